@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+# dmactl: test harness for the Linux DMA-mapping layer.
+#
+# On the test bed (the default), everything is built inside the Debian
+# build root against its kernel, with the compiler that kernel was built
+# with:
+#   make                 module, tool and selftests for the distro tier
+#   make TIER=debug      the same against the debug kernel
+#   make demo            boot intel-strict, load the module, list devices
+#   make check           runner self-tests, then the selftests in every
+#                        profile on both tiers, and a summary table
+#                        (PROFILES="a b" and TIERS="distro debug" select)
+#   make debug-kernel    build the debug-tier kernel (cached)
+#   make buildroot       create or refresh the build root (cached)
+#
+# On a real machine, against the running kernel and the host compiler:
+#   make KDIR=/lib/modules/$(uname -r)/build [KSFT_DIR=<linux>/tools/testing/selftests]
+#   make KDIR=... install
+
+TIER ?= distro
+W ?= 1
+BUILD ?= $(CURDIR)/out/build/$(if $(DMACTL_IN_ROOT),$(TIER),local)
+STAGE := $(BUILD)/stage
+
+.DEFAULT_GOAL := all
+
+# Test-bed targets; they run on the host and enter the build root themselves.
+buildroot:
+	scripts/buildroot.sh
+
+debug-kernel: buildroot
+	scripts/debug-kernel.sh
+
+demo: buildroot
+	scripts/build.sh distro stage
+	scripts/demo.sh
+
+check: buildroot
+	scripts/check.sh
+
+check-runner: buildroot
+	scripts/tests/runner-selftest.sh
+
+.PHONY: buildroot debug-kernel demo check check-runner
+
+ifeq ($(KDIR),)
+# No kernel named: build inside the build root for $(TIER).
+all module tool selftests stage checkpatch: buildroot
+	scripts/build.sh $(TIER) $@
+
+clean:
+	rm -rf out
+else
+# A kernel build directory named: build against it.
+all: module tool selftests
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module MO=$(BUILD)/module W=$(W) modules
+
+tool:
+	$(MAKE) -C tool OUTPUT=$(BUILD)/tool
+
+ifeq ($(KSFT_DIR),)
+selftests:
+	@echo "selftests: not built; set KSFT_DIR=<linux source>/tools/testing/selftests"
+else
+selftests:
+	mkdir -p $(BUILD)/selftests
+	$(MAKE) -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) OUTPUT=$(BUILD)/selftests
+endif
+
+# What a guest (or a real machine's test run) needs, in one directory:
+# dmactl.ko, bin/dmactl, and the selftests installed the way the kernel's
+# kselftest install lays them out, with the kernel's own runner.
+stage: all
+	rm -rf $(STAGE)
+	mkdir -p $(STAGE)/bin $(STAGE)/ksft/kselftest
+	cp $(BUILD)/module/dmactl.ko $(STAGE)/
+	cp $(BUILD)/tool/dmactl $(STAGE)/bin/
+	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
+		OUTPUT=$(BUILD)/selftests INSTALL_PATH=$(STAGE)/ksft/dmactl install
+	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
+		OUTPUT=$(BUILD)/selftests COLLECTION=dmactl emit_tests \
+		> $(STAGE)/ksft/kselftest-list.txt
+	cp $(KSFT_DIR)/run_kselftest.sh $(STAGE)/ksft/
+	cp $(KSFT_DIR)/kselftest/runner.sh $(KSFT_DIR)/kselftest/ktap_helpers.sh \
+		$(STAGE)/ksft/kselftest/
+
+checkpatch:
+	$(KDIR)/scripts/checkpatch.pl --strict --no-tree --terse -f \
+		module/*.c module/*.h uapi/linux/*.h 2>/dev/null || \
+	$(KSFT_DIR)/../../../scripts/checkpatch.pl --strict --no-tree --terse -f \
+		$(wildcard module/*.c module/*.h) uapi/linux/*.h
+
+install: module tool
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module MO=$(BUILD)/module modules_install
+	install -D -m 755 $(BUILD)/tool/dmactl $(DESTDIR)/usr/local/sbin/dmactl
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all module tool selftests stage checkpatch install clean
+endif

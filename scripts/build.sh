@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build dmactl (module, tool, selftests) inside the build root for a kernel
+# tier, with the compiler that kernel was built with, and stage the result
+# for the guests in out/build/TIER/stage.
+#
+# Usage: build.sh TIER [MAKE TARGET...]    (default target: stage)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+in_root || exec "$(dirname "$0")/in-root.sh" "$0" "$@"
+
+tier=${1:-distro}
+shift || true
+case "$tier" in
+distro) kdir=/usr/src/linux-headers-$(root_kver) ;;
+debug) kdir=$("$DMACTL_TOP/scripts/debug-kernel.sh" --path) ||
+	die "no debug kernel built: run 'make debug-kernel'" ;;
+*) die "unknown tier $tier (distro or debug)" ;;
+esac
+exec make -C "$DMACTL_TOP" --no-print-directory "${@:-stage}" \
+	KDIR="$kdir" CC=gcc-14 TIER="$tier" \
+	KSFT_DIR="$(root_ksrc)/tools/testing/selftests"

@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a machine profile under QEMU, run one command in the guest, and exit
+# with that command's exit status.
+#
+# Usage: vm-run.sh -p PROFILE [-t distro|debug] [-s STAGE] [-T SECONDS]
+#                  [-o LOGPREFIX] [--show] [--] COMMAND...
+#
+#   -p PROFILE   a profile of configs/profiles/ (intel-strict, virtio, ...)
+#   -t TIER      distro: the build root's Debian kernel (default);
+#                debug: the kernel of 'make debug-kernel'
+#   -s STAGE     a directory copied to /dmactl in the guest (its bin/ is on
+#                PATH): the built module, tool and selftests
+#   -T SECONDS   wall-clock limit for the whole VM run (default 600)
+#   -o PREFIX    write PREFIX.console.log (the whole serial console),
+#                PREFIX.out.log (the command's own output) and
+#                PREFIX.verdict (one line); default $DMACTL_OUT/vm/PROFILE-TIER
+#   --show       copy the console to standard output while it runs
+#
+# The run fails (exit 125, reason in the verdict) when the guest never
+# reports a status (panic, reboot), the profile's boot self-check fails,
+# the time limit passes, or the console shows a kernel report: WARNING:,
+# BUG:, KASAN:, UBSAN:, a kmemleak suspected leak, lockdep's possible
+# circular or recursive locking, an oops or panic, or an IOMMU fault
+# (DMAR, AMD-Vi, virtio-iommu).  An IOMMU fault that a test declares in
+# advance, by writing DMACTL-EXPECT-FAULT-BEGIN and DMACTL-EXPECT-FAULT-END
+# to /dev/kmsg around it, is allowed and counted.
+#
+# DMACTL_ACCEL=tcg|kvm|auto chooses the accelerator; auto (the default)
+# uses KVM only when a probe boot has shown that it works on this host.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+in_root || exec "$(dirname "$0")/in-root.sh" "$0" "$@"
+
+RUNNER_FAIL=125
+
+profile= tier=distro stage= limit=600 prefix= show=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-p) profile=$2; shift 2 ;;
+	-t) tier=$2; shift 2 ;;
+	-s) stage=$(cd "$2" && pwd); shift 2 ;;
+	-T) limit=$2; shift 2 ;;
+	-o) prefix=$2; shift 2 ;;
+	--show) show=1; shift ;;
+	--) shift; break ;;
+	-*) die "unknown option $1 (see the head of this script)" ;;
+	*) break ;;
+	esac
+done
+[ -n "$profile" ] && [ $# -gt 0 ] || die "usage: vm-run.sh -p PROFILE [-t TIER] [-s STAGE] [-T SECONDS] [-o PREFIX] [--show] COMMAND..."
+pfile=$DMACTL_TOP/configs/profiles/$profile.conf
+[ -f "$pfile" ] || die "no profile $profile in configs/profiles/"
+prefix=${prefix:-$DMACTL_OUT/vm/$profile-$tier}
+mkdir -p "$(dirname "$prefix")"
+
+DESC= MACHINE= CPU= IOMMU= CMDLINE= TOPOLOGY= NVME_COUNT= EXPECT_DOMAIN=
+. "$pfile"
+
+# The kernel and the base initramfs of the tier.
+case "$tier" in
+distro)
+	kver=$(root_kver)
+	kernel=/boot/vmlinuz-$kver
+	modules="virtio_iommu nvme"
+	;;
+debug)
+	kdir=$("$DMACTL_TOP/scripts/debug-kernel.sh" --path) ||
+		die "no debug kernel built: run 'make debug-kernel'"
+	kernel=$kdir/arch/x86/boot/bzImage
+	kver=$(cat "$kdir/include/config/kernel.release")
+	modules=""
+	;;
+*) die "unknown tier $tier (distro or debug)" ;;
+esac
+[ -f "$kernel" ] || die "no kernel at $kernel"
+
+key=$(cat "$DMACTL_TOP/scripts/initramfs.sh" | sha256sum | cut -c1-12)
+base=$DMACTL_OPT/initramfs/$tier-$kver-$key.cpio
+if [ ! -f "$base" ]; then
+	log "building the base initramfs for $tier $kver"
+	mkdir -p "$(dirname "$base")"
+	"$DMACTL_TOP/scripts/initramfs.sh" base "$base" "$kver" $modules
+fi
+
+work=$(mktemp -d "/tmp/vm-run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+cat > "$work/profile.env" <<ENV
+export DMACTL_PROFILE='$profile'
+export DMACTL_TIER='$tier'
+export DMACTL_EXPECT_DOMAIN='$EXPECT_DOMAIN'
+export DMACTL_NVME_COUNT='$NVME_COUNT'
+export DMACTL_TOPOLOGY='$TOPOLOGY'
+export DMACTL_CMDLINE_CHECK='$CMDLINE'
+ENV
+printf '%s\n' "$*" > "$work/cmd"
+"$DMACTL_TOP/scripts/initramfs.sh" payload "$work/payload.cpio" \
+	"$work/profile.env" "$work/cmd" $stage
+cat "$base" "$work/payload.cpio" > "$work/initrd"
+
+# Devices every profile has: NVMe with a 16 MiB CMB (published as p2pmem by
+# the nvme driver), the edu DMA engine, ivshmem-plain with a 16 MiB BAR2.
+devs=()
+[ "$TOPOLOGY" = switch ] && devs+=(
+	-device pcie-root-port,id=rp1,chassis=1,slot=1
+	-device x3130-upstream,id=up1,bus=rp1
+	-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=1
+	-device xio3130-downstream,id=dn2,bus=up1,chassis=3,slot=2)
+for i in $(seq 1 "$NVME_COUNT"); do
+	truncate -s 256M "$work/nvme$i.img"
+	bus=
+	[ "$TOPOLOGY" = switch ] && bus=",bus=dn$i"
+	devs+=(-drive "file=$work/nvme$i.img,if=none,id=nvm$i,format=raw"
+	       -device "nvme,serial=dmactl$i,drive=nvm$i,cmb_size_mb=16$bus")
+done
+devs+=(-device edu
+       -object memory-backend-ram,id=ivshm,size=16M
+       -device ivshmem-plain,memdev=ivshm)
+
+accel=$("$DMACTL_TOP/scripts/accel.sh")
+cpu=$CPU
+[ "$accel" = kvm ] && cpu=host${CPU#max}
+
+console=$prefix.console.log
+out=$prefix.out.log
+verdict=$prefix.verdict
+rm -f "$console" "$out" "$verdict"
+# shellcheck disable=SC2086
+qemu=(qemu-system-x86_64 -M "$MACHINE" -accel "$accel" -cpu "$cpu" -smp 2 -m 2G
+      -nodefaults -display none -no-reboot
+      $IOMMU "${devs[@]}"
+      -device isa-debug-exit,iobase=0xf4,iosize=0x04
+      -serial stdio -serial "file:$out"
+      -kernel "$kernel" -initrd "$work/initrd"
+      -append "console=ttyS0 printk.time=1 panic=-1 panic_on_warn=1 oops=panic $CMDLINE")
+
+start=$(date +%s.%N)
+set +e
+if [ "$show" = 1 ]; then
+	timeout -k 10 "$limit" "${qemu[@]}" < /dev/null 2>&1 | tee "$console"
+	qrc=${PIPESTATUS[0]}
+else
+	timeout -k 10 "$limit" "${qemu[@]}" < /dev/null > "$console" 2>&1
+	qrc=$?
+fi
+set -e
+secs=$(echo "$(date +%s.%N) - $start" | bc)
+sed -i 's/\r$//' "$console"
+[ -f "$out" ] && sed -i 's/\r$//' "$out"
+
+reason=
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	reason="timeout after ${limit}s"
+elif grep -q '^DMACTL-SELFCHECK=FAIL' "$console"; then
+	reason="profile self-check failed: $(grep '^# selfcheck: FAIL' "$console" | head -n 1)"
+elif [ $((qrc & 1)) = 0 ]; then
+	reason="guest gave no exit status (QEMU exit $qrc: panic, reboot or QEMU error): $(grep -E 'Kernel panic|qemu-system' "$console" | head -n 1)"
+fi
+report=$("$DMACTL_TOP/scripts/console-scan.sh" "$console") ||
+	reason=${reason:-$report}
+
+if [ -n "$reason" ]; then
+	rc=$RUNNER_FAIL
+	echo "FAIL $profile $tier ${secs}s: $reason" > "$verdict"
+else
+	rc=$(((qrc - 1) / 2))
+	echo "RC=$rc $profile $tier ${secs}s${report:+ ($report)}" > "$verdict"
+fi
+log "$(cat "$verdict"); console: $console"
+exit "$rc"

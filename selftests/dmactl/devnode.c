@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/dmactl itself: the node, who may open it, the module reference an
+ * open file holds, and the ioctl ABI rules on DMACTL_GET_VERSION.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/dmactl.h>
+
+#include "kselftest_harness.h"
+
+#define MISC_MAJOR 10
+
+static long module_refcnt(void)
+{
+	char buf[32] = "";
+	FILE *f = fopen("/sys/module/dmactl/refcnt", "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return buf[0] ? strtol(buf, NULL, 10) : -1;
+}
+
+/* Drop CAP_SYS_ADMIN from the effective set of this process. */
+static int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
+		~CAP_TO_MASK(CAP_SYS_ADMIN);
+	return syscall(SYS_capset, &hdr, data);
+}
+
+TEST(node_is_misc_char_device_0600)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(DMACTL_DEVICE, &st)) {
+		TH_LOG("%s: %s (is dmactl.ko loaded?)", DMACTL_DEVICE,
+		       strerror(errno));
+	}
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(MISC_MAJOR, major(st.st_rdev));
+}
+
+TEST(open_needs_cap_sys_admin)
+{
+	int status, fd;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (drop_sys_admin())
+			_exit(100);
+		fd = open(DMACTL_DEVICE, O_RDWR);
+		_exit(fd < 0 && errno == EPERM ? 0 : 101);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST(open_file_pins_module)
+{
+	long before, during, after;
+	int fd;
+
+	before = module_refcnt();
+	ASSERT_LE(0, before);
+	fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd);
+	during = module_refcnt();
+	close(fd);
+	after = module_refcnt();
+	EXPECT_EQ(before + 1, during);
+	EXPECT_EQ(before, after);
+}
+
+FIXTURE(abi) {
+	int fd;
+};
+
+FIXTURE_SETUP(abi)
+{
+	self->fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(abi)
+{
+	close(self->fd);
+}
+
+/* The version struct with room past its end, for the trailing-byte rules. */
+struct version_plus {
+	struct dmactl_get_version v;
+	__u64 extra;
+};
+
+TEST_F(abi, get_version)
+{
+	struct dmactl_get_version v = { .size = sizeof(v) };
+
+	ASSERT_EQ(0, ioctl(self->fd, DMACTL_GET_VERSION, &v));
+	EXPECT_EQ(DMACTL_ABI_VERSION, v.out_abi_version);
+}
+
+TEST_F(abi, short_size_is_einval)
+{
+	struct dmactl_get_version v = { .size = sizeof(v) - 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, DMACTL_GET_VERSION, &v));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, v.out_abi_version);
+}
+
+TEST_F(abi, longer_size_zero_tail_is_accepted)
+{
+	struct version_plus p = { .v.size = sizeof(p) };
+
+	ASSERT_EQ(0, ioctl(self->fd, DMACTL_GET_VERSION, &p));
+	EXPECT_EQ(DMACTL_ABI_VERSION, p.v.out_abi_version);
+	EXPECT_EQ(0, p.extra);
+}
+
+TEST_F(abi, nonzero_tail_is_e2big)
+{
+	struct version_plus p = { .v.size = sizeof(p), .extra = 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, DMACTL_GET_VERSION, &p));
+	EXPECT_EQ(E2BIG, errno);
+}
+
+TEST_F(abi, unknown_flag_is_eopnotsupp)
+{
+	struct dmactl_get_version v = { .size = sizeof(v), .flags = 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, DMACTL_GET_VERSION, &v));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST_F(abi, nonzero_reserved_is_eopnotsupp)
+{
+	struct dmactl_get_version v = { .size = sizeof(v), .__reserved = 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, DMACTL_GET_VERSION, &v));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST_F(abi, null_argument_is_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, DMACTL_GET_VERSION, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(abi, unknown_ioctl_is_enotty)
+{
+	struct dmactl_get_version v = { .size = sizeof(v) };
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(DMACTL_TYPE, DMACTL_CMD_BASE + 0x7f), &v));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(DMACTL_TYPE, 0x01), &v));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(DMACTL_TYPE + 1, DMACTL_CMD_BASE), &v));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_HARNESS_MAIN

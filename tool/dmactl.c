@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dmactl: drive and inspect the Linux DMA-mapping layer. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dmactl.h"
+
+static const struct dmactl_cmd *const commands[] = {
+	&cmd_list,
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+bool opt_is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+int usage_error(const struct dmactl_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "dmactl %s: ", cmd->name);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "see 'dmactl %s --help'\n", cmd->name);
+	return EXIT_USAGE;
+}
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fputs("usage: dmactl COMMAND [OPTIONS]\n\ncommands:\n", out);
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(out, "    %-10s %s\n", commands[i]->name,
+			commands[i]->summary);
+	fputs("\n'dmactl COMMAND --help' describes one command.\n"
+	      "Exit status: 0 success, 1 failure, 2 usage error, "
+	      "4 cannot run here.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (opt_is_help(argv[1]) || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(argv[1], commands[i]->name))
+			return commands[i]->run(argc - 1, argv + 1);
+	fprintf(stderr, "dmactl: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* dmactl command-line tool: what the command files share. */
+#ifndef DMACTL_TOOL_H
+#define DMACTL_TOOL_H
+
+#include <stdbool.h>
+
+/* Exit statuses; 4 is kselftest's "skip": the thing cannot run here. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNSUPPORTED = 4,
+};
+
+/**
+ * struct dmactl_cmd - one subcommand
+ * @name: what the user types
+ * @summary: one line for the command list
+ * @help: the man-page-style text of "dmactl NAME --help"
+ * @run: the command; argv[0] is @name; returns an exit status
+ */
+struct dmactl_cmd {
+	const char *name;
+	const char *summary;
+	const char *help;
+	int (*run)(int argc, char **argv);
+};
+
+extern const struct dmactl_cmd cmd_list;
+
+/* Options every command accepts, parsed by the command itself. */
+bool opt_is_help(const char *arg);
+int usage_error(const struct dmactl_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
