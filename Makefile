@@ -32,7 +32,6 @@ debug-kernel: buildroot
 	scripts/debug-kernel.sh
 
 demo: buildroot
-	scripts/build.sh distro stage
 	scripts/demo.sh
 
 check: buildroot

@@ -6,7 +6,8 @@
 # Usage: vm-run.sh -p PROFILE [-t distro|debug] [-s STAGE] [-T SECONDS]
 #                  [-o LOGPREFIX] [--show] [--] COMMAND...
 #
-#   -p PROFILE   a profile of configs/profiles/ (intel-strict, virtio, ...)
+#   -p PROFILE   a profile of configs/profiles/ (intel-strict, virtio, ...),
+#                or the path of a profile file
 #   -t TIER      distro: the build root's Debian kernel (default);
 #                debug: the kernel of 'make debug-kernel'
 #   -s STAGE     a directory copied to /dmactl in the guest (its bin/ is on
@@ -50,8 +51,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$profile" ] && [ $# -gt 0 ] || die "usage: vm-run.sh -p PROFILE [-t TIER] [-s STAGE] [-T SECONDS] [-o PREFIX] [--show] COMMAND..."
-pfile=$DMACTL_TOP/configs/profiles/$profile.conf
-[ -f "$pfile" ] || die "no profile $profile in configs/profiles/"
+# A profile is named (configs/profiles/NAME.conf) or given as a file.
+case "$profile" in
+*/*) pfile=$profile; profile=$(basename "$profile" .conf) ;;
+*) pfile=$DMACTL_TOP/configs/profiles/$profile.conf ;;
+esac
+[ -f "$pfile" ] || die "no profile $pfile"
 prefix=${prefix:-$DMACTL_OUT/vm/$profile-$tier}
 mkdir -p "$(dirname "$prefix")"
 

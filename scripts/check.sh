@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: the runner's self-tests, then dmactl's kselftests in every
+# machine profile on the distro tier and in four on the debug tier, and a
+# summary table profile x tier with the path of each KTAP log.
+#
+#   PROFILES="a b"        profiles to run (default: all of configs/profiles
+#                         on distro; DEBUG_PROFILES on debug)
+#   TIERS="distro debug"  tiers to run (default: both)
+#   DEBUG_PROFILES="..."  the debug tier's default set
+#   DMACTL_SKIP_RUNNER_TESTS=1   leave out the runner's self-tests
+#
+# Exit status 0 when every run passed or skipped, 1 otherwise.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+all_profiles=$(cd "$DMACTL_TOP/configs/profiles" && ls *.conf | sed 's/\.conf$//' | xargs)
+tiers=${TIERS:-distro debug}
+debug_profiles=${DEBUG_PROFILES:-intel-strict virtio direct swiotlb}
+results=$DMACTL_OUT/check
+rm -rf "$results"
+mkdir -p "$results"
+summary=$results/summary.txt
+rows=()
+total_pass=0 total_fail=0 total_skip=0 failed_runs=0
+
+# Count the test cases of a KTAP log: the harness's own results, one level
+# below run_kselftest.sh's ("# ok N name", "# not ok N name").
+count() {
+	local log=$1 what=$2
+	[ -f "$log" ] || { echo 0; return; }
+	case "$what" in
+	pass) grep -cE '^# ok [0-9]+ ' "$log" | true ;;
+	skip) grep -cE '^# ok [0-9]+ .*# SKIP' "$log" | true ;;
+	fail) grep -cE '^# not ok [0-9]+ ' "$log" | true ;;
+	esac
+}
+
+add_row() {
+	rows+=("$(printf '%-16s %-7s %-6s %5s %5s %5s %7s  %s' "$@")")
+}
+
+start=$(date +%s)
+if [ "${DMACTL_SKIP_RUNNER_TESTS:-0}" != 1 ]; then
+	log "runner self-tests"
+	if "$DMACTL_TOP/scripts/tests/runner-selftest.sh" > "$results/runner-selftest.log" 2>&1; then
+		result=PASS
+	else
+		result=FAIL
+		failed_runs=$((failed_runs + 1))
+	fi
+	p=$(grep -cE '^ok ' "$results/runner-selftest.log" || true)
+	f=$(grep -cE '^not ok ' "$results/runner-selftest.log" || true)
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	add_row runner-selftest host "$result" "$p" "$f" 0 - "$results/runner-selftest.log"
+fi
+
+for tier in $tiers; do
+	if [ "$tier" = debug ]; then
+		log "debug kernel (built once, then cached)"
+		"$DMACTL_TOP/scripts/debug-kernel.sh" > /dev/null
+	fi
+	log "building dmactl for the $tier tier"
+	if ! "$DMACTL_TOP/scripts/build.sh" "$tier" stage > "$results/build-$tier.log" 2>&1; then
+		tail -n 20 "$results/build-$tier.log" >&2
+		add_row build "$tier" FAIL 0 1 0 - "$results/build-$tier.log"
+		failed_runs=$((failed_runs + 1))
+		continue
+	fi
+	profiles=${PROFILES:-$([ "$tier" = debug ] && echo "$debug_profiles" || echo "$all_profiles")}
+	limit=600
+	[ "$tier" = debug ] && limit=1200
+	for p in $profiles; do
+		prefix=$results/$tier/$p
+		mkdir -p "$results/$tier"
+		log "$p on $tier"
+		set +e
+		"$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$tier" -T "$limit" \
+			-s "$DMACTL_OUT/build/$tier/stage" -o "$prefix" \
+			-- sh /dmactl/guest/run-tests.sh
+		rc=$?
+		set -e
+		pass=$(count "$prefix.out.log" pass)
+		skip=$(count "$prefix.out.log" skip)
+		fail=$(count "$prefix.out.log" fail)
+		pass=$((pass - skip))
+		case "$rc" in
+		0) result=PASS ;;
+		4) result=SKIP ;;
+		*) result=FAIL ;;
+		esac
+		if [ "$result" = FAIL ]; then
+			failed_runs=$((failed_runs + 1))
+			# A run that died counts as a failure even with no test
+			# reported as failed.
+			[ "$fail" -gt 0 ] || fail=1
+		fi
+		secs=$(grep -oE '[0-9.]+s' "$prefix.verdict" | head -n 1)
+		total_pass=$((total_pass + pass))
+		total_fail=$((total_fail + fail))
+		total_skip=$((total_skip + skip))
+		add_row "$p" "$tier" "$result" "$pass" "$fail" "$skip" "${secs%.*}s" "$prefix.out.log"
+		[ "$result" = FAIL ] && log "FAIL: $(cat "$prefix.verdict")"
+	done
+done
+
+{
+	echo
+	printf '%-16s %-7s %-6s %5s %5s %5s %7s  %s\n' PROFILE TIER RESULT PASS FAIL SKIP TIME "KTAP LOG"
+	printf '%s\n' "${rows[@]}"
+	echo
+	echo "make check took $(( $(date +%s) - start ))s; consoles beside each log (.console.log)"
+	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+} | tee "$summary"
+[ "$failed_runs" = 0 ]

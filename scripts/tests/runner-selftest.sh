@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Self-tests of the VM runner: it must pass a guest's exit status through,
+# and fail a run on a real kernel WARN, a kernel report on the console, an
+# undeclared IOMMU fault, a profile whose promise does not hold, and a
+# timeout; a declared IOMMU fault and a "WARNING:" printed by a program
+# (not the kernel) must not fail it.  Output: "ok N - what" lines and a
+# closing "N passed, N failed" line.  Exit 0 only if every case holds.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+work=$DMACTL_OUT/runner-selftest
+rm -rf "$work"
+mkdir -p "$work/stage"
+n=0 passed=0 failed=0
+
+# Build the WARN-on-load module for the distro kernel, inside the build root.
+"$DMACTL_TOP/scripts/in-root.sh" sh -c \
+	'make -s -C /usr/src/linux-headers-$(ls /lib/modules | sort -V | tail -n 1) \
+	 M="$0" MO="$1" modules' \
+	"$DMACTL_TOP/scripts/tests/warn_module" "$work/warn_module" > "$work/build.log" 2>&1 ||
+	{ cat "$work/build.log"; echo "not ok 1 - build the WARN module"; echo "0 passed, 1 failed"; exit 1; }
+cp "$work/warn_module/warn_on_load.ko" "$work/stage/"
+
+# A profile whose promise cannot hold: no IOMMU, yet DMA domains expected.
+sed -e 's/^EXPECT_DOMAIN=.*/EXPECT_DOMAIN=DMA/' \
+	"$DMACTL_TOP/configs/profiles/direct.conf" > "$work/broken-promise.conf"
+
+# expect WHAT EXIT_STATUS VERDICT_REGEX PROFILE LIMIT COMMAND
+expect() {
+	local what=$1 want=$2 pattern=$3 profile=$4 limit=$5 rc
+	shift 5
+	n=$((n + 1))
+	"$DMACTL_TOP/scripts/vm-run.sh" -p "$profile" -T "$limit" -s "$work/stage" \
+		-o "$work/case$n" -- "$@" > /dev/null 2>&1
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -qE -- "$pattern" "$work/case$n.verdict"; then
+		echo "ok $n - $what"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n - $what"
+		echo "# exit $rc (wanted $want); verdict: $(cat "$work/case$n.verdict" 2>/dev/null)"
+		failed=$((failed + 1))
+	fi
+}
+
+kmsg() {
+	echo "echo '$1' > /dev/kmsg"
+}
+
+expect "a passing command gives 0" 0 '^RC=0' direct 120 'true'
+expect "a failing command's status comes through" 3 '^RC=3' direct 120 'exit 3'
+expect "a real kernel WARN fails the run" 125 'no exit status' direct 120 \
+	'insmod /dmactl/warn_on_load.ko; sleep 5'
+expect "a WARNING: in the kernel log fails the run" 125 'kernel report' direct 120 \
+	"$(kmsg 'WARNING: CPU: 0 PID: 1 at fake.c:1 runner_selftest+0x0/0x10')"
+expect "a program printing WARNING: does not" 0 '^RC=0' direct 120 \
+	'echo "WARNING: printed by a program, not the kernel"'
+expect "an undeclared IOMMU fault fails the run" 125 'unexpected IOMMU fault' direct 120 \
+	"$(kmsg 'DMAR: [DMA Write NO_PASID] Request device [00:02.0] fault addr 0x1000')"
+expect "a declared IOMMU fault does not" 0 'declared IOMMU fault' direct 120 \
+	"$(kmsg DMACTL-EXPECT-FAULT-BEGIN); $(kmsg 'DMAR: [DMA Write NO_PASID] Request device [00:02.0] fault addr 0x1000'); $(kmsg DMACTL-EXPECT-FAULT-END)"
+expect "a profile whose IOMMU did not come up fails" 125 'self-check' \
+	"$work/broken-promise.conf" 120 'true'
+expect "the wall-clock limit fails the run" 125 'timeout' direct 25 'sleep 600'
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
