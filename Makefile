@@ -85,11 +85,13 @@ stage: all
 	cp $(KSFT_DIR)/kselftest/runner.sh $(KSFT_DIR)/kselftest/ktap_helpers.sh \
 		$(STAGE)/ksft/kselftest/
 
+# The kernel's style checker over every kernel-side file.
+CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl \
+	$(KSFT_DIR)/../../../scripts/checkpatch.pl) checkpatch.pl)
 checkpatch:
-	$(KDIR)/scripts/checkpatch.pl --strict --no-tree --terse -f \
-		module/*.c module/*.h uapi/linux/*.h 2>/dev/null || \
-	$(KSFT_DIR)/../../../scripts/checkpatch.pl --strict --no-tree --terse -f \
-		$(wildcard module/*.c module/*.h) uapi/linux/*.h
+	$(CHECKPATCH) --strict --no-tree --quiet --show-types -f \
+		$(wildcard module/*.c module/*.h) uapi/linux/*.h \
+		scripts/tests/warn_module/*.c
 
 install: module tool
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module MO=$(BUILD)/module modules_install

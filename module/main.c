@@ -62,28 +62,27 @@ static int dmactl_get_version(struct dmactl_ucmd *ucmd)
  * @size: the kernel's size of the argument, bytes
  * @min_size: the smallest size a caller may pass: the end of the struct's
  *	last field in its first ABI version, bytes
- * @ioctl_num: the ioctl number
- * @execute: the handler
+ * @execute: the handler; NULL for a number with no command
+ *
+ * The table is indexed by ioctl number less DMACTL_CMD_BASE.
  */
 struct dmactl_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	unsigned int ioctl_num;
 	int (*execute)(struct dmactl_ucmd *ucmd);
 };
 
-#define DMACTL_IOCTL_OP(_ioctl, _fn, _struct, _last)                        \
-	[_IOC_NR(_ioctl) - DMACTL_CMD_BASE] = {                             \
+#define DMACTL_IOCTL_OP(_nr, _fn, _struct, _last)                           \
+	[(_nr) - DMACTL_CMD_BASE] = {                                       \
 		.size = sizeof(_struct) +                                   \
 			BUILD_BUG_ON_ZERO(sizeof(union dmactl_ucmd_buffer) < \
 					  sizeof(_struct)),                 \
 		.min_size = offsetofend(_struct, _last),                    \
-		.ioctl_num = _ioctl,                                        \
 		.execute = _fn,                                             \
 	}
 
 static const struct dmactl_ioctl_op dmactl_ioctl_ops[] = {
-	DMACTL_IOCTL_OP(DMACTL_GET_VERSION, dmactl_get_version,
+	DMACTL_IOCTL_OP(DMACTL_CMD_GET_VERSION, dmactl_get_version,
 			struct dmactl_get_version, __reserved),
 };
 
@@ -96,12 +95,13 @@ static long dmactl_fops_ioctl(struct file *filp, unsigned int cmd,
 	unsigned int nr;
 	int ret;
 
+	/* Only _IO(DMACTL_TYPE, nr) of a known nr: no size or direction bits. */
 	nr = _IOC_NR(cmd);
-	if (_IOC_TYPE(cmd) != DMACTL_TYPE || nr < DMACTL_CMD_BASE ||
+	if (cmd != _IO(DMACTL_TYPE, nr) || nr < DMACTL_CMD_BASE ||
 	    nr - DMACTL_CMD_BASE >= ARRAY_SIZE(dmactl_ioctl_ops))
 		return -ENOIOCTLCMD;
 	op = &dmactl_ioctl_ops[nr - DMACTL_CMD_BASE];
-	if (op->ioctl_num != cmd)
+	if (!op->execute)
 		return -ENOIOCTLCMD;
 
 	ucmd.ubuffer = (void __user *)arg;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build dmactl (module, tool, selftests) inside the build root for a kernel
 # tier, with the compiler that kernel was built with, and stage the result
-# for the guests in out/build/TIER/stage.
+# for the guests in out/build/TIER/stage.  The module builds with W=1 and
+# -Werror here: a warning is a failure on the test bed.
 #
 # Usage: build.sh TIER [MAKE TARGET...]    (default target: stage)
 set -euo pipefail
@@ -19,5 +20,5 @@ debug) kdir=$("$DMACTL_TOP/scripts/debug-kernel.sh" --path) ||
 *) die "unknown tier $tier (distro or debug)" ;;
 esac
 exec make -C "$DMACTL_TOP" --no-print-directory "${@:-stage}" \
-	KDIR="$kdir" CC=gcc-14 TIER="$tier" \
+	KDIR="$kdir" CC=gcc-14 TIER="$tier" KCFLAGS=-Werror \
 	KSFT_DIR="$(root_ksrc)/tools/testing/selftests"

@@ -30,9 +30,9 @@ count() {
 	local log=$1 what=$2
 	[ -f "$log" ] || { echo 0; return; }
 	case "$what" in
-	pass) grep -cE '^# ok [0-9]+ ' "$log" | true ;;
-	skip) grep -cE '^# ok [0-9]+ .*# SKIP' "$log" | true ;;
-	fail) grep -cE '^# not ok [0-9]+ ' "$log" | true ;;
+	pass) grep -cE '^# ok [0-9]+ ' "$log" || true ;;
+	skip) grep -cE '^# ok [0-9]+ .*# SKIP' "$log" || true ;;
+	fail) grep -cE '^# not ok [0-9]+ ' "$log" || true ;;
 	esac
 }
 

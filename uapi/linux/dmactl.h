@@ -51,6 +51,7 @@ struct dmactl_get_version {
 	__u32 out_abi_version;
 	__u32 __reserved;
 };
+
 #define DMACTL_GET_VERSION	_IO(DMACTL_TYPE, DMACTL_CMD_GET_VERSION)
 
 #endif /* _UAPI_LINUX_DMACTL_H */
