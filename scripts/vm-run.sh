@@ -69,6 +69,7 @@ distro)
 	kver=$(root_kver)
 	kernel=/boot/vmlinuz-$kver
 	modules="virtio_iommu nvme"
+	tier_cmdline=
 	;;
 debug)
 	kdir=$("$DMACTL_TOP/scripts/debug-kernel.sh" --path) ||
@@ -76,6 +77,11 @@ debug)
 	kernel=$kdir/arch/x86/boot/bzImage
 	kver=$(cat "$kdir/include/config/kernel.release")
 	modules=""
+	# no5lvl: with TCG's -cpu max the kernel runs 5-level paging, and
+	# KASAN then reports a wild access in the first interrupt at boot
+	# (handle_edge_irq from identify_cpu, 7.3.4).  4-level paging avoids
+	# it; nothing dmactl tests depends on the paging depth.
+	tier_cmdline="iommu.debug_pagealloc=1 no5lvl"
 	;;
 *) die "unknown tier $tier (distro or debug)" ;;
 esac
@@ -139,7 +145,7 @@ qemu=(qemu-system-x86_64 -M "$MACHINE" -accel "$accel" -cpu "$cpu" -smp 2 -m 2G
       -device isa-debug-exit,iobase=0xf4,iosize=0x04
       -serial stdio -serial "file:$out"
       -kernel "$kernel" -initrd "$work/initrd"
-      -append "console=ttyS0 printk.time=1 panic=-1 panic_on_warn=1 oops=panic $CMDLINE")
+      -append "console=ttyS0 printk.time=1 panic=-1 panic_on_warn=1 oops=panic $tier_cmdline $CMDLINE")
 
 start=$(date +%s.%N)
 set +e
