@@ -2,10 +2,10 @@
 /*
  * dmactl: the /dev/dmactl misc device and its ioctl dispatch.
  *
- * Each open file is a context of its own.  The ioctl ABI follows iommufd:
- * _IO() numbers, a leading {size, flags} in every argument, a table that
- * knows each command's minimum size, copy_struct_from_user() on the way in
- * and at most the caller's size on the way out.
+ * Each open file is a context of its own (ctx.c).  The ioctl ABI follows
+ * iommufd: _IO() numbers, a leading {size, flags} in every argument, a
+ * table that knows each command's minimum size, copy_struct_from_user() on
+ * the way in and at most the caller's size on the way out.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,29 +17,52 @@
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
-#include <linux/dmactl.h>
+#include "dmactl.h"
 
 static_assert(sizeof(struct dmactl_get_version) == 16);
+static_assert(sizeof(struct dmactl_attach) == 120);
+static_assert(sizeof(struct dmactl_buf_alloc) == 48);
+static_assert(sizeof(struct dmactl_buf_free) == 16);
+static_assert(sizeof(struct dmactl_buf_fill) == 40);
+static_assert(sizeof(struct dmactl_buf_checksum) == 32);
+static_assert(sizeof(struct dmactl_iova_alloc) == 48);
+static_assert(sizeof(struct dmactl_iova_link) == 48);
+static_assert(sizeof(struct dmactl_iova_sync) == 32);
+static_assert(sizeof(struct dmactl_iova_unlink) == 40);
+static_assert(sizeof(struct dmactl_iova_free) == 16);
+static_assert(sizeof(struct dmactl_iova_destroy) == 32);
+static_assert(sizeof(struct dmactl_link_info) == 48);
+static_assert(sizeof(struct dmactl_iova_query) == 88);
+static_assert(sizeof(struct dmactl_iova_verify) == 80);
 
 /* The union of every command's argument, for the dispatch buffer. */
 union dmactl_ucmd_buffer {
 	struct dmactl_get_version get_version;
+	struct dmactl_attach attach;
+	struct dmactl_buf_alloc buf_alloc;
+	struct dmactl_buf_free buf_free;
+	struct dmactl_buf_fill buf_fill;
+	struct dmactl_buf_checksum buf_checksum;
+	struct dmactl_iova_alloc iova_alloc;
+	struct dmactl_iova_link iova_link;
+	struct dmactl_iova_sync iova_sync;
+	struct dmactl_iova_unlink iova_unlink;
+	struct dmactl_iova_free iova_free;
+	struct dmactl_iova_destroy iova_destroy;
+	struct dmactl_iova_query iova_query;
+	struct dmactl_iova_verify iova_verify;
 };
 
 /**
- * struct dmactl_ucmd - one ioctl call being served
- * @ubuffer: the caller's argument
- * @user_size: the caller's @size field, bytes
- * @cmd: the argument, copied in; the handler fills its out fields
+ * dmactl_ucmd_respond() - copy the served command's argument back
+ * @ucmd: the call
+ * @cmd_len: the kernel's size of the argument, bytes
+ *
+ * Copies no more than the caller's size.
+ *
+ * Return: 0 or -EFAULT.
  */
-struct dmactl_ucmd {
-	void __user *ubuffer;
-	u32 user_size;
-	void *cmd;
-};
-
-/* Copy the served command's argument back, no more than the caller gave. */
-static int dmactl_ucmd_respond(struct dmactl_ucmd *ucmd, size_t cmd_len)
+int dmactl_ucmd_respond(struct dmactl_ucmd *ucmd, size_t cmd_len)
 {
 	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
 			 min_t(size_t, ucmd->user_size, cmd_len)))
@@ -54,6 +77,32 @@ static int dmactl_get_version(struct dmactl_ucmd *ucmd)
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	cmd->out_abi_version = DMACTL_ABI_VERSION;
+	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+static int dmactl_attach(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_attach *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	size_t len;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	len = strnlen(cmd->name, sizeof(cmd->name));
+	if (!len || len == sizeof(cmd->name))
+		return -EINVAL;
+	if (dmactl_ctx_target(ucmd->ctx))
+		return -EBUSY;
+	ret = dmactl_target_attach(cmd->name, &t);
+	if (ret)
+		return ret;
+	ret = dmactl_ctx_attach(ucmd->ctx, t);
+	if (ret) {
+		dmactl_target_put(t);
+		return ret;
+	}
+	dmactl_target_describe(t, cmd);
 	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
@@ -84,6 +133,32 @@ struct dmactl_ioctl_op {
 static const struct dmactl_ioctl_op dmactl_ioctl_ops[] = {
 	DMACTL_IOCTL_OP(DMACTL_CMD_GET_VERSION, dmactl_get_version,
 			struct dmactl_get_version, __reserved),
+	DMACTL_IOCTL_OP(DMACTL_CMD_ATTACH, dmactl_attach,
+			struct dmactl_attach, out_numa_node),
+	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_ALLOC, dmactl_buf_alloc,
+			struct dmactl_buf_alloc, __reserved),
+	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_FREE, dmactl_buf_free,
+			struct dmactl_buf_free, __reserved),
+	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_FILL, dmactl_buf_fill,
+			struct dmactl_buf_fill, seed),
+	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_CHECKSUM, dmactl_buf_checksum,
+			struct dmactl_buf_checksum, length),
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_ALLOC, dmactl_iova_alloc,
+			struct dmactl_iova_alloc, out_dma_addr),
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_LINK, dmactl_iova_link,
+			struct dmactl_iova_link, attrs),
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_SYNC, dmactl_iova_sync,
+			struct dmactl_iova_sync, length),
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_UNLINK, dmactl_iova_unlink,
+			struct dmactl_iova_unlink, __reserved),
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_FREE, dmactl_iova_free,
+			struct dmactl_iova_free, __reserved),
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_DESTROY, dmactl_iova_destroy,
+			struct dmactl_iova_destroy, __reserved),
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_QUERY, dmactl_iova_query,
+			struct dmactl_iova_query, __reserved),
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_VERIFY, dmactl_iova_verify,
+			struct dmactl_iova_verify, out_first_mismatch),
 };
 
 static long dmactl_fops_ioctl(struct file *filp, unsigned int cmd,
@@ -104,6 +179,7 @@ static long dmactl_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (!op->execute)
 		return -ENOIOCTLCMD;
 
+	ucmd.ctx = filp->private_data;
 	ucmd.ubuffer = (void __user *)arg;
 	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
 	if (ret)
@@ -121,13 +197,21 @@ static long dmactl_fops_ioctl(struct file *filp, unsigned int cmd,
 
 static int dmactl_fops_open(struct inode *inode, struct file *filp)
 {
+	struct dmactl_ctx *ctx;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	ctx = dmactl_ctx_create();
+	if (!ctx)
+		return -ENOMEM;
+	filp->private_data = ctx;
 	return 0;
 }
 
+/* Unlink, free, unmap and unpin everything the file still owns. */
 static int dmactl_fops_release(struct inode *inode, struct file *filp)
 {
+	dmactl_ctx_destroy(filp->private_data);
 	return 0;
 }
 
@@ -144,17 +228,35 @@ static struct miscdevice dmactl_misc = {
 	.name = "dmactl",
 	.fops = &dmactl_fops,
 	.mode = 0600,
+	.groups = dmactl_misc_groups,
 };
 
 static int __init dmactl_init(void)
 {
-	return misc_register(&dmactl_misc);
+	int ret;
+
+	dmactl_stats_init();
+	ret = dmactl_targets_init();
+	if (ret)
+		goto out_stats;
+	ret = misc_register(&dmactl_misc);
+	if (ret)
+		goto out_targets;
+	return 0;
+
+out_targets:
+	dmactl_targets_exit();
+out_stats:
+	dmactl_stats_exit();
+	return ret;
 }
 module_init(dmactl_init);
 
 static void __exit dmactl_exit(void)
 {
 	misc_deregister(&dmactl_misc);
+	dmactl_targets_exit();
+	dmactl_stats_exit();
 }
 module_exit(dmactl_exit);
 

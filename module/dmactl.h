@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dmactl: what the module's files share.
+ *
+ * Object model.  Each open file is a context (struct dmactl_ctx).  A
+ * context attaches once to a target (struct dmactl_target): a device that
+ * is bound to dmactl or on its allow list.  The context owns objects --
+ * buffers and IOVA objects -- in an xarray with u32 IDs.
+ *
+ * Locking, outermost first:
+ *   dmactl_targets_lock       the global list of targets and the allow list
+ *   target->rwsem             read: any ioctl on the target's objects;
+ *                             write: revocation
+ *   target->ctxs_lock         the target's list of contexts
+ *   iova->obj.lock            one IOVA object's shadow state and links
+ *   buf->obj.lock             one buffer (after its IOVA object's lock)
+ * An object's reference count keeps its memory; its lock and its @dead
+ * flag say whether it still holds resources.  A dead object is out of the
+ * xarray and holds nothing.
+ */
+#ifndef DMACTL_MODULE_H
+#define DMACTL_MODULE_H
+
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/maple_tree.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include <linux/dmactl.h>
+
+struct dmactl_ucmd;
+
+/* ---- targets: devices dmactl may map for (target.c) ---- */
+
+/**
+ * struct dmactl_target - a device contexts attach to
+ * @kref: one reference for the global list while live, one per context
+ * @dev: the device, with a reference held
+ * @rwsem: read for every operation on the target's objects, write to
+ *	revoke them
+ * @dead: revoked; every operation gives -ENODEV (under @rwsem)
+ * @exclusive: bound to dmactl's own driver; else shared (allow list)
+ * @ctxs_lock: protects @ctxs
+ * @ctxs: contexts attached
+ * @node: on the global list of targets
+ */
+struct dmactl_target {
+	struct kref kref;
+	struct device *dev;
+	struct rw_semaphore rwsem;
+	bool dead;
+	bool exclusive;
+	struct mutex ctxs_lock;	/* protects ctxs */
+	struct list_head ctxs;
+	struct list_head node;
+};
+
+int dmactl_targets_init(void);
+void dmactl_targets_exit(void);
+int dmactl_target_attach(const char *name, struct dmactl_target **out);
+void dmactl_target_put(struct dmactl_target *t);
+int dmactl_target_read_lock(struct dmactl_target *t);
+void dmactl_target_read_unlock(struct dmactl_target *t);
+void dmactl_target_describe(struct dmactl_target *t,
+			    struct dmactl_attach *cmd);
+u64 dmactl_target_granule(struct dmactl_target *t);
+extern const struct attribute_group *dmactl_misc_groups[];
+
+/* ---- contexts and their objects (ctx.c) ---- */
+
+enum dmactl_obj_type {
+	DMACTL_OBJ_BUF = 1,
+	DMACTL_OBJ_IOVA,
+};
+
+/**
+ * struct dmactl_obj - what every object of a context begins with
+ * @type: enum dmactl_obj_type
+ * @id: its ID in the context's table
+ * @users: the table's reference plus one per lookup in progress
+ * @lock: serialises operations on the object
+ * @dead: torn down and out of the table (under @lock)
+ * @ctx: the owning context
+ */
+struct dmactl_obj {
+	enum dmactl_obj_type type;
+	u32 id;
+	refcount_t users;
+	struct mutex lock;	/* serialises operations on the object */
+	bool dead;
+	struct dmactl_ctx *ctx;
+};
+
+/**
+ * struct dmactl_ctx - one open file of /dev/dmactl
+ * @objs: the objects, by ID (from 1)
+ * @attach_lock: serialises ATTACH
+ * @target: the attached target, NULL before ATTACH; set once
+ * @target_node: on @target's list of contexts
+ */
+struct dmactl_ctx {
+	struct xarray objs;
+	struct mutex attach_lock;	/* serialises ATTACH */
+	struct dmactl_target *target;
+	struct list_head target_node;
+};
+
+struct dmactl_ctx *dmactl_ctx_create(void);
+void dmactl_ctx_destroy(struct dmactl_ctx *ctx);
+void dmactl_ctx_kill_all(struct dmactl_ctx *ctx);
+int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t);
+struct dmactl_target *dmactl_ctx_target(struct dmactl_ctx *ctx);
+int dmactl_obj_add(struct dmactl_ctx *ctx, struct dmactl_obj *obj,
+		   enum dmactl_obj_type type);
+struct dmactl_obj *dmactl_obj_get(struct dmactl_ctx *ctx, u32 id,
+				  enum dmactl_obj_type type);
+void dmactl_obj_put(struct dmactl_obj *obj);
+void dmactl_obj_remove(struct dmactl_obj *obj);
+int dmactl_op_begin(struct dmactl_ucmd *ucmd, u32 id, enum dmactl_obj_type type,
+		    struct dmactl_target **tp, struct dmactl_obj **objp);
+void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
+
+/* ---- buffers (mem.c) ---- */
+
+/**
+ * struct dmactl_buf - memory that links map
+ * @obj: the object header
+ * @kind: enum dmactl_buf_kind
+ * @order: DMACTL_BUF_KERNEL: order of each chunk
+ * @length: bytes
+ * @nr_pages: pages in @pages
+ * @pages: every page of the buffer, in order
+ * @nr_links: link records over this buffer; it cannot be freed while any
+ *	remain (under the buffer's lock)
+ */
+struct dmactl_buf {
+	struct dmactl_obj obj;
+	u32 kind;
+	unsigned int order;
+	u64 length;
+	unsigned long nr_pages;
+	struct page **pages;
+	unsigned long nr_links;
+};
+
+int dmactl_buf_alloc(struct dmactl_ucmd *ucmd);
+int dmactl_buf_free(struct dmactl_ucmd *ucmd);
+int dmactl_buf_fill(struct dmactl_ucmd *ucmd);
+int dmactl_buf_checksum(struct dmactl_ucmd *ucmd);
+void dmactl_buf_kill(struct dmactl_buf *buf);
+void dmactl_buf_release(struct dmactl_buf *buf);
+phys_addr_t dmactl_buf_phys(struct dmactl_buf *buf, u64 offset);
+u64 dmactl_buf_contig(struct dmactl_buf *buf, u64 offset, u64 max);
+
+/* ---- IOVA objects: the two-step API and its shadow state (iova.c) ---- */
+
+/**
+ * struct dmactl_run - a physically contiguous piece of a fallback link
+ * @dma_addr: what dma_map_phys() returned
+ * @length: bytes
+ */
+struct dmactl_run {
+	dma_addr_t dma_addr;
+	u64 length;
+};
+
+/**
+ * struct dmactl_link - one link record
+ * @iova_offset: start in the IOVA space, bytes
+ * @length: bytes
+ * @buf: the buffer, with an object reference held
+ * @buf_offset: start in @buf, bytes
+ * @udir: enum dmactl_dir as the caller gave it
+ * @uattrs: DMACTL_ATTR_* as the caller gave them
+ * @dir: the kernel's direction
+ * @attrs: the kernel's DMA_ATTR_* passed to link and unlink
+ * @swiotlb: a fallback run bounced through swiotlb
+ * @nr_runs: DMACTL_PATH_FALLBACK: entries in @runs
+ * @runs: DMACTL_PATH_FALLBACK: each contiguous run's mapping
+ */
+struct dmactl_link {
+	u64 iova_offset;
+	u64 length;
+	struct dmactl_buf *buf;
+	u64 buf_offset;
+	u32 udir;
+	u32 uattrs;
+	enum dma_data_direction dir;
+	unsigned long attrs;
+	bool swiotlb;
+	unsigned int nr_runs;
+	struct dmactl_run runs[];
+};
+
+/**
+ * struct dmactl_iova - an IOVA object and its shadow state
+ * @obj: the object header
+ * @target: the device, with a target reference held
+ * @path: enum dmactl_path
+ * @state: the kernel's state (DMACTL_PATH_IOVA)
+ * @length: the IOVA space, bytes
+ * @granule: bytes, a power of two
+ * @first_offset: offset of IOVA byte 0 in its granule, bytes
+ * @nr_granules: granules the space touches
+ * @linked: per granule: some link covers it
+ * @synced: per granule: synced since it was linked
+ * @links: link records, each stored over the range of granule indexes
+ *	it touches
+ * @nr_links: entries in @links
+ * @linked_bytes: bytes the records cover
+ * @require_coherent: every link carries DMA_ATTR_REQUIRE_COHERENT
+ * @inflight: DMA transfers in progress through this object
+ */
+struct dmactl_iova {
+	struct dmactl_obj obj;
+	struct dmactl_target *target;
+	u32 path;
+	struct dma_iova_state state;
+	u64 length;
+	u64 granule;
+	u64 first_offset;
+	unsigned long nr_granules;
+	unsigned long *linked;
+	unsigned long *synced;
+	struct maple_tree links;
+	unsigned long nr_links;
+	u64 linked_bytes;
+	bool require_coherent;
+	unsigned int inflight;
+};
+
+int dmactl_iova_alloc(struct dmactl_ucmd *ucmd);
+int dmactl_iova_link(struct dmactl_ucmd *ucmd);
+int dmactl_iova_sync(struct dmactl_ucmd *ucmd);
+int dmactl_iova_unlink(struct dmactl_ucmd *ucmd);
+int dmactl_iova_free(struct dmactl_ucmd *ucmd);
+int dmactl_iova_destroy(struct dmactl_ucmd *ucmd);
+int dmactl_iova_query(struct dmactl_ucmd *ucmd);
+void dmactl_iova_kill(struct dmactl_iova *iova);
+void dmactl_iova_release(struct dmactl_iova *iova);
+struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset);
+unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset);
+
+/* ---- the translation oracle (verify.c) ---- */
+
+int dmactl_iova_verify(struct dmactl_ucmd *ucmd);
+
+/* ---- ioctl plumbing (main.c) ---- */
+
+/**
+ * struct dmactl_ucmd - one ioctl call being served
+ * @ctx: the file's context
+ * @ubuffer: the caller's argument
+ * @user_size: the caller's @size field, bytes
+ * @cmd: the argument, copied in; the handler fills its out fields
+ */
+struct dmactl_ucmd {
+	struct dmactl_ctx *ctx;
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+int dmactl_ucmd_respond(struct dmactl_ucmd *ucmd, size_t cmd_len);
+
+/* ---- counters (stats.c) ---- */
+
+/* The misuse rules of the design; each rejection is counted under one. */
+enum dmactl_rule {
+	DMACTL_RULE_M1,		/* op on a state that does not own IOVA */
+	DMACTL_RULE_M3,		/* use after free or destroy */
+	DMACTL_RULE_M4,		/* device gone */
+	DMACTL_RULE_M6,		/* zero-size allocation */
+	DMACTL_RULE_M7,		/* oversized allocation */
+	DMACTL_RULE_M8,		/* link at offset > 0 from an unaligned phys */
+	DMACTL_RULE_M9,		/* link at a misaligned IOVA */
+	DMACTL_RULE_M10,	/* link outside the allocation */
+	DMACTL_RULE_M11,	/* link over a linked granule */
+	DMACTL_RULE_M12,	/* zero-size link */
+	DMACTL_RULE_M13,	/* bad direction */
+	DMACTL_RULE_M18,	/* attribute not allowed */
+	DMACTL_RULE_M19,	/* memory outside the buffer */
+	DMACTL_RULE_M21,	/* sync outside the allocation or empty */
+	DMACTL_RULE_M22,	/* unlink of a range that is not linked */
+	DMACTL_RULE_M23,	/* unlink splitting a link */
+	DMACTL_RULE_M24,	/* unlink dir or attrs not the link's */
+	DMACTL_RULE_M25,	/* unlink or free with DMA in flight */
+	DMACTL_RULE_M26,	/* destroy with links not tiling [0, len) */
+	DMACTL_RULE_M27,	/* destroy over mixed dir or attrs */
+	DMACTL_RULE_M28,	/* free with links */
+	DMACTL_RULE_BUF_BUSY,	/* buffer freed under links */
+	DMACTL_NR_RULES,
+};
+
+/**
+ * struct dmactl_stats - module-wide counters, all atomic
+ * @live_targets: targets not yet released
+ * @live_bufs: buffers holding memory
+ * @pinned_pages: user pages pinned by buffers
+ * @kernel_pages: pages allocated for kernel buffers
+ * @live_iovas: IOVA objects holding IOVA space or fallback state
+ * @live_links: link records
+ * @rejections: per enum dmactl_rule
+ */
+struct dmactl_stats {
+	atomic_long_t live_targets;
+	atomic_long_t live_bufs;
+	atomic_long_t pinned_pages;
+	atomic_long_t kernel_pages;
+	atomic_long_t live_iovas;
+	atomic_long_t live_links;
+	atomic_long_t rejections[DMACTL_NR_RULES];
+};
+
+extern struct dmactl_stats dmactl_stats;
+
+int dmactl_stats_init(void);
+void dmactl_stats_exit(void);
+int dmactl_reject(struct device *dev, enum dmactl_rule rule, int err);
+
+/* The kernel's direction for ours, or DMA_NONE if ours is not valid. */
+enum dma_data_direction dmactl_dir(u32 udir);
+
+#endif /* DMACTL_MODULE_H */

@@ -1,0 +1,856 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmactl: IOVA objects -- the two-step DMA API behind a shadow state.
+ *
+ * dma_iova_link() and friends check almost nothing: a link outside the
+ * allocation, over a linked granule, an unlink that splits a link or
+ * carries other attributes, a free with live links -- each WARNs, oopses
+ * or silently corrupts the IOVA allocator.  So every request is checked
+ * here first, against a shadow of the state: the granule, the offset of
+ * IOVA byte 0 in its granule, per-granule linked and synced bitmaps, and
+ * one record per link {offset, length, buffer, direction, attributes}.
+ * Each rejection names the misuse rule (M1..M35 of the design) it
+ * prevents.
+ *
+ * When dma_iova_try_alloc() declines (no IOMMU, identity domain) and the
+ * caller allowed it, each link is mapped with dma_map_phys() per
+ * physically contiguous run instead, as block/blk-mq-dma.c does, with the
+ * same records and checks.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-direct.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+
+#include "dmactl.h"
+
+static unsigned long long max_iova_size = SZ_4G;
+module_param(max_iova_size, ullong, 0644);
+MODULE_PARM_DESC(max_iova_size,
+		 "Largest IOVA_ALLOC, bytes (default 4 GiB, capped at 2^62)");
+
+#define DMACTL_USER_ATTRS (DMACTL_ATTR_SKIP_CPU_SYNC | DMACTL_ATTR_WEAK_ORDERING)
+
+/**
+ * dmactl_dir() - the kernel's direction for a uapi one
+ * @udir: enum dmactl_dir
+ *
+ * Return: the direction, or DMA_NONE if @udir is not valid.  DMA_NONE is
+ * never passed on: dma_map_phys() BUGs on it (rule M29).
+ */
+enum dma_data_direction dmactl_dir(u32 udir)
+{
+	switch (udir) {
+	case DMACTL_DIR_TO_DEVICE:
+		return DMA_TO_DEVICE;
+	case DMACTL_DIR_FROM_DEVICE:
+		return DMA_FROM_DEVICE;
+	case DMACTL_DIR_BIDIRECTIONAL:
+		return DMA_BIDIRECTIONAL;
+	default:
+		return DMA_NONE;
+	}
+}
+
+/* The kernel's attributes for a link: the caller's plus the object's. */
+static unsigned long dmactl_kattrs(struct dmactl_iova *iova, u32 uattrs)
+{
+	unsigned long attrs = 0;
+
+	if (uattrs & DMACTL_ATTR_SKIP_CPU_SYNC)
+		attrs |= DMA_ATTR_SKIP_CPU_SYNC;
+	if (uattrs & DMACTL_ATTR_WEAK_ORDERING)
+		attrs |= DMA_ATTR_WEAK_ORDERING;
+	if (iova->require_coherent)
+		attrs |= DMA_ATTR_REQUIRE_COHERENT;
+	return attrs;
+}
+
+/**
+ * dmactl_iova_gidx() - the granule an IOVA offset falls in
+ * @iova: the object
+ * @offset: bytes from IOVA byte 0
+ *
+ * Return: the granule's index, counting the one holding byte 0 as 0.
+ */
+unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset)
+{
+	return (iova->first_offset + offset) >> __ffs64(iova->granule);
+}
+
+/* One past the last granule that [.., end) touches. */
+static unsigned long dmactl_iova_gend(struct dmactl_iova *iova, u64 end)
+{
+	return DIV_ROUND_UP_ULL(iova->first_offset + end, iova->granule);
+}
+
+/* The IOVA offset at which granule @gidx starts (0 for the first). */
+static u64 dmactl_iova_gstart(struct dmactl_iova *iova, unsigned long gidx)
+{
+	if (!gidx)
+		return 0;
+	return ((u64)gidx << __ffs64(iova->granule)) - iova->first_offset;
+}
+
+/**
+ * dmactl_iova_link_at() - the link record covering an IOVA offset
+ * @iova: the object, locked
+ * @offset: bytes
+ *
+ * Return: the record whose granules include @offset's, or NULL.  The
+ * byte itself may lie in the unlinked tail of the record's last granule.
+ */
+struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset)
+{
+	return mtree_load(&iova->links, dmactl_iova_gidx(iova, offset));
+}
+
+static void dmactl_iova_free_shadow(struct dmactl_iova *iova)
+{
+	kvfree(iova->linked);
+	kvfree(iova->synced);
+	iova->linked = NULL;
+	iova->synced = NULL;
+	mtree_destroy(&iova->links);
+}
+
+/**
+ * dmactl_iova_release() - free an IOVA object's memory at its last reference
+ * @iova: the object, already killed
+ */
+void dmactl_iova_release(struct dmactl_iova *iova)
+{
+	dmactl_target_put(iova->target);
+	mutex_destroy(&iova->obj.lock);
+	kfree(iova);
+}
+
+/* Unmap one link with its recorded direction and attributes. */
+static void dmactl_link_unmap(struct dmactl_iova *iova, struct dmactl_link *link)
+{
+	struct device *dev = iova->target->dev;
+	unsigned int i;
+
+	if (iova->path == DMACTL_PATH_IOVA) {
+		dma_iova_unlink(dev, &iova->state, link->iova_offset,
+				link->length, link->dir, link->attrs);
+		return;
+	}
+	for (i = 0; i < link->nr_runs; i++)
+		dma_unmap_phys(dev, link->runs[i].dma_addr, link->runs[i].length,
+			       link->dir, link->attrs);
+}
+
+/* Forget an unmapped link: its record, its bits, its hold on the buffer. */
+static void dmactl_link_drop(struct dmactl_iova *iova, struct dmactl_link *link)
+{
+	unsigned long gs = dmactl_iova_gidx(iova, link->iova_offset);
+	unsigned long ge = dmactl_iova_gend(iova, link->iova_offset + link->length);
+	struct dmactl_buf *buf = link->buf;
+
+	mtree_erase(&iova->links, gs);
+	bitmap_clear(iova->linked, gs, ge - gs);
+	bitmap_clear(iova->synced, gs, ge - gs);
+	iova->nr_links--;
+	iova->linked_bytes -= link->length;
+
+	mutex_lock(&buf->obj.lock);
+	buf->nr_links--;
+	mutex_unlock(&buf->obj.lock);
+	dmactl_obj_put(&buf->obj);
+	kfree(link);
+	atomic_long_dec(&dmactl_stats.live_links);
+}
+
+/*
+ * Unmap (if @unmap) and forget the links whose first granule lies in
+ * [gs, ge).  The tree changes under the search, so each search starts
+ * over at @gs.
+ */
+static void dmactl_links_remove(struct dmactl_iova *iova, unsigned long gs,
+				unsigned long ge, bool unmap)
+{
+	struct dmactl_link *link;
+	unsigned long index = gs;
+
+	while ((link = mt_find(&iova->links, &index, ge - 1))) {
+		if (unmap)
+			dmactl_link_unmap(iova, link);
+		dmactl_link_drop(iova, link);
+		index = gs;
+	}
+}
+
+/* The end of an object whose IOVA space is given back: drop the shadow. */
+static void dmactl_iova_forget(struct dmactl_iova *iova)
+{
+	/* A freed state still says "in use" (rule M3): clear it. */
+	memset(&iova->state, 0, sizeof(iova->state));
+	dmactl_iova_free_shadow(iova);
+	atomic_long_dec(&dmactl_stats.live_iovas);
+}
+
+/**
+ * dmactl_iova_kill() - unlink everything and give the IOVA space back
+ * @iova: the object, locked
+ *
+ * Each link is unlinked with its own recorded direction and attributes,
+ * then the space is freed: what release and revocation do.
+ */
+void dmactl_iova_kill(struct dmactl_iova *iova)
+{
+	lockdep_assert_held(&iova->obj.lock);
+	dmactl_links_remove(iova, 0, iova->nr_granules, true);
+	if (iova->path == DMACTL_PATH_IOVA)
+		dma_iova_free(iova->target->dev, &iova->state);
+	dmactl_iova_forget(iova);
+}
+
+static int dmactl_iova_op_begin(struct dmactl_ucmd *ucmd, u32 id,
+				struct dmactl_target **tp,
+				struct dmactl_iova **iovap)
+{
+	struct dmactl_obj *obj;
+	int ret;
+
+	ret = dmactl_op_begin(ucmd, id, DMACTL_OBJ_IOVA, tp, &obj);
+	if (!ret)
+		*iovap = container_of(obj, struct dmactl_iova, obj);
+	return ret;
+}
+
+static void dmactl_iova_op_done(struct dmactl_target *t,
+				struct dmactl_iova *iova)
+{
+	dmactl_op_done(t, &iova->obj);
+}
+
+/* Set up the shadow state of a new object; the IOVA space comes after. */
+static int dmactl_iova_init_shadow(struct dmactl_iova *iova, u64 length,
+				   u64 granule, u64 first_offset)
+{
+	size_t longs;
+
+	iova->length = length;
+	iova->granule = granule;
+	iova->first_offset = first_offset;
+	iova->nr_granules = DIV_ROUND_UP_ULL(first_offset + length, granule);
+	longs = BITS_TO_LONGS(iova->nr_granules);
+	iova->linked = kvcalloc(longs, sizeof(long), GFP_KERNEL);
+	iova->synced = kvcalloc(longs, sizeof(long), GFP_KERNEL);
+	mt_init(&iova->links);
+	if (!iova->linked || !iova->synced) {
+		dmactl_iova_free_shadow(iova);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Get IOVA space, or decide on the fallback.  dma_iova_try_alloc() says
+ * only yes or no: on a DMA API domain no means the space is exhausted,
+ * anywhere else that the API does not apply.
+ */
+static int dmactl_iova_get_space(struct dmactl_iova *iova, u32 flags)
+{
+	struct device *dev = iova->target->dev;
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	if (dma_iova_try_alloc(dev, &iova->state, iova->first_offset,
+			       iova->length)) {
+		iova->path = DMACTL_PATH_IOVA;
+		return 0;
+	}
+	/* As blk-mq-dma.c does: the state is not to be trusted after no. */
+	memset(&iova->state, 0, sizeof(iova->state));
+	if (domain && iommu_is_dma_domain(domain))
+		return -ENOSPC;
+	if (!(flags & DMACTL_IOVA_ALLOW_FALLBACK))
+		return -EOPNOTSUPP;
+	iova->path = DMACTL_PATH_FALLBACK;
+	return 0;
+}
+
+/**
+ * dmactl_iova_alloc() - DMACTL_IOVA_ALLOC
+ * @ucmd: the call; its struct dmactl_iova_alloc is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_iova_alloc(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_alloc *cmd = ucmd->cmd;
+	u64 cap = min_t(u64, max_iova_size, 1ULL << 62);
+	struct dmactl_target *t;
+	struct dmactl_iova *iova;
+	u64 granule;
+	int ret;
+
+	if (cmd->flags & ~(DMACTL_IOVA_ALLOW_FALLBACK |
+			   DMACTL_IOVA_REQUIRE_COHERENT))
+		return -EOPNOTSUPP;
+	if (!cmd->length)
+		return dmactl_reject(NULL, DMACTL_RULE_M6, -EINVAL);
+	if (cmd->length > cap)
+		return dmactl_reject(NULL, DMACTL_RULE_M7, -EINVAL);
+	t = dmactl_ctx_target(ucmd->ctx);
+	if (!t)
+		return -EBUSY;
+	ret = dmactl_target_read_lock(t);
+	if (ret)
+		return ret;
+	granule = dmactl_target_granule(t);
+	if (cmd->first_offset >= granule) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M9, -EINVAL);
+		goto out_unlock;
+	}
+
+	ret = -ENOMEM;
+	iova = kzalloc_obj(*iova, GFP_KERNEL);
+	if (!iova)
+		goto out_unlock;
+	kref_get(&t->kref);
+	iova->target = t;
+	iova->require_coherent = cmd->flags & DMACTL_IOVA_REQUIRE_COHERENT;
+	ret = dmactl_iova_init_shadow(iova, cmd->length, granule,
+				      cmd->first_offset);
+	if (ret)
+		goto out_free;
+	ret = dmactl_iova_get_space(iova, cmd->flags);
+	if (ret)
+		goto out_shadow;
+	ret = dmactl_obj_add(ucmd->ctx, &iova->obj, DMACTL_OBJ_IOVA);
+	if (ret) {
+		if (iova->path == DMACTL_PATH_IOVA)
+			dma_iova_free(t->dev, &iova->state);
+		goto out_shadow;
+	}
+	atomic_long_inc(&dmactl_stats.live_iovas);
+
+	cmd->out_id = iova->obj.id;
+	cmd->out_path = iova->path;
+	cmd->out_granule = granule;
+	cmd->out_dma_addr = iova->path == DMACTL_PATH_IOVA ? iova->state.addr : 0;
+	ret = dmactl_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		/* The caller never learnt the ID: undo. */
+		refcount_inc(&iova->obj.users);
+		mutex_lock(&iova->obj.lock);
+		if (!iova->obj.dead) {
+			dmactl_iova_kill(iova);
+			dmactl_obj_remove(&iova->obj);
+		}
+		mutex_unlock(&iova->obj.lock);
+		dmactl_obj_put(&iova->obj);
+	}
+	dmactl_target_read_unlock(t);
+	return ret;
+
+out_shadow:
+	dmactl_iova_free_shadow(iova);
+out_free:
+	dmactl_target_put(t);
+	kfree(iova);
+out_unlock:
+	dmactl_target_read_unlock(t);
+	return ret;
+}
+
+/*
+ * Check a LINK request against the shadow state and the buffer, in the
+ * errno order of the uapi header.  On success *nr_runs is the number of
+ * physically contiguous runs the range consists of.
+ */
+static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
+			     struct dmactl_iova_link *cmd, unsigned int *nr_runs)
+{
+	struct device *dev = iova->target->dev;
+	u64 g = iova->granule, pos, run;
+	unsigned long gs, ge;
+	phys_addr_t phys;
+
+	if (cmd->iova_offset &&
+	    !IS_ALIGNED(iova->first_offset + cmd->iova_offset, g))
+		return dmactl_reject(dev, DMACTL_RULE_M9, -EINVAL);
+	if (cmd->buf_offset + cmd->length > buf->length)
+		return dmactl_reject(dev, DMACTL_RULE_M19, -ERANGE);
+	phys = dmactl_buf_phys(buf, cmd->buf_offset);
+	if (!cmd->iova_offset && (phys & (g - 1)) != iova->first_offset)
+		return dmactl_reject(dev, DMACTL_RULE_M9, -EINVAL);
+	if (cmd->iova_offset && !IS_ALIGNED(phys, g))
+		return dmactl_reject(dev, DMACTL_RULE_M8, -EINVAL);
+
+	/*
+	 * Every run after the first starts on a page boundary of the
+	 * buffer; with a granule above the page size it must also start on
+	 * a granule, in memory and in IOVA space.
+	 */
+	*nr_runs = 0;
+	for (pos = 0; pos < cmd->length; pos += run) {
+		run = dmactl_buf_contig(buf, cmd->buf_offset + pos,
+					cmd->length - pos);
+		if (pos && (!IS_ALIGNED(dmactl_buf_phys(buf, cmd->buf_offset + pos), g) ||
+			    !IS_ALIGNED(iova->first_offset + cmd->iova_offset + pos, g)))
+			return dmactl_reject(dev, DMACTL_RULE_M8, -EINVAL);
+		(*nr_runs)++;
+	}
+
+	if (cmd->iova_offset + cmd->length > iova->length)
+		return dmactl_reject(dev, DMACTL_RULE_M10, -ERANGE);
+	gs = dmactl_iova_gidx(iova, cmd->iova_offset);
+	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
+	if (find_next_bit(iova->linked, ge, gs) < ge)
+		return dmactl_reject(dev, DMACTL_RULE_M11, -EEXIST);
+	return 0;
+}
+
+/* Map a checked link's runs; on failure nothing of it stays mapped. */
+static int dmactl_link_map(struct dmactl_iova *iova, struct dmactl_link *link)
+{
+	struct device *dev = iova->target->dev;
+	struct dmactl_buf *buf = link->buf;
+	u64 pos, run;
+	phys_addr_t phys;
+	dma_addr_t addr;
+	unsigned int i = 0;
+	int ret;
+
+	for (pos = 0; pos < link->length; pos += run, i++) {
+		run = dmactl_buf_contig(buf, link->buf_offset + pos,
+					link->length - pos);
+		phys = dmactl_buf_phys(buf, link->buf_offset + pos);
+		if (iova->path == DMACTL_PATH_IOVA) {
+			ret = dma_iova_link(dev, &iova->state, phys,
+					    link->iova_offset + pos, run,
+					    link->dir, link->attrs);
+			if (ret)
+				goto undo;
+			continue;
+		}
+		addr = dma_map_phys(dev, phys, run, link->dir, link->attrs);
+		ret = dma_mapping_error(dev, addr);
+		if (ret)
+			goto undo;
+		link->runs[i].dma_addr = addr;
+		link->runs[i].length = run;
+		link->nr_runs = i + 1;
+		if (swiotlb_find_pool(dev, dma_to_phys(dev, addr)))
+			link->swiotlb = true;
+	}
+	return 0;
+
+undo:
+	if (iova->path == DMACTL_PATH_IOVA) {
+		if (pos)
+			dma_iova_unlink(dev, &iova->state, link->iova_offset, pos,
+					link->dir, link->attrs);
+	} else {
+		dmactl_link_unmap(iova, link);
+	}
+	return ret;
+}
+
+/**
+ * dmactl_iova_link() - DMACTL_IOVA_LINK
+ * @ucmd: the call; its struct dmactl_iova_link is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_iova_link(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_link *cmd = ucmd->cmd;
+	struct dmactl_link *link = NULL;
+	struct dmactl_target *t;
+	struct dmactl_iova *iova;
+	struct dmactl_obj *bobj;
+	struct dmactl_buf *buf;
+	unsigned long gs, ge;
+	unsigned int nr_runs;
+	u64 end;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->attrs & ~DMACTL_USER_ATTRS)
+		return dmactl_reject(NULL, DMACTL_RULE_M18, -EOPNOTSUPP);
+	if (check_add_overflow(cmd->iova_offset, cmd->length, &end) ||
+	    check_add_overflow(cmd->buf_offset, cmd->length, &end))
+		return dmactl_reject(NULL, DMACTL_RULE_M10, -EOVERFLOW);
+	if (!cmd->length)
+		return dmactl_reject(NULL, DMACTL_RULE_M12, -EINVAL);
+	if (dmactl_dir(cmd->dir) == DMA_NONE)
+		return dmactl_reject(NULL, DMACTL_RULE_M13, -EINVAL);
+
+	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
+	if (ret)
+		return ret;
+	bobj = dmactl_obj_get(ucmd->ctx, cmd->buf_id, DMACTL_OBJ_BUF);
+	if (!bobj) {
+		ret = -ENOENT;
+		goto out_iova;
+	}
+	buf = container_of(bobj, struct dmactl_buf, obj);
+	mutex_lock(&buf->obj.lock);
+	if (buf->obj.dead) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M3, -ENOENT);
+		goto out_buf;
+	}
+	ret = dmactl_link_check(iova, buf, cmd, &nr_runs);
+	if (ret)
+		goto out_buf;
+
+	ret = -ENOMEM;
+	link = kzalloc_flex(*link, runs,
+			    iova->path == DMACTL_PATH_FALLBACK ? nr_runs : 0,
+			    GFP_KERNEL);
+	if (!link)
+		goto out_buf;
+	link->iova_offset = cmd->iova_offset;
+	link->length = cmd->length;
+	link->buf = buf;
+	link->buf_offset = cmd->buf_offset;
+	link->udir = cmd->dir;
+	link->uattrs = cmd->attrs;
+	link->dir = dmactl_dir(cmd->dir);
+	link->attrs = dmactl_kattrs(iova, cmd->attrs);
+
+	gs = dmactl_iova_gidx(iova, cmd->iova_offset);
+	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
+	ret = mtree_insert_range(&iova->links, gs, ge - 1, link, GFP_KERNEL);
+	if (ret)
+		goto out_free;
+	ret = dmactl_link_map(iova, link);
+	if (ret) {
+		mtree_erase(&iova->links, gs);
+		goto out_free;
+	}
+
+	bitmap_set(iova->linked, gs, ge - gs);
+	bitmap_clear(iova->synced, gs, ge - gs);
+	iova->nr_links++;
+	iova->linked_bytes += cmd->length;
+	buf->nr_links++;
+	/* The link keeps the buffer object; dmactl_link_drop() lets it go. */
+	refcount_inc(&buf->obj.users);
+	atomic_long_inc(&dmactl_stats.live_links);
+	link = NULL;
+
+out_free:
+	kfree(link);
+out_buf:
+	mutex_unlock(&buf->obj.lock);
+	dmactl_obj_put(&buf->obj);
+out_iova:
+	dmactl_iova_op_done(t, iova);
+	return ret;
+}
+
+/**
+ * dmactl_iova_sync() - DMACTL_IOVA_SYNC
+ * @ucmd: the call; its struct dmactl_iova_sync is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_iova_sync(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_sync *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_iova *iova;
+	unsigned long gs, ge;
+	u64 end;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (check_add_overflow(cmd->offset, cmd->length, &end))
+		return dmactl_reject(NULL, DMACTL_RULE_M21, -EOVERFLOW);
+	if (!cmd->length)
+		return dmactl_reject(NULL, DMACTL_RULE_M21, -EINVAL);
+	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
+	if (ret)
+		return ret;
+	if (end > iova->length) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M21, -ERANGE);
+		goto out;
+	}
+	if (iova->path == DMACTL_PATH_IOVA) {
+		ret = dma_iova_sync(t->dev, &iova->state, cmd->offset,
+				    cmd->length);
+		if (ret)
+			goto out;
+	}
+	gs = dmactl_iova_gidx(iova, cmd->offset);
+	ge = dmactl_iova_gend(iova, end);
+	for_each_set_bit_from(gs, iova->linked, ge)
+		set_bit(gs, iova->synced);
+out:
+	dmactl_iova_op_done(t, iova);
+	return ret;
+}
+
+/*
+ * Check that [offset, end) is exactly a run of whole, adjacent links (the
+ * next one starting in the granule after the previous one ends), all with
+ * direction @udir and attributes @uattrs.  On failure *rule is the misuse
+ * it would be: M22 nothing linked there or a hole, M23 a link split, M24
+ * other direction or attributes.  On success *count is the number of
+ * links.
+ */
+static int dmactl_links_span(struct dmactl_iova *iova, u64 offset, u64 end,
+			     u32 udir, u32 uattrs, enum dmactl_rule *rule,
+			     unsigned long *count)
+{
+	struct dmactl_link *link;
+	unsigned long gidx;
+	u64 cur = offset;
+
+	*count = 0;
+	link = dmactl_iova_link_at(iova, offset);
+	if (!link) {
+		*rule = DMACTL_RULE_M22;
+		return -ENOENT;
+	}
+	while (true) {
+		if (link->iova_offset != cur) {
+			*rule = DMACTL_RULE_M23;
+			return -EINVAL;
+		}
+		if (link->udir != udir || link->uattrs != uattrs) {
+			*rule = DMACTL_RULE_M24;
+			return -EINVAL;
+		}
+		(*count)++;
+		cur = link->iova_offset + link->length;
+		if (cur == end)
+			return 0;
+		if (cur > end) {
+			*rule = DMACTL_RULE_M23;
+			return -EINVAL;
+		}
+		gidx = dmactl_iova_gend(iova, cur);
+		cur = dmactl_iova_gstart(iova, gidx);
+		link = cur < end ? mtree_load(&iova->links, gidx) : NULL;
+		if (!link) {
+			*rule = DMACTL_RULE_M22;
+			return -EINVAL;
+		}
+	}
+}
+
+/**
+ * dmactl_iova_unlink() - DMACTL_IOVA_UNLINK
+ * @ucmd: the call; its struct dmactl_iova_unlink is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_iova_unlink(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_unlink *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_iova *iova;
+	enum dmactl_rule rule;
+	unsigned long count;
+	u64 end;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->attrs & ~DMACTL_USER_ATTRS)
+		return dmactl_reject(NULL, DMACTL_RULE_M18, -EOPNOTSUPP);
+	if (check_add_overflow(cmd->offset, cmd->length, &end))
+		return dmactl_reject(NULL, DMACTL_RULE_M22, -EOVERFLOW);
+	if (!cmd->length)
+		return dmactl_reject(NULL, DMACTL_RULE_M22, -EINVAL);
+	if (dmactl_dir(cmd->dir) == DMA_NONE)
+		return dmactl_reject(NULL, DMACTL_RULE_M13, -EINVAL);
+	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
+	if (ret)
+		return ret;
+	if (end > iova->length) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M22, -ERANGE);
+		goto out;
+	}
+	ret = dmactl_links_span(iova, cmd->offset, end, cmd->dir, cmd->attrs,
+				&rule, &count);
+	if (ret) {
+		ret = dmactl_reject(t->dev, rule, ret);
+		goto out;
+	}
+	if (iova->inflight) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M25, -EBUSY);
+		goto out;
+	}
+	dmactl_links_remove(iova, dmactl_iova_gidx(iova, cmd->offset),
+			    dmactl_iova_gend(iova, end), true);
+out:
+	dmactl_iova_op_done(t, iova);
+	return ret;
+}
+
+/**
+ * dmactl_iova_free() - DMACTL_IOVA_FREE
+ * @ucmd: the call; its struct dmactl_iova_free is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_iova_free(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_free *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_iova *iova;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
+	if (ret)
+		return ret;
+	if (iova->nr_links) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M28, -EBUSY);
+	} else if (iova->inflight) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M25, -EBUSY);
+	} else {
+		dmactl_iova_kill(iova);
+		dmactl_obj_remove(&iova->obj);
+	}
+	dmactl_iova_op_done(t, iova);
+	return ret;
+}
+
+/**
+ * dmactl_iova_destroy() - DMACTL_IOVA_DESTROY
+ * @ucmd: the call; its struct dmactl_iova_destroy is documented in the uapi
+ *
+ * dma_iova_destroy() unlinks [0, mapped_len) with one direction and one set
+ * of attributes, then frees: only a state whose links tile exactly that
+ * range, uniformly, may go this way (rules M26, M27).
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_iova_destroy(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_destroy *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_iova *iova;
+	unsigned long count = 0;
+	enum dmactl_rule rule;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->attrs & ~DMACTL_USER_ATTRS)
+		return dmactl_reject(NULL, DMACTL_RULE_M18, -EOPNOTSUPP);
+	if (dmactl_dir(cmd->dir) == DMA_NONE)
+		return dmactl_reject(NULL, DMACTL_RULE_M13, -EINVAL);
+	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
+	if (ret)
+		return ret;
+	if (cmd->mapped_len > iova->length) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M26, -ERANGE);
+		goto out;
+	}
+	if (cmd->mapped_len) {
+		ret = dmactl_links_span(iova, 0, cmd->mapped_len, cmd->dir,
+					cmd->attrs, &rule, &count);
+		if (ret) {
+			/* One direction and attrs for all, or holes (M26). */
+			ret = rule == DMACTL_RULE_M24 ?
+			      dmactl_reject(t->dev, DMACTL_RULE_M27, -EINVAL) :
+			      dmactl_reject(t->dev, DMACTL_RULE_M26, -EINVAL);
+			goto out;
+		}
+	}
+	if (count != iova->nr_links) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M26, -EINVAL);
+		goto out;
+	}
+	if (iova->inflight) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M25, -EBUSY);
+		goto out;
+	}
+
+	if (iova->path == DMACTL_PATH_IOVA && cmd->mapped_len) {
+		/* The kernel unlinks and frees in one call. */
+		dma_iova_destroy(t->dev, &iova->state, cmd->mapped_len,
+				 dmactl_dir(cmd->dir), dmactl_kattrs(iova, cmd->attrs));
+		dmactl_links_remove(iova, 0, iova->nr_granules, false);
+		dmactl_iova_forget(iova);
+	} else {
+		dmactl_iova_kill(iova);
+	}
+	dmactl_obj_remove(&iova->obj);
+out:
+	dmactl_iova_op_done(t, iova);
+	return ret;
+}
+
+/**
+ * dmactl_iova_query() - DMACTL_IOVA_QUERY
+ * @ucmd: the call; its struct dmactl_iova_query is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_iova_query(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_query *cmd = ucmd->cmd;
+	struct dmactl_link_info __user *uinfo;
+	struct dmactl_link_info info;
+	struct dmactl_target *t;
+	struct dmactl_iova *iova;
+	struct dmactl_link *link;
+	unsigned long index = 0, gs, ge;
+	u32 n = 0;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
+	if (ret)
+		return ret;
+	cmd->out_path = iova->path;
+	cmd->out_length = iova->length;
+	cmd->out_granule = iova->granule;
+	cmd->out_first_offset = iova->first_offset;
+	cmd->out_dma_addr = iova->path == DMACTL_PATH_IOVA ? iova->state.addr : 0;
+	cmd->out_linked_bytes = iova->linked_bytes;
+	cmd->out_synced_bytes = (u64)bitmap_weight(iova->synced, iova->nr_granules) *
+				iova->granule;
+	cmd->out_nr_links = iova->nr_links;
+	cmd->out_flags = 0;
+
+	uinfo = u64_to_user_ptr(cmd->links_uptr);
+	mt_for_each(&iova->links, link, index, ULONG_MAX) {
+		if (link->swiotlb)
+			cmd->out_flags |= DMACTL_LINK_SWIOTLB;
+		if (n >= cmd->nr_links)
+			continue;
+		gs = dmactl_iova_gidx(iova, link->iova_offset);
+		ge = dmactl_iova_gend(iova, link->iova_offset + link->length);
+		memset(&info, 0, sizeof(info));
+		info.iova_offset = link->iova_offset;
+		info.length = link->length;
+		info.buf_offset = link->buf_offset;
+		info.dma_addr = iova->path == DMACTL_PATH_IOVA ?
+				iova->state.addr + link->iova_offset :
+				link->runs[0].dma_addr;
+		info.buf_id = link->buf->obj.id;
+		info.dir = link->udir;
+		info.attrs = link->uattrs;
+		if (find_next_zero_bit(iova->synced, ge, gs) >= ge)
+			info.flags |= DMACTL_LINK_SYNCED;
+		if (link->swiotlb)
+			info.flags |= DMACTL_LINK_SWIOTLB;
+		if (copy_to_user(&uinfo[n], &info, sizeof(info))) {
+			ret = -EFAULT;
+			break;
+		}
+		n++;
+	}
+	dmactl_iova_op_done(t, iova);
+	return ret ?: dmactl_ucmd_respond(ucmd, sizeof(*cmd));
+}

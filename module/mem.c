@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmactl: buffers, the memory links map.
+ *
+ * Kernel buffers come from the page allocator in physically contiguous
+ * chunks of 2^order pages; user buffers are the caller's memory pinned
+ * with FOLL_LONGTERM.  Either way the module holds every page itself and
+ * derives physical addresses only from them; a buffer under a link cannot
+ * be freed, so its pages outlive every mapping of them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/crc32.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "dmactl.h"
+
+#define DMACTL_BUF_MAX_LENGTH	SZ_1G
+#define DMACTL_BUF_MAX_ORDER	min(10, MAX_PAGE_ORDER)
+
+static void dmactl_buf_free_pages(struct dmactl_buf *buf, unsigned long nr)
+{
+	unsigned long i, per_chunk = 1UL << buf->order;
+
+	if (buf->kind == DMACTL_BUF_KERNEL) {
+		for (i = 0; i < nr; i += per_chunk)
+			__free_pages(buf->pages[i], buf->order);
+		atomic_long_sub(nr, &dmactl_stats.kernel_pages);
+	} else {
+		/* The device may have written to them. */
+		unpin_user_pages_dirty_lock(buf->pages, nr, true);
+		atomic_long_sub(nr, &dmactl_stats.pinned_pages);
+	}
+}
+
+static int dmactl_buf_get_kernel_pages(struct dmactl_buf *buf, int node)
+{
+	unsigned long i, j, per_chunk = 1UL << buf->order;
+	struct page *chunk;
+
+	for (i = 0; i < buf->nr_pages; i += per_chunk) {
+		chunk = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO |
+					 __GFP_NOWARN, buf->order);
+		if (!chunk) {
+			atomic_long_add(i, &dmactl_stats.kernel_pages);
+			dmactl_buf_free_pages(buf, i);
+			return -ENOMEM;
+		}
+		for (j = 0; j < per_chunk; j++)
+			buf->pages[i + j] = chunk + j;
+		cond_resched();
+	}
+	atomic_long_add(buf->nr_pages, &dmactl_stats.kernel_pages);
+	return 0;
+}
+
+static int dmactl_buf_pin_user_pages(struct dmactl_buf *buf, u64 uaddr)
+{
+	long pinned;
+
+	pinned = pin_user_pages_fast(uaddr, buf->nr_pages,
+				     FOLL_WRITE | FOLL_LONGTERM, buf->pages);
+	if (pinned < 0)
+		return pinned;
+	if (pinned < buf->nr_pages) {
+		unpin_user_pages(buf->pages, pinned);
+		return -EFAULT;
+	}
+	atomic_long_add(pinned, &dmactl_stats.pinned_pages);
+	return 0;
+}
+
+/*
+ * Validate a BUF_ALLOC request; on success *node is the node to use, or
+ * NUMA_NO_NODE for the device's.
+ */
+static int dmactl_buf_alloc_check(struct dmactl_buf_alloc *cmd, int *node)
+{
+	u64 end;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->kind == DMACTL_BUF_USER &&
+	    check_add_overflow(cmd->user_addr, cmd->length, &end))
+		return -EOVERFLOW;
+	if (!cmd->length || cmd->length > DMACTL_BUF_MAX_LENGTH)
+		return -EINVAL;
+
+	switch (cmd->kind) {
+	case DMACTL_BUF_KERNEL:
+		if (cmd->user_addr || cmd->order > DMACTL_BUF_MAX_ORDER ||
+		    cmd->length % (PAGE_SIZE << cmd->order))
+			return -EINVAL;
+		if (cmd->node == DMACTL_NO_NODE) {
+			*node = NUMA_NO_NODE;
+		} else {
+			if (cmd->node >= MAX_NUMNODES || !node_online(cmd->node))
+				return -EINVAL;
+			*node = cmd->node;
+		}
+		return 0;
+	case DMACTL_BUF_USER:
+		if (cmd->order || !PAGE_ALIGNED(cmd->user_addr) ||
+		    !PAGE_ALIGNED(cmd->length))
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * dmactl_buf_alloc() - DMACTL_BUF_ALLOC
+ * @ucmd: the call; its struct dmactl_buf_alloc is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_buf_alloc(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_buf_alloc *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_buf *buf;
+	int node = NUMA_NO_NODE;
+	int ret;
+
+	ret = dmactl_buf_alloc_check(cmd, &node);
+	if (ret)
+		return ret;
+	t = dmactl_ctx_target(ucmd->ctx);
+	if (!t)
+		return -EBUSY;
+	ret = dmactl_target_read_lock(t);
+	if (ret)
+		return ret;
+	if (node == NUMA_NO_NODE)
+		node = dev_to_node(t->dev);
+
+	ret = -ENOMEM;
+	buf = kzalloc_obj(*buf, GFP_KERNEL);
+	if (!buf)
+		goto out_unlock;
+	buf->kind = cmd->kind;
+	buf->order = cmd->order;
+	buf->length = cmd->length;
+	buf->nr_pages = cmd->length >> PAGE_SHIFT;
+	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages), GFP_KERNEL);
+	if (!buf->pages)
+		goto out_free;
+
+	if (buf->kind == DMACTL_BUF_KERNEL)
+		ret = dmactl_buf_get_kernel_pages(buf, node);
+	else
+		ret = dmactl_buf_pin_user_pages(buf, cmd->user_addr);
+	if (ret)
+		goto out_free;
+
+	ret = dmactl_obj_add(ucmd->ctx, &buf->obj, DMACTL_OBJ_BUF);
+	if (ret) {
+		dmactl_buf_free_pages(buf, buf->nr_pages);
+		goto out_free;
+	}
+	atomic_long_inc(&dmactl_stats.live_bufs);
+
+	cmd->out_id = buf->obj.id;
+	cmd->out_nr_pages = buf->nr_pages;
+	ret = dmactl_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		/* The caller never learnt the ID: undo. */
+		refcount_inc(&buf->obj.users);
+		mutex_lock(&buf->obj.lock);
+		if (!buf->obj.dead && !buf->nr_links) {
+			dmactl_buf_kill(buf);
+			dmactl_obj_remove(&buf->obj);
+		}
+		mutex_unlock(&buf->obj.lock);
+		dmactl_obj_put(&buf->obj);
+	}
+	dmactl_target_read_unlock(t);
+	return ret;
+
+out_free:
+	kvfree(buf->pages);
+	kfree(buf);
+out_unlock:
+	dmactl_target_read_unlock(t);
+	return ret;
+}
+
+/**
+ * dmactl_buf_kill() - give a buffer's memory back
+ * @buf: the buffer, with its lock held and no link over it
+ */
+void dmactl_buf_kill(struct dmactl_buf *buf)
+{
+	lockdep_assert_held(&buf->obj.lock);
+	dmactl_buf_free_pages(buf, buf->nr_pages);
+	kvfree(buf->pages);
+	buf->pages = NULL;
+	atomic_long_dec(&dmactl_stats.live_bufs);
+}
+
+/**
+ * dmactl_buf_release() - free a buffer's own memory at its last reference
+ * @buf: the buffer, already killed
+ */
+void dmactl_buf_release(struct dmactl_buf *buf)
+{
+	mutex_destroy(&buf->obj.lock);
+	kfree(buf);
+}
+
+static int dmactl_buf_op_begin(struct dmactl_ucmd *ucmd, u32 id,
+			       struct dmactl_target **tp,
+			       struct dmactl_buf **bufp)
+{
+	struct dmactl_obj *obj;
+	int ret;
+
+	ret = dmactl_op_begin(ucmd, id, DMACTL_OBJ_BUF, tp, &obj);
+	if (!ret)
+		*bufp = container_of(obj, struct dmactl_buf, obj);
+	return ret;
+}
+
+static void dmactl_buf_op_done(struct dmactl_target *t, struct dmactl_buf *buf)
+{
+	dmactl_op_done(t, &buf->obj);
+}
+
+/**
+ * dmactl_buf_free() - DMACTL_BUF_FREE
+ * @ucmd: the call; its struct dmactl_buf_free is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_buf_free(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_buf_free *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_buf *buf;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	ret = dmactl_buf_op_begin(ucmd, cmd->id, &t, &buf);
+	if (ret)
+		return ret;
+	if (buf->nr_links) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_BUF_BUSY, -EBUSY);
+	} else {
+		dmactl_buf_kill(buf);
+		dmactl_obj_remove(&buf->obj);
+	}
+	dmactl_buf_op_done(t, buf);
+	return ret;
+}
+
+/* Check a byte range of a buffer request: overflow, then size, then range. */
+static int dmactl_buf_range_check(u64 offset, u64 length, u64 align)
+{
+	u64 end;
+
+	if (check_add_overflow(offset, length, &end))
+		return -EOVERFLOW;
+	if (!length || !IS_ALIGNED(offset, align) || !IS_ALIGNED(length, align))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Walk [offset, offset + length) of a buffer page by page, mapping each
+ * piece for the CPU.  @fn gets the piece, its buffer offset and length.
+ */
+static void dmactl_buf_walk(struct dmactl_buf *buf, u64 offset, u64 length,
+			    void (*fn)(void *va, u64 off, size_t len,
+				       void *arg),
+			    void *arg)
+{
+	u64 pos = offset, end = offset + length;
+	size_t in, len;
+	void *va;
+
+	while (pos < end) {
+		in = offset_in_page(pos);
+		len = min_t(u64, PAGE_SIZE - in, end - pos);
+		va = kmap_local_page(buf->pages[pos >> PAGE_SHIFT]);
+		fn(va + in, pos, len, arg);
+		kunmap_local(va);
+		pos += len;
+		cond_resched();
+	}
+}
+
+static void dmactl_fill_piece(void *va, u64 off, size_t len, void *arg)
+{
+	u64 seed = *(u64 *)arg;
+	__le64 *word = va;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		word[i] = cpu_to_le64(dmactl_pattern(seed, off / 8 + i));
+}
+
+/**
+ * dmactl_buf_fill() - DMACTL_BUF_FILL
+ * @ucmd: the call; its struct dmactl_buf_fill is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_buf_fill(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_buf_fill *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_buf *buf;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	ret = dmactl_buf_range_check(cmd->offset, cmd->length, 8);
+	if (ret)
+		return ret;
+	ret = dmactl_buf_op_begin(ucmd, cmd->id, &t, &buf);
+	if (ret)
+		return ret;
+	if (cmd->offset + cmd->length > buf->length)
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M19, -ERANGE);
+	else
+		dmactl_buf_walk(buf, cmd->offset, cmd->length,
+				dmactl_fill_piece, &cmd->seed);
+	dmactl_buf_op_done(t, buf);
+	return ret;
+}
+
+static void dmactl_crc_piece(void *va, u64 off, size_t len, void *arg)
+{
+	u32 *crc = arg;
+
+	*crc = crc32c(*crc, va, len);
+}
+
+/**
+ * dmactl_buf_checksum() - DMACTL_BUF_CHECKSUM
+ * @ucmd: the call; its struct dmactl_buf_checksum is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_buf_checksum(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_buf_checksum *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_buf *buf;
+	u32 crc = ~0U;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	ret = dmactl_buf_range_check(cmd->offset, cmd->length, 1);
+	if (ret)
+		return ret;
+	ret = dmactl_buf_op_begin(ucmd, cmd->id, &t, &buf);
+	if (ret)
+		return ret;
+	if (cmd->offset + cmd->length > buf->length) {
+		ret = dmactl_reject(t->dev, DMACTL_RULE_M19, -ERANGE);
+	} else {
+		dmactl_buf_walk(buf, cmd->offset, cmd->length,
+				dmactl_crc_piece, &crc);
+		cmd->out_crc32c = ~crc;
+	}
+	dmactl_buf_op_done(t, buf);
+	return ret ?: dmactl_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/**
+ * dmactl_buf_phys() - the physical address of a byte of a buffer
+ * @buf: the buffer, alive
+ * @offset: bytes, below @buf->length
+ *
+ * Return: the address.
+ */
+phys_addr_t dmactl_buf_phys(struct dmactl_buf *buf, u64 offset)
+{
+	return page_to_phys(buf->pages[offset >> PAGE_SHIFT]) +
+	       offset_in_page(offset);
+}
+
+/**
+ * dmactl_buf_contig() - how far memory stays physically contiguous
+ * @buf: the buffer, alive
+ * @offset: where to start, bytes, below @buf->length
+ * @max: the most to report, bytes; @offset + @max within the buffer
+ *
+ * Return: bytes from @offset, at most @max, that are physically
+ * contiguous.
+ */
+u64 dmactl_buf_contig(struct dmactl_buf *buf, u64 offset, u64 max)
+{
+	unsigned long idx = offset >> PAGE_SHIFT;
+	unsigned long pfn = page_to_pfn(buf->pages[idx]);
+	u64 len = min_t(u64, PAGE_SIZE - offset_in_page(offset), max);
+
+	while (len < max && page_to_pfn(buf->pages[++idx]) == ++pfn)
+		len = min_t(u64, len + PAGE_SIZE, max);
+	return len;
+}

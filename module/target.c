@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmactl: the devices contexts attach to, and their revocation.
+ *
+ * Two ways for root to hand a device to dmactl:
+ *  - exclusive: bind it to dmactl's PCI or platform driver through
+ *    driver_override (the drivers have no ID table, so they bind nothing
+ *    else), for devices dmactl drives itself;
+ *  - shared: write its name to /sys/class/misc/dmactl/allow; the device
+ *    keeps its own driver and dmactl maps into the same IOMMU domain.
+ *
+ * A device can go away.  Before dmactl's own remove() returns, or when a
+ * shared device's driver unbinds or the device is deleted (a bus
+ * notifier), every object of every context attached to it is torn down
+ * under the target's rwsem held for writing; from then on operations on
+ * it give -ENODEV, and release() still works.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-map-ops.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/swiotlb.h>
+
+#include "dmactl.h"
+
+/* Protects dmactl_targets and dmactl_allowed. */
+static DEFINE_MUTEX(dmactl_targets_lock);
+static LIST_HEAD(dmactl_targets);
+
+/**
+ * struct dmactl_allowed - a device name on the allow list
+ * @node: on dmactl_allowed
+ * @name: the device's name on its bus
+ */
+struct dmactl_allowed {
+	struct list_head node;
+	char name[DMACTL_NAME_MAX];
+};
+
+static LIST_HEAD(dmactl_allowed);
+
+static void dmactl_target_release(struct kref *kref)
+{
+	struct dmactl_target *t = container_of(kref, struct dmactl_target, kref);
+
+	put_device(t->dev);
+	mutex_destroy(&t->ctxs_lock);
+	kfree(t);
+	atomic_long_dec(&dmactl_stats.live_targets);
+}
+
+/**
+ * dmactl_target_put() - drop a reference to a target
+ * @t: the target
+ */
+void dmactl_target_put(struct dmactl_target *t)
+{
+	kref_put(&t->kref, dmactl_target_release);
+}
+
+/* A new target on the global list, which holds the reference returned. */
+static struct dmactl_target *dmactl_target_create(struct device *dev,
+						  bool exclusive)
+{
+	struct dmactl_target *t;
+
+	lockdep_assert_held(&dmactl_targets_lock);
+	t = kzalloc_obj(*t, GFP_KERNEL);
+	if (!t)
+		return NULL;
+	kref_init(&t->kref);
+	t->dev = get_device(dev);
+	init_rwsem(&t->rwsem);
+	t->exclusive = exclusive;
+	mutex_init(&t->ctxs_lock);
+	INIT_LIST_HEAD(&t->ctxs);
+	list_add_tail(&t->node, &dmactl_targets);
+	atomic_long_inc(&dmactl_stats.live_targets);
+	return t;
+}
+
+/* The live target of a device, with a reference, or NULL. */
+static struct dmactl_target *dmactl_target_find(struct device *dev,
+						const char *name)
+{
+	struct dmactl_target *t;
+
+	lockdep_assert_held(&dmactl_targets_lock);
+	list_for_each_entry(t, &dmactl_targets, node) {
+		if (READ_ONCE(t->dead))
+			continue;
+		if ((dev && t->dev == dev) ||
+		    (name && !strcmp(dev_name(t->dev), name))) {
+			kref_get(&t->kref);
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Revoke a target: tear down every object on it, mark it dead and take it
+ * off the global list.  Waits for operations in progress on it.
+ */
+static void dmactl_target_revoke(struct dmactl_target *t)
+{
+	struct dmactl_ctx *ctx;
+	bool listed;
+
+	down_write(&t->rwsem);
+	if (!t->dead) {
+		WRITE_ONCE(t->dead, true);
+		mutex_lock(&t->ctxs_lock);
+		list_for_each_entry(ctx, &t->ctxs, target_node)
+			dmactl_ctx_kill_all(ctx);
+		mutex_unlock(&t->ctxs_lock);
+		dev_dbg(t->dev, "revoked\n");
+	}
+	up_write(&t->rwsem);
+
+	mutex_lock(&dmactl_targets_lock);
+	listed = !list_empty(&t->node);
+	list_del_init(&t->node);
+	mutex_unlock(&dmactl_targets_lock);
+	if (listed)
+		dmactl_target_put(t);
+}
+
+/**
+ * dmactl_target_read_lock() - begin an operation on a target's objects
+ * @t: the target
+ *
+ * Return: 0 with the target's rwsem held for reading, or -ENODEV (not
+ * held) if the target was revoked.
+ */
+int dmactl_target_read_lock(struct dmactl_target *t)
+{
+	down_read(&t->rwsem);
+	if (t->dead) {
+		up_read(&t->rwsem);
+		return dmactl_reject(NULL, DMACTL_RULE_M4, -ENODEV);
+	}
+	return 0;
+}
+
+/**
+ * dmactl_target_read_unlock() - end an operation on a target's objects
+ * @t: the target
+ */
+void dmactl_target_read_unlock(struct dmactl_target *t)
+{
+	up_read(&t->rwsem);
+}
+
+static bool dmactl_is_allowed(const char *name)
+{
+	struct dmactl_allowed *a;
+
+	lockdep_assert_held(&dmactl_targets_lock);
+	list_for_each_entry(a, &dmactl_allowed, node)
+		if (!strcmp(a->name, name))
+			return true;
+	return false;
+}
+
+/* A device by its name on the PCI or platform bus, with a reference. */
+static struct device *dmactl_find_device(const char *name)
+{
+	struct device *dev;
+
+	dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
+	if (!dev)
+		dev = bus_find_device_by_name(&platform_bus_type, NULL, name);
+	return dev;
+}
+
+/**
+ * dmactl_target_attach() - the target for a device name, for ATTACH
+ * @name: the device's name on its bus
+ * @out: the target, with a reference for the caller
+ *
+ * Return: 0; -ENODEV if there is no such device; -EPERM if it is neither
+ * bound to dmactl nor allowed; -ENOMEM.
+ */
+int dmactl_target_attach(const char *name, struct dmactl_target **out)
+{
+	struct dmactl_target *t;
+	struct device *dev;
+
+	guard(mutex)(&dmactl_targets_lock);
+	t = dmactl_target_find(NULL, name);
+	if (t) {
+		*out = t;
+		return 0;
+	}
+	dev = dmactl_find_device(name);
+	if (!dev)
+		return -ENODEV;
+	if (!dmactl_is_allowed(name)) {
+		put_device(dev);
+		return -EPERM;
+	}
+	t = dmactl_target_create(dev, false);
+	put_device(dev);
+	if (!t)
+		return -ENOMEM;
+	kref_get(&t->kref);
+	*out = t;
+	return 0;
+}
+
+/**
+ * dmactl_target_granule() - the granule links are checked against
+ * @t: the target
+ *
+ * Return: dma_get_merge_boundary() + 1 for a device behind an IOMMU, the
+ * page size otherwise, bytes.
+ */
+u64 dmactl_target_granule(struct dmactl_target *t)
+{
+	unsigned long boundary = dma_get_merge_boundary(t->dev);
+
+	return boundary ? (u64)boundary + 1 : PAGE_SIZE;
+}
+
+static u32 dmactl_domain_type(struct iommu_domain *domain)
+{
+	if (!domain)
+		return DMACTL_DOMAIN_NONE;
+	switch (domain->type) {
+	case IOMMU_DOMAIN_IDENTITY:
+		return DMACTL_DOMAIN_IDENTITY;
+	case IOMMU_DOMAIN_DMA:
+		return DMACTL_DOMAIN_DMA;
+	case IOMMU_DOMAIN_DMA_FQ:
+		return DMACTL_DOMAIN_DMA_FQ;
+	case IOMMU_DOMAIN_BLOCKED:
+		return DMACTL_DOMAIN_BLOCKED;
+	default:
+		return DMACTL_DOMAIN_OTHER;
+	}
+}
+
+/**
+ * dmactl_target_describe() - fill ATTACH's reply
+ * @t: the target
+ * @cmd: the reply
+ */
+void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach *cmd)
+{
+	struct device *dev = t->dev;
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	int node = dev_to_node(dev);
+
+	cmd->out_domain = dmactl_domain_type(domain);
+	cmd->out_flags = t->exclusive ? DMACTL_ATTACH_OUT_EXCLUSIVE :
+					DMACTL_ATTACH_OUT_SHARED;
+	if (dev_is_dma_coherent(dev))
+		cmd->out_flags |= DMACTL_ATTACH_OUT_COHERENT;
+	if (domain && iommu_is_dma_domain(domain))
+		cmd->out_flags |= DMACTL_ATTACH_OUT_IOVA_USABLE;
+	if (is_swiotlb_force_bounce(dev) || dma_addressing_limited(dev))
+		cmd->out_flags |= DMACTL_ATTACH_OUT_SWIOTLB;
+	cmd->out_granule = dmactl_target_granule(t);
+	cmd->out_dma_mask = dma_get_mask(dev);
+	cmd->out_dma_mask_bits = fls64(cmd->out_dma_mask);
+	cmd->out_max_mapping_size = dma_max_mapping_size(dev);
+	cmd->out_opt_mapping_size = dma_opt_mapping_size(dev);
+	cmd->out_numa_node = node == NUMA_NO_NODE ? DMACTL_NO_NODE : node;
+}
+
+/* ---- exclusive mode: dmactl's own drivers ---- */
+
+static int dmactl_add_exclusive(struct device *dev)
+{
+	struct dmactl_target *t;
+
+	guard(mutex)(&dmactl_targets_lock);
+	t = dmactl_target_create(dev, true);
+	if (!t)
+		return -ENOMEM;
+	dev_set_drvdata(dev, t);
+	return 0;
+}
+
+static void dmactl_remove_exclusive(struct device *dev)
+{
+	struct dmactl_target *t = dev_get_drvdata(dev);
+
+	dmactl_target_revoke(t);
+	dev_set_drvdata(dev, NULL);
+}
+
+static int dmactl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
+	if (ret)
+		return ret;
+	return dmactl_add_exclusive(&pdev->dev);
+}
+
+static void dmactl_pci_remove(struct pci_dev *pdev)
+{
+	dmactl_remove_exclusive(&pdev->dev);
+}
+
+/* No ID table: binds only through driver_override. */
+static struct pci_driver dmactl_pci_driver = {
+	.name = KBUILD_MODNAME,
+	.probe = dmactl_pci_probe,
+	.remove = dmactl_pci_remove,
+};
+
+static int dmactl_platform_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	int ret;
+
+	/* dma_map_phys() WARNs on a device without a DMA mask. */
+	if (!dev->dma_mask)
+		dev->dma_mask = &dev->coherent_dma_mask;
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	return dmactl_add_exclusive(dev);
+}
+
+static void dmactl_platform_remove(struct platform_device *pdev)
+{
+	dmactl_remove_exclusive(&pdev->dev);
+}
+
+static struct platform_driver dmactl_platform_driver = {
+	.driver.name = KBUILD_MODNAME,
+	.probe = dmactl_platform_probe,
+	.remove = dmactl_platform_remove,
+};
+
+/* ---- shared mode: the allow list and the bus notifier ---- */
+
+/* Revoke the shared target of a device or a name, if there is one. */
+static void dmactl_revoke_shared(struct device *dev, const char *name)
+{
+	struct dmactl_target *t;
+
+	mutex_lock(&dmactl_targets_lock);
+	t = dmactl_target_find(dev, name);
+	mutex_unlock(&dmactl_targets_lock);
+	if (!t)
+		return;
+	if (!t->exclusive)
+		dmactl_target_revoke(t);
+	dmactl_target_put(t);
+}
+
+static int dmactl_bus_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	/*
+	 * A shared device whose driver unbinds may get another domain; one
+	 * that is deleted is gone.  Either way its objects go first.
+	 */
+	if (action == BUS_NOTIFY_UNBIND_DRIVER || action == BUS_NOTIFY_DEL_DEVICE)
+		dmactl_revoke_shared(data, NULL);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block dmactl_pci_nb = {
+	.notifier_call = dmactl_bus_notify,
+};
+
+static struct notifier_block dmactl_platform_nb = {
+	.notifier_call = dmactl_bus_notify,
+};
+
+/* Copy a name written to sysfs, without its newline; -EINVAL if bad. */
+static int dmactl_sysfs_name(const char *buf, size_t count, char *name)
+{
+	size_t len = count;
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (!len || len >= DMACTL_NAME_MAX || memchr(buf, '\0', len))
+		return -EINVAL;
+	memcpy(name, buf, len);
+	name[len] = '\0';
+	return 0;
+}
+
+static ssize_t allow_store(struct device *d, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct dmactl_allowed *a;
+	int ret;
+
+	a = kzalloc_obj(*a, GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = dmactl_sysfs_name(buf, count, a->name);
+	if (ret) {
+		kfree(a);
+		return ret;
+	}
+	mutex_lock(&dmactl_targets_lock);
+	if (dmactl_is_allowed(a->name))
+		kfree(a);
+	else
+		list_add_tail(&a->node, &dmactl_allowed);
+	mutex_unlock(&dmactl_targets_lock);
+	return count;
+}
+static DEVICE_ATTR_WO(allow);
+
+static ssize_t disallow_store(struct device *d, struct device_attribute *attr,
+			      const char *buf, size_t count)
+{
+	struct dmactl_allowed *a, *found = NULL;
+	char name[DMACTL_NAME_MAX];
+	int ret;
+
+	ret = dmactl_sysfs_name(buf, count, name);
+	if (ret)
+		return ret;
+	mutex_lock(&dmactl_targets_lock);
+	list_for_each_entry(a, &dmactl_allowed, node) {
+		if (!strcmp(a->name, name)) {
+			found = a;
+			list_del(&a->node);
+			break;
+		}
+	}
+	mutex_unlock(&dmactl_targets_lock);
+	if (!found)
+		return -ENOENT;
+	kfree(found);
+	/* What was mapped under the permission goes with it. */
+	dmactl_revoke_shared(NULL, name);
+	return count;
+}
+static DEVICE_ATTR_WO(disallow);
+
+static ssize_t allowed_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	struct dmactl_allowed *a;
+	int len = 0;
+
+	guard(mutex)(&dmactl_targets_lock);
+	list_for_each_entry(a, &dmactl_allowed, node)
+		len += sysfs_emit_at(buf, len, "%s\n", a->name);
+	return len;
+}
+static DEVICE_ATTR_ADMIN_RO(allowed);
+
+static struct attribute *dmactl_misc_attrs[] = {
+	&dev_attr_allow.attr,
+	&dev_attr_disallow.attr,
+	&dev_attr_allowed.attr,
+	NULL,
+};
+
+static const struct attribute_group dmactl_misc_group = {
+	.attrs = dmactl_misc_attrs,
+};
+
+const struct attribute_group *dmactl_misc_groups[] = {
+	&dmactl_misc_group,
+	NULL,
+};
+
+/**
+ * dmactl_targets_init() - register the drivers and the bus notifiers
+ *
+ * Return: 0 or a negative errno.
+ */
+int dmactl_targets_init(void)
+{
+	int ret;
+
+	ret = bus_register_notifier(&pci_bus_type, &dmactl_pci_nb);
+	if (ret)
+		return ret;
+	ret = bus_register_notifier(&platform_bus_type, &dmactl_platform_nb);
+	if (ret)
+		goto out_pci_nb;
+	ret = pci_register_driver(&dmactl_pci_driver);
+	if (ret)
+		goto out_platform_nb;
+	ret = platform_driver_register(&dmactl_platform_driver);
+	if (ret)
+		goto out_pci_driver;
+	return 0;
+
+out_pci_driver:
+	pci_unregister_driver(&dmactl_pci_driver);
+out_platform_nb:
+	bus_unregister_notifier(&platform_bus_type, &dmactl_platform_nb);
+out_pci_nb:
+	bus_unregister_notifier(&pci_bus_type, &dmactl_pci_nb);
+	return ret;
+}
+
+/**
+ * dmactl_targets_exit() - unbind every device, revoke every target
+ *
+ * Context: no file is open (the module is being unloaded).
+ */
+void dmactl_targets_exit(void)
+{
+	struct dmactl_allowed *a, *next;
+	struct dmactl_target *t;
+
+	platform_driver_unregister(&dmactl_platform_driver);
+	pci_unregister_driver(&dmactl_pci_driver);
+	bus_unregister_notifier(&platform_bus_type, &dmactl_platform_nb);
+	bus_unregister_notifier(&pci_bus_type, &dmactl_pci_nb);
+
+	for (;;) {
+		mutex_lock(&dmactl_targets_lock);
+		t = list_first_entry_or_null(&dmactl_targets,
+					     struct dmactl_target, node);
+		if (t)
+			kref_get(&t->kref);
+		mutex_unlock(&dmactl_targets_lock);
+		if (!t)
+			break;
+		dmactl_target_revoke(t);
+		dmactl_target_put(t);
+	}
+	list_for_each_entry_safe(a, next, &dmactl_allowed, node)
+		kfree(a);
+}
