@@ -362,6 +362,22 @@ out_unlock:
 }
 
 /*
+ * The next run of a link at byte @pos: physically contiguous, and on the
+ * fallback path no longer than dma_max_mapping_size() (swiotlb cannot
+ * bounce more than 256 KiB at once).
+ */
+static u64 dmactl_link_run(struct dmactl_iova *iova, struct dmactl_buf *buf,
+			   u64 buf_offset, u64 remaining)
+{
+	u64 max = remaining;
+
+	if (iova->path == DMACTL_PATH_FALLBACK)
+		max = min_t(u64, max, max_t(size_t, PAGE_SIZE,
+				dma_max_mapping_size(iova->target->dev)));
+	return dmactl_buf_contig(buf, buf_offset, max);
+}
+
+/*
  * Check a LINK request against the shadow state and the buffer, in the
  * errno order of the uapi header.  On success *nr_runs is the number of
  * physically contiguous runs the range consists of.
@@ -392,8 +408,8 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 	 */
 	*nr_runs = 0;
 	for (pos = 0; pos < cmd->length; pos += run) {
-		run = dmactl_buf_contig(buf, cmd->buf_offset + pos,
-					cmd->length - pos);
+		run = dmactl_link_run(iova, buf, cmd->buf_offset + pos,
+				      cmd->length - pos);
 		if (pos && (!IS_ALIGNED(dmactl_buf_phys(buf, cmd->buf_offset + pos), g) ||
 			    !IS_ALIGNED(iova->first_offset + cmd->iova_offset + pos, g)))
 			return dmactl_reject(dev, DMACTL_RULE_M8, -EINVAL);
@@ -421,8 +437,8 @@ static int dmactl_link_map(struct dmactl_iova *iova, struct dmactl_link *link)
 	int ret;
 
 	for (pos = 0; pos < link->length; pos += run, i++) {
-		run = dmactl_buf_contig(buf, link->buf_offset + pos,
-					link->length - pos);
+		run = dmactl_link_run(iova, buf, link->buf_offset + pos,
+				      link->length - pos);
 		phys = dmactl_buf_phys(buf, link->buf_offset + pos);
 		if (iova->path == DMACTL_PATH_IOVA) {
 			ret = dma_iova_link(dev, &iova->state, phys,

@@ -7,6 +7,17 @@ insmod /dmactl/dmactl.ko || {
 	echo "# insmod /dmactl/dmactl.ko failed"
 	exit 1
 }
+# The tests' device: the first NVMe controller, shared with its driver.
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(cat "$d/class")" = 0x010802 ]; then
+		DMACTL_SELFTESTS_DEV=$(basename "$d")
+		break
+	fi
+done
+if [ -n "${DMACTL_SELFTESTS_DEV:-}" ]; then
+	echo "$DMACTL_SELFTESTS_DEV" > /sys/class/misc/dmactl/allow
+	export DMACTL_SELFTESTS_DEV
+fi
 cd /dmactl/ksft || exit 1
 ./run_kselftest.sh "$@"
 rc=$?

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by dmactl's kselftests, in iommufd's three flavours:
+ *   _dmactl_x(...)          returns 0 or -errno
+ *   dmactl_x(...)           ASSERTs success (inside a test)
+ *   dmactl_err(E, _x(...))  ASSERTs failure with errno E
+ *
+ * The device comes from the end of argv or $DMACTL_SELFTESTS_DEV: a PCI
+ * address or platform name that is bound to dmactl or on its allow list
+ * (/sys/class/misc/dmactl/allow).  Without one a test binary prints how to
+ * give one and exits with KSFT_SKIP.
+ */
+#ifndef DMACTL_TEST_H
+#define DMACTL_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dmactl.h>
+
+#include "kselftest_harness.h"
+
+#define DMACTL_COUNTERS "/sys/kernel/debug/dmactl/counters"
+#define DMACTL_REJECTIONS "/sys/kernel/debug/dmactl/rejections"
+#define SZ_4K 4096ULL
+#define SZ_2M (2ULL << 20)
+
+/* Taint bits a test must never cause: TAINT_DIE (7) and TAINT_WARN (9). */
+#define DMACTL_BAD_TAINT ((1UL << 7) | (1UL << 9))
+
+static inline const char *dmactl_test_dev(void)
+{
+	const char *dev = getenv("DMACTL_SELFTESTS_DEV");
+
+	return dev && *dev ? dev : NULL;
+}
+
+/*
+ * main() for a test binary that needs a device: take it from the end of
+ * argv (handing the rest to the harness, so its filters keep working) or
+ * the environment, or explain and skip.
+ */
+#define DMACTL_TEST_MAIN                                                      \
+	int main(int argc, char **argv)                                       \
+	{                                                                     \
+		if (argc > 1 && argv[argc - 1][0] != '-') {                   \
+			setenv("DMACTL_SELFTESTS_DEV", argv[argc - 1], 1);    \
+			argc--;                                               \
+		}                                                             \
+		if (!dmactl_test_dev()) {                                     \
+			printf("# no device: give a PCI address as the last " \
+			       "argument or in DMACTL_SELFTESTS_DEV, after "  \
+			       "binding it to dmactl (driver_override) or "   \
+			       "writing it to /sys/class/misc/dmactl/allow\n"); \
+			return KSFT_SKIP;                                     \
+		}                                                             \
+		return test_harness_run(argc, argv);                          \
+	}
+
+static inline unsigned long dmactl_taint(void)
+{
+	unsigned long taint = 0;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &taint) != 1)
+			taint = 0;
+		fclose(f);
+	}
+	return taint;
+}
+
+/* A named value from a "name value" per line debugfs file, or -1. */
+static inline long dmactl_debugfs_value(const char *file, const char *name)
+{
+	char key[64];
+	long val;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2) {
+		if (!strcmp(key, name)) {
+			fclose(f);
+			return val;
+		}
+	}
+	fclose(f);
+	return -1;
+}
+
+static inline long dmactl_counter(const char *name)
+{
+	return dmactl_debugfs_value(DMACTL_COUNTERS, name);
+}
+
+static inline long dmactl_rejections(const char *rule)
+{
+	return dmactl_debugfs_value(DMACTL_REJECTIONS, rule);
+}
+
+/* After every fd is closed, nothing may be left: the leak oracle. */
+#define dmactl_expect_no_leaks()                                             \
+	do {                                                                  \
+		EXPECT_EQ(0, dmactl_counter("live_bufs"));                    \
+		EXPECT_EQ(0, dmactl_counter("pinned_pages"));                 \
+		EXPECT_EQ(0, dmactl_counter("kernel_pages"));                 \
+		EXPECT_EQ(0, dmactl_counter("live_iovas"));                   \
+		EXPECT_EQ(0, dmactl_counter("live_links"));                   \
+	} while (0)
+
+static inline int dmactl_ioc(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static inline int _dmactl_attach(int fd, const char *name,
+				 struct dmactl_attach *out)
+{
+	struct dmactl_attach cmd = { .size = sizeof(cmd) };
+	int ret;
+
+	snprintf(cmd.name, sizeof(cmd.name), "%s", name);
+	ret = dmactl_ioc(fd, DMACTL_ATTACH, &cmd);
+	if (!ret && out)
+		*out = cmd;
+	return ret;
+}
+
+static inline int _dmactl_buf_alloc(int fd, __u32 kind, __u32 order,
+				    __u64 length, void *uaddr, __u32 *id)
+{
+	struct dmactl_buf_alloc cmd = {
+		.size = sizeof(cmd),
+		.kind = kind,
+		.order = order,
+		.length = length,
+		.user_addr = (__u64)(unsigned long)uaddr,
+		.node = DMACTL_NO_NODE,
+	};
+	int ret = dmactl_ioc(fd, DMACTL_BUF_ALLOC, &cmd);
+
+	if (!ret && id)
+		*id = cmd.out_id;
+	return ret;
+}
+
+static inline int _dmactl_buf_free(int fd, __u32 id)
+{
+	struct dmactl_buf_free cmd = { .size = sizeof(cmd), .id = id };
+
+	return dmactl_ioc(fd, DMACTL_BUF_FREE, &cmd);
+}
+
+static inline int _dmactl_buf_fill(int fd, __u32 id, __u64 offset,
+				   __u64 length, __u64 seed)
+{
+	struct dmactl_buf_fill cmd = {
+		.size = sizeof(cmd), .id = id, .offset = offset,
+		.length = length, .seed = seed,
+	};
+
+	return dmactl_ioc(fd, DMACTL_BUF_FILL, &cmd);
+}
+
+static inline int _dmactl_buf_checksum(int fd, __u32 id, __u64 offset,
+				       __u64 length, __u32 *crc)
+{
+	struct dmactl_buf_checksum cmd = {
+		.size = sizeof(cmd), .id = id, .offset = offset,
+		.length = length,
+	};
+	int ret = dmactl_ioc(fd, DMACTL_BUF_CHECKSUM, &cmd);
+
+	if (!ret && crc)
+		*crc = cmd.out_crc32c;
+	return ret;
+}
+
+static inline int _dmactl_iova_alloc(int fd, __u64 length, __u64 first_offset,
+				     __u32 flags, struct dmactl_iova_alloc *out)
+{
+	struct dmactl_iova_alloc cmd = {
+		.size = sizeof(cmd), .flags = flags, .length = length,
+		.first_offset = first_offset,
+	};
+	int ret = dmactl_ioc(fd, DMACTL_IOVA_ALLOC, &cmd);
+
+	if (!ret && out)
+		*out = cmd;
+	return ret;
+}
+
+static inline int _dmactl_link(int fd, __u32 iova, __u32 buf, __u64 buf_offset,
+			       __u64 iova_offset, __u64 length, __u32 dir,
+			       __u32 attrs)
+{
+	struct dmactl_iova_link cmd = {
+		.size = sizeof(cmd), .iova_id = iova, .buf_id = buf,
+		.buf_offset = buf_offset, .iova_offset = iova_offset,
+		.length = length, .dir = dir, .attrs = attrs,
+	};
+
+	return dmactl_ioc(fd, DMACTL_IOVA_LINK, &cmd);
+}
+
+static inline int _dmactl_sync(int fd, __u32 iova, __u64 offset, __u64 length)
+{
+	struct dmactl_iova_sync cmd = {
+		.size = sizeof(cmd), .iova_id = iova, .offset = offset,
+		.length = length,
+	};
+
+	return dmactl_ioc(fd, DMACTL_IOVA_SYNC, &cmd);
+}
+
+static inline int _dmactl_unlink(int fd, __u32 iova, __u64 offset,
+				 __u64 length, __u32 dir, __u32 attrs)
+{
+	struct dmactl_iova_unlink cmd = {
+		.size = sizeof(cmd), .iova_id = iova, .offset = offset,
+		.length = length, .dir = dir, .attrs = attrs,
+	};
+
+	return dmactl_ioc(fd, DMACTL_IOVA_UNLINK, &cmd);
+}
+
+static inline int _dmactl_iova_free(int fd, __u32 iova)
+{
+	struct dmactl_iova_free cmd = { .size = sizeof(cmd), .iova_id = iova };
+
+	return dmactl_ioc(fd, DMACTL_IOVA_FREE, &cmd);
+}
+
+static inline int _dmactl_destroy(int fd, __u32 iova, __u64 mapped_len,
+				  __u32 dir, __u32 attrs)
+{
+	struct dmactl_iova_destroy cmd = {
+		.size = sizeof(cmd), .iova_id = iova, .mapped_len = mapped_len,
+		.dir = dir, .attrs = attrs,
+	};
+
+	return dmactl_ioc(fd, DMACTL_IOVA_DESTROY, &cmd);
+}
+
+static inline int _dmactl_query(int fd, __u32 iova, struct dmactl_iova_query *out,
+				struct dmactl_link_info *links, __u32 nr_links)
+{
+	struct dmactl_iova_query cmd = {
+		.size = sizeof(cmd), .iova_id = iova,
+		.links_uptr = (__u64)(unsigned long)links, .nr_links = nr_links,
+	};
+	int ret = dmactl_ioc(fd, DMACTL_IOVA_QUERY, &cmd);
+
+	if (!ret && out)
+		*out = cmd;
+	return ret;
+}
+
+static inline int _dmactl_verify(int fd, __u32 iova, __u64 offset,
+				 __u64 length, struct dmactl_iova_verify *out)
+{
+	struct dmactl_iova_verify cmd = {
+		.size = sizeof(cmd), .iova_id = iova, .offset = offset,
+		.length = length,
+	};
+	int ret = dmactl_ioc(fd, DMACTL_IOVA_VERIFY, &cmd);
+
+	if (!ret && out)
+		*out = cmd;
+	return ret;
+}
+
+#define dmactl_err(_errno, _expr) ASSERT_EQ(-(_errno), (_expr))
+
+#define dmactl_attach(fd, name, out) ASSERT_EQ(0, _dmactl_attach(fd, name, out))
+#define dmactl_buf_alloc(fd, kind, order, len, uaddr, id) \
+	ASSERT_EQ(0, _dmactl_buf_alloc(fd, kind, order, len, uaddr, id))
+#define dmactl_buf_free(fd, id) ASSERT_EQ(0, _dmactl_buf_free(fd, id))
+#define dmactl_buf_fill(fd, id, off, len, seed) \
+	ASSERT_EQ(0, _dmactl_buf_fill(fd, id, off, len, seed))
+#define dmactl_iova_alloc(fd, len, off0, flags, out) \
+	ASSERT_EQ(0, _dmactl_iova_alloc(fd, len, off0, flags, out))
+#define dmactl_link(fd, iova, buf, boff, ioff, len, dir, attrs) \
+	ASSERT_EQ(0, _dmactl_link(fd, iova, buf, boff, ioff, len, dir, attrs))
+#define dmactl_sync(fd, iova, off, len) \
+	ASSERT_EQ(0, _dmactl_sync(fd, iova, off, len))
+#define dmactl_unlink(fd, iova, off, len, dir, attrs) \
+	ASSERT_EQ(0, _dmactl_unlink(fd, iova, off, len, dir, attrs))
+#define dmactl_iova_free(fd, iova) ASSERT_EQ(0, _dmactl_iova_free(fd, iova))
+#define dmactl_destroy(fd, iova, len, dir, attrs) \
+	ASSERT_EQ(0, _dmactl_destroy(fd, iova, len, dir, attrs))
+#define dmactl_verify(fd, iova, off, len, out) \
+	ASSERT_EQ(0, _dmactl_verify(fd, iova, off, len, out))
+
+#endif /* DMACTL_TEST_H */

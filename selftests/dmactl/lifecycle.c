@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The two-step lifecycle over the test matrix: memory kind x direction x
+ * link pattern.  Each run allocates IOVA space (or takes the fallback
+ * where the device has no DMA domain), links a 2 MiB buffer in the
+ * pattern, syncs, asks the translation oracle whether every linked page
+ * translates to its own buffer page and every other page to nothing,
+ * unlinks (or destroys), asks again, and checks that nothing leaked and
+ * the kernel gained no WARN or DIE taint.
+ */
+#include <stdint.h>
+
+#include "dmactl_test.h"
+
+#define BUF_LEN SZ_2M
+#define NR_PAGES (BUF_LEN / SZ_4K)
+/* First-granule offset of the "first_offset" pattern. */
+#define OFF0 256
+
+enum mem_kind { MEM_KERNEL_0, MEM_KERNEL_9, MEM_USER_ANON, MEM_USER_THP };
+enum pattern { PAT_ONE, PAT_PER_PAGE, PAT_FIRST_OFFSET, PAT_SPARSE };
+
+FIXTURE(lifecycle) {
+	int fd;
+	struct dmactl_attach dev;
+	void *umem;
+	size_t umem_len;
+	__u32 buf;
+	unsigned long taint;
+};
+
+FIXTURE_VARIANT(lifecycle) {
+	enum mem_kind mem;
+	__u32 dir;
+	enum pattern pattern;
+};
+
+#define LIFECYCLE_VARIANT(_mem, _dir, _pat)                                   \
+	FIXTURE_VARIANT_ADD(lifecycle, _mem##_##_dir##_##_pat) {               \
+		.mem = MEM_##_mem, .dir = DMACTL_DIR_##_dir,                   \
+		.pattern = PAT_##_pat,                                         \
+	}
+
+#define LIFECYCLE_PATTERNS(_mem, _dir)                                        \
+	LIFECYCLE_VARIANT(_mem, _dir, ONE);                                    \
+	LIFECYCLE_VARIANT(_mem, _dir, PER_PAGE);                               \
+	LIFECYCLE_VARIANT(_mem, _dir, FIRST_OFFSET);                           \
+	LIFECYCLE_VARIANT(_mem, _dir, SPARSE)
+
+#define LIFECYCLE_DIRS(_mem)                                                  \
+	LIFECYCLE_PATTERNS(_mem, TO_DEVICE);                                   \
+	LIFECYCLE_PATTERNS(_mem, FROM_DEVICE);                                 \
+	LIFECYCLE_PATTERNS(_mem, BIDIRECTIONAL)
+
+LIFECYCLE_DIRS(KERNEL_0);
+LIFECYCLE_DIRS(KERNEL_9);
+LIFECYCLE_DIRS(USER_ANON);
+LIFECYCLE_DIRS(USER_THP);
+
+FIXTURE_SETUP(lifecycle)
+{
+	__u32 kind = DMACTL_BUF_KERNEL, order = 0;
+
+	self->taint = dmactl_taint();
+	self->fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	dmactl_attach(self->fd, dmactl_test_dev(), &self->dev);
+
+	switch (variant->mem) {
+	case MEM_KERNEL_9:
+		order = 9;
+		break;
+	case MEM_USER_ANON:
+	case MEM_USER_THP:
+		kind = DMACTL_BUF_USER;
+		/* Twice the size, to find a 2 MiB-aligned start for THP. */
+		self->umem_len = 2 * BUF_LEN;
+		self->umem = mmap(NULL, self->umem_len, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, self->umem);
+		break;
+	default:
+		break;
+	}
+	if (kind == DMACTL_BUF_USER) {
+		char *start = (char *)(((uintptr_t)self->umem + BUF_LEN - 1) &
+				       ~(uintptr_t)(BUF_LEN - 1));
+
+		if (variant->mem == MEM_USER_THP)
+			madvise(start, BUF_LEN, MADV_HUGEPAGE);
+		memset(start, 0x5a, BUF_LEN);
+		dmactl_buf_alloc(self->fd, kind, 0, BUF_LEN, start, &self->buf);
+	} else {
+		dmactl_buf_alloc(self->fd, kind, order, BUF_LEN, NULL, &self->buf);
+	}
+	dmactl_buf_fill(self->fd, self->buf, 0, BUF_LEN, 42);
+}
+
+FIXTURE_TEARDOWN(lifecycle)
+{
+	close(self->fd);
+	if (self->umem)
+		munmap(self->umem, self->umem_len);
+	dmactl_expect_no_leaks();
+	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+}
+
+/*
+ * Link the buffer in the variant's pattern.  Returns the number of links
+ * and sets *linked_pages and *mapped_len (the end of the last link).
+ */
+static int link_pattern(struct __test_metadata *_metadata, int fd,
+			const FIXTURE_VARIANT(lifecycle) *variant,
+			__u32 iova, __u32 buf, unsigned long *linked_pages,
+			__u64 *mapped_len)
+{
+	int i, n = 0;
+
+	switch (variant->pattern) {
+	case PAT_ONE:
+		EXPECT_EQ(0, _dmactl_link(fd, iova, buf, 0, 0, BUF_LEN,
+					  variant->dir, 0));
+		n = 1;
+		*linked_pages = NR_PAGES;
+		*mapped_len = BUF_LEN;
+		break;
+	case PAT_PER_PAGE:
+		for (i = 0; i < NR_PAGES; i++, n++)
+			if (_dmactl_link(fd, iova, buf, i * SZ_4K, i * SZ_4K,
+					 SZ_4K, variant->dir, 0))
+				break;
+		EXPECT_EQ(NR_PAGES, n);
+		*linked_pages = NR_PAGES;
+		*mapped_len = BUF_LEN;
+		break;
+	case PAT_FIRST_OFFSET:
+		/* IOVA byte 0 sits at OFF0 in its granule, as the buffer's. */
+		EXPECT_EQ(0, _dmactl_link(fd, iova, buf, OFF0, 0, SZ_4K - OFF0,
+					  variant->dir, 0));
+		EXPECT_EQ(0, _dmactl_link(fd, iova, buf, SZ_4K, SZ_4K - OFF0,
+					  BUF_LEN - SZ_4K, variant->dir, 0));
+		n = 2;
+		*linked_pages = NR_PAGES;
+		*mapped_len = BUF_LEN - OFF0;
+		break;
+	case PAT_SPARSE:
+		/* Every other page, each at its own offset: holes between. */
+		for (i = 0; i < NR_PAGES; i += 2, n++)
+			if (_dmactl_link(fd, iova, buf, i * SZ_4K, i * SZ_4K,
+					 SZ_4K, variant->dir, 0))
+				break;
+		EXPECT_EQ(NR_PAGES / 2, n);
+		*linked_pages = NR_PAGES / 2;
+		*mapped_len = (NR_PAGES - 1) * SZ_4K;
+		break;
+	}
+	return n;
+}
+
+static __u64 iova_length(const FIXTURE_VARIANT(lifecycle) *variant)
+{
+	return variant->pattern == PAT_FIRST_OFFSET ? BUF_LEN - OFF0 : BUF_LEN;
+}
+
+/* Map in the pattern, sync, and check the oracle and the query. */
+static void map_and_verify(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(lifecycle) *self,
+			   const FIXTURE_VARIANT(lifecycle) *variant,
+			   struct dmactl_iova_alloc *ia, int *nr_links,
+			   __u64 *mapped_len)
+{
+	bool iommu = self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
+	__u64 len = iova_length(variant);
+	struct dmactl_iova_verify v;
+	struct dmactl_iova_query q;
+	unsigned long linked_pages = 0;
+
+	dmactl_iova_alloc(self->fd, len,
+			  variant->pattern == PAT_FIRST_OFFSET ? OFF0 : 0,
+			  DMACTL_IOVA_ALLOW_FALLBACK, ia);
+	ASSERT_EQ(iommu ? DMACTL_PATH_IOVA : DMACTL_PATH_FALLBACK, ia->out_path);
+
+	*nr_links = link_pattern(_metadata, self->fd, variant, ia->out_id,
+				 self->buf, &linked_pages, mapped_len);
+	dmactl_sync(self->fd, ia->out_id, 0, len);
+
+	ASSERT_EQ(0, _dmactl_query(self->fd, ia->out_id, &q, NULL, 0));
+	EXPECT_EQ(*nr_links, q.out_nr_links);
+	EXPECT_EQ(ia->out_path, q.out_path);
+	EXPECT_EQ(variant->pattern == PAT_SPARSE ? BUF_LEN / 2 : len,
+		  q.out_linked_bytes);
+
+	dmactl_verify(self->fd, ia->out_id, 0, len, &v);
+	EXPECT_EQ(0, v.out_mismatches) {
+		TH_LOG("first mismatch at IOVA offset %#llx",
+		       (unsigned long long)v.out_first_mismatch);
+	}
+	if (iommu) {
+		EXPECT_EQ(linked_pages, v.out_mapped_ok);
+		EXPECT_EQ(variant->pattern == PAT_SPARSE ? NR_PAGES / 2 : 0,
+			  v.out_unmapped_ok);
+	} else if (self->dev.out_flags & DMACTL_ATTACH_OUT_SWIOTLB) {
+		/* swiotlb=force: every page bounces, and QUERY says so. */
+		EXPECT_EQ(linked_pages, v.out_bounced);
+		EXPECT_TRUE(q.out_flags & DMACTL_LINK_SWIOTLB);
+	} else {
+		/* dma-direct: DMA address = phys_to_dma(), no bounce. */
+		EXPECT_EQ(linked_pages, v.out_mapped_ok);
+		EXPECT_EQ(0, v.out_bounced);
+	}
+}
+
+/* After everything is unlinked the oracle must find nothing mapped. */
+static void expect_all_unmapped(struct __test_metadata *_metadata, int fd,
+				struct dmactl_iova_alloc *ia, __u64 len,
+				bool iommu)
+{
+	struct dmactl_iova_verify v;
+
+	dmactl_verify(fd, ia->out_id, 0, len, &v);
+	EXPECT_EQ(0, v.out_mismatches);
+	EXPECT_EQ(0, v.out_mapped_ok);
+	if (iommu)
+		EXPECT_EQ(v.out_checked, v.out_unmapped_ok);
+}
+
+TEST_F(lifecycle, link_sync_verify_unlink_free)
+{
+	bool iommu = self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
+	__u64 len = iova_length(variant), mapped_len;
+	struct dmactl_link_info *links;
+	struct dmactl_iova_query q;
+	struct dmactl_iova_alloc ia;
+	int nr_links, i;
+
+	map_and_verify(_metadata, self, variant, &ia, &nr_links, &mapped_len);
+
+	/* Unlink link by link, as QUERY lists them, with their own dir. */
+	links = calloc(nr_links, sizeof(*links));
+	ASSERT_NE(NULL, links);
+	ASSERT_EQ(0, _dmactl_query(self->fd, ia.out_id, &q, links, nr_links));
+	for (i = 0; i < nr_links; i++) {
+		EXPECT_TRUE(links[i].flags & DMACTL_LINK_SYNCED);
+		EXPECT_EQ(variant->dir, links[i].dir);
+		dmactl_unlink(self->fd, ia.out_id, links[i].iova_offset,
+			      links[i].length, links[i].dir, links[i].attrs);
+	}
+	free(links);
+	expect_all_unmapped(_metadata, self->fd, &ia, len, iommu);
+	dmactl_iova_free(self->fd, ia.out_id);
+	dmactl_err(ENOENT, _dmactl_iova_free(self->fd, ia.out_id));
+	dmactl_buf_free(self->fd, self->buf);
+}
+
+TEST_F(lifecycle, link_sync_verify_destroy)
+{
+	struct dmactl_iova_alloc ia;
+	__u64 mapped_len;
+	int nr_links;
+
+	map_and_verify(_metadata, self, variant, &ia, &nr_links, &mapped_len);
+	if (variant->pattern == PAT_SPARSE) {
+		/* Holes: dma_iova_destroy() would WARN; refused (M26). */
+		dmactl_err(EINVAL, _dmactl_destroy(self->fd, ia.out_id,
+						   mapped_len, variant->dir, 0));
+		return;	/* release() cleans up; teardown checks it did */
+	}
+	dmactl_destroy(self->fd, ia.out_id, mapped_len, variant->dir, 0);
+	dmactl_err(ENOENT, _dmactl_verify(self->fd, ia.out_id, 0, 4096, NULL));
+	dmactl_buf_free(self->fd, self->buf);
+}
+
+TEST_F(lifecycle, release_cleans_up_live_links)
+{
+	struct dmactl_iova_alloc ia;
+	__u64 mapped_len;
+	int nr_links;
+
+	map_and_verify(_metadata, self, variant, &ia, &nr_links, &mapped_len);
+	EXPECT_EQ(nr_links, dmactl_counter("live_links"));
+	/* Teardown closes the fd with everything live and checks counters. */
+}
+
+DMACTL_TEST_MAIN
