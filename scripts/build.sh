@@ -20,5 +20,5 @@ debug) kdir=$("$DMACTL_TOP/scripts/debug-kernel.sh" --path) ||
 *) die "unknown tier $tier (distro or debug)" ;;
 esac
 exec make -C "$DMACTL_TOP" --no-print-directory "${@:-stage}" \
-	KDIR="$kdir" CC=gcc-14 TIER="$tier" KCFLAGS=-Werror \
+	KDIR="$kdir" CC=gcc-14 TIER="$tier" KCFLAGS=-Werror WERROR=-Werror \
 	KSFT_DIR="$(root_ksrc)/tools/testing/selftests"

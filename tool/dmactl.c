@@ -8,6 +8,13 @@
 
 static const struct dmactl_cmd *const commands[] = {
 	&cmd_list,
+	&cmd_info,
+	&cmd_bind,
+	&cmd_unbind,
+	&cmd_allow,
+	&cmd_disallow,
+	&cmd_map,
+	&cmd_run,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -27,7 +27,8 @@ struct dmactl_cmd {
 	int (*run)(int argc, char **argv);
 };
 
-extern const struct dmactl_cmd cmd_list;
+extern const struct dmactl_cmd cmd_list, cmd_info, cmd_bind, cmd_unbind,
+	cmd_allow, cmd_disallow, cmd_map, cmd_run;
 
 /* Options every command accepts, parsed by the command itself. */
 bool opt_is_help(const char *arg);

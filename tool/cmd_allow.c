@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dmactl allow / disallow: the allow list of shared devices. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/dmactl.h>
+
+#include "dmactl.h"
+#include "sysfs.h"
+#include "util.h"
+
+#define ALLOW_DIR "class/misc/dmactl"
+
+static int allow_common(const struct dmactl_cmd *cmd, const char *attr,
+			int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	char dev[DMACTL_NAME_MAX], path[256];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(cmd->help, stdout);
+			return EXIT_OK;
+		}
+		return usage_error(cmd, NULL);
+	}
+	if (optind != argc - 1)
+		return usage_error(cmd, "expected one device");
+	device_name(argv[optind], dev, sizeof(dev));
+	snprintf(path, sizeof(path), "%s/" ALLOW_DIR "/%s", sysfs_root(), attr);
+	ret = sysfs_write(path, dev);
+	if (ret) {
+		fprintf(stderr, "dmactl %s: %s: %s (%s)%s\n", cmd->name, dev,
+			strerror(-ret), errno_name(-ret),
+			ret == -ENOENT && !strcmp(attr, "allow") ?
+			": is dmactl.ko loaded?" : "");
+		return ret == -ENOENT && !strcmp(attr, "allow") ?
+		       EXIT_UNSUPPORTED : EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int allow_run(int argc, char **argv)
+{
+	return allow_common(&cmd_allow, "allow", argc, argv);
+}
+
+static int disallow_run(int argc, char **argv)
+{
+	return allow_common(&cmd_disallow, "disallow", argc, argv);
+}
+
+const struct dmactl_cmd cmd_allow = {
+	.name = "allow",
+	.summary = "let dmactl map for a device that keeps its driver",
+	.help =
+"NAME\n"
+"    dmactl allow - put a device on dmactl's allow list (shared mode)\n"
+"\n"
+"SYNOPSIS\n"
+"    dmactl allow DEV\n"
+"\n"
+"DESCRIPTION\n"
+"    Lets dmactl attach to DEV while it stays with its own driver (nvme,\n"
+"    mlx5_core, ...), mapping into the same IOMMU domain as the device's\n"
+"    live I/O.  Writes DEV to /sys/class/misc/dmactl/allow.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 success, 1 failure, 2 usage error, 4 module not loaded.\n",
+	.run = allow_run,
+};
+
+const struct dmactl_cmd cmd_disallow = {
+	.name = "disallow",
+	.summary = "take a device off the allow list",
+	.help =
+"NAME\n"
+"    dmactl disallow - take a device off dmactl's allow list\n"
+"\n"
+"SYNOPSIS\n"
+"    dmactl disallow DEV\n"
+"\n"
+"DESCRIPTION\n"
+"    Removes DEV from the allow list and tears down every mapping dmactl\n"
+"    holds on it; files attached to it get ENODEV from then on.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 success, 1 failure (ENOENT: not on the list), 2 usage error.\n",
+	.run = disallow_run,
+};

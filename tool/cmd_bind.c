@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmactl bind / unbind: hand a device to dmactl's own driver through
+ * driver_override, and give it back to the driver it had.
+ *
+ * bind remembers the original driver and driver_override in
+ * /run/dmactl/<device>, so unbind can restore both.  Every sysfs write is
+ * echoed, as the kernel's VFIO selftest scripts do.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/dmactl.h>
+
+#include "dmactl.h"
+#include "sysfs.h"
+#include "util.h"
+
+#define STATE_DIR "/run/dmactl"
+
+static int write_echo(const char *cmd, const char *path, const char *value)
+{
+	int ret;
+
+	printf("echo %s > %s\n", value, path);
+	ret = sysfs_write(path, value);
+	if (ret)
+		fprintf(stderr, "dmactl %s: writing %s: %s (%s)\n", cmd, path,
+			strerror(-ret), errno_name(-ret));
+	return ret;
+}
+
+static void current_driver(const char *bus, const char *dev, char *out,
+			   size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/devices/%s/driver", bus, dev);
+	if (sysfs_link_name(path, out, len))
+		out[0] = '\0';
+}
+
+static int parse_one_device(const struct dmactl_cmd *cmd, int argc,
+			    char **argv, char *dev, size_t len)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(cmd->help, stdout);
+			return -1;
+		}
+		return usage_error(cmd, NULL);
+	}
+	if (optind != argc - 1)
+		return usage_error(cmd, "expected one device");
+	device_name(argv[optind], dev, len);
+	return 0;
+}
+
+static int bind_run(int argc, char **argv)
+{
+	char dev[DMACTL_NAME_MAX], drv[160], override[160], path[PATH_MAX];
+	const char *bus;
+	FILE *state;
+	int ret;
+
+	ret = parse_one_device(&cmd_bind, argc, argv, dev, sizeof(dev));
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	bus = device_bus(dev);
+	if (!bus) {
+		fprintf(stderr, "dmactl bind: %s: no such PCI or platform device\n", dev);
+		return EXIT_UNSUPPORTED;
+	}
+	current_driver(bus, dev, drv, sizeof(drv));
+	if (!strcmp(drv, "dmactl")) {
+		printf("%s is already bound to dmactl\n", dev);
+		return EXIT_OK;
+	}
+	snprintf(path, sizeof(path), "%s/drivers/dmactl", bus);
+	if (access(path, F_OK)) {
+		fprintf(stderr, "dmactl bind: %s: no dmactl driver: is dmactl.ko loaded?\n", dev);
+		return EXIT_UNSUPPORTED;
+	}
+	snprintf(path, sizeof(path), "%s/devices/%s/driver_override", bus, dev);
+	if (sysfs_read(path, override, sizeof(override)) || !strcmp(override, "(null)"))
+		override[0] = '\0';
+
+	mkdir(STATE_DIR, 0700);
+	snprintf(path, sizeof(path), STATE_DIR "/%s", dev);
+	state = fopen(path, "w");
+	if (state) {
+		fprintf(state, "driver=%s\noverride=%s\n", drv, override);
+		fclose(state);
+	}
+
+	snprintf(path, sizeof(path), "%s/devices/%s/driver_override", bus, dev);
+	if (write_echo("bind", path, "dmactl"))
+		return EXIT_FAIL;
+	if (drv[0]) {
+		snprintf(path, sizeof(path), "%s/devices/%s/driver/unbind", bus, dev);
+		if (write_echo("bind", path, dev))
+			return EXIT_FAIL;
+	}
+	snprintf(path, sizeof(path), "%s/drivers/dmactl/bind", bus);
+	if (write_echo("bind", path, dev))
+		return EXIT_FAIL;
+	current_driver(bus, dev, drv, sizeof(drv));
+	if (strcmp(drv, "dmactl")) {
+		fprintf(stderr, "dmactl bind: %s: still not bound to dmactl\n", dev);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int unbind_run(int argc, char **argv)
+{
+	char dev[DMACTL_NAME_MAX], drv[160] = "", override[160] = "";
+	char path[PATH_MAX], line[160];
+	const char *bus;
+	FILE *state;
+	int ret;
+
+	ret = parse_one_device(&cmd_unbind, argc, argv, dev, sizeof(dev));
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	bus = device_bus(dev);
+	if (!bus) {
+		fprintf(stderr, "dmactl unbind: %s: no such PCI or platform device\n", dev);
+		return EXIT_UNSUPPORTED;
+	}
+	current_driver(bus, dev, drv, sizeof(drv));
+	if (strcmp(drv, "dmactl")) {
+		fprintf(stderr, "dmactl unbind: %s: not bound to dmactl\n", dev);
+		return EXIT_FAIL;
+	}
+	drv[0] = '\0';
+	snprintf(path, sizeof(path), STATE_DIR "/%s", dev);
+	state = fopen(path, "r");
+	if (state) {
+		while (fgets(line, sizeof(line), state)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (!strncmp(line, "driver=", 7))
+				snprintf(drv, sizeof(drv), "%s", line + 7);
+			else if (!strncmp(line, "override=", 9))
+				snprintf(override, sizeof(override), "%s", line + 9);
+		}
+		fclose(state);
+		unlink(path);
+	}
+
+	snprintf(path, sizeof(path), "%s/drivers/dmactl/unbind", bus);
+	if (write_echo("unbind", path, dev))
+		return EXIT_FAIL;
+	/* An empty write clears driver_override. */
+	snprintf(path, sizeof(path), "%s/devices/%s/driver_override", bus, dev);
+	if (write_echo("unbind", path, override[0] ? override : "\n"))
+		return EXIT_FAIL;
+	if (drv[0]) {
+		snprintf(path, sizeof(path), "%s/drivers/%s/bind", bus, drv);
+		if (write_echo("unbind", path, dev))
+			return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+const struct dmactl_cmd cmd_bind = {
+	.name = "bind",
+	.summary = "bind a device to dmactl (exclusive mode)",
+	.help =
+"NAME\n"
+"    dmactl bind - bind a device to dmactl's own driver\n"
+"\n"
+"SYNOPSIS\n"
+"    dmactl bind DEV\n"
+"\n"
+"DESCRIPTION\n"
+"    Sets DEV's driver_override to dmactl, unbinds its current driver and\n"
+"    binds dmactl, which then drives the device itself (exclusive mode:\n"
+"    DMA engines such as QEMU's edu, a BAR to publish as p2pmem).  The\n"
+"    original driver and driver_override are kept in /run/dmactl/DEV for\n"
+"    'dmactl unbind'.  Each sysfs write is printed.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 success, 1 failure, 2 usage error, 4 no such device or module.\n",
+	.run = bind_run,
+};
+
+const struct dmactl_cmd cmd_unbind = {
+	.name = "unbind",
+	.summary = "give a device back to its original driver",
+	.help =
+"NAME\n"
+"    dmactl unbind - give a device back to the driver it had\n"
+"\n"
+"SYNOPSIS\n"
+"    dmactl unbind DEV\n"
+"\n"
+"DESCRIPTION\n"
+"    Unbinds DEV from dmactl (which first tears down every mapping on\n"
+"    it: open files then get ENODEV), restores driver_override and binds\n"
+"    the driver recorded by 'dmactl bind'.  Each sysfs write is printed.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 success, 1 failure, 2 usage error, 4 no such device.\n",
+	.run = unbind_run,
+};

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scenario language of "dmactl run" (and what "dmactl map" runs).
+ *
+ * One step per line, executed in one process so named objects live across
+ * lines.  Words are split on blanks; "$NAME" is replaced by the
+ * environment variable; "#" starts a comment.  Positional words come
+ * first, then key=value options.  Sizes take k, M and G suffixes.
+ *
+ *   attach DEV
+ *   buf NAME kernel|user SIZE [order=N] [node=N] [thp]
+ *   bfree NAME
+ *   fill NAME [seed=N] [off=O] [len=L]
+ *   checksum NAME [off=O] [len=L] [expect=CRC]
+ *   alloc NAME SIZE [first=O] [fallback] [coherent] [path=iova|fallback]
+ *   link IOVA BUF len=L dir=to|from|bidi [boff=O] [ioff=O] [each=E] [attrs=A,..]
+ *   sync IOVA [off=O] [len=L]
+ *   verify IOVA [off=O] [len=L] [unmapped]
+ *   unlink IOVA len=L dir=D [off=O] [each=E] [attrs=A,..]
+ *   free IOVA
+ *   destroy IOVA len=L dir=D [attrs=A,..]
+ *   query IOVA [links=N] [path=iova|fallback]
+ *   expect ERRNO STEP...   the step must fail with ERRNO (e.g. EEXIST)
+ *   echo TEXT...
+ *
+ * "each=E" splits a link or unlink into consecutive pieces of E bytes: the
+ * page-by-page pattern.  attrs are skip_cpu_sync and weak_ordering.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "device.h"
+#include "dmactl.h"
+#include "scenario.h"
+#include "util.h"
+
+#define MAX_WORDS 32
+
+struct step {
+	int argc;
+	char *argv[MAX_WORDS];	/* positional words, argv[0] the command */
+	int nopts;
+	char *key[MAX_WORDS];
+	char *val[MAX_WORDS];	/* "" for a bare flag such as "fallback" */
+};
+
+static void split(char *line, struct step *st)
+{
+	char *w, *save = NULL, *eq;
+
+	memset(st, 0, sizeof(*st));
+	for (w = strtok_r(line, " \t\r\n", &save); w;
+	     w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (w[0] == '#')
+			break;
+		eq = strchr(w, '=');
+		if ((eq || st->argc) && st->nopts < MAX_WORDS &&
+		    (eq || !strcmp(w, "fallback") || !strcmp(w, "coherent") ||
+		     !strcmp(w, "unmapped") || !strcmp(w, "thp"))) {
+			if (eq)
+				*eq = '\0';
+			st->key[st->nopts] = w;
+			st->val[st->nopts++] = eq ? eq + 1 : "";
+		} else if (st->argc < MAX_WORDS) {
+			st->argv[st->argc++] = w;
+		}
+	}
+}
+
+static const char *opt(struct step *st, const char *key)
+{
+	int i;
+
+	for (i = 0; i < st->nopts; i++)
+		if (!strcmp(st->key[i], key))
+			return st->val[i];
+	return NULL;
+}
+
+/* Report a step's failure, with the file and line. */
+static int step_fail(struct scenario *s, const char *what, int err,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int step_fail(struct scenario *s, const char *what, int err,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%d: %s: ", s->file, s->lineno, what);
+	if (err)
+		fprintf(stderr, "%s (%s)", strerror(err), errno_name(err));
+	if (fmt) {
+		if (err)
+			fputs(": ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+	}
+	fputc('\n', stderr);
+	s->last_errno = err;
+	return SCENARIO_REPORTED;
+}
+
+static int parse_fail(struct scenario *s, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s:%d: ", s->file, s->lineno);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return SCENARIO_PARSE_ERROR;
+}
+
+static struct scenario_obj *find(struct scenario *s, const char *name, int kind)
+{
+	int i;
+
+	for (i = 0; i < s->nobjs; i++)
+		if (s->objs[i].kind == kind && !strcmp(s->objs[i].name, name))
+			return &s->objs[i];
+	return NULL;
+}
+
+/* A size option (or its default); *bad is set if it does not parse. */
+static uint64_t size_opt(struct step *st, const char *key, uint64_t dflt,
+			 bool *bad)
+{
+	const char *v = opt(st, key);
+	uint64_t n;
+
+	if (!v)
+		return dflt;
+	if (parse_size(v, &n)) {
+		*bad = true;
+		return 0;
+	}
+	return n;
+}
+
+static int attrs_opt(struct step *st, __u32 *attrs)
+{
+	char buf[128], *w, *save = NULL;
+	const char *v = opt(st, "attrs");
+
+	*attrs = 0;
+	if (!v)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(w, "skip_cpu_sync"))
+			*attrs |= DMACTL_ATTR_SKIP_CPU_SYNC;
+		else if (!strcmp(w, "weak_ordering"))
+			*attrs |= DMACTL_ATTR_WEAK_ORDERING;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+#define NEED(cond, msg, arg)                                                  \
+	do {                                                                  \
+		if (!(cond))                                                  \
+			return parse_fail(s, msg, arg);                       \
+	} while (0)
+
+static int do_attach(struct scenario *s, struct step *st)
+{
+	struct dmactl_attach a;
+	int ret;
+
+	NEED(st->argc == 2, "attach: expected a device%s", "");
+	NEED(s->fd < 0, "attach: already attached%s", "");
+	device_name(st->argv[1], s->devname, sizeof(s->devname));
+	ret = dmactl_open_attach("run", s->devname, &a, &s->fd);
+	if (ret) {
+		s->unsupported = ret == EXIT_UNSUPPORTED;
+		return SCENARIO_REPORTED;
+	}
+	s->dev = a;
+	if (!s->quiet)
+		printf("%s:%d: attach %s: %s%s, granule %" PRIu64 ", %s\n",
+		       s->file, s->lineno, s->devname,
+		       a.out_domain == DMACTL_DOMAIN_NONE ? "no IOMMU" :
+		       domain_name(a.out_domain),
+		       a.out_domain == DMACTL_DOMAIN_NONE ? "" : " domain",
+		       (uint64_t)a.out_granule,
+		       a.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE ?
+		       "IOVA API usable" : "IOVA API not usable");
+	return 0;
+}
+
+static struct scenario_obj *new_obj(struct scenario *s, const char *name,
+				    int kind)
+{
+	struct scenario_obj *o;
+
+	if (s->nobjs == SCENARIO_MAX_OBJS || strlen(name) >= sizeof(o->name))
+		return NULL;
+	o = &s->objs[s->nobjs++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	o->kind = kind;
+	return o;
+}
+
+static int do_buf(struct scenario *s, struct step *st)
+{
+	struct dmactl_buf_alloc cmd = { .size = sizeof(cmd), .node = DMACTL_NO_NODE };
+	struct scenario_obj *o;
+	bool bad = false;
+	uint64_t len;
+	void *mem = NULL;
+	int ret;
+
+	NEED(st->argc == 4, "buf: expected NAME kernel|user SIZE%s", "");
+	NEED(!parse_size(st->argv[3], &len), "buf: bad size '%s'", st->argv[3]);
+	cmd.length = len;
+	cmd.order = size_opt(st, "order", 0, &bad);
+	if (opt(st, "node"))
+		cmd.node = size_opt(st, "node", 0, &bad);
+	NEED(!bad, "buf: bad option%s", "");
+	if (!strcmp(st->argv[2], "kernel")) {
+		cmd.kind = DMACTL_BUF_KERNEL;
+	} else if (!strcmp(st->argv[2], "user")) {
+		cmd.kind = DMACTL_BUF_USER;
+		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem == MAP_FAILED)
+			return step_fail(s, "buf", errno, NULL);
+		if (opt(st, "thp"))
+			madvise(mem, len, MADV_HUGEPAGE);
+		memset(mem, 0, len);
+		cmd.user_addr = (uintptr_t)mem;
+	} else {
+		return parse_fail(s, "buf: kind '%s' is not kernel or user",
+				  st->argv[2]);
+	}
+	ret = dmactl_ioctl(s->fd, DMACTL_BUF_ALLOC, &cmd);
+	if (ret) {
+		if (mem)
+			munmap(mem, len);
+		return step_fail(s, "buf", -ret, NULL);
+	}
+	o = new_obj(s, st->argv[1], SCENARIO_BUF);
+	NEED(o, "buf: too many objects or name too long: %s", st->argv[1]);
+	o->id = cmd.out_id;
+	o->length = len;
+	o->mem = mem;
+	return 0;
+}
+
+static int do_bfree(struct scenario *s, struct step *st)
+{
+	struct dmactl_buf_free cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *o;
+
+	NEED(st->argc == 2, "bfree: expected NAME%s", "");
+	o = find(s, st->argv[1], SCENARIO_BUF);
+	NEED(o, "bfree: no buffer '%s'", st->argv[1]);
+	cmd.id = o->id;
+	return dmactl_ioctl(s->fd, DMACTL_BUF_FREE, &cmd);
+}
+
+static int do_fill(struct scenario *s, struct step *st)
+{
+	struct dmactl_buf_fill cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *o;
+	bool bad = false;
+
+	NEED(st->argc == 2, "fill: expected NAME%s", "");
+	o = find(s, st->argv[1], SCENARIO_BUF);
+	NEED(o, "fill: no buffer '%s'", st->argv[1]);
+	cmd.id = o->id;
+	cmd.seed = size_opt(st, "seed", 1, &bad);
+	cmd.offset = size_opt(st, "off", 0, &bad);
+	cmd.length = size_opt(st, "len", o->length - cmd.offset, &bad);
+	NEED(!bad, "fill: bad option%s", "");
+	return dmactl_ioctl(s->fd, DMACTL_BUF_FILL, &cmd);
+}
+
+static int do_checksum(struct scenario *s, struct step *st)
+{
+	struct dmactl_buf_checksum cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *o;
+	const char *want;
+	bool bad = false;
+	int ret;
+
+	NEED(st->argc == 2, "checksum: expected NAME%s", "");
+	o = find(s, st->argv[1], SCENARIO_BUF);
+	NEED(o, "checksum: no buffer '%s'", st->argv[1]);
+	cmd.id = o->id;
+	cmd.offset = size_opt(st, "off", 0, &bad);
+	cmd.length = size_opt(st, "len", o->length - cmd.offset, &bad);
+	NEED(!bad, "checksum: bad option%s", "");
+	ret = dmactl_ioctl(s->fd, DMACTL_BUF_CHECKSUM, &cmd);
+	if (ret)
+		return ret;
+	if (!s->quiet)
+		printf("%s:%d: checksum %s: crc32c %08x\n", s->file, s->lineno,
+		       o->name, cmd.out_crc32c);
+	want = opt(st, "expect");
+	if (want && strtoul(want, NULL, 16) != cmd.out_crc32c)
+		return step_fail(s, "checksum", 0, "crc32c %08x, expected %s",
+				 cmd.out_crc32c, want);
+	return 0;
+}
+
+static const char *path_name(__u32 path)
+{
+	return path == DMACTL_PATH_IOVA ? "iova" :
+	       path == DMACTL_PATH_FALLBACK ? "fallback" : "?";
+}
+
+static int do_alloc(struct scenario *s, struct step *st)
+{
+	struct dmactl_iova_alloc cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *o;
+	const char *want;
+	bool bad = false;
+	uint64_t len;
+	int ret;
+
+	NEED(st->argc == 3, "alloc: expected NAME SIZE%s", "");
+	NEED(!parse_size(st->argv[2], &len), "alloc: bad size '%s'", st->argv[2]);
+	cmd.length = len;
+	cmd.first_offset = size_opt(st, "first", 0, &bad);
+	NEED(!bad, "alloc: bad option%s", "");
+	if (opt(st, "fallback"))
+		cmd.flags |= DMACTL_IOVA_ALLOW_FALLBACK;
+	if (opt(st, "coherent"))
+		cmd.flags |= DMACTL_IOVA_REQUIRE_COHERENT;
+	ret = dmactl_ioctl(s->fd, DMACTL_IOVA_ALLOC, &cmd);
+	if (ret)
+		return ret;
+	o = new_obj(s, st->argv[1], SCENARIO_IOVA);
+	NEED(o, "alloc: too many objects or name too long: %s", st->argv[1]);
+	o->id = cmd.out_id;
+	o->length = len;
+	s->last_path = cmd.out_path;
+	s->last_dma_addr = cmd.out_dma_addr;
+	if (!s->quiet)
+		printf("%s:%d: alloc %s: %s path, %" PRIu64 " bytes at DMA address %#" PRIx64 "\n",
+		       s->file, s->lineno, o->name, path_name(cmd.out_path), len,
+		       (uint64_t)cmd.out_dma_addr);
+	want = opt(st, "path");
+	if (want && strcmp(want, path_name(cmd.out_path)))
+		return step_fail(s, "alloc", 0, "took the %s path, expected %s",
+				 path_name(cmd.out_path), want);
+	return 0;
+}
+
+/* link and unlink share their options and the each= loop. */
+static int do_link_unlink(struct scenario *s, struct step *st, bool link)
+{
+	const char *what = link ? "link" : "unlink";
+	struct scenario_obj *io, *b = NULL;
+	uint64_t len, each, ioff, boff, pos;
+	bool bad = false;
+	__u32 attrs;
+	int dir, ret;
+
+	NEED(st->argc == (link ? 3 : 2), "%s: expected IOVA and (link) BUF", what);
+	io = find(s, st->argv[1], SCENARIO_IOVA);
+	NEED(io, "no IOVA object '%s'", st->argv[1]);
+	if (link) {
+		b = find(s, st->argv[2], SCENARIO_BUF);
+		NEED(b, "link: no buffer '%s'", st->argv[2]);
+	}
+	NEED(opt(st, "len") && opt(st, "dir"), "%s: len= and dir= are needed", what);
+	len = size_opt(st, "len", 0, &bad);
+	ioff = size_opt(st, link ? "ioff" : "off", 0, &bad);
+	boff = size_opt(st, "boff", 0, &bad);
+	each = size_opt(st, "each", len, &bad);
+	NEED(!bad && each, "%s: bad option%s", what);
+	dir = dir_from_name(opt(st, "dir"));
+	if (dir < 0)
+		dir = 0;	/* a bad direction is the kernel's to refuse */
+	NEED(!attrs_opt(st, &attrs), "%s: unknown attrs%s", what);
+
+	for (pos = 0; pos < len || !len; pos += each) {
+		uint64_t n = len ? (len - pos < each ? len - pos : each) : 0;
+
+		if (link) {
+			struct dmactl_iova_link cmd = {
+				.size = sizeof(cmd), .iova_id = io->id,
+				.buf_id = b->id, .buf_offset = boff + pos,
+				.iova_offset = ioff + pos, .length = n,
+				.dir = dir, .attrs = attrs,
+			};
+
+			ret = dmactl_ioctl(s->fd, DMACTL_IOVA_LINK, &cmd);
+		} else {
+			struct dmactl_iova_unlink cmd = {
+				.size = sizeof(cmd), .iova_id = io->id,
+				.offset = ioff + pos, .length = n,
+				.dir = dir, .attrs = attrs,
+			};
+
+			ret = dmactl_ioctl(s->fd, DMACTL_IOVA_UNLINK, &cmd);
+		}
+		if (ret)
+			return ret;
+		if (!len)
+			break;
+	}
+	return 0;
+}
+
+static int do_sync(struct scenario *s, struct step *st)
+{
+	struct dmactl_iova_sync cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *io;
+	bool bad = false;
+
+	NEED(st->argc == 2, "sync: expected IOVA%s", "");
+	io = find(s, st->argv[1], SCENARIO_IOVA);
+	NEED(io, "sync: no IOVA object '%s'", st->argv[1]);
+	cmd.iova_id = io->id;
+	cmd.offset = size_opt(st, "off", 0, &bad);
+	cmd.length = size_opt(st, "len", io->length - cmd.offset, &bad);
+	NEED(!bad, "sync: bad option%s", "");
+	return dmactl_ioctl(s->fd, DMACTL_IOVA_SYNC, &cmd);
+}
+
+static int do_verify(struct scenario *s, struct step *st)
+{
+	struct dmactl_iova_verify cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *io;
+	bool bad = false;
+	int ret;
+
+	NEED(st->argc == 2, "verify: expected IOVA%s", "");
+	io = find(s, st->argv[1], SCENARIO_IOVA);
+	NEED(io, "verify: no IOVA object '%s'", st->argv[1]);
+	cmd.iova_id = io->id;
+	cmd.offset = size_opt(st, "off", 0, &bad);
+	cmd.length = size_opt(st, "len", io->length - cmd.offset, &bad);
+	NEED(!bad, "verify: bad option%s", "");
+	ret = dmactl_ioctl(s->fd, DMACTL_IOVA_VERIFY, &cmd);
+	if (ret)
+		return ret;
+	s->last_verify = cmd;
+	if (!s->quiet)
+		printf("%s:%d: verify %s: %" PRIu64 " pages: %" PRIu64 " mapped ok, %"
+		       PRIu64 " unmapped ok, %" PRIu64 " bounced, %" PRIu64 " wrong\n",
+		       s->file, s->lineno, io->name, (uint64_t)cmd.out_checked,
+		       (uint64_t)cmd.out_mapped_ok, (uint64_t)cmd.out_unmapped_ok,
+		       (uint64_t)cmd.out_bounced, (uint64_t)cmd.out_mismatches);
+	if (cmd.out_mismatches)
+		return step_fail(s, "verify", 0,
+				 "%" PRIu64 " pages translate wrongly, the first at IOVA offset %#" PRIx64,
+				 (uint64_t)cmd.out_mismatches,
+				 (uint64_t)cmd.out_first_mismatch);
+	if (opt(st, "unmapped") && (cmd.out_mapped_ok || cmd.out_bounced))
+		return step_fail(s, "verify", 0, "%" PRIu64 " pages still mapped",
+				 (uint64_t)(cmd.out_mapped_ok + cmd.out_bounced));
+	return 0;
+}
+
+static int do_free(struct scenario *s, struct step *st)
+{
+	struct dmactl_iova_free cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *io;
+
+	NEED(st->argc == 2, "free: expected IOVA%s", "");
+	io = find(s, st->argv[1], SCENARIO_IOVA);
+	NEED(io, "free: no IOVA object '%s'", st->argv[1]);
+	cmd.iova_id = io->id;
+	return dmactl_ioctl(s->fd, DMACTL_IOVA_FREE, &cmd);
+}
+
+static int do_destroy(struct scenario *s, struct step *st)
+{
+	struct dmactl_iova_destroy cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *io;
+	bool bad = false;
+	int dir;
+
+	NEED(st->argc == 2, "destroy: expected IOVA%s", "");
+	io = find(s, st->argv[1], SCENARIO_IOVA);
+	NEED(io, "destroy: no IOVA object '%s'", st->argv[1]);
+	NEED(opt(st, "len") && opt(st, "dir"), "destroy: len= and dir= are needed%s", "");
+	cmd.iova_id = io->id;
+	cmd.mapped_len = size_opt(st, "len", 0, &bad);
+	NEED(!bad, "destroy: bad option%s", "");
+	dir = dir_from_name(opt(st, "dir"));
+	cmd.dir = dir < 0 ? 0 : dir;
+	NEED(!attrs_opt(st, &cmd.attrs), "destroy: unknown attrs%s", "");
+	return dmactl_ioctl(s->fd, DMACTL_IOVA_DESTROY, &cmd);
+}
+
+static int do_query(struct scenario *s, struct step *st)
+{
+	struct dmactl_iova_query cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *io;
+	const char *want;
+	int ret;
+
+	NEED(st->argc == 2, "query: expected IOVA%s", "");
+	io = find(s, st->argv[1], SCENARIO_IOVA);
+	NEED(io, "query: no IOVA object '%s'", st->argv[1]);
+	cmd.iova_id = io->id;
+	ret = dmactl_ioctl(s->fd, DMACTL_IOVA_QUERY, &cmd);
+	if (ret)
+		return ret;
+	if (!s->quiet)
+		printf("%s:%d: query %s: %s path, %u links, %" PRIu64 " bytes linked, %"
+		       PRIu64 " synced%s\n", s->file, s->lineno, io->name,
+		       path_name(cmd.out_path), cmd.out_nr_links,
+		       (uint64_t)cmd.out_linked_bytes, (uint64_t)cmd.out_synced_bytes,
+		       cmd.out_flags & DMACTL_LINK_SWIOTLB ? ", swiotlb bounced" : "");
+	want = opt(st, "links");
+	if (want && strtoul(want, NULL, 0) != cmd.out_nr_links)
+		return step_fail(s, "query", 0, "%u links, expected %s",
+				 cmd.out_nr_links, want);
+	want = opt(st, "path");
+	if (want && strcmp(want, path_name(cmd.out_path)))
+		return step_fail(s, "query", 0, "%s path, expected %s",
+				 path_name(cmd.out_path), want);
+	return 0;
+}
+
+struct verb {
+	const char *name;
+	int (*fn)(struct scenario *s, struct step *st);
+	bool needs_attach;
+};
+
+static int do_link(struct scenario *s, struct step *st)
+{
+	return do_link_unlink(s, st, true);
+}
+
+static int do_unlink(struct scenario *s, struct step *st)
+{
+	return do_link_unlink(s, st, false);
+}
+
+static const struct verb verbs[] = {
+	{ "attach", do_attach, false },
+	{ "buf", do_buf, true },
+	{ "bfree", do_bfree, true },
+	{ "fill", do_fill, true },
+	{ "checksum", do_checksum, true },
+	{ "alloc", do_alloc, true },
+	{ "link", do_link, true },
+	{ "sync", do_sync, true },
+	{ "verify", do_verify, true },
+	{ "unlink", do_unlink, true },
+	{ "free", do_free, true },
+	{ "destroy", do_destroy, true },
+	{ "query", do_query, true },
+};
+
+/*
+ * Run a split step: 0, a negative errno, SCENARIO_PARSE_ERROR or
+ * SCENARIO_REPORTED.
+ */
+static int run_step(struct scenario *s, struct step *st)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(st->argv[0], verbs[i].name))
+			continue;
+		if (verbs[i].needs_attach && s->fd < 0)
+			return parse_fail(s, "%s: no device attached yet", st->argv[0]);
+		return verbs[i].fn(s, st);
+	}
+	return parse_fail(s, "unknown step '%s'", st->argv[0]);
+}
+
+/* Replace $NAME by the environment's value. */
+static void expand(const char *in, char *out, size_t len)
+{
+	size_t o = 0, n;
+	char name[64];
+	const char *v;
+
+	while (*in && o + 1 < len) {
+		if (*in != '$') {
+			out[o++] = *in++;
+			continue;
+		}
+		in++;
+		for (n = 0; (isalnum((unsigned char)*in) || *in == '_') &&
+			    n + 1 < sizeof(name); n++)
+			name[n] = *in++;
+		name[n] = '\0';
+		v = getenv(name);
+		while (v && *v && o + 1 < len)
+			out[o++] = *v++;
+	}
+	out[o] = '\0';
+}
+
+int scenario_line(struct scenario *s, const char *text)
+{
+	char line[1024];
+	struct step st;
+	int ret, want, i;
+
+	expand(text, line, sizeof(line));
+	split(line, &st);
+	if (!st.argc)
+		return 0;
+	if (!strcmp(st.argv[0], "echo")) {
+		for (i = 1; i < st.argc; i++)
+			printf("%s%s", st.argv[i], i + 1 < st.argc ? " " : "\n");
+		return 0;
+	}
+	if (!strcmp(st.argv[0], "expect")) {
+		if (st.argc < 3)
+			return parse_fail(s, "expect: expected ERRNO STEP...%s", "");
+		want = errno_from_name(st.argv[1]);
+		if (want < 0)
+			return parse_fail(s, "expect: unknown errno '%s'", st.argv[1]);
+		memmove(st.argv, st.argv + 2, (st.argc - 2) * sizeof(st.argv[0]));
+		st.argc -= 2;
+		ret = run_step(s, &st);
+		if (ret == SCENARIO_PARSE_ERROR || ret == SCENARIO_REPORTED)
+			return ret;
+		if (ret == -want)
+			return 0;
+		return step_fail(s, st.argv[0], 0, "%s, expected %s",
+				 ret ? errno_name(-ret) : "success", errno_name(want));
+	}
+	ret = run_step(s, &st);
+	if (ret && ret != SCENARIO_PARSE_ERROR && ret != SCENARIO_REPORTED)
+		return step_fail(s, st.argv[0], -ret, NULL);
+	return ret;
+}
+
+void scenario_init(struct scenario *s, const char *file)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->file = file;
+}
+
+void scenario_fini(struct scenario *s)
+{
+	int i;
+
+	if (s->fd >= 0)
+		close(s->fd);
+	for (i = 0; i < s->nobjs; i++)
+		if (s->objs[i].mem)
+			munmap(s->objs[i].mem, s->objs[i].length);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers the commands share: sizes, errno names, device names. */
+#ifndef DMACTL_UTIL_H
+#define DMACTL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parse a size: a number in any base strtoull takes, with an optional
+ * k, M or G suffix (powers of 1024).  Returns 0 or -1.
+ */
+int parse_size(const char *s, uint64_t *out);
+
+/* "EEXIST" for EEXIST; the number as text if it has no name. */
+const char *errno_name(int err);
+
+/* The errno named "EEXIST" (or a number), or -1. */
+int errno_from_name(const char *name);
+
+/*
+ * The device's name on its bus from what the user typed: a name as it is
+ * ("0000:00:04.0"), or the last component of a sysfs path.
+ */
+void device_name(const char *arg, char *out, size_t len);
+
+/* The bus directory of a device ("/sys/bus/pci"), or NULL if none has it. */
+const char *device_bus(const char *name);
+
+/* Write a string to a sysfs file; returns 0 or -errno. */
+int sysfs_write(const char *path, const char *value);
+
+#endif
