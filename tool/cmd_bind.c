@@ -27,7 +27,7 @@ static int write_echo(const char *cmd, const char *path, const char *value)
 {
 	int ret;
 
-	printf("echo %s > %s\n", value, path);
+	printf("echo %s > %s\n", strcmp(value, "\n") ? value : "", path);
 	ret = sysfs_write(path, value);
 	if (ret)
 		fprintf(stderr, "dmactl %s: writing %s: %s (%s)\n", cmd, path,

@@ -10,11 +10,35 @@
 
 #include "dmactl.h"
 #include "pci.h"
+#include "sysfs.h"
 
-/* How dmactl may use the device: its own (bound to dmactl) or not at all. */
+/* The allow list, as the module shows it ("" if not loaded). */
+static char allowed[4096];
+
+static void read_allowed(void)
+{
+	if (sysfs_read("class/misc/dmactl/allowed", allowed, sizeof(allowed)))
+		allowed[0] = '\0';
+}
+
+/*
+ * How dmactl may use the device: owned (bound to dmactl: exclusive),
+ * allowed (on the allow list: shared), or not at all.
+ */
 static const char *dmactl_use(const struct pci_info *d)
 {
-	return strcmp(d->driver, "dmactl") ? "-" : "owned";
+	const char *p = allowed;
+	size_t len = strlen(d->bdf);
+
+	if (!strcmp(d->driver, "dmactl"))
+		return "owned";
+	while ((p = strstr(p, d->bdf))) {
+		if ((p == allowed || p[-1] == '\n') &&
+		    (p[len] == '\n' || !p[len]))
+			return "allowed";
+		p += len;
+	}
+	return "-";
 }
 
 static void mib(char *buf, size_t len, long long bytes)
@@ -114,6 +138,7 @@ static int list_run(int argc, char **argv)
 		return usage_error(&cmd_list, "unexpected argument '%s'",
 				   argv[optind]);
 
+	read_allowed();
 	n = pci_list(&devs);
 	if (n == -ENOENT) {
 		fprintf(stderr, "dmactl list: no PCI bus in sysfs\n");
@@ -151,7 +176,8 @@ const struct dmactl_cmd cmd_list = {
 "    One line per PCI device: BDF, vendor:device ID, class, bound driver,\n"
 "    IOMMU group and its default domain type (none, identity, DMA,\n"
 "    DMA-FQ), NUMA node, the P2P memory it registered (size, free,\n"
-"    published) and how dmactl may use it (owned: bound to dmactl).\n"
+"    published) and how dmactl may use it (owned: bound to dmactl;\n"
+"    allowed: on its allow list, keeping its own driver).\n"
 "    Everything comes from sysfs; the module need not be loaded.\n"
 "\n"
 "OPTIONS\n"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -121,10 +122,16 @@ void attach_print(const char *dev, const struct dmactl_attach *a)
 	printf("DMA mask:         %u bits\n", a->out_dma_mask_bits);
 	printf("coherent:         %s\n", FLAG(a, COHERENT) ? "yes" : "no");
 	printf("swiotlb bounce:   %s\n", FLAG(a, SWIOTLB) ? "yes" : "no");
-	printf("max mapping size: %" PRIu64 " bytes\n",
-	       (uint64_t)a->out_max_mapping_size);
-	printf("opt mapping size: %" PRIu64 " bytes\n",
-	       (uint64_t)a->out_opt_mapping_size);
+	if (a->out_max_mapping_size == SIZE_MAX)
+		printf("max mapping size: unlimited\n");
+	else
+		printf("max mapping size: %" PRIu64 " bytes\n",
+		       (uint64_t)a->out_max_mapping_size);
+	if (a->out_opt_mapping_size == SIZE_MAX)
+		printf("opt mapping size: unlimited\n");
+	else
+		printf("opt mapping size: %" PRIu64 " bytes\n",
+		       (uint64_t)a->out_opt_mapping_size);
 	if (a->out_numa_node == DMACTL_NO_NODE)
 		printf("NUMA node:        none\n");
 	else

@@ -1,13 +1,47 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# In the guest: what "make demo" shows.  Load the module, show the device
-# node and how the DMA layer sees each PCI device, unload.
+# In the guest: what "make demo" shows.  Load the module, list how the DMA
+# layer sees each PCI device, hand the NVMe controller to dmactl in shared
+# mode and the edu DMA engine in exclusive mode, describe both, and run the
+# main job on the NVMe controller: 2 MiB of IOVA linked one page at a
+# time, synced, every translation checked, unlinked, checked empty, freed.
 set -e
-echo "$ insmod dmactl.ko"
-insmod /dmactl/dmactl.ko
-echo "$ ls -l /dev/dmactl"
-ls -l /dev/dmactl
-echo "$ dmactl list"
-dmactl list
-echo "$ rmmod dmactl"
-rmmod dmactl
+run() {
+	echo "\$ $*"
+	"$@"
+	echo
+}
+
+pci_find() {
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/$1")" = "$2" ] && { [ -z "$3" ] || [ "$(cat "$d/$3")" = "$4" ]; }; then
+			basename "$d"
+			return
+		fi
+	done
+}
+
+nvme=$(pci_find class 0x010802)
+edu=$(pci_find vendor 0x1234 device 0x11e8)
+
+export DMACTL_SELFTESTS_DEV="$nvme"
+scenario=/dmactl/ksft/dmactl/scenarios/per-page-2m.scn
+
+run insmod /dmactl/dmactl.ko
+run dmactl allow "$nvme"
+if [ "${1:-}" = --scenario-only ]; then
+	# The same job where there is no IOMMU: the fallback path.
+	run dmactl info "$nvme"
+	run dmactl run "$scenario"
+	run rmmod dmactl
+	exit 0
+fi
+run dmactl bind "$edu"
+run dmactl list
+run dmactl info "$nvme"
+run dmactl info "$edu"
+run cat "$scenario"
+run dmactl run "$scenario"
+run dmactl map "$nvme" --size 2M --pages-per-link 8 --dir to
+run dmactl unbind "$edu"
+run rmmod dmactl
