@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Any number of threads may use one file.  Threads linking and unlinking
+ * disjoint ranges of one IOVA object must never disturb each other's
+ * translations; FREE racing LINK, and BUF_FREE racing LINK, must each end
+ * with one clean outcome and only the documented errnos on the way.
+ */
+#include <pthread.h>
+
+#include "dmactl_test.h"
+
+#define THREADS 4
+#define PAGES_PER_THREAD 64
+#define ROUNDS 200
+#define RACES 50
+
+FIXTURE(concurrency) {
+	int fd;
+	struct dmactl_attach dev;
+	__u32 buf;
+	unsigned long taint;
+};
+
+FIXTURE_SETUP(concurrency)
+{
+	self->taint = dmactl_taint();
+	self->fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	dmactl_attach(self->fd, dmactl_test_dev(), &self->dev);
+	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
+			 THREADS * PAGES_PER_THREAD * SZ_4K, NULL, &self->buf);
+}
+
+FIXTURE_TEARDOWN(concurrency)
+{
+	close(self->fd);
+	dmactl_expect_no_leaks();
+	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+}
+
+struct worker {
+	pthread_t thread;
+	int fd;
+	__u32 iova;
+	__u32 buf;
+	int index;
+	int failures;	/* results outside what the worker allows */
+	int ok;		/* operations that succeeded */
+};
+
+/* Link, sync, verify and unlink pages of this thread's own range. */
+static void *disjoint_worker(void *arg)
+{
+	struct worker *w = arg;
+	__u64 base = (__u64)w->index * PAGES_PER_THREAD * SZ_4K, off;
+	struct dmactl_iova_verify v;
+	int r;
+
+	for (r = 0; r < ROUNDS; r++) {
+		off = base + (r % PAGES_PER_THREAD) * SZ_4K;
+		if (_dmactl_link(w->fd, w->iova, w->buf, off, off, SZ_4K,
+				 DMACTL_DIR_BIDIRECTIONAL, 0) ||
+		    _dmactl_sync(w->fd, w->iova, off, SZ_4K) ||
+		    _dmactl_verify(w->fd, w->iova, off, SZ_4K, &v) ||
+		    v.out_mismatches ||
+		    _dmactl_unlink(w->fd, w->iova, off, SZ_4K,
+				   DMACTL_DIR_BIDIRECTIONAL, 0))
+			w->failures++;
+		else
+			w->ok++;
+	}
+	return NULL;
+}
+
+TEST_F(concurrency, disjoint_ranges_of_one_iova)
+{
+	struct worker w[THREADS];
+	struct dmactl_iova_alloc ia;
+	struct dmactl_iova_verify v;
+	struct dmactl_iova_query q;
+	int i;
+
+	dmactl_iova_alloc(self->fd, THREADS * PAGES_PER_THREAD * SZ_4K, 0,
+			  DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ .fd = self->fd, .iova = ia.out_id,
+					.buf = self->buf, .index = i };
+		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL,
+					    disjoint_worker, &w[i]));
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(w[i].thread, NULL);
+		EXPECT_EQ(0, w[i].failures);
+		EXPECT_EQ(ROUNDS, w[i].ok);
+	}
+	ASSERT_EQ(0, _dmactl_query(self->fd, ia.out_id, &q, NULL, 0));
+	EXPECT_EQ(0, q.out_nr_links);
+	dmactl_verify(self->fd, ia.out_id, 0, THREADS * PAGES_PER_THREAD * SZ_4K, &v);
+	EXPECT_EQ(0, v.out_mismatches);
+	EXPECT_EQ(0, v.out_mapped_ok);
+	dmactl_iova_free(self->fd, ia.out_id);
+}
+
+/* Link and unlink page 0 until the object is gone. */
+static void *link_loop(void *arg)
+{
+	struct worker *w = arg;
+	int ret;
+
+	for (;;) {
+		ret = _dmactl_link(w->fd, w->iova, w->buf, 0, 0, SZ_4K,
+				   DMACTL_DIR_TO_DEVICE, 0);
+		if (ret == -ENOENT)
+			break;
+		if (ret) {
+			w->failures++;
+			break;
+		}
+		w->ok++;
+		ret = _dmactl_unlink(w->fd, w->iova, 0, SZ_4K,
+				     DMACTL_DIR_TO_DEVICE, 0);
+		if (ret == -ENOENT)
+			break;
+		if (ret) {
+			w->failures++;
+			break;
+		}
+	}
+	return NULL;
+}
+
+TEST_F(concurrency, free_races_link)
+{
+	struct dmactl_iova_alloc ia;
+	struct worker w;
+	int race, ret, freed;
+
+	for (race = 0; race < RACES; race++) {
+		dmactl_iova_alloc(self->fd, 16 * SZ_4K, 0,
+				  DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+		w = (struct worker){ .fd = self->fd, .iova = ia.out_id,
+				     .buf = self->buf };
+		ASSERT_EQ(0, pthread_create(&w.thread, NULL, link_loop, &w));
+		/* FREE fails with EBUSY while a link is live, never worse. */
+		for (freed = 0; !freed; ) {
+			ret = _dmactl_iova_free(self->fd, ia.out_id);
+			if (ret == 0)
+				freed = 1;
+			else
+				ASSERT_EQ(-EBUSY, ret);
+		}
+		pthread_join(w.thread, NULL);
+		EXPECT_EQ(0, w.failures);
+		dmactl_err(ENOENT, _dmactl_iova_free(self->fd, ia.out_id));
+	}
+	EXPECT_EQ(0, dmactl_counter("live_iovas"));
+	EXPECT_EQ(0, dmactl_counter("live_links"));
+}
+
+/* Link page 0 of a buffer that another thread is freeing. */
+static void *buf_link_loop(void *arg)
+{
+	struct worker *w = arg;
+	int ret;
+
+	for (;;) {
+		ret = _dmactl_link(w->fd, w->iova, w->buf, 0, 0, SZ_4K,
+				   DMACTL_DIR_TO_DEVICE, 0);
+		if (ret == -ENOENT)
+			break;	/* the buffer is gone */
+		if (ret) {
+			w->failures++;
+			break;
+		}
+		if (_dmactl_unlink(w->fd, w->iova, 0, SZ_4K,
+				   DMACTL_DIR_TO_DEVICE, 0)) {
+			w->failures++;
+			break;
+		}
+		w->ok++;
+	}
+	return NULL;
+}
+
+TEST_F(concurrency, buffer_free_races_link)
+{
+	struct dmactl_iova_alloc ia;
+	struct worker w;
+	__u32 buf;
+	int race, ret;
+
+	dmactl_iova_alloc(self->fd, 16 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	for (race = 0; race < RACES; race++) {
+		dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
+		w = (struct worker){ .fd = self->fd, .iova = ia.out_id, .buf = buf };
+		ASSERT_EQ(0, pthread_create(&w.thread, NULL, buf_link_loop, &w));
+		/* A buffer under a link is never freed: EBUSY until unlinked. */
+		while ((ret = _dmactl_buf_free(self->fd, buf)))
+			ASSERT_EQ(-EBUSY, ret);
+		pthread_join(w.thread, NULL);
+		EXPECT_EQ(0, w.failures);
+	}
+	dmactl_iova_free(self->fd, ia.out_id);
+	EXPECT_EQ(1, dmactl_counter("live_bufs"));	/* the fixture's own */
+}
+
+DMACTL_TEST_MAIN
