@@ -19,21 +19,10 @@
 
 #include "dmactl.h"
 
-static_assert(sizeof(struct dmactl_get_version) == 16);
-static_assert(sizeof(struct dmactl_attach) == 120);
-static_assert(sizeof(struct dmactl_buf_alloc) == 48);
-static_assert(sizeof(struct dmactl_buf_free) == 16);
-static_assert(sizeof(struct dmactl_buf_fill) == 40);
-static_assert(sizeof(struct dmactl_buf_checksum) == 32);
-static_assert(sizeof(struct dmactl_iova_alloc) == 48);
-static_assert(sizeof(struct dmactl_iova_link) == 48);
-static_assert(sizeof(struct dmactl_iova_sync) == 32);
-static_assert(sizeof(struct dmactl_iova_unlink) == 40);
-static_assert(sizeof(struct dmactl_iova_free) == 16);
-static_assert(sizeof(struct dmactl_iova_destroy) == 32);
-static_assert(sizeof(struct dmactl_link_info) == 48);
-static_assert(sizeof(struct dmactl_iova_query) == 88);
-static_assert(sizeof(struct dmactl_iova_verify) == 80);
+/* The ABI's sizes, checked against the one list module and tool share. */
+#define DMACTL_ABI_SIZE(name, bytes) static_assert(sizeof(struct name) == (bytes));
+#include "../uapi/dmactl_abi_sizes.h"
+#undef DMACTL_ABI_SIZE
 
 /* The union of every command's argument, for the dispatch buffer. */
 union dmactl_ucmd_buffer {

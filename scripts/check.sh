@@ -40,21 +40,40 @@ add_row() {
 	rows+=("$(printf '%-16s %-7s %-6s %5s %5s %5s %7s  %s' "$@")")
 }
 
-start=$(date +%s)
-if [ "${DMACTL_SKIP_RUNNER_TESTS:-0}" != 1 ]; then
-	log "runner self-tests"
-	if "$DMACTL_TOP/scripts/tests/runner-selftest.sh" > "$results/runner-selftest.log" 2>&1; then
+# A host-side test: a script printing "ok"/"not ok" lines, one row.
+host_test() {
+	local name=$1 log=$results/$1.log result p f
+	shift
+	log "$name"
+	if "$@" > "$log" 2>&1; then
 		result=PASS
 	else
 		result=FAIL
 		failed_runs=$((failed_runs + 1))
 	fi
-	p=$(grep -cE '^ok ' "$results/runner-selftest.log" || true)
-	f=$(grep -cE '^not ok ' "$results/runner-selftest.log" || true)
+	p=$(grep -cE '^ok ' "$log" || true)
+	f=$(grep -cE '^not ok ' "$log" || true)
+	[ "$result" = FAIL ] && [ "$f" = 0 ] && f=1
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
-	add_row runner-selftest host "$result" "$p" "$f" 0 - "$results/runner-selftest.log"
-fi
+	add_row "$name" host "$result" "$p" "$f" 0 - "$log"
+}
+
+# checkpatch --strict over the kernel-side files, as one test.
+checkpatch() {
+	if "$DMACTL_TOP/scripts/build.sh" distro checkpatch; then
+		echo "ok 1 - checkpatch.pl --strict: module/ and uapi/ are clean"
+	else
+		echo "not ok 1 - checkpatch.pl --strict"
+		return 1
+	fi
+}
+
+start=$(date +%s)
+host_test checkpatch checkpatch
+host_test uapi-layout "$DMACTL_TOP/scripts/tests/uapi-layout.sh"
+[ "${DMACTL_SKIP_RUNNER_TESTS:-0}" = 1 ] ||
+	host_test runner-selftest "$DMACTL_TOP/scripts/tests/runner-selftest.sh"
 
 for tier in $tiers; do
 	if [ "$tier" = debug ]; then

@@ -4,7 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <assert.h>
+
+#include <linux/dmactl.h>
+
 #include "dmactl.h"
+
+/* The tool was built against the ABI the module checks itself against. */
+#define DMACTL_ABI_SIZE(name, bytes) static_assert(sizeof(struct name) == (bytes), #name);
+#include "../uapi/dmactl_abi_sizes.h"
+#undef DMACTL_ABI_SIZE
 
 static const struct dmactl_cmd *const commands[] = {
 	&cmd_list,
