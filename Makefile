@@ -90,7 +90,7 @@ CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl \
 	$(KSFT_DIR)/../../../scripts/checkpatch.pl) checkpatch.pl)
 checkpatch:
 	$(CHECKPATCH) --strict --no-tree --quiet --show-types -f \
-		$(wildcard module/*.c module/*.h) uapi/linux/*.h \
+		$(wildcard module/*.c module/*.h) uapi/*.h uapi/linux/*.h \
 		scripts/tests/warn_module/*.c
 
 install: module tool

@@ -369,11 +369,11 @@ out_unlock:
 static u64 dmactl_link_run(struct dmactl_iova *iova, struct dmactl_buf *buf,
 			   u64 buf_offset, u64 remaining)
 {
+	size_t limit = dma_max_mapping_size(iova->target->dev);
 	u64 max = remaining;
 
 	if (iova->path == DMACTL_PATH_FALLBACK)
-		max = min_t(u64, max, max_t(size_t, PAGE_SIZE,
-				dma_max_mapping_size(iova->target->dev)));
+		max = min_t(u64, max, max_t(size_t, PAGE_SIZE, limit));
 	return dmactl_buf_contig(buf, buf_offset, max);
 }
 

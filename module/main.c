@@ -20,7 +20,7 @@
 #include "dmactl.h"
 
 /* The ABI's sizes, checked against the one list module and tool share. */
-#define DMACTL_ABI_SIZE(name, bytes) static_assert(sizeof(struct name) == (bytes));
+#define DMACTL_ABI_SIZE(name, bytes) static_assert(sizeof(struct name) == (bytes))
 #include "../uapi/dmactl_abi_sizes.h"
 #undef DMACTL_ABI_SIZE
 

@@ -11,7 +11,7 @@
 #include "dmactl.h"
 
 /* The tool was built against the ABI the module checks itself against. */
-#define DMACTL_ABI_SIZE(name, bytes) static_assert(sizeof(struct name) == (bytes), #name);
+#define DMACTL_ABI_SIZE(name, bytes) static_assert(sizeof(struct name) == (bytes), #name)
 #include "../uapi/dmactl_abi_sizes.h"
 #undef DMACTL_ABI_SIZE
 

@@ -6,5 +6,5 @@
  */
 #include <linux/dmactl.h>
 
-#define DMACTL_ABI_SIZE(name, bytes) _Static_assert(sizeof(struct name) == (bytes), #name);
+#define DMACTL_ABI_SIZE(name, bytes) _Static_assert(sizeof(struct name) == (bytes), #name)
 #include "dmactl_abi_sizes.h"
