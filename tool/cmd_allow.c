@@ -7,6 +7,8 @@
 
 #include <linux/dmactl.h>
 
+#include <json-c/json.h>
+
 #include "dmactl.h"
 #include "sysfs.h"
 #include "util.h"
@@ -17,16 +19,23 @@ static int allow_common(const struct dmactl_cmd *cmd, const char *attr,
 			int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	char dev[DMACTL_NAME_MAX], path[256];
+	bool json = false;
+	json_object *o;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(cmd->help, stdout);
 			return EXIT_OK;
+		}
+		if (c == 'j') {
+			json = true;
+			continue;
 		}
 		return usage_error(cmd, NULL);
 	}
@@ -42,6 +51,14 @@ static int allow_common(const struct dmactl_cmd *cmd, const char *attr,
 			": is dmactl.ko loaded?" : "");
 		return ret == -ENOENT && !strcmp(attr, "allow") ?
 		       EXIT_UNSUPPORTED : EXIT_FAIL;
+	}
+	if (json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "device", json_object_new_string(dev));
+		json_object_object_add(o, "allowed", json_object_new_boolean(
+			!strcmp(attr, "allow")));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		json_object_put(o);
 	}
 	return EXIT_OK;
 }
@@ -64,7 +81,7 @@ const struct dmactl_cmd cmd_allow = {
 "    dmactl allow - put a device on dmactl's allow list (shared mode)\n"
 "\n"
 "SYNOPSIS\n"
-"    dmactl allow DEV\n"
+"    dmactl allow DEV [--json]\n"
 "\n"
 "DESCRIPTION\n"
 "    Lets dmactl attach to DEV while it stays with its own driver (nvme,\n"
@@ -84,7 +101,7 @@ const struct dmactl_cmd cmd_disallow = {
 "    dmactl disallow - take a device off dmactl's allow list\n"
 "\n"
 "SYNOPSIS\n"
-"    dmactl disallow DEV\n"
+"    dmactl disallow DEV [--json]\n"
 "\n"
 "DESCRIPTION\n"
 "    Removes DEV from the allow list and tears down every mapping dmactl\n"

@@ -17,17 +17,28 @@
 
 #include <linux/dmactl.h>
 
+#include <json-c/json.h>
+
 #include "dmactl.h"
 #include "sysfs.h"
 #include "util.h"
 
 #define STATE_DIR "/run/dmactl"
 
+/* With --json, the sysfs writes are collected instead of printed. */
+static json_object *writes;
+
 static int write_echo(const char *cmd, const char *path, const char *value)
 {
+	char line[PATH_MAX + 200];
 	int ret;
 
-	printf("echo %s > %s\n", strcmp(value, "\n") ? value : "", path);
+	snprintf(line, sizeof(line), "echo %s > %s",
+		 strcmp(value, "\n") ? value : "", path);
+	if (writes)
+		json_object_array_add(writes, json_object_new_string(line));
+	else
+		puts(line);
 	ret = sysfs_write(path, value);
 	if (ret)
 		fprintf(stderr, "dmactl %s: writing %s: %s (%s)\n", cmd, path,
@@ -49,15 +60,20 @@ static int parse_one_device(const struct dmactl_cmd *cmd, int argc,
 			    char **argv, char *dev, size_t len)
 {
 	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(cmd->help, stdout);
 			return -1;
+		}
+		if (c == 'j') {
+			writes = json_object_new_array();
+			continue;
 		}
 		return usage_error(cmd, NULL);
 	}
@@ -67,24 +83,70 @@ static int parse_one_device(const struct dmactl_cmd *cmd, int argc,
 	return 0;
 }
 
+/* The --json result of bind or unbind: the device, its driver now. */
+static int json_result(const char *dev, const char *bus, int status)
+{
+	json_object *o;
+	char drv[160] = "";
+
+	if (!writes)
+		return status;
+	if (bus)
+		current_driver(bus, dev, drv, sizeof(drv));
+	o = json_object_new_object();
+	json_object_object_add(o, "device", json_object_new_string(dev));
+	json_object_object_add(o, "driver", drv[0] ? json_object_new_string(drv) : NULL);
+	json_object_object_add(o, "sysfs_writes", writes);
+	json_object_object_add(o, "result", json_object_new_string(
+		status == EXIT_OK ? "ok" : "fail"));
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+	writes = NULL;
+	return status;
+}
+
+static int bind_dev(const char *dev, const char *bus);
+static int unbind_dev(const char *dev, const char *bus);
+
 static int bind_run(int argc, char **argv)
 {
-	char dev[DMACTL_NAME_MAX], drv[160], override[160], path[PATH_MAX];
+	char dev[DMACTL_NAME_MAX];
 	const char *bus;
-	FILE *state;
 	int ret;
 
 	ret = parse_one_device(&cmd_bind, argc, argv, dev, sizeof(dev));
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	bus = device_bus(dev);
+	return json_result(dev, bus, bind_dev(dev, bus));
+}
+
+static int unbind_run(int argc, char **argv)
+{
+	char dev[DMACTL_NAME_MAX];
+	const char *bus;
+	int ret;
+
+	ret = parse_one_device(&cmd_unbind, argc, argv, dev, sizeof(dev));
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	bus = device_bus(dev);
+	return json_result(dev, bus, unbind_dev(dev, bus));
+}
+
+static int bind_dev(const char *dev, const char *bus)
+{
+	char drv[160], override[160], path[PATH_MAX];
+	FILE *state;
+
 	if (!bus) {
 		fprintf(stderr, "dmactl bind: %s: no such PCI or platform device\n", dev);
 		return EXIT_UNSUPPORTED;
 	}
 	current_driver(bus, dev, drv, sizeof(drv));
 	if (!strcmp(drv, "dmactl")) {
-		printf("%s is already bound to dmactl\n", dev);
+		if (!writes)
+			printf("%s is already bound to dmactl\n", dev);
 		return EXIT_OK;
 	}
 	snprintf(path, sizeof(path), "%s/drivers/dmactl", bus);
@@ -123,18 +185,12 @@ static int bind_run(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int unbind_run(int argc, char **argv)
+static int unbind_dev(const char *dev, const char *bus)
 {
-	char dev[DMACTL_NAME_MAX], drv[160] = "", override[160] = "";
+	char drv[160] = "", override[160] = "";
 	char path[PATH_MAX], line[160];
-	const char *bus;
 	FILE *state;
-	int ret;
 
-	ret = parse_one_device(&cmd_unbind, argc, argv, dev, sizeof(dev));
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	bus = device_bus(dev);
 	if (!bus) {
 		fprintf(stderr, "dmactl unbind: %s: no such PCI or platform device\n", dev);
 		return EXIT_UNSUPPORTED;
@@ -182,14 +238,15 @@ const struct dmactl_cmd cmd_bind = {
 "    dmactl bind - bind a device to dmactl's own driver\n"
 "\n"
 "SYNOPSIS\n"
-"    dmactl bind DEV\n"
+"    dmactl bind DEV [--json]\n"
 "\n"
 "DESCRIPTION\n"
 "    Sets DEV's driver_override to dmactl, unbinds its current driver and\n"
 "    binds dmactl, which then drives the device itself (exclusive mode:\n"
 "    DMA engines such as QEMU's edu, a BAR to publish as p2pmem).  The\n"
 "    original driver and driver_override are kept in /run/dmactl/DEV for\n"
-"    'dmactl unbind'.  Each sysfs write is printed.\n"
+"    'dmactl unbind'.  Each sysfs write is printed; with --json, one\n"
+"    object gives the device, its driver now and the writes made.\n"
 "\n"
 "EXIT STATUS\n"
 "    0 success, 1 failure, 2 usage error, 4 no such device or module.\n",
@@ -204,12 +261,13 @@ const struct dmactl_cmd cmd_unbind = {
 "    dmactl unbind - give a device back to the driver it had\n"
 "\n"
 "SYNOPSIS\n"
-"    dmactl unbind DEV\n"
+"    dmactl unbind DEV [--json]\n"
 "\n"
 "DESCRIPTION\n"
 "    Unbinds DEV from dmactl (which first tears down every mapping on\n"
 "    it: open files then get ENODEV), restores driver_override and binds\n"
-"    the driver recorded by 'dmactl bind'.  Each sysfs write is printed.\n"
+"    the driver recorded by 'dmactl bind'.  Each sysfs write is printed;\n"
+"    with --json, one object as for bind.\n"
 "\n"
 "EXIT STATUS\n"
 "    0 success, 1 failure, 2 usage error, 4 no such device.\n",

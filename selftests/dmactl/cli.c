@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The dmactl tool's contract: every command's --json prints one JSON value
+ * that json-c parses and that says what happened, and the exit statuses
+ * are 0 success, 1 failure, 2 usage error, 4 cannot run here.
+ */
+#include <stdarg.h>
+#include <sys/wait.h>
+
+#include <json-c/json.h>
+
+#include "dmactl_test.h"
+
+/* Run "dmactl ARGS", return its exit status and (if @out) its stdout. */
+static int tool(char **out, const char *fmt, ...)
+{
+	const char *bin = getenv("DMACTL_TOOL") ?: "dmactl";
+	char cmd[1024], args[768], chunk[4096];
+	size_t len = 0, n;
+	char *buf = NULL;
+	va_list ap;
+	int status;
+	FILE *p;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s %s 2>/dev/null", bin, args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
+		buf = realloc(buf, len + n + 1);
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	status = pclose(p);
+	if (buf)
+		buf[len] = '\0';
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Run a --json command and parse its output; NULL if it is not JSON. */
+static json_object *tool_json(int *status, const char *args)
+{
+	json_object *o = NULL;
+	char *out = NULL;
+
+	*status = tool(&out, "%s --json", args);
+	if (out)
+		o = json_tokener_parse(out);
+	free(out);
+	return o;
+}
+
+static const char *field(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ?
+	       json_object_get_string(v) : NULL;
+}
+
+FIXTURE(cli) {
+	const char *dev;
+	unsigned long taint;
+};
+
+FIXTURE_SETUP(cli)
+{
+	self->dev = dmactl_test_dev();
+	self->taint = dmactl_taint();
+	if (tool(NULL, "--help") != 0)
+		SKIP(return, "no dmactl tool on PATH (or DMACTL_TOOL)");
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+	dmactl_expect_no_leaks();
+	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+}
+
+TEST_F(cli, every_command_has_help)
+{
+	static const char *const cmds[] = {
+		"list", "info", "bind", "unbind", "allow", "disallow", "map", "run",
+	};
+	char *out;
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		EXPECT_EQ(0, tool(&out, "%s --help", cmds[i]));
+		ASSERT_NE(NULL, out);
+		EXPECT_NE(NULL, strstr(out, "SYNOPSIS")) {
+			TH_LOG("dmactl %s --help has no SYNOPSIS", cmds[i]);
+		}
+		free(out);
+	}
+}
+
+TEST_F(cli, usage_errors_exit_2)
+{
+	EXPECT_EQ(2, tool(NULL, ""));
+	EXPECT_EQ(2, tool(NULL, "no-such-command"));
+	EXPECT_EQ(2, tool(NULL, "info"));
+	EXPECT_EQ(2, tool(NULL, "map %s --size nonsense", self->dev));
+	EXPECT_EQ(2, tool(NULL, "list --no-such-option"));
+}
+
+TEST_F(cli, missing_device_exits_4_and_refusal_exits_1)
+{
+	EXPECT_EQ(4, tool(NULL, "info 0000:ff:1f.7"));
+	EXPECT_EQ(1, tool(NULL, "info 0000:00:00.0"));	/* EPERM */
+}
+
+TEST_F(cli, info_json)
+{
+	json_object *o;
+	int status;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "info %s", self->dev);
+	o = tool_json(&status, cmd);
+	ASSERT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ(self->dev, field(o, "device"));
+	EXPECT_NE(NULL, field(o, "domain"));
+	EXPECT_NE(NULL, field(o, "granule"));
+	json_object_put(o);
+}
+
+TEST_F(cli, map_json_passes)
+{
+	json_object *o;
+	int status;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "map %s --size 256k --pages-per-link 4 --dir from",
+		 self->dev);
+	o = tool_json(&status, cmd);
+	ASSERT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("pass", field(o, "result"));
+	EXPECT_STREQ("16", field(o, "links"));
+	/* 64 pages, each either translated in place or bounced. */
+	EXPECT_EQ(64, atol(field(o, "pages_mapped_ok") ?: "0") +
+		      atol(field(o, "pages_bounced") ?: "0"));
+	json_object_put(o);
+}
+
+TEST_F(cli, run_json_names_the_failing_line)
+{
+	char path[] = "/tmp/dmactl-cli-XXXXXX";
+	json_object *o;
+	char cmd[128];
+	int fd, status;
+	FILE *f;
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	f = fdopen(fd, "w");
+	fprintf(f, "attach %s\nbuf b kernel 16k\nalloc io 16k fallback\n"
+		"link io b len=8k dir=to\n# a comment\n"
+		"link io b ioff=4k len=4k dir=to\n", self->dev);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "run %s", path);
+	o = tool_json(&status, cmd);
+	unlink(path);
+	EXPECT_EQ(1, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("fail", field(o, "result"));
+	EXPECT_STREQ("6", field(o, "line"));
+	EXPECT_STREQ("EEXIST", field(o, "errno"));
+	json_object_put(o);
+}
+
+TEST_F(cli, allow_and_bind_json)
+{
+	const char *excl = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	json_object *o;
+	char cmd[128];
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "allow %s", self->dev);
+	o = tool_json(&status, cmd);
+	EXPECT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("true", field(o, "allowed"));
+	json_object_put(o);
+
+	if (!excl || !*excl)
+		SKIP(return, "no DMACTL_SELFTESTS_EXCL_DEV to bind");
+	snprintf(cmd, sizeof(cmd), "bind %s", excl);
+	o = tool_json(&status, cmd);
+	EXPECT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("dmactl", field(o, "driver"));
+	json_object_put(o);
+	snprintf(cmd, sizeof(cmd), "unbind %s", excl);
+	o = tool_json(&status, cmd);
+	EXPECT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(NULL, field(o, "driver"));
+	json_object_put(o);
+}
+
+DMACTL_TEST_MAIN
