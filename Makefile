@@ -85,13 +85,17 @@ stage: all
 	cp $(KSFT_DIR)/kselftest/runner.sh $(KSFT_DIR)/kselftest/ktap_helpers.sh \
 		$(STAGE)/ksft/kselftest/
 
-# The kernel's style checker over every kernel-side file.
+# The kernel's style checker and kernel-doc over every kernel-side file.
+KSRC ?= $(KSFT_DIR)/../../..
 CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl \
-	$(KSFT_DIR)/../../../scripts/checkpatch.pl) checkpatch.pl)
+	$(KSRC)/scripts/checkpatch.pl) checkpatch.pl)
+KERNEL_DOC ?= $(firstword $(wildcard $(KSRC)/scripts/kernel-doc) kernel-doc)
 checkpatch:
 	$(CHECKPATCH) --strict --no-tree --quiet --show-types -f \
 		$(wildcard module/*.c module/*.h) uapi/*.h uapi/linux/*.h \
 		scripts/tests/warn_module/*.c
+	$(KERNEL_DOC) -none -Wall -Werror $(wildcard module/*.c module/*.h) \
+		uapi/linux/dmactl.h
 
 install: module tool
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module MO=$(BUILD)/module modules_install

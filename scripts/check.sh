@@ -62,9 +62,9 @@ host_test() {
 # checkpatch --strict over the kernel-side files, as one test.
 checkpatch() {
 	if "$DMACTL_TOP/scripts/build.sh" distro checkpatch; then
-		echo "ok 1 - checkpatch.pl --strict: module/ and uapi/ are clean"
+		echo "ok 1 - checkpatch.pl --strict and kernel-doc -Wall: module/ and uapi/ are clean"
 	else
-		echo "not ok 1 - checkpatch.pl --strict"
+		echo "not ok 1 - checkpatch.pl --strict and kernel-doc -Wall"
 		return 1
 	fi
 }
