@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: the runner's self-tests, then dmactl's kselftests in every
-# machine profile on the distro tier and in four on the debug tier, and a
-# summary table profile x tier with the path of each KTAP log.
+# make check: checkpatch and kernel-doc, the uapi layout test, the VM
+# runner's self-tests, then dmactl's kselftests in every machine profile on
+# both kernel tiers, and a summary table profile x tier with the path of
+# each KTAP log.
 #
-#   PROFILES="a b"        profiles to run (default: all of configs/profiles
-#                         on distro; DEBUG_PROFILES on debug)
+#   PROFILES="a b"        profiles to run (default: all of configs/profiles)
 #   TIERS="distro debug"  tiers to run (default: both)
-#   DEBUG_PROFILES="..."  the debug tier's default set
+#   DEBUG_PROFILES="..."  the debug tier's own set, when PROFILES is unset
 #   DMACTL_SKIP_RUNNER_TESTS=1   leave out the runner's self-tests
 #
 # Exit status 0 when every run passed or skipped, 1 otherwise.
@@ -16,7 +16,7 @@ set -euo pipefail
 
 all_profiles=$(cd "$DMACTL_TOP/configs/profiles" && ls *.conf | sed 's/\.conf$//' | xargs)
 tiers=${TIERS:-distro debug}
-debug_profiles=${DEBUG_PROFILES:-intel-strict virtio direct swiotlb}
+debug_profiles=${DEBUG_PROFILES:-$all_profiles}
 results=$DMACTL_OUT/check
 rm -rf "$results"
 mkdir -p "$results"
