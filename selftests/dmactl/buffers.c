@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Buffers: the module's FILL and CHECKSUM against independent userspace
+ * computations, through the caller's own mapping of a pinned buffer (so
+ * the module wrote the very pages it holds), kernel buffers zeroed, and
+ * every BUF_ALLOC argument check.
+ */
+#include <stdint.h>
+
+#include "dmactl_test.h"
+
+#define LEN (16 * SZ_4K)
+
+/* crc32c (Castagnoli), bit by bit: slow, obviously right. */
+static uint32_t crc32c(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t crc = ~0U;
+	int k;
+
+	while (len--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0x82f63b78U & -(crc & 1));
+	}
+	return ~crc;
+}
+
+FIXTURE(buffers) {
+	int fd;
+	void *mem;
+	unsigned long taint;
+};
+
+FIXTURE_SETUP(buffers)
+{
+	self->taint = dmactl_taint();
+	self->fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
+	self->mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	memset(self->mem, 0xa5, LEN);
+}
+
+FIXTURE_TEARDOWN(buffers)
+{
+	close(self->fd);
+	munmap(self->mem, LEN);
+	dmactl_expect_no_leaks();
+	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+}
+
+TEST_F(buffers, fill_writes_the_pinned_pages)
+{
+	const __u64 *word = self->mem;
+	__u32 id;
+	size_t i;
+
+	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, self->mem, &id);
+	/* A sub-range: bytes outside it keep the caller's 0xa5. */
+	dmactl_buf_fill(self->fd, id, SZ_4K, LEN - 2 * SZ_4K, 0x1234);
+	for (i = 0; i < LEN / 8; i++) {
+		__u64 want = (i < SZ_4K / 8 || i >= (LEN - SZ_4K) / 8) ?
+			     0xa5a5a5a5a5a5a5a5ULL : dmactl_pattern(0x1234, i);
+
+		if (word[i] != want) {
+			EXPECT_EQ(want, word[i]) {
+				TH_LOG("word %zu", i);
+			}
+			break;
+		}
+	}
+}
+
+TEST_F(buffers, checksum_matches_userspace_crc32c)
+{
+	__u32 id, crc;
+
+	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, self->mem, &id);
+	dmactl_buf_fill(self->fd, id, 0, LEN, 99);
+	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, id, 0, LEN, &crc));
+	EXPECT_EQ(crc32c(self->mem, LEN), crc);
+	/* An odd range, crossing a page boundary. */
+	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, id, SZ_4K - 3, 11, &crc));
+	EXPECT_EQ(crc32c((char *)self->mem + SZ_4K - 3, 11), crc);
+	/* The standard check value of crc32c("123456789"). */
+	EXPECT_EQ(0xe3069283U, crc32c("123456789", 9));
+}
+
+TEST_F(buffers, kernel_buffers_are_zeroed)
+{
+	static const char zeros[SZ_4K];
+	__u32 id, crc;
+
+	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 2, LEN, NULL, &id);
+	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, id, 0, SZ_4K, &crc));
+	EXPECT_EQ(crc32c(zeros, SZ_4K), crc);
+	EXPECT_EQ(LEN / SZ_4K, dmactl_counter("kernel_pages"));
+}
+
+TEST_F(buffers, fill_and_checksum_ranges)
+{
+	__u32 id;
+
+	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, LEN, NULL, &id);
+	dmactl_err(ERANGE, _dmactl_buf_fill(self->fd, id, LEN - 8, 16, 1));
+	dmactl_err(EINVAL, _dmactl_buf_fill(self->fd, id, 4, 8, 1));
+	dmactl_err(EINVAL, _dmactl_buf_fill(self->fd, id, 0, 0, 1));
+	dmactl_err(EOVERFLOW, _dmactl_buf_fill(self->fd, id, ~7ULL, 16, 1));
+	dmactl_err(ERANGE, _dmactl_buf_checksum(self->fd, id, LEN, 1, NULL));
+	dmactl_err(EINVAL, _dmactl_buf_checksum(self->fd, id, 0, 0, NULL));
+	dmactl_err(ENOENT, _dmactl_buf_fill(self->fd, id + 100, 0, 8, 1));
+}
+
+TEST_F(buffers, alloc_argument_checks)
+{
+	struct dmactl_buf_alloc cmd = {
+		.size = sizeof(cmd), .kind = DMACTL_BUF_KERNEL, .length = SZ_4K,
+		.node = 999,
+	};
+
+	EXPECT_EQ(-EINVAL, dmactl_ioc(self->fd, DMACTL_BUF_ALLOC, &cmd));
+	cmd.node = 0;
+	EXPECT_EQ(0, dmactl_ioc(self->fd, DMACTL_BUF_ALLOC, &cmd));
+	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, 0, 0, SZ_4K, NULL, NULL));
+	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, 3, 0, SZ_4K, NULL, NULL));
+	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 11,
+					     SZ_2M * 4, NULL, NULL));
+	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 1,
+					     SZ_4K, NULL, NULL));
+	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
+					     (1ULL << 30) + SZ_4K, NULL, NULL));
+	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
+					     SZ_4K, self->mem, NULL));
+	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, SZ_4K,
+					     (char *)self->mem + 8, NULL));
+	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, 100,
+					     self->mem, NULL));
+	dmactl_err(EOVERFLOW, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0,
+						SZ_2M, (void *)(~0UL & ~4095UL),
+						NULL));
+}
+
+TEST_F(buffers, user_memory_must_be_mapped)
+{
+	void *hole = mmap(NULL, 4 * SZ_4K, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, hole);
+	ASSERT_EQ(0, munmap(hole, 4 * SZ_4K));
+	dmactl_err(EFAULT, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0,
+					     4 * SZ_4K, hole, NULL));
+	EXPECT_EQ(0, dmactl_counter("pinned_pages"));
+}
+
+DMACTL_TEST_MAIN
