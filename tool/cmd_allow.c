@@ -18,27 +18,14 @@
 static int allow_common(const struct dmactl_cmd *cmd, const char *attr,
 			int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	char dev[DMACTL_NAME_MAX], path[256];
-	bool json = false;
 	json_object *o;
-	int c, ret;
+	bool json;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(cmd->help, stdout);
-			return EXIT_OK;
-		}
-		if (c == 'j') {
-			json = true;
-			continue;
-		}
-		return usage_error(cmd, NULL);
-	}
+	ret = parse_json_help(cmd, argc, argv, &json);
+	if (ret >= 0)
+		return ret;
 	if (optind != argc - 1)
 		return usage_error(cmd, "expected one device");
 	device_name(argv[optind], dev, sizeof(dev));

@@ -56,27 +56,20 @@ static void current_driver(const char *bus, const char *dev, char *out,
 		out[0] = '\0';
 }
 
+/* Returns 0 to go on, -1 after --help, or a usage error's status. */
 static int parse_one_device(const struct dmactl_cmd *cmd, int argc,
 			    char **argv, char *dev, size_t len)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	int c;
+	bool json;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(cmd->help, stdout);
-			return -1;
-		}
-		if (c == 'j') {
-			writes = json_object_new_array();
-			continue;
-		}
-		return usage_error(cmd, NULL);
-	}
+	ret = parse_json_help(cmd, argc, argv, &json);
+	if (ret == EXIT_OK)
+		return -1;
+	if (ret > 0)
+		return ret;
+	if (json)
+		writes = json_object_new_array();
 	if (optind != argc - 1)
 		return usage_error(cmd, "expected one device");
 	device_name(argv[optind], dev, len);

@@ -10,29 +10,15 @@
 
 static int info_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct dmactl_attach a;
 	char dev[DMACTL_NAME_MAX];
 	bool json = false;
 	json_object *o;
 	int c, fd, ret;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(cmd_info.help, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error(&cmd_info, NULL);
-		}
-	}
+	c = parse_json_help(&cmd_info, argc, argv, &json);
+	if (c >= 0)
+		return c;
 	if (optind != argc - 1)
 		return usage_error(&cmd_info, "expected one device");
 	device_name(argv[optind], dev, sizeof(dev));

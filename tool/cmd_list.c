@@ -112,28 +112,14 @@ static json_object *device_json(const struct pci_info *d)
 
 static int list_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct pci_info *devs;
 	bool json = false;
 	json_object *arr;
 	int c, n, i;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(cmd_list.help, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error(&cmd_list, NULL);
-		}
-	}
+	c = parse_json_help(&cmd_list, argc, argv, &json);
+	if (c >= 0)
+		return c;
 	if (optind != argc)
 		return usage_error(&cmd_list, "unexpected argument '%s'",
 				   argv[optind]);

@@ -13,11 +13,6 @@
 
 static int run_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	char *line = NULL;
 	size_t cap = 0;
 	struct scenario s;
@@ -27,18 +22,9 @@ static int run_run(int argc, char **argv)
 	const char *file;
 	FILE *in;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(cmd_run.help, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error(&cmd_run, NULL);
-		}
-	}
+	c = parse_json_help(&cmd_run, argc, argv, &json);
+	if (c >= 0)
+		return c;
 	if (optind != argc - 1)
 		return usage_error(&cmd_run, "expected one scenario file, or -");
 	file = argv[optind];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dmactl: drive and inspect the Linux DMA-mapping layer. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,32 @@ static const struct dmactl_cmd *const commands[] = {
 bool opt_is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+int parse_json_help(const struct dmactl_cmd *cmd, int argc, char **argv,
+		    bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	*json = false;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			*json = true;
+			break;
+		case 'h':
+			fputs(cmd->help, stdout);
+			return EXIT_OK;
+		default:
+			return usage_error(cmd, NULL);
+		}
+	}
+	return -1;
 }
 
 int usage_error(const struct dmactl_cmd *cmd, const char *fmt, ...)

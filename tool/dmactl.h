@@ -32,6 +32,14 @@ extern const struct dmactl_cmd cmd_list, cmd_info, cmd_bind, cmd_unbind,
 
 /* Options every command accepts, parsed by the command itself. */
 bool opt_is_help(const char *arg);
+
+/*
+ * Parse the options of a command that has only --json and --help.
+ * Returns -1 to go on (optind at the first operand), or the exit status
+ * to return at once: EXIT_OK after printing --help, EXIT_USAGE.
+ */
+int parse_json_help(const struct dmactl_cmd *cmd, int argc, char **argv,
+		    bool *json);
 int usage_error(const struct dmactl_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
