@@ -212,6 +212,25 @@ static void dmactl_obj_kill(struct dmactl_obj *obj)
 }
 
 /**
+ * dmactl_obj_destroy() - tear an object down and take it out of its table
+ * @obj: the object, with a reference the caller gives up here
+ *
+ * Does nothing to an object already torn down, or to a buffer that links
+ * still map (its IOVA objects go first).
+ */
+void dmactl_obj_destroy(struct dmactl_obj *obj)
+{
+	mutex_lock(&obj->lock);
+	if (!obj->dead && (obj->type != DMACTL_OBJ_BUF ||
+			   !container_of(obj, struct dmactl_buf, obj)->nr_links)) {
+		dmactl_obj_kill(obj);
+		dmactl_obj_remove(obj);
+	}
+	mutex_unlock(&obj->lock);
+	dmactl_obj_put(obj);
+}
+
+/**
  * dmactl_ctx_kill_all() - tear down every object of a context
  * @ctx: the context
  *
@@ -236,13 +255,7 @@ void dmactl_ctx_kill_all(struct dmactl_ctx *ctx)
 			if (obj->type != order[i] ||
 			    !refcount_inc_not_zero(&obj->users))
 				continue;
-			mutex_lock(&obj->lock);
-			if (!obj->dead) {
-				dmactl_obj_kill(obj);
-				dmactl_obj_remove(obj);
-			}
-			mutex_unlock(&obj->lock);
-			dmactl_obj_put(obj);
+			dmactl_obj_destroy(obj);
 			cond_resched();
 		}
 	}

@@ -122,6 +122,7 @@ struct dmactl_obj *dmactl_obj_get(struct dmactl_ctx *ctx, u32 id,
 				  enum dmactl_obj_type type);
 void dmactl_obj_put(struct dmactl_obj *obj);
 void dmactl_obj_remove(struct dmactl_obj *obj);
+void dmactl_obj_destroy(struct dmactl_obj *obj);
 int dmactl_op_begin(struct dmactl_ucmd *ucmd, u32 id, enum dmactl_obj_type type,
 		    struct dmactl_target **tp, struct dmactl_obj **objp);
 void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
@@ -243,6 +244,9 @@ int dmactl_iova_free(struct dmactl_ucmd *ucmd);
 int dmactl_iova_destroy(struct dmactl_ucmd *ucmd);
 int dmactl_iova_query(struct dmactl_ucmd *ucmd);
 void dmactl_iova_kill(struct dmactl_iova *iova);
+int dmactl_iova_op_begin(struct dmactl_ucmd *ucmd, u32 id,
+			 struct dmactl_target **tp, struct dmactl_iova **iovap);
+void dmactl_iova_op_done(struct dmactl_target *t, struct dmactl_iova *iova);
 void dmactl_iova_release(struct dmactl_iova *iova);
 struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset);
 unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset);
@@ -273,7 +277,6 @@ int dmactl_ucmd_respond(struct dmactl_ucmd *ucmd, size_t cmd_len);
 
 /* The misuse rules of the design; each rejection is counted under one. */
 enum dmactl_rule {
-	DMACTL_RULE_M1,		/* op on a state that does not own IOVA */
 	DMACTL_RULE_M3,		/* use after free or destroy */
 	DMACTL_RULE_M4,		/* device gone */
 	DMACTL_RULE_M6,		/* zero-size allocation */

@@ -211,9 +211,17 @@ void dmactl_iova_kill(struct dmactl_iova *iova)
 	dmactl_iova_forget(iova);
 }
 
-static int dmactl_iova_op_begin(struct dmactl_ucmd *ucmd, u32 id,
-				struct dmactl_target **tp,
-				struct dmactl_iova **iovap)
+/**
+ * dmactl_iova_op_begin() - dmactl_op_begin() for an IOVA object
+ * @ucmd: the call
+ * @id: the object's ID as the caller gave it
+ * @tp: the target, read-locked
+ * @iovap: the object, referenced and locked
+ *
+ * Return: 0, -ENOENT or -ENODEV as dmactl_op_begin().
+ */
+int dmactl_iova_op_begin(struct dmactl_ucmd *ucmd, u32 id,
+			 struct dmactl_target **tp, struct dmactl_iova **iovap)
 {
 	struct dmactl_obj *obj;
 	int ret;
@@ -224,8 +232,12 @@ static int dmactl_iova_op_begin(struct dmactl_ucmd *ucmd, u32 id,
 	return ret;
 }
 
-static void dmactl_iova_op_done(struct dmactl_target *t,
-				struct dmactl_iova *iova)
+/**
+ * dmactl_iova_op_done() - end an operation begun with dmactl_iova_op_begin()
+ * @t: the target
+ * @iova: the object
+ */
+void dmactl_iova_op_done(struct dmactl_target *t, struct dmactl_iova *iova)
 {
 	dmactl_op_done(t, &iova->obj);
 }
@@ -340,13 +352,7 @@ int dmactl_iova_alloc(struct dmactl_ucmd *ucmd)
 	if (ret) {
 		/* The caller never learnt the ID: undo. */
 		refcount_inc(&iova->obj.users);
-		mutex_lock(&iova->obj.lock);
-		if (!iova->obj.dead) {
-			dmactl_iova_kill(iova);
-			dmactl_obj_remove(&iova->obj);
-		}
-		mutex_unlock(&iova->obj.lock);
-		dmactl_obj_put(&iova->obj);
+		dmactl_obj_destroy(&iova->obj);
 	}
 	dmactl_target_read_unlock(t);
 	return ret;
@@ -369,11 +375,13 @@ out_unlock:
 static u64 dmactl_link_run(struct dmactl_iova *iova, struct dmactl_buf *buf,
 			   u64 buf_offset, u64 remaining)
 {
-	size_t limit = dma_max_mapping_size(iova->target->dev);
 	u64 max = remaining;
+	size_t limit;
 
-	if (iova->path == DMACTL_PATH_FALLBACK)
+	if (iova->path == DMACTL_PATH_FALLBACK) {
+		limit = dma_max_mapping_size(iova->target->dev);
 		max = min_t(u64, max, max_t(size_t, PAGE_SIZE, limit));
+	}
 	return dmactl_buf_contig(buf, buf_offset, max);
 }
 

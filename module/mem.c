@@ -173,13 +173,7 @@ int dmactl_buf_alloc(struct dmactl_ucmd *ucmd)
 	if (ret) {
 		/* The caller never learnt the ID: undo. */
 		refcount_inc(&buf->obj.users);
-		mutex_lock(&buf->obj.lock);
-		if (!buf->obj.dead && !buf->nr_links) {
-			dmactl_buf_kill(buf);
-			dmactl_obj_remove(&buf->obj);
-		}
-		mutex_unlock(&buf->obj.lock);
-		dmactl_obj_put(&buf->obj);
+		dmactl_obj_destroy(&buf->obj);
 	}
 	dmactl_target_read_unlock(t);
 	return ret;

@@ -17,7 +17,6 @@ static struct dentry *dmactl_debugfs;
 
 /* The name of each rule, as tests and the design document call it. */
 static const char *const dmactl_rule_names[DMACTL_NR_RULES] = {
-	[DMACTL_RULE_M1] = "M1",
 	[DMACTL_RULE_M3] = "M3",
 	[DMACTL_RULE_M4] = "M4",
 	[DMACTL_RULE_M6] = "M6",

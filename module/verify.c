@@ -91,7 +91,6 @@ int dmactl_iova_verify(struct dmactl_ucmd *ucmd)
 	struct iommu_domain *domain = NULL;
 	struct dmactl_target *t;
 	struct dmactl_iova *iova;
-	struct dmactl_obj *obj;
 	u64 end, off, in;
 	int ret;
 
@@ -101,10 +100,9 @@ int dmactl_iova_verify(struct dmactl_ucmd *ucmd)
 		return -EOVERFLOW;
 	if (!cmd->length)
 		return -EINVAL;
-	ret = dmactl_op_begin(ucmd, cmd->iova_id, DMACTL_OBJ_IOVA, &t, &obj);
+	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
 	if (ret)
 		return ret;
-	iova = container_of(obj, struct dmactl_iova, obj);
 	if (end > iova->length) {
 		ret = -ERANGE;
 		goto out;
@@ -125,6 +123,6 @@ int dmactl_iova_verify(struct dmactl_ucmd *ucmd)
 		cond_resched();
 	}
 out:
-	dmactl_op_done(t, obj);
+	dmactl_iova_op_done(t, iova);
 	return ret ?: dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 }

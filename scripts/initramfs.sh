@@ -19,16 +19,25 @@ set -euo pipefail
 
 in_root || exec "$(dirname "$0")/in-root.sh" "$0" "$@"
 
-# Copy ELF programs or libraries into tree $1, with every library they load.
-copy_with_libs() {
+# Copy into tree $1 every library the ELF files $2... load.
+copy_libs() {
 	local tree=$1 f lib
 	shift
 	for f in "$@"; do
-		cp -L --parents "$f" "$tree"
 		for lib in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+'); do
 			[ -e "$tree$lib" ] || cp -L --parents "$lib" "$tree"
 		done
 	done
+}
+
+# Copy ELF programs into tree $1, with every library they load.
+copy_with_libs() {
+	local tree=$1 f
+	shift
+	for f in "$@"; do
+		cp -L --parents "$f" "$tree"
+	done
+	copy_libs "$tree" "$@"
 }
 
 mkcpio() {
@@ -77,11 +86,7 @@ payload() {
 		while IFS= read -r -d '' f; do
 			head -c 4 "$f" | grep -q ELF && elves+=("$f")
 		done < <(find "$tree/dmactl" -type f -perm -u+x -print0)
-		for f in "${elves[@]}"; do
-			for lib in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+'); do
-				[ -e "$tree$lib" ] || cp -L --parents "$lib" "$tree"
-			done
-		done
+		copy_libs "$tree" "${elves[@]}"
 	fi
 	mkcpio "$tree" "$out"
 	rm -rf "$tree"

@@ -87,7 +87,7 @@ debug)
 esac
 [ -f "$kernel" ] || die "no kernel at $kernel"
 
-key=$(cat "$DMACTL_TOP/scripts/initramfs.sh" | sha256sum | cut -c1-12)
+key=$(sha256sum < "$DMACTL_TOP/scripts/initramfs.sh" | cut -c1-12)
 base=$DMACTL_OPT/initramfs/$tier-$kver-$key.cpio
 if [ ! -f "$base" ]; then
 	log "building the base initramfs for $tier $kver"

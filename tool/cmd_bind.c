@@ -98,33 +98,19 @@ static int json_result(const char *dev, const char *bus, int status)
 	return status;
 }
 
-static int bind_dev(const char *dev, const char *bus);
-static int unbind_dev(const char *dev, const char *bus);
-
-static int bind_run(int argc, char **argv)
+/* bind and unbind: parse, act on the device, report (--json). */
+static int bind_common(const struct dmactl_cmd *cmd, int argc, char **argv,
+		       int (*act)(const char *dev, const char *bus))
 {
 	char dev[DMACTL_NAME_MAX];
 	const char *bus;
 	int ret;
 
-	ret = parse_one_device(&cmd_bind, argc, argv, dev, sizeof(dev));
+	ret = parse_one_device(cmd, argc, argv, dev, sizeof(dev));
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	bus = device_bus(dev);
-	return json_result(dev, bus, bind_dev(dev, bus));
-}
-
-static int unbind_run(int argc, char **argv)
-{
-	char dev[DMACTL_NAME_MAX];
-	const char *bus;
-	int ret;
-
-	ret = parse_one_device(&cmd_unbind, argc, argv, dev, sizeof(dev));
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	bus = device_bus(dev);
-	return json_result(dev, bus, unbind_dev(dev, bus));
+	return json_result(dev, bus, act(dev, bus));
 }
 
 static int bind_dev(const char *dev, const char *bus)
@@ -221,6 +207,16 @@ static int unbind_dev(const char *dev, const char *bus)
 			return EXIT_FAIL;
 	}
 	return EXIT_OK;
+}
+
+static int bind_run(int argc, char **argv)
+{
+	return bind_common(&cmd_bind, argc, argv, bind_dev);
+}
+
+static int unbind_run(int argc, char **argv)
+{
+	return bind_common(&cmd_unbind, argc, argv, unbind_dev);
 }
 
 const struct dmactl_cmd cmd_bind = {

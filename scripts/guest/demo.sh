@@ -12,17 +12,9 @@ run() {
 	echo
 }
 
-pci_find() {
-	for d in /sys/bus/pci/devices/*; do
-		if [ "$(cat "$d/$1")" = "$2" ] && { [ -z "$3" ] || [ "$(cat "$d/$3")" = "$4" ]; }; then
-			basename "$d"
-			return
-		fi
-	done
-}
-
-nvme=$(pci_find class 0x010802)
-edu=$(pci_find vendor 0x1234 device 0x11e8)
+. /dmactl/guest/pci.sh
+nvme=$(nvme_devices | head -n 1)
+edu=$(edu_devices | head -n 1)
 
 export DMACTL_SELFTESTS_DEV="$nvme"
 scenario=/dmactl/ksft/dmactl/scenarios/per-page-2m.scn

@@ -7,19 +7,12 @@ insmod /dmactl/dmactl.ko || {
 	echo "# insmod /dmactl/dmactl.ko failed"
 	exit 1
 }
-# The tests' device: the first NVMe controller, shared with its driver.
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/class")" = 0x010802 ]; then
-		DMACTL_SELFTESTS_DEV=$(basename "$d")
-		break
-	fi
-done
-# A driverless device the revocation test binds to dmactl: QEMU's edu.
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1234:0x11e8 ]; then
-		export DMACTL_SELFTESTS_EXCL_DEV="$(basename "$d")"
-	fi
-done
+. /dmactl/guest/pci.sh
+# The tests' device: the first NVMe controller, shared with its driver;
+# and a driverless device the revocation test binds to dmactl: edu.
+DMACTL_SELFTESTS_DEV=$(nvme_devices | head -n 1)
+DMACTL_SELFTESTS_EXCL_DEV=$(edu_devices | head -n 1)
+export DMACTL_SELFTESTS_EXCL_DEV
 if [ -n "${DMACTL_SELFTESTS_DEV:-}" ]; then
 	echo "$DMACTL_SELFTESTS_DEV" > /sys/class/misc/dmactl/allow
 	export DMACTL_SELFTESTS_DEV

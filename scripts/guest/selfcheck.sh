@@ -5,6 +5,8 @@
 # Reads DMACTL_EXPECT_DOMAIN, DMACTL_NVME_COUNT, DMACTL_TOPOLOGY and
 # DMACTL_CMDLINE_CHECK from the environment (profile.env).
 
+. /dmactl/guest/pci.sh
+
 fail=0
 check() {
 	# check WHAT OK: print the verdict, remember a failure
@@ -16,14 +18,6 @@ check() {
 	fi
 }
 
-pci_ids() {
-	# the BDFs of PCI devices with vendor $1 and device $2
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor")" = "$1" ] && [ "$(cat "$d/device")" = "$2" ] &&
-			basename "$d"
-	done
-}
-
 domain_of() {
 	if [ -e "/sys/bus/pci/devices/$1/iommu_group" ]; then
 		cat "/sys/bus/pci/devices/$1/iommu_group/type"
@@ -32,10 +26,7 @@ domain_of() {
 	fi
 }
 
-nvmes=""
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/class")" = 0x010802 ] && nvmes="$nvmes $(basename "$d")"
-done
+nvmes=$(nvme_devices)
 n=$(echo $nvmes | wc -w)
 check "$n NVMe controller(s), profile has $DMACTL_NVME_COUNT" \
 	"$([ "$n" = "$DMACTL_NVME_COUNT" ] && echo 1)"
@@ -65,10 +56,10 @@ for bdf in $nvmes; do
 	fi
 done
 
-check "edu DMA engine present: $(pci_ids 0x1234 0x11e8)" \
-	"$([ -n "$(pci_ids 0x1234 0x11e8)" ] && echo 1)"
-check "ivshmem-plain present: $(pci_ids 0x1af4 0x1110)" \
-	"$([ -n "$(pci_ids 0x1af4 0x1110)" ] && echo 1)"
+edu=$(edu_devices)
+ivshmem=$(ivshmem_devices)
+check "edu DMA engine present: $edu" "$([ -n "$edu" ] && echo 1)"
+check "ivshmem-plain present: $ivshmem" "$([ -n "$ivshmem" ] && echo 1)"
 
 for word in $DMACTL_CMDLINE_CHECK; do
 	check "kernel command line has $word" \

@@ -15,10 +15,9 @@ mkdir -p "$work/stage"
 n=0 passed=0 failed=0
 
 # Build the WARN-on-load module for the distro kernel, inside the build root.
-"$DMACTL_TOP/scripts/in-root.sh" sh -c \
-	'make -s -C /usr/src/linux-headers-$(ls /lib/modules | sort -V | tail -n 1) \
-	 M="$0" MO="$1" modules' \
-	"$DMACTL_TOP/scripts/tests/warn_module" "$work/warn_module" > "$work/build.log" 2>&1 ||
+"$DMACTL_TOP/scripts/in-root.sh" make -s -C "/usr/src/linux-headers-$(root_kver)" \
+	M="$DMACTL_TOP/scripts/tests/warn_module" MO="$work/warn_module" modules \
+	> "$work/build.log" 2>&1 ||
 	{ cat "$work/build.log"; echo "not ok 1 - build the WARN module"; echo "0 passed, 1 failed"; exit 1; }
 cp "$work/warn_module/warn_on_load.ko" "$work/stage/"
 
