@@ -138,6 +138,9 @@ console=$prefix.console.log
 out=$prefix.out.log
 verdict=$prefix.verdict
 rm -f "$console" "$out" "$verdict"
+# no_timer_check: under TCG on a busy host the kernel's early check that
+# the IO-APIC delivers timer interrupts can time out and panic ("IO-APIC +
+# timer doesn't work!"), as seen here; KVM guests skip it for the same reason.
 # shellcheck disable=SC2086
 qemu=(qemu-system-x86_64 -M "$MACHINE" -accel "$accel" -cpu "$cpu" -smp 2 -m 2G
       -nodefaults -display none -no-reboot
@@ -145,7 +148,7 @@ qemu=(qemu-system-x86_64 -M "$MACHINE" -accel "$accel" -cpu "$cpu" -smp 2 -m 2G
       -device isa-debug-exit,iobase=0xf4,iosize=0x04
       -serial stdio -serial "file:$out"
       -kernel "$kernel" -initrd "$work/initrd"
-      -append "console=ttyS0 printk.time=1 panic=-1 panic_on_warn=1 oops=panic $tier_cmdline $CMDLINE")
+      -append "console=ttyS0 printk.time=1 panic=-1 panic_on_warn=1 oops=panic no_timer_check $tier_cmdline $CMDLINE")
 
 start=$(date +%s.%N)
 set +e
