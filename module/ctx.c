@@ -211,6 +211,26 @@ static void dmactl_obj_kill(struct dmactl_obj *obj)
 	}
 }
 
+/*
+ * Tear an object down if @match (called under its lock; NULL matches
+ * all) says so, and drop the caller's reference.
+ */
+static void dmactl_obj_destroy_if(struct dmactl_obj *obj,
+				  bool (*match)(struct dmactl_obj *obj,
+						void *arg),
+				  void *arg)
+{
+	mutex_lock(&obj->lock);
+	if (!obj->dead && (obj->type != DMACTL_OBJ_BUF ||
+			   !container_of(obj, struct dmactl_buf, obj)->nr_links) &&
+	    (!match || match(obj, arg))) {
+		dmactl_obj_kill(obj);
+		dmactl_obj_remove(obj);
+	}
+	mutex_unlock(&obj->lock);
+	dmactl_obj_put(obj);
+}
+
 /**
  * dmactl_obj_destroy() - tear an object down and take it out of its table
  * @obj: the object, with a reference the caller gives up here
@@ -220,28 +240,27 @@ static void dmactl_obj_kill(struct dmactl_obj *obj)
  */
 void dmactl_obj_destroy(struct dmactl_obj *obj)
 {
-	mutex_lock(&obj->lock);
-	if (!obj->dead && (obj->type != DMACTL_OBJ_BUF ||
-			   !container_of(obj, struct dmactl_buf, obj)->nr_links)) {
-		dmactl_obj_kill(obj);
-		dmactl_obj_remove(obj);
-	}
-	mutex_unlock(&obj->lock);
-	dmactl_obj_put(obj);
+	dmactl_obj_destroy_if(obj, NULL, NULL);
 }
 
 /**
- * dmactl_ctx_kill_all() - tear down every object of a context
+ * dmactl_ctx_kill() - tear down the objects of a context that match
  * @ctx: the context
+ * @match: called under each object's lock: true to tear it down; NULL
+ *	for all
+ * @arg: passed to @match
  *
  * IOVA objects go first: their links hold buffers, and unlinking with
  * each link's recorded direction and attributes must come before the
- * buffers' pages are unpinned or freed.
+ * buffers' pages are unpinned or freed.  A buffer still under a link of
+ * an IOVA object that did not match stays.
  *
  * Context: the target's rwsem held (read at release, write at revocation),
  * so no ioctl is working on these objects.
  */
-void dmactl_ctx_kill_all(struct dmactl_ctx *ctx)
+void dmactl_ctx_kill(struct dmactl_ctx *ctx,
+		     bool (*match)(struct dmactl_obj *obj, void *arg),
+		     void *arg)
 {
 	static const enum dmactl_obj_type order[] = {
 		DMACTL_OBJ_IOVA, DMACTL_OBJ_BUF,
@@ -255,10 +274,21 @@ void dmactl_ctx_kill_all(struct dmactl_ctx *ctx)
 			if (obj->type != order[i] ||
 			    !refcount_inc_not_zero(&obj->users))
 				continue;
-			dmactl_obj_destroy(obj);
+			dmactl_obj_destroy_if(obj, match, arg);
 			cond_resched();
 		}
 	}
+}
+
+/**
+ * dmactl_ctx_kill_all() - tear down every object of a context
+ * @ctx: the context
+ *
+ * Context: as dmactl_ctx_kill().
+ */
+void dmactl_ctx_kill_all(struct dmactl_ctx *ctx)
+{
+	dmactl_ctx_kill(ctx, NULL, NULL);
 }
 
 /**

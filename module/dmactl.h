@@ -34,7 +34,9 @@
 
 #include <linux/dmactl.h>
 
+struct dmactl_engine;
 struct dmactl_ucmd;
+struct pci_dev;
 
 /* ---- targets: devices dmactl may map for (target.c) ---- */
 
@@ -49,6 +51,11 @@ struct dmactl_ucmd;
  * @ctxs_lock: protects @ctxs
  * @ctxs: contexts attached
  * @node: on the global list of targets
+ * @engine_lock: protects @engine
+ * @engine: the DMA engine copies go through, or NULL: the edu engine from
+ *	probe, or a dmaengine channel taken at the first copy; released
+ *	with the target
+ * @published_bars: bit N: BAR N published as p2pmem (exclusive PCI only)
  */
 struct dmactl_target {
 	struct kref kref;
@@ -59,6 +66,9 @@ struct dmactl_target {
 	struct mutex ctxs_lock;	/* protects ctxs */
 	struct list_head ctxs;
 	struct list_head node;
+	struct mutex engine_lock;	/* protects engine */
+	struct dmactl_engine *engine;
+	unsigned long published_bars;
 };
 
 int dmactl_targets_init(void);
@@ -70,6 +80,9 @@ void dmactl_target_read_unlock(struct dmactl_target *t);
 void dmactl_target_describe(struct dmactl_target *t,
 			    struct dmactl_attach *cmd);
 u64 dmactl_target_granule(struct dmactl_target *t);
+void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),
+			     void *arg);
+struct device *dmactl_find_device(const char *name);
 extern const struct attribute_group *dmactl_misc_groups[];
 
 /* ---- contexts and their objects (ctx.c) ---- */
@@ -114,6 +127,9 @@ struct dmactl_ctx {
 struct dmactl_ctx *dmactl_ctx_create(void);
 void dmactl_ctx_destroy(struct dmactl_ctx *ctx);
 void dmactl_ctx_kill_all(struct dmactl_ctx *ctx);
+void dmactl_ctx_kill(struct dmactl_ctx *ctx,
+		     bool (*match)(struct dmactl_obj *obj, void *arg),
+		     void *arg);
 int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t);
 struct dmactl_target *dmactl_ctx_target(struct dmactl_ctx *ctx);
 int dmactl_obj_add(struct dmactl_ctx *ctx, struct dmactl_obj *obj,
@@ -139,6 +155,12 @@ void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
  * @pages: every page of the buffer, in order
  * @nr_links: link records over this buffer; it cannot be freed while any
  *	remain (under the buffer's lock)
+ * @provider: P2P kinds: the provider, with a reference held
+ * @p2p_vaddr: DMACTL_BUF_P2P: what pci_alloc_p2pmem() returned
+ * @p2p_map: P2P kinds: enum pci_p2pdma_map_type of the memory for the
+ *	attached device, as the DMA layer decides it
+ * @p2p_bus_offset: PCI_P2PDMA_MAP_BUS_ADDR: bus address minus physical
+ *	address of the memory
  */
 struct dmactl_buf {
 	struct dmactl_obj obj;
@@ -148,6 +170,10 @@ struct dmactl_buf {
 	unsigned long nr_pages;
 	struct page **pages;
 	unsigned long nr_links;
+	struct pci_dev *provider;
+	void *p2p_vaddr;
+	u32 p2p_map;
+	u64 p2p_bus_offset;
 };
 
 int dmactl_buf_alloc(struct dmactl_ucmd *ucmd);
@@ -158,12 +184,16 @@ void dmactl_buf_kill(struct dmactl_buf *buf);
 void dmactl_buf_release(struct dmactl_buf *buf);
 phys_addr_t dmactl_buf_phys(struct dmactl_buf *buf, u64 offset);
 u64 dmactl_buf_contig(struct dmactl_buf *buf, u64 offset, u64 max);
+void dmactl_buf_walk(struct dmactl_buf *buf, u64 offset, u64 length,
+		     void (*fn)(void *va, u64 off, size_t len, void *arg),
+		     void *arg);
 
 /* ---- IOVA objects: the two-step API and its shadow state (iova.c) ---- */
 
 /**
- * struct dmactl_run - a physically contiguous piece of a fallback link
- * @dma_addr: what dma_map_phys() returned
+ * struct dmactl_run - a physically contiguous piece of a link whose
+ *	pieces each have their own device address
+ * @dma_addr: what dma_map_phys() returned, or the PCI bus address
  * @length: bytes
  */
 struct dmactl_run {
@@ -182,8 +212,10 @@ struct dmactl_run {
  * @dir: the kernel's direction
  * @attrs: the kernel's DMA_ATTR_* passed to link and unlink
  * @swiotlb: a fallback run bounced through swiotlb
- * @nr_runs: DMACTL_PATH_FALLBACK: entries in @runs
- * @runs: DMACTL_PATH_FALLBACK: each contiguous run's mapping
+ * @bus_addr: P2P by PCI bus address: nothing mapped, @runs hold the bus
+ *	addresses
+ * @nr_runs: fallback path or @bus_addr: entries in @runs
+ * @runs: each contiguous run's device address
  */
 struct dmactl_link {
 	u64 iova_offset;
@@ -195,6 +227,7 @@ struct dmactl_link {
 	enum dma_data_direction dir;
 	unsigned long attrs;
 	bool swiotlb;
+	bool bus_addr;
 	unsigned int nr_runs;
 	struct dmactl_run runs[];
 };
@@ -250,6 +283,63 @@ void dmactl_iova_op_done(struct dmactl_target *t, struct dmactl_iova *iova);
 void dmactl_iova_release(struct dmactl_iova *iova);
 struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset);
 unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset);
+bool dmactl_iova_range_synced(struct dmactl_iova *iova, u64 offset, u64 end);
+dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
+				struct dmactl_link *link, u64 offset,
+				u64 *contig);
+bool dmactl_iova_uses_provider(struct dmactl_iova *iova, struct pci_dev *pdev);
+
+/* ---- P2PDMA: the kernel's verdict, publishing, revocation (p2p.c) ---- */
+
+int dmactl_p2p_query(struct dmactl_ucmd *ucmd);
+int dmactl_p2pmem_publish(struct dmactl_ucmd *ucmd);
+void dmactl_p2p_revoke_provider(struct pci_dev *pdev);
+bool dmactl_p2p_provider_dying(struct pci_dev *pdev);
+int dmactl_p2p_probe(struct device *client, struct page *page, u32 *map,
+		     u64 *bus_offset);
+void dmactl_p2p_provider_gone(struct pci_dev *pdev);
+
+/* ---- DMA engines and the copy op (engine.c, edu.c, copy.c) ---- */
+
+/**
+ * struct dmactl_engine_ops - what a DMA engine must do
+ * @kind: enum dmactl_engine_kind
+ * @copy: copy @len bytes from device address @src to @dst and wait for
+ *	it, at most @timeout jiffies; returns 0, -ETIMEDOUT (the transfer
+ *	may still be running) or -EIO (the engine reported an error)
+ * @release: free the engine
+ */
+struct dmactl_engine_ops {
+	u32 kind;
+	int (*copy)(struct dmactl_engine *e, dma_addr_t dst, dma_addr_t src,
+		    size_t len, unsigned long timeout);
+	void (*release)(struct dmactl_engine *e);
+};
+
+/**
+ * struct dmactl_engine - a DMA engine of a target
+ * @ops: its operations
+ * @lock: one copy at a time
+ * @wedged: a transfer timed out and may still write: no more copies
+ * @priv: the backend's
+ * @max_transfer: the longest transfer, bytes
+ */
+struct dmactl_engine {
+	const struct dmactl_engine_ops *ops;
+	struct mutex lock;	/* one copy at a time */
+	bool wedged;
+	void *priv;
+	size_t max_transfer;
+};
+
+struct dmactl_engine *dmactl_engine_create(const struct dmactl_engine_ops *ops,
+					   void *priv, size_t max_transfer);
+void dmactl_engine_destroy(struct dmactl_engine *e);
+struct dmactl_engine *dmactl_engine_get(struct dmactl_target *t);
+struct dmactl_engine *dmactl_dmaengine_create(struct device *dev);
+bool dmactl_edu_match(struct pci_dev *pdev);
+int dmactl_edu_setup(struct pci_dev *pdev, struct dmactl_engine **out);
+int dmactl_copy(struct dmactl_ucmd *ucmd);
 
 /* ---- the translation oracle (verify.c) ---- */
 
@@ -287,8 +377,10 @@ enum dmactl_rule {
 	DMACTL_RULE_M11,	/* link over a linked granule */
 	DMACTL_RULE_M12,	/* zero-size link */
 	DMACTL_RULE_M13,	/* bad direction */
+	DMACTL_RULE_M17,	/* P2P the kernel says is not supported */
 	DMACTL_RULE_M18,	/* attribute not allowed */
 	DMACTL_RULE_M19,	/* memory outside the buffer */
+	DMACTL_RULE_M20,	/* DMA over a range not synced */
 	DMACTL_RULE_M21,	/* sync outside the allocation or empty */
 	DMACTL_RULE_M22,	/* unlink of a range that is not linked */
 	DMACTL_RULE_M23,	/* unlink splitting a link */
@@ -297,7 +389,10 @@ enum dmactl_rule {
 	DMACTL_RULE_M26,	/* destroy with links not tiling [0, len) */
 	DMACTL_RULE_M27,	/* destroy over mixed dir or attrs */
 	DMACTL_RULE_M28,	/* free with links */
+	DMACTL_RULE_M32,	/* P2P memory pinned as ordinary user memory */
 	DMACTL_RULE_BUF_BUSY,	/* buffer freed under links */
+	DMACTL_RULE_UNREACHABLE,	/* memory the device cannot address */
+	DMACTL_RULE_COPY_DIR,	/* DMA against a link's direction */
 	DMACTL_NR_RULES,
 };
 
@@ -309,6 +404,12 @@ enum dmactl_rule {
  * @kernel_pages: pages allocated for kernel buffers
  * @live_iovas: IOVA objects holding IOVA space or fallback state
  * @live_links: link records
+ * @p2p_bytes: bytes of P2P memory held by buffers
+ * @inflight: copies in progress
+ * @copies: copies the engines finished
+ * @copied_bytes: bytes they moved
+ * @unlinked_writes: copies aimed at unlinked IOVA (to be blocked)
+ * @revoked_p2p: buffers revoked because their provider went away
  * @rejections: per enum dmactl_rule
  */
 struct dmactl_stats {
@@ -318,6 +419,12 @@ struct dmactl_stats {
 	atomic_long_t kernel_pages;
 	atomic_long_t live_iovas;
 	atomic_long_t live_links;
+	atomic_long_t p2p_bytes;
+	atomic_long_t inflight;
+	atomic_long_t copies;
+	atomic_long_t copied_bytes;
+	atomic_long_t unlinked_writes;
+	atomic_long_t revoked_p2p;
 	atomic_long_t rejections[DMACTL_NR_RULES];
 };
 

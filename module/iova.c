@@ -16,6 +16,12 @@
  * caller allowed it, each link is mapped with dma_map_phys() per
  * physically contiguous run instead, as block/blk-mq-dma.c does, with the
  * same records and checks.
+ *
+ * P2P memory is linked as its map type says (decided per buffer, see
+ * p2p.c), as blk-mq-dma.c does: through a switch the link is a record of
+ * PCI bus addresses and maps nothing; through an allow-listed host bridge
+ * it is mapped with DMA_ATTR_MMIO, which only the module sets (rules M15,
+ * M16); otherwise it is refused (M17).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +29,7 @@
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
@@ -110,6 +117,74 @@ struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset)
 	return mtree_load(&iova->links, dmactl_iova_gidx(iova, offset));
 }
 
+/**
+ * dmactl_iova_range_synced() - is every granule of a range synced?
+ * @iova: the object, locked
+ * @offset: start, bytes
+ * @end: end, bytes, past @offset and within the space
+ *
+ * Return: true if every granule [@offset, @end) touches is synced.
+ */
+bool dmactl_iova_range_synced(struct dmactl_iova *iova, u64 offset, u64 end)
+{
+	unsigned long gs = dmactl_iova_gidx(iova, offset);
+	unsigned long ge = dmactl_iova_gend(iova, end);
+
+	return find_next_zero_bit(iova->synced, ge, gs) >= ge;
+}
+
+/**
+ * dmactl_link_dma_addr() - the device address of a byte of a link
+ * @iova: the object, locked
+ * @link: the link
+ * @offset: IOVA offset of the byte, within @link
+ * @contig: if not NULL, set to how many bytes from @offset, within the
+ *	link, have consecutive device addresses
+ *
+ * Return: the IOVA, the DMA address from dma_map_phys(), or the PCI bus
+ * address.
+ */
+dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
+				struct dmactl_link *link, u64 offset,
+				u64 *contig)
+{
+	u64 in = offset - link->iova_offset;
+	unsigned int i;
+
+	if (iova->path == DMACTL_PATH_IOVA && !link->bus_addr) {
+		if (contig)
+			*contig = link->length - in;
+		return iova->state.addr + offset;
+	}
+	for (i = 0; i < link->nr_runs; i++) {
+		if (in < link->runs[i].length) {
+			if (contig)
+				*contig = link->runs[i].length - in;
+			return link->runs[i].dma_addr + in;
+		}
+		in -= link->runs[i].length;
+	}
+	return DMA_MAPPING_ERROR;
+}
+
+/**
+ * dmactl_iova_uses_provider() - does any link map memory of a provider?
+ * @iova: the object, locked
+ * @pdev: the P2P provider
+ *
+ * Return: true if a link's buffer is P2P memory of @pdev.
+ */
+bool dmactl_iova_uses_provider(struct dmactl_iova *iova, struct pci_dev *pdev)
+{
+	struct dmactl_link *link;
+	unsigned long index = 0;
+
+	mt_for_each(&iova->links, link, index, ULONG_MAX)
+		if (link->buf->provider == pdev)
+			return true;
+	return false;
+}
+
 static void dmactl_iova_free_shadow(struct dmactl_iova *iova)
 {
 	kvfree(iova->linked);
@@ -136,6 +211,8 @@ static void dmactl_link_unmap(struct dmactl_iova *iova, struct dmactl_link *link
 	struct device *dev = iova->target->dev;
 	unsigned int i;
 
+	if (link->bus_addr)
+		return;	/* nothing was mapped */
 	if (iova->path == DMACTL_PATH_IOVA) {
 		dma_iova_unlink(dev, &iova->state, link->iova_offset,
 				link->length, link->dir, link->attrs);
@@ -378,7 +455,7 @@ static u64 dmactl_link_run(struct dmactl_iova *iova, struct dmactl_buf *buf,
 	u64 max = remaining;
 	size_t limit;
 
-	if (iova->path == DMACTL_PATH_FALLBACK) {
+	if (iova->path == DMACTL_PATH_FALLBACK && !buf->provider) {
 		limit = dma_max_mapping_size(iova->target->dev);
 		max = min_t(u64, max, max_t(size_t, PAGE_SIZE, limit));
 	}
@@ -433,6 +510,78 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 	return 0;
 }
 
+/*
+ * Can dma_map_phys() map this run without a WARN?  On dma-direct it WARNs
+ * (and fails) when the memory lies beyond the device's DMA mask and no
+ * swiotlb can bounce it, and swiotlb WARNs when its bounce slot lies
+ * beyond the mask -- both in reach of any user with a device whose mask
+ * is narrow (QEMU's edu has 28 bits).  So refuse those first.
+ */
+static bool dmactl_run_reachable(struct device *dev, phys_addr_t phys,
+				 u64 len, unsigned long attrs)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	bool force = is_swiotlb_force_bounce(dev);
+	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+	if (domain && iommu_is_dma_domain(domain))
+		return true;	/* dma-iommu maps anything into the IOVA */
+	if (force && (attrs & (DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT)))
+		return true;	/* dma-direct fails these quietly */
+	/* dma_capable() as on a machine without memory encryption. */
+	if (!force && phys_to_dma(dev, phys) + len - 1 <= limit)
+		return true;
+	if (attrs & (DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT) ||
+	    !mem || !mem->nslabs)
+		return false;
+	/* The bounce slot comes from the default pool: all of it in reach. */
+	return mem->defpool.end > mem->defpool.start &&
+	       phys_to_dma(dev, mem->defpool.end - 1) <= limit;
+}
+
+/*
+ * How a link reaches a buffer's memory: RAM as it is; P2P memory through
+ * a host bridge with DMA_ATTR_MMIO in *attrs, through a switch by bus
+ * address (*bus); refused with -EREMOTEIO when the kernel says the device
+ * cannot reach it (rule M17).
+ */
+static int dmactl_link_classify(struct device *dev, struct dmactl_buf *buf,
+				unsigned long *attrs, bool *bus)
+{
+	*bus = false;
+	if (!buf->provider)
+		return 0;
+	switch (buf->p2p_map) {
+	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
+		*attrs |= DMA_ATTR_MMIO;
+		return 0;
+	case PCI_P2PDMA_MAP_BUS_ADDR:
+		*bus = true;
+		return 0;
+	default:
+		return dmactl_reject(dev, DMACTL_RULE_M17, -EREMOTEIO);
+	}
+}
+
+/* Record a bus-address link's runs: there is nothing to map. */
+static void dmactl_link_bus_addrs(struct dmactl_iova *iova,
+				  struct dmactl_link *link)
+{
+	struct dmactl_buf *buf = link->buf;
+	unsigned int i = 0;
+	u64 pos, run;
+
+	for (pos = 0; pos < link->length; pos += run, i++) {
+		run = dmactl_link_run(iova, buf, link->buf_offset + pos,
+				      link->length - pos);
+		link->runs[i].dma_addr = buf->p2p_bus_offset +
+			dmactl_buf_phys(buf, link->buf_offset + pos);
+		link->runs[i].length = run;
+	}
+	link->nr_runs = i;
+}
+
 /* Map a checked link's runs; on failure nothing of it stays mapped. */
 static int dmactl_link_map(struct dmactl_iova *iova, struct dmactl_link *link)
 {
@@ -444,6 +593,10 @@ static int dmactl_link_map(struct dmactl_iova *iova, struct dmactl_link *link)
 	unsigned int i = 0;
 	int ret;
 
+	if (link->bus_addr) {
+		dmactl_link_bus_addrs(iova, link);
+		return 0;
+	}
 	for (pos = 0; pos < link->length; pos += run, i++) {
 		run = dmactl_link_run(iova, buf, link->buf_offset + pos,
 				      link->length - pos);
@@ -455,6 +608,10 @@ static int dmactl_link_map(struct dmactl_iova *iova, struct dmactl_link *link)
 			if (ret)
 				goto undo;
 			continue;
+		}
+		if (!dmactl_run_reachable(dev, phys, run, link->attrs)) {
+			ret = dmactl_reject(dev, DMACTL_RULE_UNREACHABLE, -EIO);
+			goto undo;
 		}
 		addr = dma_map_phys(dev, phys, run, link->dir, link->attrs);
 		ret = dma_mapping_error(dev, addr);
@@ -493,8 +650,9 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	struct dmactl_iova *iova;
 	struct dmactl_obj *bobj;
 	struct dmactl_buf *buf;
-	unsigned long gs, ge;
+	unsigned long gs, ge, attrs;
 	unsigned int nr_runs;
+	bool bus;
 	u64 end;
 	int ret;
 
@@ -527,10 +685,14 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	ret = dmactl_link_check(iova, buf, cmd, &nr_runs);
 	if (ret)
 		goto out_buf;
+	attrs = dmactl_kattrs(iova, cmd->attrs);
+	ret = dmactl_link_classify(t->dev, buf, &attrs, &bus);
+	if (ret)
+		goto out_buf;
 
 	ret = -ENOMEM;
 	link = kzalloc_flex(*link, runs,
-			    iova->path == DMACTL_PATH_FALLBACK ? nr_runs : 0,
+			    iova->path == DMACTL_PATH_FALLBACK || bus ? nr_runs : 0,
 			    GFP_KERNEL);
 	if (!link)
 		goto out_buf;
@@ -541,7 +703,8 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	link->udir = cmd->dir;
 	link->uattrs = cmd->attrs;
 	link->dir = dmactl_dir(cmd->dir);
-	link->attrs = dmactl_kattrs(iova, cmd->attrs);
+	link->attrs = attrs;
+	link->bus_addr = bus;
 
 	gs = dmactl_iova_gidx(iova, cmd->iova_offset);
 	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
@@ -746,6 +909,29 @@ int dmactl_iova_free(struct dmactl_ucmd *ucmd)
 	return ret;
 }
 
+/*
+ * Can dma_iova_destroy() take the links down in one call?  Only if every
+ * one was mapped into the IOVA with the same kernel attributes: the
+ * caller's attributes may agree where the module's do not (DMA_ATTR_MMIO
+ * on P2P links among RAM ones, rule M27), and bus-address links map
+ * nothing to unlink.  *kattrs: the attributes they share.
+ */
+static bool dmactl_links_uniform(struct dmactl_iova *iova,
+				 unsigned long *kattrs)
+{
+	struct dmactl_link *link;
+	unsigned long index = 0;
+	bool first = true;
+
+	mt_for_each(&iova->links, link, index, ULONG_MAX) {
+		if (link->bus_addr || (!first && link->attrs != *kattrs))
+			return false;
+		*kattrs = link->attrs;
+		first = false;
+	}
+	return true;
+}
+
 /**
  * dmactl_iova_destroy() - DMACTL_IOVA_DESTROY
  * @ucmd: the call; its struct dmactl_iova_destroy is documented in the uapi
@@ -761,7 +947,7 @@ int dmactl_iova_destroy(struct dmactl_ucmd *ucmd)
 	struct dmactl_iova_destroy *cmd = ucmd->cmd;
 	struct dmactl_target *t;
 	struct dmactl_iova *iova;
-	unsigned long count = 0;
+	unsigned long count = 0, kattrs;
 	enum dmactl_rule rule;
 	int ret;
 
@@ -798,10 +984,11 @@ int dmactl_iova_destroy(struct dmactl_ucmd *ucmd)
 		goto out;
 	}
 
-	if (iova->path == DMACTL_PATH_IOVA && cmd->mapped_len) {
+	if (iova->path == DMACTL_PATH_IOVA && cmd->mapped_len &&
+	    dmactl_links_uniform(iova, &kattrs)) {
 		/* The kernel unlinks and frees in one call. */
 		dma_iova_destroy(t->dev, &iova->state, cmd->mapped_len,
-				 dmactl_dir(cmd->dir), dmactl_kattrs(iova, cmd->attrs));
+				 dmactl_dir(cmd->dir), kattrs);
 		dmactl_links_remove(iova, 0, iova->nr_granules, false);
 		dmactl_iova_forget(iova);
 	} else {
@@ -859,9 +1046,8 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd)
 		info.iova_offset = link->iova_offset;
 		info.length = link->length;
 		info.buf_offset = link->buf_offset;
-		info.dma_addr = iova->path == DMACTL_PATH_IOVA ?
-				iova->state.addr + link->iova_offset :
-				link->runs[0].dma_addr;
+		info.dma_addr = dmactl_link_dma_addr(iova, link,
+						     link->iova_offset, NULL);
 		info.buf_id = link->buf->obj.id;
 		info.dir = link->udir;
 		info.attrs = link->uattrs;
@@ -869,6 +1055,10 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd)
 			info.flags |= DMACTL_LINK_SYNCED;
 		if (link->swiotlb)
 			info.flags |= DMACTL_LINK_SWIOTLB;
+		if (link->bus_addr)
+			info.flags |= DMACTL_LINK_BUS_ADDR;
+		if (link->attrs & DMA_ATTR_MMIO)
+			info.flags |= DMACTL_LINK_MMIO;
 		if (copy_to_user(&uinfo[n], &info, sizeof(info))) {
 			ret = -EFAULT;
 			break;

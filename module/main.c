@@ -40,6 +40,9 @@ union dmactl_ucmd_buffer {
 	struct dmactl_iova_destroy iova_destroy;
 	struct dmactl_iova_query iova_query;
 	struct dmactl_iova_verify iova_verify;
+	struct dmactl_p2p_query p2p_query;
+	struct dmactl_p2pmem_publish p2pmem_publish;
+	struct dmactl_copy copy;
 };
 
 /**
@@ -148,6 +151,12 @@ static const struct dmactl_ioctl_op dmactl_ioctl_ops[] = {
 			struct dmactl_iova_query, __reserved),
 	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_VERIFY, dmactl_iova_verify,
 			struct dmactl_iova_verify, out_first_mismatch),
+	DMACTL_IOCTL_OP(DMACTL_CMD_P2P_QUERY, dmactl_p2p_query,
+			struct dmactl_p2p_query, __reserved),
+	DMACTL_IOCTL_OP(DMACTL_CMD_P2PMEM_PUBLISH, dmactl_p2pmem_publish,
+			struct dmactl_p2pmem_publish, out_length),
+	DMACTL_IOCTL_OP(DMACTL_CMD_COPY, dmactl_copy,
+			struct dmactl_copy, out_ns),
 };
 
 static long dmactl_fops_ioctl(struct file *filp, unsigned int cmd,

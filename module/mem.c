@@ -4,17 +4,23 @@
  *
  * Kernel buffers come from the page allocator in physically contiguous
  * chunks of 2^order pages; user buffers are the caller's memory pinned
- * with FOLL_LONGTERM.  Either way the module holds every page itself and
- * derives physical addresses only from them; a buffer under a link cannot
- * be freed, so its pages outlive every mapping of them.
+ * with FOLL_LONGTERM; P2P buffers are a provider's BAR memory, from
+ * pci_alloc_p2pmem() or the caller's mapping of its p2pmem/allocate file,
+ * pinned with FOLL_PCI_P2PDMA (FOLL_LONGTERM with it WARNs, rule M32).
+ * Either way the module holds every page itself and derives physical
+ * addresses only from them; a buffer under a link cannot be freed, so its
+ * pages outlive every mapping of them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/crc32.h>
 #include <linux/highmem.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/overflow.h>
+#include <linux/pci.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -24,29 +30,59 @@
 #define DMACTL_BUF_MAX_LENGTH	SZ_1G
 #define DMACTL_BUF_MAX_ORDER	min(10, MAX_PAGE_ORDER)
 
+/* Give back the first @nr pages of a buffer and what holds them. */
 static void dmactl_buf_free_pages(struct dmactl_buf *buf, unsigned long nr)
 {
 	unsigned long i, per_chunk = 1UL << buf->order;
 
-	if (buf->kind == DMACTL_BUF_KERNEL) {
+	switch (buf->kind) {
+	case DMACTL_BUF_KERNEL:
 		for (i = 0; i < nr; i += per_chunk)
 			__free_pages(buf->pages[i], buf->order);
 		atomic_long_sub(nr, &dmactl_stats.kernel_pages);
-	} else {
+		break;
+	case DMACTL_BUF_USER:
 		/* The device may have written to them. */
 		unpin_user_pages_dirty_lock(buf->pages, nr, true);
 		atomic_long_sub(nr, &dmactl_stats.pinned_pages);
+		break;
+	case DMACTL_BUF_P2P:
+		pci_free_p2pmem(buf->provider, buf->p2p_vaddr, buf->length);
+		atomic_long_sub(buf->length, &dmactl_stats.p2p_bytes);
+		break;
+	case DMACTL_BUF_USER_P2P:
+		/* Device memory: no page cache to dirty. */
+		unpin_user_pages(buf->pages, nr);
+		atomic_long_sub(nr, &dmactl_stats.pinned_pages);
+		atomic_long_sub(buf->length, &dmactl_stats.p2p_bytes);
+		break;
 	}
 }
 
-static int dmactl_buf_get_kernel_pages(struct dmactl_buf *buf, int node)
+/*
+ * The zone a device's DMA mask reaches without bouncing, as dma-direct
+ * picks it for its own allocations.
+ */
+static gfp_t dmactl_reachable_gfp(struct device *dev)
+{
+	u64 mask = dma_get_mask(dev);
+
+	if (mask < DMA_BIT_MASK(32))
+		return GFP_DMA;
+	if (mask < DMA_BIT_MASK(64))
+		return GFP_DMA32;
+	return 0;
+}
+
+static int dmactl_buf_get_kernel_pages(struct dmactl_buf *buf, int node,
+				       gfp_t zone)
 {
 	unsigned long i, j, per_chunk = 1UL << buf->order;
 	struct page *chunk;
 
 	for (i = 0; i < buf->nr_pages; i += per_chunk) {
 		chunk = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO |
-					 __GFP_NOWARN, buf->order);
+					 __GFP_NOWARN | zone, buf->order);
 		if (!chunk) {
 			atomic_long_add(i, &dmactl_stats.kernel_pages);
 			dmactl_buf_free_pages(buf, i);
@@ -62,10 +98,15 @@ static int dmactl_buf_get_kernel_pages(struct dmactl_buf *buf, int node)
 
 static int dmactl_buf_pin_user_pages(struct dmactl_buf *buf, u64 uaddr)
 {
+	unsigned int gup = FOLL_WRITE | FOLL_LONGTERM;
 	long pinned;
 
-	pinned = pin_user_pages_fast(uaddr, buf->nr_pages,
-				     FOLL_WRITE | FOLL_LONGTERM, buf->pages);
+	/* P2P pages must be pinned without FOLL_LONGTERM (rule M32). */
+	if (buf->kind == DMACTL_BUF_USER_P2P)
+		gup = FOLL_WRITE | FOLL_PCI_P2PDMA;
+	pinned = pin_user_pages_fast(uaddr, buf->nr_pages, gup, buf->pages);
+	if (pinned == -EREMOTEIO)
+		return dmactl_reject(NULL, DMACTL_RULE_M32, pinned);
 	if (pinned < 0)
 		return pinned;
 	if (pinned < buf->nr_pages) {
@@ -77,24 +118,102 @@ static int dmactl_buf_pin_user_pages(struct dmactl_buf *buf, u64 uaddr)
 }
 
 /*
+ * The BAR of @pdev a P2P page lies in, or -1: one bus offset holds for a
+ * buffer only if all its pages lie in one BAR.
+ */
+static int dmactl_page_bar(struct page *page, struct pci_dev *pdev)
+{
+	phys_addr_t phys = page_to_phys(page);
+	int bar;
+
+	if (!is_pci_p2pdma_page(page))
+		return -1;
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if ((pci_resource_flags(pdev, bar) & IORESOURCE_MEM) &&
+		    phys >= pci_resource_start(pdev, bar) &&
+		    phys <= pci_resource_end(pdev, bar))
+			return bar;
+	}
+	return -1;
+}
+
+/* The memory of a P2P buffer: from the provider's pool or the caller's. */
+static int dmactl_buf_get_p2p_pages(struct dmactl_buf *buf, u64 uaddr)
+{
+	unsigned long i;
+	int ret, bar;
+
+	if (buf->kind == DMACTL_BUF_USER_P2P) {
+		ret = dmactl_buf_pin_user_pages(buf, uaddr);
+		if (ret)
+			return ret;
+		bar = dmactl_page_bar(buf->pages[0], buf->provider);
+		for (i = 0; i < buf->nr_pages; i++) {
+			if (bar < 0 ||
+			    dmactl_page_bar(buf->pages[i], buf->provider) != bar) {
+				unpin_user_pages(buf->pages, buf->nr_pages);
+				atomic_long_sub(buf->nr_pages,
+						&dmactl_stats.pinned_pages);
+				return -EINVAL;
+			}
+		}
+	} else {
+		if (!rcu_access_pointer(buf->provider->p2pdma))
+			return -ENODEV;
+		buf->p2p_vaddr = pci_alloc_p2pmem(buf->provider, buf->length);
+		if (!buf->p2p_vaddr)
+			return -ENOMEM;
+		for (i = 0; i < buf->nr_pages; i++)
+			buf->pages[i] = virt_to_page(buf->p2p_vaddr +
+						     i * PAGE_SIZE);
+	}
+	atomic_long_add(buf->length, &dmactl_stats.p2p_bytes);
+	return 0;
+}
+
+/*
+ * Hold the provider a P2P buffer names: -ENODEV if there is none or its
+ * driver is unbinding (its memory is being revoked).
+ */
+static int dmactl_buf_find_provider(struct dmactl_buf *buf, const char *name)
+{
+	struct device *dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
+
+	if (!dev)
+		return -ENODEV;
+	buf->provider = to_pci_dev(dev);
+	return dmactl_p2p_provider_dying(buf->provider) ? -ENODEV : 0;
+}
+
+/*
  * Validate a BUF_ALLOC request; on success *node is the node to use, or
  * NUMA_NO_NODE for the device's.
  */
 static int dmactl_buf_alloc_check(struct dmactl_buf_alloc *cmd, int *node)
 {
+	size_t plen = strnlen(cmd->provider, sizeof(cmd->provider));
+	bool user = cmd->kind == DMACTL_BUF_USER ||
+		    cmd->kind == DMACTL_BUF_USER_P2P;
+	bool p2p = cmd->kind == DMACTL_BUF_P2P ||
+		   cmd->kind == DMACTL_BUF_USER_P2P;
 	u64 end;
 
-	if (cmd->flags || cmd->__reserved)
+	if ((cmd->flags & ~DMACTL_BUF_ALLOC_REACHABLE) || cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (cmd->kind == DMACTL_BUF_USER &&
-	    check_add_overflow(cmd->user_addr, cmd->length, &end))
+	if (user && check_add_overflow(cmd->user_addr, cmd->length, &end))
 		return -EOVERFLOW;
 	if (!cmd->length || cmd->length > DMACTL_BUF_MAX_LENGTH)
+		return -EINVAL;
+	if (plen == sizeof(cmd->provider) || !plen != !p2p)
+		return -EINVAL;
+	if (cmd->flags && cmd->kind != DMACTL_BUF_KERNEL)
+		return -EINVAL;
+	if (!user && cmd->user_addr)
 		return -EINVAL;
 
 	switch (cmd->kind) {
 	case DMACTL_BUF_KERNEL:
-		if (cmd->user_addr || cmd->order > DMACTL_BUF_MAX_ORDER ||
+		if (cmd->order > DMACTL_BUF_MAX_ORDER ||
 		    cmd->length % (PAGE_SIZE << cmd->order))
 			return -EINVAL;
 		if (cmd->node == DMACTL_NO_NODE) {
@@ -106,6 +225,8 @@ static int dmactl_buf_alloc_check(struct dmactl_buf_alloc *cmd, int *node)
 		}
 		return 0;
 	case DMACTL_BUF_USER:
+	case DMACTL_BUF_P2P:
+	case DMACTL_BUF_USER_P2P:
 		if (cmd->order || !PAGE_ALIGNED(cmd->user_addr) ||
 		    !PAGE_ALIGNED(cmd->length))
 			return -EINVAL;
@@ -153,10 +274,29 @@ int dmactl_buf_alloc(struct dmactl_ucmd *ucmd)
 	if (!buf->pages)
 		goto out_free;
 
-	if (buf->kind == DMACTL_BUF_KERNEL)
-		ret = dmactl_buf_get_kernel_pages(buf, node);
-	else
+	switch (buf->kind) {
+	case DMACTL_BUF_KERNEL:
+		ret = dmactl_buf_get_kernel_pages(buf, node, cmd->flags &
+						  DMACTL_BUF_ALLOC_REACHABLE ?
+						  dmactl_reachable_gfp(t->dev) : 0);
+		break;
+	case DMACTL_BUF_USER:
 		ret = dmactl_buf_pin_user_pages(buf, cmd->user_addr);
+		break;
+	default:
+		ret = dmactl_buf_find_provider(buf, cmd->provider);
+		if (!ret)
+			ret = dmactl_buf_get_p2p_pages(buf, cmd->user_addr);
+		/* How the attached device reaches it, decided once. */
+		if (!ret) {
+			ret = dmactl_p2p_probe(t->dev, buf->pages[0],
+					       &buf->p2p_map,
+					       &buf->p2p_bus_offset);
+			if (ret)
+				dmactl_buf_free_pages(buf, buf->nr_pages);
+		}
+		break;
+	}
 	if (ret)
 		goto out_free;
 
@@ -179,6 +319,7 @@ int dmactl_buf_alloc(struct dmactl_ucmd *ucmd)
 	return ret;
 
 out_free:
+	pci_dev_put(buf->provider);
 	kvfree(buf->pages);
 	kfree(buf);
 out_unlock:
@@ -196,6 +337,8 @@ void dmactl_buf_kill(struct dmactl_buf *buf)
 	dmactl_buf_free_pages(buf, buf->nr_pages);
 	kvfree(buf->pages);
 	buf->pages = NULL;
+	pci_dev_put(buf->provider);
+	buf->provider = NULL;
 	atomic_long_dec(&dmactl_stats.live_bufs);
 }
 
@@ -267,14 +410,20 @@ static int dmactl_buf_range_check(u64 offset, u64 length, u64 align)
 	return 0;
 }
 
-/*
- * Walk [offset, offset + length) of a buffer page by page, mapping each
- * piece for the CPU.  @fn gets the piece, its buffer offset and length.
+/**
+ * dmactl_buf_walk() - visit a byte range of a buffer, mapped for the CPU
+ * @buf: the buffer, alive
+ * @offset: start, bytes
+ * @length: bytes; the range within the buffer
+ * @fn: called per piece of at most a page with its address, its buffer
+ *	offset and its length
+ * @arg: passed to @fn
+ *
+ * Context: may sleep between pieces.
  */
-static void dmactl_buf_walk(struct dmactl_buf *buf, u64 offset, u64 length,
-			    void (*fn)(void *va, u64 off, size_t len,
-				       void *arg),
-			    void *arg)
+void dmactl_buf_walk(struct dmactl_buf *buf, u64 offset, u64 length,
+		     void (*fn)(void *va, u64 off, size_t len, void *arg),
+		     void *arg)
 {
 	u64 pos = offset, end = offset + length;
 	size_t in, len;

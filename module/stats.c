@@ -27,8 +27,10 @@ static const char *const dmactl_rule_names[DMACTL_NR_RULES] = {
 	[DMACTL_RULE_M11] = "M11",
 	[DMACTL_RULE_M12] = "M12",
 	[DMACTL_RULE_M13] = "M13",
+	[DMACTL_RULE_M17] = "M17",
 	[DMACTL_RULE_M18] = "M18",
 	[DMACTL_RULE_M19] = "M19",
+	[DMACTL_RULE_M20] = "M20",
 	[DMACTL_RULE_M21] = "M21",
 	[DMACTL_RULE_M22] = "M22",
 	[DMACTL_RULE_M23] = "M23",
@@ -37,7 +39,10 @@ static const char *const dmactl_rule_names[DMACTL_NR_RULES] = {
 	[DMACTL_RULE_M26] = "M26",
 	[DMACTL_RULE_M27] = "M27",
 	[DMACTL_RULE_M28] = "M28",
+	[DMACTL_RULE_M32] = "M32",
 	[DMACTL_RULE_BUF_BUSY] = "buf_busy",
+	[DMACTL_RULE_UNREACHABLE] = "unreachable",
+	[DMACTL_RULE_COPY_DIR] = "copy_dir",
 };
 
 /**
@@ -60,20 +65,34 @@ int dmactl_reject(struct device *dev, enum dmactl_rule rule, int err)
 	return err;
 }
 
+#define DMACTL_COUNTER(name) { #name, &dmactl_stats.name }
+
+/* Every counter, by the name debugfs shows it under. */
+static const struct {
+	const char *name;
+	atomic_long_t *value;
+} dmactl_counters[] = {
+	DMACTL_COUNTER(live_targets),
+	DMACTL_COUNTER(live_bufs),
+	DMACTL_COUNTER(pinned_pages),
+	DMACTL_COUNTER(kernel_pages),
+	DMACTL_COUNTER(live_iovas),
+	DMACTL_COUNTER(live_links),
+	DMACTL_COUNTER(p2p_bytes),
+	DMACTL_COUNTER(inflight),
+	DMACTL_COUNTER(copies),
+	DMACTL_COUNTER(copied_bytes),
+	DMACTL_COUNTER(unlinked_writes),
+	DMACTL_COUNTER(revoked_p2p),
+};
+
 static int counters_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "live_targets %ld\n",
-		   atomic_long_read(&dmactl_stats.live_targets));
-	seq_printf(m, "live_bufs %ld\n",
-		   atomic_long_read(&dmactl_stats.live_bufs));
-	seq_printf(m, "pinned_pages %ld\n",
-		   atomic_long_read(&dmactl_stats.pinned_pages));
-	seq_printf(m, "kernel_pages %ld\n",
-		   atomic_long_read(&dmactl_stats.kernel_pages));
-	seq_printf(m, "live_iovas %ld\n",
-		   atomic_long_read(&dmactl_stats.live_iovas));
-	seq_printf(m, "live_links %ld\n",
-		   atomic_long_read(&dmactl_stats.live_links));
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dmactl_counters); i++)
+		seq_printf(m, "%s %ld\n", dmactl_counters[i].name,
+			   atomic_long_read(dmactl_counters[i].value));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);

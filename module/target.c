@@ -48,7 +48,9 @@ static void dmactl_target_release(struct kref *kref)
 {
 	struct dmactl_target *t = container_of(kref, struct dmactl_target, kref);
 
+	dmactl_engine_destroy(t->engine);
 	put_device(t->dev);
+	mutex_destroy(&t->engine_lock);
 	mutex_destroy(&t->ctxs_lock);
 	kfree(t);
 	atomic_long_dec(&dmactl_stats.live_targets);
@@ -65,7 +67,8 @@ void dmactl_target_put(struct dmactl_target *t)
 
 /* A new target on the global list, which holds the reference returned. */
 static struct dmactl_target *dmactl_target_create(struct device *dev,
-						  bool exclusive)
+						  bool exclusive,
+						  struct dmactl_engine *engine)
 {
 	struct dmactl_target *t;
 
@@ -79,6 +82,8 @@ static struct dmactl_target *dmactl_target_create(struct device *dev,
 	t->exclusive = exclusive;
 	mutex_init(&t->ctxs_lock);
 	INIT_LIST_HEAD(&t->ctxs);
+	mutex_init(&t->engine_lock);
+	t->engine = engine;
 	list_add_tail(&t->node, &dmactl_targets);
 	atomic_long_inc(&dmactl_stats.live_targets);
 	return t;
@@ -119,6 +124,11 @@ static void dmactl_target_revoke(struct dmactl_target *t)
 		list_for_each_entry(ctx, &t->ctxs, target_node)
 			dmactl_ctx_kill_all(ctx);
 		mutex_unlock(&t->ctxs_lock);
+		/* No copy runs (they hold the rwsem): the engine can go. */
+		mutex_lock(&t->engine_lock);
+		dmactl_engine_destroy(t->engine);
+		t->engine = NULL;
+		mutex_unlock(&t->engine_lock);
 		dev_dbg(t->dev, "revoked\n");
 	}
 	up_write(&t->rwsem);
@@ -168,8 +178,45 @@ static bool dmactl_is_allowed(const char *name)
 	return false;
 }
 
-/* A device by its name on the PCI or platform bus, with a reference. */
-static struct device *dmactl_find_device(const char *name)
+/**
+ * dmactl_targets_for_each() - call a function on every live target
+ * @fn: called with a reference held and no lock of ours
+ * @arg: passed to @fn
+ *
+ * Targets made while it runs may be missed.
+ */
+void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),
+			     void *arg)
+{
+	struct dmactl_target **all, *t;
+	size_t n = 0, i;
+
+	mutex_lock(&dmactl_targets_lock);
+	list_for_each_entry(t, &dmactl_targets, node)
+		n++;
+	all = kcalloc(n, sizeof(*all), GFP_KERNEL);
+	n = 0;
+	if (all) {
+		list_for_each_entry(t, &dmactl_targets, node) {
+			kref_get(&t->kref);
+			all[n++] = t;
+		}
+	}
+	mutex_unlock(&dmactl_targets_lock);
+	for (i = 0; i < n; i++) {
+		fn(all[i], arg);
+		dmactl_target_put(all[i]);
+	}
+	kfree(all);
+}
+
+/**
+ * dmactl_find_device() - a device by its name on the PCI or platform bus
+ * @name: the name
+ *
+ * Return: the device with a reference held, or NULL.
+ */
+struct device *dmactl_find_device(const char *name)
 {
 	struct device *dev;
 
@@ -205,7 +252,7 @@ int dmactl_target_attach(const char *name, struct dmactl_target **out)
 		put_device(dev);
 		return -EPERM;
 	}
-	t = dmactl_target_create(dev, false);
+	t = dmactl_target_create(dev, false, NULL);
 	put_device(dev);
 	if (!t)
 		return -ENOMEM;
@@ -276,12 +323,12 @@ void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach *cmd)
 
 /* ---- exclusive mode: dmactl's own drivers ---- */
 
-static int dmactl_add_exclusive(struct device *dev)
+static int dmactl_add_exclusive(struct device *dev, struct dmactl_engine *engine)
 {
 	struct dmactl_target *t;
 
 	guard(mutex)(&dmactl_targets_lock);
-	t = dmactl_target_create(dev, true);
+	t = dmactl_target_create(dev, true, engine);
 	if (!t)
 		return -ENOMEM;
 	dev_set_drvdata(dev, t);
@@ -298,18 +345,28 @@ static void dmactl_remove_exclusive(struct device *dev)
 
 static int dmactl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	struct dmactl_engine *engine = NULL;
 	int ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return ret;
 	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (ret)
-		ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
+	if (dmactl_edu_match(pdev)) {
+		/* A DMA engine with its own mask. */
+		ret = dmactl_edu_setup(pdev, &engine);
+	} else {
+		ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+		if (ret)
+			ret = dma_set_mask_and_coherent(&pdev->dev,
+							DMA_BIT_MASK(32));
+	}
 	if (ret)
 		return ret;
-	return dmactl_add_exclusive(&pdev->dev);
+	ret = dmactl_add_exclusive(&pdev->dev, engine);
+	if (ret)
+		dmactl_engine_destroy(engine);
+	return ret;
 }
 
 static void dmactl_pci_remove(struct pci_dev *pdev)
@@ -335,7 +392,7 @@ static int dmactl_platform_probe(struct platform_device *pdev)
 	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
-	return dmactl_add_exclusive(dev);
+	return dmactl_add_exclusive(dev, NULL);
 }
 
 static void dmactl_platform_remove(struct platform_device *pdev)
@@ -378,8 +435,25 @@ static int dmactl_bus_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
+static int dmactl_pci_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+
+	/*
+	 * Any PCI driver may have published P2P memory, whose teardown
+	 * after remove() waits for every page of it: buffers of it go
+	 * before the driver does (rule M35).
+	 */
+	if (action == BUS_NOTIFY_UNBIND_DRIVER)
+		dmactl_p2p_revoke_provider(pdev);
+	else if (action == BUS_NOTIFY_UNBOUND_DRIVER)
+		dmactl_p2p_provider_gone(pdev);
+	return dmactl_bus_notify(nb, action, data);
+}
+
 static struct notifier_block dmactl_pci_nb = {
-	.notifier_call = dmactl_bus_notify,
+	.notifier_call = dmactl_pci_notify,
 };
 
 static struct notifier_block dmactl_platform_nb = {

@@ -7,30 +7,46 @@
  * iommu_iova_to_phys() page by page: a linked page must translate to the
  * buffer page behind it, an unlinked one to nothing.  On the fallback
  * path, each DMA address must be phys_to_dma() of the buffer page, or a
- * swiotlb bounce slot, which is reported as such.
+ * swiotlb bounce slot, which is reported as such.  A P2P link by bus
+ * address maps nothing: its IOVA must translate to nothing and its
+ * recorded address must be the page's bus address.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-direct.h>
 #include <linux/iommu.h>
 #include <linux/overflow.h>
+#include <linux/pci.h>
 #include <linux/sched.h>
 #include <linux/swiotlb.h>
 
 #include "dmactl.h"
 
-/* The DMA address of a byte of a fallback link. */
-static dma_addr_t dmactl_fallback_addr(struct dmactl_link *link, u64 offset)
+/*
+ * A page of a bus-address link: its recorded address is the bus address
+ * of @phys, and its IOVA, if any, maps nothing.
+ */
+static bool dmactl_verify_bus_addr(struct dmactl_iova *iova,
+				   struct iommu_domain *domain,
+				   struct dmactl_link *link, u64 off,
+				   phys_addr_t phys)
 {
-	u64 in = offset - link->iova_offset;
-	unsigned int i;
+	struct pci_dev *pdev = link->buf->provider;
+	int bar;
 
-	for (i = 0; i < link->nr_runs; i++) {
-		if (in < link->runs[i].length)
-			return link->runs[i].dma_addr + in;
-		in -= link->runs[i].length;
+	/* The bus address from the provider's BAR, not from the record. */
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if ((pci_resource_flags(pdev, bar) & IORESOURCE_MEM) &&
+		    phys >= pci_resource_start(pdev, bar) &&
+		    phys <= pci_resource_end(pdev, bar))
+			break;
 	}
-	return DMA_MAPPING_ERROR;
+	if (bar == PCI_STD_NUM_BARS ||
+	    dmactl_link_dma_addr(iova, link, off, NULL) !=
+	    pci_bus_address(pdev, bar) + phys - pci_resource_start(pdev, bar))
+		return false;
+	return iova->path != DMACTL_PATH_IOVA ||
+	       !iommu_iova_to_phys(domain, iova->state.addr + off);
 }
 
 /* Check one page of the walk, at IOVA offset @off. */
@@ -53,11 +69,17 @@ static void dmactl_verify_page(struct dmactl_iova *iova,
 		want = dmactl_buf_phys(link->buf,
 				       link->buf_offset + off - link->iova_offset);
 
-	if (iova->path == DMACTL_PATH_IOVA) {
+	if (linked && link->bus_addr) {
+		if (dmactl_verify_bus_addr(iova, domain, link, off, want)) {
+			cmd->out_bus_addr++;
+			return;
+		}
+		ok = false;
+	} else if (iova->path == DMACTL_PATH_IOVA) {
 		got = iommu_iova_to_phys(domain, iova->state.addr + off);
 		ok = got == want;
 	} else if (linked) {
-		addr = dmactl_fallback_addr(link, off);
+		addr = dmactl_link_dma_addr(iova, link, off, NULL);
 		ok = addr == phys_to_dma(dev, want);
 		if (!ok && swiotlb_find_pool(dev, dma_to_phys(dev, addr))) {
 			cmd->out_bounced++;
@@ -116,6 +138,7 @@ int dmactl_iova_verify(struct dmactl_ucmd *ucmd)
 	cmd->out_bounced = 0;
 	cmd->out_mismatches = 0;
 	cmd->out_first_mismatch = ~0ULL;
+	cmd->out_bus_addr = 0;
 	/* Page by page of device address space, from the range's start. */
 	for (off = cmd->offset; off < end; off += PAGE_SIZE - in) {
 		in = (iova->first_offset + off) & (PAGE_SIZE - 1);

@@ -11,7 +11,7 @@
  */
 DMACTL_ABI_SIZE(dmactl_get_version, 16);
 DMACTL_ABI_SIZE(dmactl_attach, 120);
-DMACTL_ABI_SIZE(dmactl_buf_alloc, 48);
+DMACTL_ABI_SIZE(dmactl_buf_alloc, 112);
 DMACTL_ABI_SIZE(dmactl_buf_free, 16);
 DMACTL_ABI_SIZE(dmactl_buf_fill, 40);
 DMACTL_ABI_SIZE(dmactl_buf_checksum, 32);
@@ -23,4 +23,7 @@ DMACTL_ABI_SIZE(dmactl_iova_free, 16);
 DMACTL_ABI_SIZE(dmactl_iova_destroy, 32);
 DMACTL_ABI_SIZE(dmactl_link_info, 48);
 DMACTL_ABI_SIZE(dmactl_iova_query, 88);
-DMACTL_ABI_SIZE(dmactl_iova_verify, 80);
+DMACTL_ABI_SIZE(dmactl_iova_verify, 88);
+DMACTL_ABI_SIZE(dmactl_p2p_query, 152);
+DMACTL_ABI_SIZE(dmactl_p2pmem_publish, 40);
+DMACTL_ABI_SIZE(dmactl_copy, 88);

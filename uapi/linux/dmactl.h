@@ -38,6 +38,10 @@
  *   EPERM       the device is neither bound to dmactl nor on its allow
  *               list; the caller lacks CAP_SYS_ADMIN
  *   ENOSPC      the IOVA space is exhausted
+ *   EREMOTEIO   P2P memory the kernel says the device cannot reach
+ *   EIO         memory the device cannot address, with no bounce buffer
+ *               it can reach either (dma_map_phys() would WARN)
+ *   EAGAIN      a copy over a range linked but not synced
  *   EOPNOTSUPP  the IOVA API is not usable on this device and no
  *               fallback was allowed
  *   ENOTTY      unknown ioctl
@@ -80,6 +84,9 @@ enum {
 	DMACTL_CMD_IOVA_DESTROY,
 	DMACTL_CMD_IOVA_QUERY,
 	DMACTL_CMD_IOVA_VERIFY,
+	DMACTL_CMD_P2P_QUERY,
+	DMACTL_CMD_P2PMEM_PUBLISH,
+	DMACTL_CMD_COPY,
 };
 
 /**
@@ -178,33 +185,62 @@ struct dmactl_attach {
  * @DMACTL_BUF_KERNEL: pages from the page allocator, zeroed, in chunks of
  *	2^@order pages each physically contiguous
  * @DMACTL_BUF_USER: the caller's own memory at @user_addr, pinned for as
- *	long as the buffer lives (pin_user_pages with FOLL_LONGTERM)
+ *	long as the buffer lives (pin_user_pages with FOLL_LONGTERM); P2P
+ *	memory is refused here (EREMOTEIO)
+ * @DMACTL_BUF_P2P: P2P memory (a BAR published as p2pmem) of the PCI
+ *	device named by @provider, from pci_alloc_p2pmem(); not zeroed
+ * @DMACTL_BUF_USER_P2P: the caller's mapping at @user_addr of
+ *	/sys/bus/pci/devices/@provider/p2pmem/allocate, pinned with
+ *	FOLL_PCI_P2PDMA (never FOLL_LONGTERM, which the kernel refuses with
+ *	a WARN for P2P pages); every page must lie in a BAR of @provider
+ *
+ * P2P buffers are revoked (their links first) before the provider's
+ * driver unbinds.
  */
 enum dmactl_buf_kind {
 	DMACTL_BUF_KERNEL = 1,
 	DMACTL_BUF_USER,
+	DMACTL_BUF_P2P,
+	DMACTL_BUF_USER_P2P,
+};
+
+/* dmactl_buf_alloc.flags */
+enum {
+	/*
+	 * DMACTL_BUF_KERNEL: allocate from the memory zone the attached
+	 * device's DMA mask reaches (ZONE_DMA or ZONE_DMA32), as
+	 * dma_alloc_pages() would, so that it needs no bounce buffer.
+	 */
+	DMACTL_BUF_ALLOC_REACHABLE = 1 << 0,
 };
 
 /**
  * struct dmactl_buf_alloc - DMACTL_BUF_ALLOC: make a buffer
- * @size: sizeof(struct dmactl_buf_alloc), bytes
- * @flags: must be 0
+ * @size: sizeof(struct dmactl_buf_alloc), bytes; 48 (without @provider)
+ *	is accepted for the kinds that need no provider
+ * @flags: DMACTL_BUF_ALLOC_REACHABLE (DMACTL_BUF_KERNEL only)
  * @kind: enum dmactl_buf_kind
  * @order: DMACTL_BUF_KERNEL: allocation order of each chunk, 0..10;
- *	must be 0 for DMACTL_BUF_USER
+ *	must be 0 for the other kinds
  * @length: bytes; a multiple of the page size, and for DMACTL_BUF_KERNEL
  *	of the chunk size (page size << @order); at most 1 GiB
- * @user_addr: DMACTL_BUF_USER: page-aligned address of the memory; must
- *	be 0 for DMACTL_BUF_KERNEL
+ * @user_addr: DMACTL_BUF_USER, DMACTL_BUF_USER_P2P: page-aligned address
+ *	of the memory; must be 0 for the other kinds
  * @node: DMACTL_BUF_KERNEL: NUMA node to allocate on, DMACTL_NO_NODE for
- *	the device's node
+ *	the device's node; ignored for the other kinds
  * @out_id: the buffer's ID
  * @out_nr_pages: pages the buffer holds
  * @__reserved: must be 0
+ * @provider: DMACTL_BUF_P2P, DMACTL_BUF_USER_P2P: the PCI address of the
+ *	P2P provider, NUL-terminated; must be empty for the other kinds
  *
  * Errors: EINVAL (bad @kind, @order, @length or alignment, @node not
- * online), EOVERFLOW (@user_addr + @length wraps), EFAULT (memory at
- * @user_addr not mapped), ENOMEM, ENODEV, EBUSY (not attached).
+ * online, @provider not terminated or set for a kind without one, user
+ * P2P pages outside @provider's BARs), EOVERFLOW (@user_addr + @length
+ * wraps), EFAULT (memory at @user_addr not mapped), EREMOTEIO (P2P
+ * memory given as DMACTL_BUF_USER), ENODEV (no such provider, or it has
+ * no P2P memory), ENOMEM (also: the provider's pool is exhausted), EBUSY
+ * (not attached).
  */
 struct dmactl_buf_alloc {
 	__u32 size;
@@ -217,6 +253,7 @@ struct dmactl_buf_alloc {
 	__u32 out_id;
 	__u32 out_nr_pages;
 	__u32 __reserved;
+	char provider[DMACTL_NAME_MAX];
 };
 
 #define DMACTL_BUF_ALLOC	_IO(DMACTL_TYPE, DMACTL_CMD_BUF_ALLOC)
@@ -523,6 +560,17 @@ enum {
 	DMACTL_LINK_SYNCED = 1 << 0,
 	/* DMACTL_PATH_FALLBACK: at least one run bounced through swiotlb */
 	DMACTL_LINK_SWIOTLB = 1 << 1,
+	/*
+	 * P2P memory reached through the host bridge: mapped (into the IOVA
+	 * or by dma_map_phys()) with DMA_ATTR_MMIO, which the module sets
+	 */
+	DMACTL_LINK_MMIO = 1 << 2,
+	/*
+	 * P2P memory reached through a switch: nothing is mapped; the device
+	 * is given the PCI bus address (@dma_addr), and the link's IOVA
+	 * range stays unmapped
+	 */
+	DMACTL_LINK_BUS_ADDR = 1 << 3,
 };
 
 /**
@@ -530,7 +578,9 @@ enum {
  * @iova_offset: start in the IOVA space, bytes
  * @length: bytes
  * @buf_offset: start in the buffer, bytes
- * @dma_addr: the device address of the link's first byte
+ * @dma_addr: the device address of the link's first byte: an IOVA, a
+ *	DMA address from dma_map_phys(), or a PCI bus address
+ *	(DMACTL_LINK_BUS_ADDR)
  * @buf_id: the buffer
  * @dir: enum dmactl_dir
  * @attrs: DMACTL_ATTR_*
@@ -607,6 +657,9 @@ struct dmactl_iova_query {
  *	anything when unlinked, or to nothing when linked
  * @out_first_mismatch: IOVA offset of the first mismatch, bytes;
  *	~0 if none
+ * @out_bus_addr: pages of bus-address links (DMACTL_LINK_BUS_ADDR) whose
+ *	recorded address is the page's PCI bus address and whose IOVA (on
+ *	the IOVA path) translates to nothing, not counted in @out_mapped_ok
  *
  * Walks the range page by page.  Success means the walk was made; the
  * verdict is @out_mismatches.
@@ -626,8 +679,192 @@ struct dmactl_iova_verify {
 	__aligned_u64 out_bounced;
 	__aligned_u64 out_mismatches;
 	__aligned_u64 out_first_mismatch;
+	__aligned_u64 out_bus_addr;
 };
 
 #define DMACTL_IOVA_VERIFY	_IO(DMACTL_TYPE, DMACTL_CMD_IOVA_VERIFY)
+
+/**
+ * enum dmactl_p2p_map - how a client reaches a provider's memory, as
+ *	enum pci_p2pdma_map_type says it
+ * @DMACTL_P2P_MAP_UNKNOWN: the provider has no free p2pmem to try a
+ *	mapping with, so only the distance is known
+ * @DMACTL_P2P_MAP_NOT_SUPPORTED: the path crosses a host bridge that is
+ *	not on the kernel's allow-list: no P2P
+ * @DMACTL_P2P_MAP_BUS_ADDR: through a common switch, by PCI bus address
+ * @DMACTL_P2P_MAP_THRU_HOST_BRIDGE: through an allow-listed host bridge,
+ *	mapped like memory (IOVA or DMA address) with DMA_ATTR_MMIO
+ */
+enum dmactl_p2p_map {
+	DMACTL_P2P_MAP_UNKNOWN = 1,
+	DMACTL_P2P_MAP_NOT_SUPPORTED,
+	DMACTL_P2P_MAP_BUS_ADDR,
+	DMACTL_P2P_MAP_THRU_HOST_BRIDGE,
+};
+
+/* dmactl_p2p_query.out_distance when the kernel finds no usable path */
+#define DMACTL_P2P_NO_PATH	0xffffffffU
+
+/* dmactl_p2p_query.out_flags */
+enum {
+	/* the provider has free p2pmem (a BAR added with pci_p2pdma_add_resource) */
+	DMACTL_P2P_PROVIDER_HAS_MEM = 1 << 0,
+};
+
+/**
+ * struct dmactl_p2p_query - DMACTL_P2P_QUERY: the kernel's P2P verdict
+ * @size: sizeof(struct dmactl_p2p_query), bytes
+ * @flags: must be 0
+ * @provider: PCI address of the device whose memory would be used,
+ *	NUL-terminated
+ * @client: PCI address of the device that would do the DMA,
+ *	NUL-terminated
+ * @out_map_type: enum dmactl_p2p_map
+ * @out_distance: pci_p2pdma_distance(), in PCI hops (0: the same
+ *	function; 2: two functions of one device; 4: two ports of one
+ *	switch ...), DMACTL_P2P_NO_PATH when the kernel refuses P2P
+ * @out_flags: DMACTL_P2P_*
+ * @__reserved: must be 0
+ *
+ * Needs no ATTACH.  @out_distance is pci_p2pdma_distance()'s; the map
+ * type is what the DMA layer does with a page of the provider's p2pmem
+ * mapped for the client (dma_map_sgtable(), then unmapped at once): the
+ * switch of pci_p2pdma_state(), which modules cannot call.
+ *
+ * Errors: EINVAL (a name empty or not terminated), ENODEV (no such PCI
+ * device), EOPNOTSUPP.
+ */
+struct dmactl_p2p_query {
+	__u32 size;
+	__u32 flags;
+	char provider[DMACTL_NAME_MAX];
+	char client[DMACTL_NAME_MAX];
+	__u32 out_map_type;
+	__u32 out_distance;
+	__u32 out_flags;
+	__u32 __reserved;
+};
+
+#define DMACTL_P2P_QUERY	_IO(DMACTL_TYPE, DMACTL_CMD_P2P_QUERY)
+
+/**
+ * struct dmactl_p2pmem_publish - DMACTL_P2PMEM_PUBLISH: make a BAR p2pmem
+ * @size: sizeof(struct dmactl_p2pmem_publish), bytes
+ * @flags: must be 0
+ * @bar: the BAR, 0..5; a memory BAR
+ * @__reserved: must be 0
+ * @offset: where the p2pmem starts in the BAR, bytes; page-aligned
+ * @length: bytes, page-aligned; 0 for the rest of the BAR
+ * @out_length: bytes published
+ *
+ * The attached device must be bound to dmactl (exclusive mode): the
+ * memory becomes ZONE_DEVICE pages (pci_p2pdma_add_resource()) and is
+ * published (pci_p2pmem_publish()), with the device's p2pmem/ directory
+ * in sysfs.  It stays until the device is unbound from dmactl, which
+ * first revokes every buffer of that memory, in every file, and the
+ * links over them.  A BAR is published once.
+ *
+ * Errors: EPERM (the device is not bound to dmactl), EINVAL (@bar not a
+ * memory BAR, range outside it or unaligned), EBUSY (already published,
+ * or not attached), EOPNOTSUPP (not a PCI device; BARs not mappable),
+ * ENOMEM, ENODEV.
+ */
+struct dmactl_p2pmem_publish {
+	__u32 size;
+	__u32 flags;
+	__u32 bar;
+	__u32 __reserved;
+	__aligned_u64 offset;
+	__aligned_u64 length;
+	__aligned_u64 out_length;
+};
+
+#define DMACTL_P2PMEM_PUBLISH	_IO(DMACTL_TYPE, DMACTL_CMD_P2PMEM_PUBLISH)
+
+/* dmactl_copy.flags */
+enum {
+	/*
+	 * Copy even where the ranges are linked but not synced (rule M20),
+	 * to test what the device then sees.
+	 */
+	DMACTL_COPY_ALLOW_UNSYNCED = 1 << 0,
+	/*
+	 * The destination is IOVA space with no link at all (IOVA path
+	 * only): the IOMMU must block the device's writes.  The module
+	 * checks nothing of the destination; the caller checks that the
+	 * memory which used to be linked there is unchanged.
+	 */
+	DMACTL_COPY_DST_UNLINKED = 1 << 1,
+};
+
+/**
+ * enum dmactl_engine_kind - the DMA engine that performs a copy
+ * @DMACTL_ENGINE_EDU: QEMU's edu device, bound to dmactl: through its
+ *	4 KiB buffer, one transfer in and one out per 4 KiB
+ * @DMACTL_ENGINE_DMAENGINE: a dmaengine memcpy channel of the attached
+ *	device (ioat, idxd, ptdma, dw-edma ...)
+ */
+enum dmactl_engine_kind {
+	DMACTL_ENGINE_EDU = 1,
+	DMACTL_ENGINE_DMAENGINE,
+};
+
+/**
+ * struct dmactl_copy - DMACTL_COPY: have the device copy between mappings
+ * @size: sizeof(struct dmactl_copy), bytes
+ * @flags: DMACTL_COPY_*
+ * @src_iova_id: IOVA object the device reads through
+ * @dst_iova_id: IOVA object the device writes through (may be the same)
+ * @src_offset: start in the source's IOVA space, bytes
+ * @dst_offset: start in the destination's IOVA space, bytes
+ * @length: bytes, > 0, at most 64 MiB
+ * @timeout_ms: how long one engine transfer may take, ms; 0 for the
+ *	default (10000), at most 60000
+ * @out_engine: enum dmactl_engine_kind
+ * @out_transfers: transfers the engine made
+ * @out_mismatches: destination bytes that differ from the source after
+ *	the copy (0 with DMACTL_COPY_DST_UNLINKED: nothing to compare)
+ * @out_first_mismatch: offset in the range of the first, bytes; ~0 if none
+ * @out_guard_damage: bytes changed in the guards: up to 256 bytes of the
+ *	destination buffer on each side of the range, which the device must
+ *	not write
+ * @out_ns: time the engine took, ns (emulated engines measure emulation)
+ *
+ * The attached device must have a DMA engine.  Both ranges must be
+ * wholly linked (the destination wholly unlinked with
+ * DMACTL_COPY_DST_UNLINKED), through links whose direction lets the
+ * device read the source and write the destination, and synced unless
+ * DMACTL_COPY_ALLOW_UNSYNCED.  The module syncs streaming mappings for
+ * the device before and for the CPU after, as a driver would.  The links
+ * are busy while the copy runs: unlink, free and destroy give EBUSY.  The
+ * source and destination memory must not overlap.  Success means the
+ * engine finished; the verdict is @out_mismatches and @out_guard_damage.
+ *
+ * Errors: EOPNOTSUPP (unknown flag, no engine, DMACTL_COPY_DST_UNLINKED
+ * on the fallback path), EOVERFLOW, EINVAL (zero or too long, a link in
+ * the wrong direction, overlapping memory), ERANGE (outside an IOVA
+ * space), ENOENT (a range not wholly linked, or a destination not wholly
+ * unlinked), EAGAIN (not synced), EBUSY (the engine is wedged by an
+ * earlier timeout), ETIMEDOUT, EIO (the engine reported an error),
+ * ENODEV.
+ */
+struct dmactl_copy {
+	__u32 size;
+	__u32 flags;
+	__u32 src_iova_id;
+	__u32 dst_iova_id;
+	__aligned_u64 src_offset;
+	__aligned_u64 dst_offset;
+	__aligned_u64 length;
+	__u32 timeout_ms;
+	__u32 out_engine;
+	__aligned_u64 out_transfers;
+	__aligned_u64 out_mismatches;
+	__aligned_u64 out_first_mismatch;
+	__aligned_u64 out_guard_damage;
+	__aligned_u64 out_ns;
+};
+
+#define DMACTL_COPY		_IO(DMACTL_TYPE, DMACTL_CMD_COPY)
 
 #endif /* _UAPI_LINUX_DMACTL_H */
