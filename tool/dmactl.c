@@ -25,6 +25,8 @@ static const struct dmactl_cmd *const commands[] = {
 	&cmd_disallow,
 	&cmd_map,
 	&cmd_run,
+	&cmd_p2p,
+	&cmd_p2pmem,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -8,23 +8,29 @@
  * first, then key=value options.  Sizes take k, M and G suffixes.
  *
  *   attach DEV
- *   buf NAME kernel|user SIZE [order=N] [node=N] [thp]
+ *   buf NAME kernel|user|p2p|user-p2p SIZE [order=N] [node=N] [thp]
+ *       [reachable] [provider=BDF]
  *   bfree NAME
  *   fill NAME [seed=N] [off=O] [len=L]
  *   checksum NAME [off=O] [len=L] [expect=CRC]
  *   alloc NAME SIZE [first=O] [fallback] [coherent] [path=iova|fallback]
  *   link IOVA BUF len=L dir=to|from|bidi [boff=O] [ioff=O] [each=E] [attrs=A,..]
  *   sync IOVA [off=O] [len=L]
- *   verify IOVA [off=O] [len=L] [unmapped]
+ *   verify IOVA [off=O] [len=L] [unmapped] [bus]
  *   unlink IOVA len=L dir=D [off=O] [each=E] [attrs=A,..]
  *   free IOVA
  *   destroy IOVA len=L dir=D [attrs=A,..]
- *   query IOVA [links=N] [path=iova|fallback]
+ *   query IOVA [links=N] [path=iova|fallback] [p2p=mmio|bus]
+ *   copy SRC DST len=L [soff=O] [doff=O] [unsynced] [unlinked]
  *   expect ERRNO STEP...   the step must fail with ERRNO (e.g. EEXIST)
  *   echo TEXT...
  *
  * "each=E" splits a link or unlink into consecutive pieces of E bytes: the
  * page-by-page pattern.  attrs are skip_cpu_sync and weak_ordering.
+ * "p2p" buffers come from PROVIDER's p2pmem pool, "user-p2p" ones from
+ * this process's mapping of its p2pmem/allocate file.  "copy" has the
+ * attached device's DMA engine copy between two IOVA objects and fails on
+ * any byte that differs or any guard byte touched.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -210,6 +216,23 @@ static struct scenario_obj *new_obj(struct scenario *s, const char *name,
 	return o;
 }
 
+/* Map a provider's p2pmem/allocate file (shared, offset 0, as it must). */
+static void *map_p2pmem(const char *provider, uint64_t len)
+{
+	char path[256];
+	void *mem;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/p2pmem/allocate",
+		 provider);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return MAP_FAILED;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return mem;
+}
+
 static int do_buf(struct scenario *s, struct step *st)
 {
 	struct dmactl_buf_alloc cmd = { .size = sizeof(cmd), .node = DMACTL_NO_NODE };
@@ -219,15 +242,28 @@ static int do_buf(struct scenario *s, struct step *st)
 	void *mem = NULL;
 	int ret;
 
-	NEED(st->argc == 4, "buf: expected NAME kernel|user SIZE%s", "");
+	NEED(st->argc == 4, "buf: expected NAME kernel|user|p2p|user-p2p SIZE%s", "");
 	NEED(!parse_size(st->argv[3], &len), "buf: bad size '%s'", st->argv[3]);
 	cmd.length = len;
 	cmd.order = size_opt(st, "order", 0, &bad);
 	if (opt(st, "node"))
 		cmd.node = size_opt(st, "node", 0, &bad);
 	NEED(!bad, "buf: bad option%s", "");
+	if (opt(st, "reachable"))
+		cmd.flags |= DMACTL_BUF_ALLOC_REACHABLE;
+	if (opt(st, "provider"))
+		device_name(opt(st, "provider"), cmd.provider, sizeof(cmd.provider));
 	if (!strcmp(st->argv[2], "kernel")) {
 		cmd.kind = DMACTL_BUF_KERNEL;
+	} else if (!strcmp(st->argv[2], "p2p")) {
+		cmd.kind = DMACTL_BUF_P2P;
+	} else if (!strcmp(st->argv[2], "user-p2p")) {
+		cmd.kind = DMACTL_BUF_USER_P2P;
+		mem = map_p2pmem(cmd.provider, len);
+		if (mem == MAP_FAILED)
+			return step_fail(s, "buf", errno, "mmap of %s's p2pmem/allocate",
+					 cmd.provider);
+		cmd.user_addr = (uintptr_t)mem;
 	} else if (!strcmp(st->argv[2], "user")) {
 		cmd.kind = DMACTL_BUF_USER;
 		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -239,7 +275,7 @@ static int do_buf(struct scenario *s, struct step *st)
 		memset(mem, 0, len);
 		cmd.user_addr = (uintptr_t)mem;
 	} else {
-		return parse_fail(s, "buf: kind '%s' is not kernel or user",
+		return parse_fail(s, "buf: kind '%s' is not kernel, user, p2p or user-p2p",
 				  st->argv[2]);
 	}
 	ret = dmactl_ioctl(s->fd, DMACTL_BUF_ALLOC, &cmd);
@@ -450,10 +486,12 @@ static int do_verify(struct scenario *s, struct step *st)
 	s->last_verify = cmd;
 	if (!s->quiet)
 		printf("%s:%d: verify %s: %" PRIu64 " pages: %" PRIu64 " mapped ok, %"
-		       PRIu64 " unmapped ok, %" PRIu64 " bounced, %" PRIu64 " wrong\n",
+		       PRIu64 " unmapped ok, %" PRIu64 " bounced, %" PRIu64
+		       " by bus address, %" PRIu64 " wrong\n",
 		       s->file, s->lineno, io->name, (uint64_t)cmd.out_checked,
 		       (uint64_t)cmd.out_mapped_ok, (uint64_t)cmd.out_unmapped_ok,
-		       (uint64_t)cmd.out_bounced, (uint64_t)cmd.out_mismatches);
+		       (uint64_t)cmd.out_bounced, (uint64_t)cmd.out_bus_addr,
+		       (uint64_t)cmd.out_mismatches);
 	if (cmd.out_mismatches)
 		return step_fail(s, "verify", 0,
 				 "%" PRIu64 " pages translate wrongly, the first at IOVA offset %#" PRIx64,
@@ -462,6 +500,12 @@ static int do_verify(struct scenario *s, struct step *st)
 	if (opt(st, "unmapped") && (cmd.out_mapped_ok || cmd.out_bounced))
 		return step_fail(s, "verify", 0, "%" PRIu64 " pages still mapped",
 				 (uint64_t)(cmd.out_mapped_ok + cmd.out_bounced));
+	if (opt(st, "bus") && (!cmd.out_bus_addr || cmd.out_mapped_ok))
+		return step_fail(s, "verify", 0,
+				 "%" PRIu64 " pages by bus address, %" PRIu64
+				 " mapped: expected bus addresses only",
+				 (uint64_t)cmd.out_bus_addr,
+				 (uint64_t)cmd.out_mapped_ok);
 	return 0;
 }
 
@@ -500,17 +544,42 @@ static int do_destroy(struct scenario *s, struct step *st)
 static int do_query(struct scenario *s, struct step *st)
 {
 	struct dmactl_iova_query cmd = { .size = sizeof(cmd) };
+	struct dmactl_link_info info[64];
 	struct scenario_obj *io;
 	const char *want;
+	uint32_t flag, i;
 	int ret;
 
 	NEED(st->argc == 2, "query: expected IOVA%s", "");
 	io = find(s, st->argv[1], SCENARIO_IOVA);
 	NEED(io, "query: no IOVA object '%s'", st->argv[1]);
 	cmd.iova_id = io->id;
+	cmd.links_uptr = (uintptr_t)info;
+	cmd.nr_links = 64;
 	ret = dmactl_ioctl(s->fd, DMACTL_IOVA_QUERY, &cmd);
 	if (ret)
 		return ret;
+	want = opt(st, "p2p");
+	if (want) {
+		flag = !strcmp(want, "bus") ? DMACTL_LINK_BUS_ADDR :
+		       !strcmp(want, "mmio") ? DMACTL_LINK_MMIO : 0;
+		NEED(flag, "query: p2p= is mmio or bus, not '%s'", want);
+		for (i = 0; i < cmd.out_nr_links && i < 64; i++) {
+			if (!s->quiet)
+				printf("%s:%d: query %s: link %u at %#" PRIx64
+				       ": device address %#" PRIx64 "%s%s\n",
+				       s->file, s->lineno, io->name, i,
+				       (uint64_t)info[i].iova_offset,
+				       (uint64_t)info[i].dma_addr,
+				       info[i].flags & DMACTL_LINK_MMIO ?
+				       ", MMIO (through the host bridge)" : "",
+				       info[i].flags & DMACTL_LINK_BUS_ADDR ?
+				       ", PCI bus address (no IOVA)" : "");
+			if (!(info[i].flags & flag))
+				return step_fail(s, "query", 0,
+						 "link %u is not P2P by %s", i, want);
+		}
+	}
 	if (!s->quiet)
 		printf("%s:%d: query %s: %s path, %u links, %" PRIu64 " bytes linked, %"
 		       PRIu64 " synced%s\n", s->file, s->lineno, io->name,
@@ -525,6 +594,48 @@ static int do_query(struct scenario *s, struct step *st)
 	if (want && *want && strcmp(want, path_name(cmd.out_path)))
 		return step_fail(s, "query", 0, "%s path, expected %s",
 				 path_name(cmd.out_path), want);
+	return 0;
+}
+
+static int do_copy(struct scenario *s, struct step *st)
+{
+	struct dmactl_copy cmd = { .size = sizeof(cmd) };
+	struct scenario_obj *src, *dst;
+	bool bad = false;
+	int ret;
+
+	NEED(st->argc == 3 && opt(st, "len"), "copy: expected SRC DST len=L%s", "");
+	src = find(s, st->argv[1], SCENARIO_IOVA);
+	dst = find(s, st->argv[2], SCENARIO_IOVA);
+	NEED(src && dst, "copy: SRC and DST must be IOVA objects (%s)", st->argv[1]);
+	cmd.src_iova_id = src->id;
+	cmd.dst_iova_id = dst->id;
+	cmd.length = size_opt(st, "len", 0, &bad);
+	cmd.src_offset = size_opt(st, "soff", 0, &bad);
+	cmd.dst_offset = size_opt(st, "doff", 0, &bad);
+	NEED(!bad, "copy: bad option%s", "");
+	if (opt(st, "unsynced"))
+		cmd.flags |= DMACTL_COPY_ALLOW_UNSYNCED;
+	if (opt(st, "unlinked"))
+		cmd.flags |= DMACTL_COPY_DST_UNLINKED;
+	ret = dmactl_ioctl(s->fd, DMACTL_COPY, &cmd);
+	if (ret)
+		return ret;
+	if (!s->quiet)
+		printf("%s:%d: copy %s -> %s: %" PRIu64 " bytes by %s in %" PRIu64
+		       " transfers, %" PRIu64 " ms (emulated), %" PRIu64
+		       " bytes differ, %" PRIu64 " guard bytes touched\n",
+		       s->file, s->lineno, src->name, dst->name,
+		       (uint64_t)cmd.length,
+		       cmd.out_engine == DMACTL_ENGINE_EDU ? "edu" : "dmaengine",
+		       (uint64_t)cmd.out_transfers, (uint64_t)cmd.out_ns / 1000000,
+		       (uint64_t)cmd.out_mismatches, (uint64_t)cmd.out_guard_damage);
+	if (cmd.out_mismatches || cmd.out_guard_damage)
+		return step_fail(s, "copy", 0, "%" PRIu64 " bytes differ (first at %#"
+				 PRIx64 "), %" PRIu64 " guard bytes touched",
+				 (uint64_t)cmd.out_mismatches,
+				 (uint64_t)cmd.out_first_mismatch,
+				 (uint64_t)cmd.out_guard_damage);
 	return 0;
 }
 
@@ -558,6 +669,7 @@ static const struct verb verbs[] = {
 	{ "free", do_free, true },
 	{ "destroy", do_destroy, true },
 	{ "query", do_query, true },
+	{ "copy", do_copy, true },
 };
 
 /*
