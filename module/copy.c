@@ -117,14 +117,6 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 		if (find_next_bit(dst->linked, ge, gs) < ge)
 			return -ENOENT;
 	}
-	if (!(cmd->flags & DMACTL_COPY_ALLOW_UNSYNCED) &&
-	    (!dmactl_iova_range_synced(src, cmd->src_offset,
-				       cmd->src_offset + cmd->length) ||
-	     (!unlinked &&
-	      !dmactl_iova_range_synced(dst, cmd->dst_offset,
-					cmd->dst_offset + cmd->length))))
-		return dmactl_reject(dev, DMACTL_RULE_M20, -EAGAIN);
-
 	/* A piece ends at a page end on either side or a transfer's end. */
 	max_segs = 2 * (cmd->length >> PAGE_SHIFT) + 2 +
 		   div64_u64(cmd->length, e->max_transfer);
@@ -175,6 +167,14 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 			return -EINVAL;
 		plan->nr_segs++;
 	}
+	/* Every byte is linked: now it must also be synced (M20). */
+	if (!(cmd->flags & DMACTL_COPY_ALLOW_UNSYNCED) &&
+	    (!dmactl_iova_range_synced(src, cmd->src_offset,
+				       cmd->src_offset + cmd->length) ||
+	     (!unlinked &&
+	      !dmactl_iova_range_synced(dst, cmd->dst_offset,
+					cmd->dst_offset + cmd->length))))
+		return dmactl_reject(dev, DMACTL_RULE_M20, -EAGAIN);
 	return 0;
 }
 

@@ -105,6 +105,7 @@ export DMACTL_EXPECT_DOMAIN='$EXPECT_DOMAIN'
 export DMACTL_NVME_COUNT='$NVME_COUNT'
 export DMACTL_TOPOLOGY='$TOPOLOGY'
 export DMACTL_CMDLINE_CHECK='$CMDLINE'
+export DMACTL_EDU_DMA_BITS='${EDU_DMA_BITS:-28}'
 ENV
 printf '%s\n' "$*" > "$work/cmd"
 "$DMACTL_TOP/scripts/initramfs.sh" payload "$work/payload.cpio" \
@@ -126,7 +127,7 @@ for i in $(seq 1 "$NVME_COUNT"); do
 	devs+=(-drive "file=$work/nvme$i.img,if=none,id=nvm$i,format=raw"
 	       -device "nvme,serial=dmactl$i,drive=nvm$i,cmb_size_mb=16$bus")
 done
-devs+=(-device edu
+devs+=(-device "edu,dma_mask=$(printf '%#x' $(( (1 << ${EDU_DMA_BITS:-28}) - 1 )))"
        -object memory-backend-ram,id=ivshm,size=16M
        -device ivshmem-plain,memdev=ivshm)
 

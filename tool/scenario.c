@@ -22,6 +22,7 @@
  *   destroy IOVA len=L dir=D [attrs=A,..]
  *   query IOVA [links=N] [path=iova|fallback] [p2p=mmio|bus]
  *   copy SRC DST len=L [soff=O] [doff=O] [unsynced] [unlinked]
+ *   run COMMAND...         a shell command that must succeed (e.g. an unbind)
  *   expect ERRNO STEP...   the step must fail with ERRNO (e.g. EEXIST)
  *   echo TEXT...
  *
@@ -59,6 +60,21 @@ struct step {
 	char *val[MAX_WORDS];	/* "" for a bare flag such as "fallback" */
 };
 
+/* The bare words that are options, not positional words. */
+static bool is_flag(const char *w)
+{
+	static const char *const flags[] = {
+		"fallback", "coherent", "unmapped", "thp", "bus", "reachable",
+		"unsynced", "unlinked",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strcmp(w, flags[i]))
+			return true;
+	return false;
+}
+
 static void split(char *line, struct step *st)
 {
 	char *w, *save = NULL, *eq;
@@ -70,8 +86,7 @@ static void split(char *line, struct step *st)
 			break;
 		eq = strchr(w, '=');
 		if ((eq || st->argc) && st->nopts < MAX_WORDS &&
-		    (eq || !strcmp(w, "fallback") || !strcmp(w, "coherent") ||
-		     !strcmp(w, "unmapped") || !strcmp(w, "thp"))) {
+		    (eq || is_flag(w))) {
 			if (eq)
 				*eq = '\0';
 			st->key[st->nopts] = w;
@@ -639,6 +654,23 @@ static int do_copy(struct scenario *s, struct step *st)
 	return 0;
 }
 
+static int do_run(struct scenario *s, struct step *st)
+{
+	char cmd[1024] = "";
+	size_t len = 0;
+	int i, rc;
+
+	NEED(st->argc > 1, "run: expected a command%s", "");
+	for (i = 1; i < st->argc && len < sizeof(cmd); i++)
+		len += snprintf(cmd + len, sizeof(cmd) - len, "%s%s",
+				i > 1 ? " " : "", st->argv[i]);
+	fflush(stdout);
+	rc = system(cmd);
+	if (rc)
+		return step_fail(s, "run", 0, "'%s' exited with %d", cmd, rc);
+	return 0;
+}
+
 struct verb {
 	const char *name;
 	int (*fn)(struct scenario *s, struct step *st);
@@ -670,6 +702,7 @@ static const struct verb verbs[] = {
 	{ "destroy", do_destroy, true },
 	{ "query", do_query, true },
 	{ "copy", do_copy, true },
+	{ "run", do_run, false },
 };
 
 /*

@@ -3,7 +3,8 @@
 # In the guest: load dmactl.ko, run the installed kselftests (KTAP on
 # stdout), and unload the module, which fails if anything still holds it.
 # Arguments go to run_kselftest.sh (e.g. -t dmactl:devnode).
-insmod /dmactl/dmactl.ko || {
+# The edu's DMA mask is the profile's (QEMU's dma_mask property).
+insmod /dmactl/dmactl.ko edu_dma_bits="${DMACTL_EDU_DMA_BITS:-28}" || {
 	echo "# insmod /dmactl/dmactl.ko failed"
 	exit 1
 }
@@ -13,6 +14,8 @@ insmod /dmactl/dmactl.ko || {
 DMACTL_SELFTESTS_DEV=$(nvme_devices | head -n 1)
 DMACTL_SELFTESTS_EXCL_DEV=$(edu_devices | head -n 1)
 export DMACTL_SELFTESTS_EXCL_DEV
+# 2 MiB pages for the hugetlb cases of the copy test.
+echo 4 > /proc/sys/vm/nr_hugepages
 if [ -n "${DMACTL_SELFTESTS_DEV:-}" ]; then
 	echo "$DMACTL_SELFTESTS_DEV" > /sys/class/misc/dmactl/allow
 	export DMACTL_SELFTESTS_DEV

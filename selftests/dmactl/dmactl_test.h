@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,5 +300,62 @@ static inline int _dmactl_verify(int fd, __u32 iova, __u64 offset,
 	ASSERT_EQ(0, _dmactl_destroy(fd, iova, len, dir, attrs))
 #define dmactl_verify(fd, iova, off, len, out) \
 	ASSERT_EQ(0, _dmactl_verify(fd, iova, off, len, out))
+
+/* ---- sysfs: binding devices ---- */
+
+#define PCI "/sys/bus/pci"
+
+static inline int sysfs_put(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static inline bool driver_is(const char *bdf, const char *drv)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), PCI "/devices/%s/driver", bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return !strcmp(strrchr(target, '/') + 1, drv);
+}
+
+/* Wait up to 30 s for a device to be bound to @drv. */
+static inline bool wait_driver(const char *bdf, const char *drv)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (driver_is(bdf, drv))
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+/* Bind a driverless PCI device to dmactl; 0 or -errno. */
+static inline int dmactl_bind_exclusive(const char *bdf)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (driver_is(bdf, "dmactl"))
+		return 0;
+	snprintf(path, sizeof(path), PCI "/devices/%s/driver_override", bdf);
+	ret = sysfs_put(path, "dmactl");
+	if (!ret)
+		ret = sysfs_put(PCI "/drivers/dmactl/bind", bdf);
+	return ret;
+}
 
 #endif /* DMACTL_TEST_H */

@@ -16,46 +16,6 @@
 
 #include "dmactl_test.h"
 
-#define PCI "/sys/bus/pci"
-
-static int sysfs_put(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static bool driver_is(const char *bdf, const char *drv)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), PCI "/devices/%s/driver", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return false;
-	target[n] = '\0';
-	return !strcmp(strrchr(target, '/') + 1, drv);
-}
-
-/* Wait up to 30 s for a device to be bound to @drv. */
-static bool wait_driver(const char *bdf, const char *drv)
-{
-	int i;
-
-	for (i = 0; i < 300; i++) {
-		if (driver_is(bdf, drv))
-			return true;
-		usleep(100000);
-	}
-	return false;
-}
-
 /* Objects on the attached device: a buffer, an IOVA with live links. */
 static void make_objects(struct __test_metadata *_metadata, int fd,
 			 __u32 *iova, __u32 *buf)

@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Data a device really moved.  QEMU's edu device, bound to dmactl
+ * ($DMACTL_SELFTESTS_EXCL_DEV), copies 8 KiB straddling page boundaries
+ * from one mapping to another -- IOVA links on IOMMU profiles,
+ * dma_map_phys() mappings without one -- with every memory kind as source
+ * and as destination.  Each copy is checked three ways: the module's
+ * byte-by-byte compare and guard bytes, and crc32c of the whole
+ * destination buffer taken by this test before and after.
+ *
+ * The edu masks every DMA address to its 28 bits.  Without an IOMMU the
+ * memory must lie below 256 MiB or bounce through a swiotlb it can reach;
+ * when neither holds the module refuses the mapping with EIO (dma-direct
+ * would WARN), and that refusal is what the test then asserts, with the
+ * page frame numbers from /proc/self/pagemap deciding which to expect.
+ *
+ * Then the rules of the copy op: unsynced ranges (EAGAIN), links in the
+ * wrong direction, overlapping memory, links busy while the engine runs
+ * (EBUSY), and on IOMMU profiles a device write to IOVA that was unlinked:
+ * the IOMMU must block it (a fault in the kernel log, between markers
+ * the VM runner accepts) and the pages once behind it must not change.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "dmactl_test.h"
+
+#define SZ_1M		(1ULL << 20)
+#define BUF_LEN		SZ_2M
+#define LINK_BOFF	(SZ_1M - SZ_4K)	/* linked: 3 pages from here */
+#define LINK_LEN	(3 * SZ_4K)
+#define COPY_OFF	2048ULL		/* IOVA offset of the copy */
+#define COPY_LEN	8192ULL
+#define HUGE_2M		(21 << 26)	/* MAP_HUGE_2MB */
+
+enum mem_kind { KERNEL0, KERNEL9, ANON, THP, HUGETLB, MEMFD };
+
+static const char *const kind_names[] = {
+	"kernel order 0", "kernel order 9", "anonymous", "THP",
+	"hugetlb 2 MiB", "memfd",
+};
+
+struct mem {
+	enum mem_kind kind;
+	void *map;		/* user kinds: the mapping */
+	size_t map_len;
+	void *addr;		/* user kinds: the 2 MiB used */
+	__u32 id;
+};
+
+static const char *edu_dev(void)
+{
+	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+
+	return dev && *dev ? dev : NULL;
+}
+
+static bool swiotlb_forced(void)
+{
+	char line[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	return strstr(line, "swiotlb=force");
+}
+
+/* Is every page of [addr, addr + len) below the DMA mask? (root only) */
+static bool user_reachable(void *addr, size_t len, __u64 mask)
+{
+	uintptr_t p;
+	uint64_t e;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	bool ok = fd >= 0;
+
+	for (p = (uintptr_t)addr; ok && p < (uintptr_t)addr + len; p += SZ_4K) {
+		if (pread(fd, &e, 8, p / SZ_4K * 8) != 8 || !(e >> 63))
+			ok = false;
+		else if (((e & ((1ULL << 55) - 1)) + 1) * SZ_4K - 1 > mask)
+			ok = false;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static int buf_alloc_flags(int fd, __u32 kind, __u32 order, __u64 len,
+			   void *uaddr, __u32 flags, __u32 *id)
+{
+	struct dmactl_buf_alloc cmd = {
+		.size = sizeof(cmd), .flags = flags, .kind = kind,
+		.order = order, .length = len,
+		.user_addr = (__u64)(uintptr_t)uaddr, .node = DMACTL_NO_NODE,
+	};
+	int ret = dmactl_ioc(fd, DMACTL_BUF_ALLOC, &cmd);
+
+	if (!ret)
+		*id = cmd.out_id;
+	return ret;
+}
+
+/* Make 2 MiB of one kind: 0, or -errno (-ENOMEM: the kind is not here). */
+static int mem_make(int fd, enum mem_kind kind, bool reachable, struct mem *m)
+{
+	int mfd;
+
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	switch (kind) {
+	case KERNEL0:
+	case KERNEL9:
+		return buf_alloc_flags(fd, DMACTL_BUF_KERNEL, kind == KERNEL9 ? 9 : 0,
+				       BUF_LEN, NULL,
+				       reachable ? DMACTL_BUF_ALLOC_REACHABLE : 0,
+				       &m->id);
+	case ANON:
+	case THP:
+		m->map_len = 2 * BUF_LEN;
+		m->map = mmap(NULL, m->map_len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		m->addr = (void *)(((uintptr_t)m->map + BUF_LEN - 1) & ~(BUF_LEN - 1));
+		if (m->map != MAP_FAILED && kind == THP)
+			madvise(m->addr, BUF_LEN, MADV_HUGEPAGE);
+		break;
+	case HUGETLB:
+		m->map_len = BUF_LEN;
+		m->map = mmap(NULL, m->map_len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | HUGE_2M,
+			      -1, 0);
+		m->addr = m->map;
+		break;
+	case MEMFD:
+		mfd = memfd_create("dmactl-copy", MFD_CLOEXEC);
+		if (mfd < 0 || ftruncate(mfd, BUF_LEN))
+			return -errno;
+		m->map_len = BUF_LEN;
+		m->map = mmap(NULL, m->map_len, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, mfd, 0);
+		m->addr = m->map;
+		close(mfd);
+		break;
+	}
+	if (m->map == MAP_FAILED) {
+		m->map = NULL;
+		return -ENOMEM;
+	}
+	memset(m->addr, 0x5a, BUF_LEN);
+	return _dmactl_buf_alloc(fd, DMACTL_BUF_USER, 0, BUF_LEN, m->addr, &m->id);
+}
+
+static void mem_drop(int fd, struct mem *m)
+{
+	if (m->id)
+		_dmactl_buf_free(fd, m->id);
+	if (m->map)
+		munmap(m->map, m->map_len);
+	m->id = 0;
+	m->map = NULL;
+}
+
+static int copy(int fd, __u32 src, __u64 soff, __u32 dst, __u64 doff,
+		__u64 len, __u32 flags, struct dmactl_copy *out)
+{
+	struct dmactl_copy cmd = {
+		.size = sizeof(cmd), .flags = flags, .src_iova_id = src,
+		.dst_iova_id = dst, .src_offset = soff, .dst_offset = doff,
+		.length = len,
+	};
+	int ret = dmactl_ioc(fd, DMACTL_COPY, &cmd);
+
+	if (out)
+		*out = cmd;
+	return ret;
+}
+
+static __u32 crc(int fd, __u32 id, __u64 off, __u64 len)
+{
+	struct dmactl_buf_checksum cmd = {
+		.size = sizeof(cmd), .id = id, .offset = off, .length = len,
+	};
+
+	return dmactl_ioc(fd, DMACTL_BUF_CHECKSUM, &cmd) ? 0 : cmd.out_crc32c;
+}
+
+FIXTURE(copy) {
+	int fd;
+	struct dmactl_attach dev;
+	bool iommu;
+	bool forced;
+	struct mem src, dst;
+	__u32 siova, diova;
+};
+
+FIXTURE_VARIANT(copy) {
+	enum mem_kind src;
+	enum mem_kind dst;
+};
+
+#define COPY_VARIANT(name, s, d) \
+	FIXTURE_VARIANT_ADD(copy, name) { .src = s, .dst = d }
+
+COPY_VARIANT(kernel0_to_kernel0, KERNEL0, KERNEL0);
+COPY_VARIANT(kernel9_to_kernel0, KERNEL9, KERNEL0);
+COPY_VARIANT(anon_to_kernel0, ANON, KERNEL0);
+COPY_VARIANT(thp_to_kernel0, THP, KERNEL0);
+COPY_VARIANT(hugetlb_to_kernel0, HUGETLB, KERNEL0);
+COPY_VARIANT(memfd_to_kernel0, MEMFD, KERNEL0);
+COPY_VARIANT(kernel0_to_kernel9, KERNEL0, KERNEL9);
+COPY_VARIANT(kernel0_to_anon, KERNEL0, ANON);
+COPY_VARIANT(kernel0_to_thp, KERNEL0, THP);
+COPY_VARIANT(kernel0_to_hugetlb, KERNEL0, HUGETLB);
+COPY_VARIANT(kernel0_to_memfd, KERNEL0, MEMFD);
+
+/* Attach to the bound edu; *skip is set when there is none. */
+static int edu_open(struct dmactl_attach *dev, bool *skip)
+{
+	const char *name = edu_dev();
+	int fd;
+
+	*skip = true;
+	if (!name || dmactl_bind_exclusive(name) || !wait_driver(name, "dmactl"))
+		return -1;
+	fd = open(DMACTL_DEVICE, O_RDWR);
+	if (fd < 0)
+		return -1;
+	if (_dmactl_attach(fd, name, dev)) {
+		close(fd);
+		return -1;
+	}
+	*skip = false;
+	return fd;
+}
+
+FIXTURE_SETUP(copy)
+{
+	bool skip;
+
+	self->fd = edu_open(&self->dev, &skip);
+	if (skip)
+		SKIP(return, "no edu device bound to dmactl (DMACTL_SELFTESTS_EXCL_DEV)");
+	self->iommu = self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
+	self->forced = swiotlb_forced();
+}
+
+FIXTURE_TEARDOWN(copy)
+{
+	if (self->fd < 0)
+		return;
+	mem_drop(self->fd, &self->src);
+	mem_drop(self->fd, &self->dst);
+	close(self->fd);
+	dmactl_expect_no_leaks();
+	EXPECT_EQ(0, dmactl_counter("inflight"));
+	EXPECT_EQ(0, dmactl_taint() & DMACTL_BAD_TAINT);
+}
+
+/*
+ * Link a buffer's three pages around 1 MiB, or find it refused as the
+ * device's reach says it must be.  Returns false when it was (rightly)
+ * refused.
+ */
+static bool link_or_refused(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(copy) *self, struct mem *m,
+			    __u32 *iova, __u32 dir)
+{
+	struct dmactl_iova_alloc ia;
+	bool reach = true;
+	long before;
+	int ret;
+
+	dmactl_iova_alloc(self->fd, LINK_LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	*iova = ia.out_id;
+	if (!self->iommu && !self->forced && m->addr)
+		reach = user_reachable((char *)m->addr + LINK_BOFF, LINK_LEN,
+				       self->dev.out_dma_mask);
+	before = dmactl_rejections("unreachable");
+	ret = _dmactl_link(self->fd, *iova, m->id, LINK_BOFF, 0, LINK_LEN, dir, 0);
+	if (reach) {
+		EXPECT_EQ(0, ret);
+		return !ret;
+	}
+	TH_LOG("%s memory lies beyond the edu's %u-bit mask: refused",
+	       kind_names[m->kind], self->dev.out_dma_mask_bits);
+	EXPECT_EQ(-EIO, ret);
+	EXPECT_EQ(before + 1, dmactl_rejections("unreachable"));
+	return false;
+}
+
+TEST_F_TIMEOUT(copy, moves_data, 120)
+{
+	__u32 before_lo, before_hi, lo_len = LINK_BOFF + COPY_OFF;
+	__u64 hi_off = LINK_BOFF + COPY_OFF + COPY_LEN;
+	struct dmactl_copy out;
+	int ret;
+
+	ret = mem_make(self->fd, variant->src, true, &self->src);
+	if (ret == -ENOMEM && variant->src != KERNEL0)
+		SKIP(return, "no %s memory here", kind_names[variant->src]);
+	ASSERT_EQ(0, ret);
+	ret = mem_make(self->fd, variant->dst, true, &self->dst);
+	if (ret == -ENOMEM && variant->dst != KERNEL0)
+		SKIP(return, "no %s memory here", kind_names[variant->dst]);
+	ASSERT_EQ(0, ret);
+	dmactl_buf_fill(self->fd, self->src.id, 0, BUF_LEN, 1);
+	dmactl_buf_fill(self->fd, self->dst.id, 0, BUF_LEN, 2);
+
+	if (!link_or_refused(_metadata, self, &self->src, &self->siova,
+			     DMACTL_DIR_TO_DEVICE) ||
+	    !link_or_refused(_metadata, self, &self->dst, &self->diova,
+			     DMACTL_DIR_FROM_DEVICE))
+		goto out;
+	dmactl_sync(self->fd, self->siova, 0, LINK_LEN);
+	dmactl_sync(self->fd, self->diova, 0, LINK_LEN);
+	before_lo = crc(self->fd, self->dst.id, 0, lo_len);
+	before_hi = crc(self->fd, self->dst.id, hi_off, BUF_LEN - hi_off);
+
+	ASSERT_EQ(0, copy(self->fd, self->siova, COPY_OFF, self->diova, COPY_OFF,
+			  COPY_LEN, 0, &out));
+	EXPECT_EQ(DMACTL_ENGINE_EDU, out.out_engine);
+	EXPECT_EQ(3, out.out_transfers);	/* pieces end at page ends */
+	EXPECT_EQ(0, out.out_mismatches);
+	EXPECT_EQ(0, out.out_guard_damage);
+	/* Our own check: the range equals the source, the rest is as it was. */
+	EXPECT_EQ(crc(self->fd, self->src.id, LINK_BOFF + COPY_OFF, COPY_LEN),
+		  crc(self->fd, self->dst.id, LINK_BOFF + COPY_OFF, COPY_LEN));
+	EXPECT_EQ(before_lo, crc(self->fd, self->dst.id, 0, lo_len));
+	EXPECT_EQ(before_hi, crc(self->fd, self->dst.id, hi_off, BUF_LEN - hi_off));
+	EXPECT_NE(crc(self->fd, self->src.id, 0, BUF_LEN),
+		  crc(self->fd, self->dst.id, 0, BUF_LEN));
+out:
+	;	/* closing the file in the teardown takes the rest down */
+}
+
+/* ---- the rules of the copy op ---- */
+
+FIXTURE(copy_rules) {
+	int fd;
+	struct dmactl_attach dev;
+	__u32 a, b, sa, sb;
+};
+
+FIXTURE_SETUP(copy_rules)
+{
+	struct dmactl_iova_alloc ia;
+	bool skip;
+
+	self->fd = edu_open(&self->dev, &skip);
+	if (skip)
+		SKIP(return, "no edu device bound to dmactl (DMACTL_SELFTESTS_EXCL_DEV)");
+	ASSERT_EQ(0, buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+				     NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->a));
+	ASSERT_EQ(0, buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+				     NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->b));
+	dmactl_buf_fill(self->fd, self->a, 0, 4 * SZ_4K, 11);
+	dmactl_buf_fill(self->fd, self->b, 0, 4 * SZ_4K, 12);
+	dmactl_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	self->sa = ia.out_id;
+	dmactl_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	self->sb = ia.out_id;
+}
+
+FIXTURE_TEARDOWN(copy_rules)
+{
+	if (self->fd < 0)
+		return;
+	close(self->fd);
+	dmactl_expect_no_leaks();
+	EXPECT_EQ(0, dmactl_counter("inflight"));
+	EXPECT_EQ(0, dmactl_taint() & DMACTL_BAD_TAINT);
+}
+
+TEST_F(copy_rules, unsynced_is_refused)
+{
+	long before = dmactl_rejections("M20");
+
+	dmactl_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	dmactl_sync(self->fd, self->sa, 0, SZ_4K);
+	dmactl_err(EAGAIN, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	EXPECT_EQ(before + 1, dmactl_rejections("M20"));
+	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
+	ASSERT_EQ(0, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	EXPECT_EQ(crc(self->fd, self->a, 0, SZ_4K), crc(self->fd, self->b, 0, SZ_4K));
+}
+
+TEST_F(copy_rules, direction_unlinked_overlap)
+{
+	long before = dmactl_rejections("copy_dir");
+
+	/* The device may not write through a TO_DEVICE link, nor read FROM. */
+	dmactl_link(self->fd, self->sa, self->a, 0, 0, 2 * SZ_4K,
+		    DMACTL_DIR_TO_DEVICE, 0);
+	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	dmactl_sync(self->fd, self->sa, 0, 2 * SZ_4K);
+	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
+	dmactl_err(EINVAL, copy(self->fd, self->sb, 0, self->sa, 0, SZ_4K, 0, NULL));
+	EXPECT_EQ(before + 1, dmactl_rejections("copy_dir"));
+	/* A range with no link behind it. */
+	dmactl_err(ENOENT, copy(self->fd, self->sa, 0, self->sb, SZ_4K, SZ_4K, 0, NULL));
+	dmactl_err(ERANGE, copy(self->fd, self->sa, 0, self->sb, 4 * SZ_4K, 1, 0, NULL));
+	dmactl_err(EINVAL, copy(self->fd, self->sa, 0, self->sb, 0, 0, 0, NULL));
+	dmactl_err(EOPNOTSUPP, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K,
+				    1U << 31, NULL));
+	/* Overlapping memory: both links over buffer a. */
+	dmactl_unlink(self->fd, self->sb, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	dmactl_link(self->fd, self->sb, self->a, 0, 0, SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
+	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
+	dmactl_err(EINVAL, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+}
+
+struct busy_copy {
+	int fd;
+	__u32 src, dst;
+	int ret;
+};
+
+static void *run_copy(void *arg)
+{
+	struct busy_copy *c = arg;
+
+	c->ret = copy(c->fd, c->src, 0, c->dst, 0, 4 * SZ_4K, 0, NULL);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(copy_rules, busy_while_copying, 60)
+{
+	struct busy_copy c = { .fd = self->fd, .src = self->sa, .dst = self->sb };
+	pthread_t th;
+	int ret;
+
+	dmactl_link(self->fd, self->sa, self->a, 0, 0, 4 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	dmactl_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	dmactl_sync(self->fd, self->sa, 0, 4 * SZ_4K);
+	dmactl_sync(self->fd, self->sb, 0, 4 * SZ_4K);
+	ASSERT_EQ(0, pthread_create(&th, NULL, run_copy, &c));
+	/* Eight edu transfers of 100 ms each: still running after 150 ms. */
+	usleep(150000);
+	ret = _dmactl_unlink(self->fd, self->sb, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	if (ret != -EBUSY)
+		TH_LOG("unlink during the copy gave %d", ret);
+	EXPECT_EQ(-EBUSY, ret);
+	EXPECT_EQ(-EBUSY, _dmactl_iova_free(self->fd, self->sa));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, c.ret);
+	EXPECT_EQ(crc(self->fd, self->a, 0, 4 * SZ_4K), crc(self->fd, self->b, 0, 4 * SZ_4K));
+	dmactl_unlink(self->fd, self->sb, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+}
+
+static void kmsg(const char *line)
+{
+	int fd = open("/dev/kmsg", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, line, strlen(line)) < 0)
+			perror("/dev/kmsg");
+		close(fd);
+	}
+}
+
+/* Did the kernel log an IOMMU fault after the last BEGIN marker? */
+static bool fault_logged(void)
+{
+	char rec[2048];
+	bool in = false, seen = false;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n < 0)
+			continue;
+		rec[n] = '\0';
+		if (strstr(rec, "DMACTL-EXPECT-FAULT-BEGIN")) {
+			in = true;
+			seen = false;
+		} else if (in && (strstr(rec, "DMAR: [DMA") || strstr(rec, "IO_PAGE_FAULT") ||
+				  strstr(rec, "AMD-Vi: Event logged") ||
+				  (strstr(rec, "iommu") && strstr(rec, "fault")))) {
+			seen = true;
+		}
+	}
+	close(fd);
+	return seen;
+}
+
+TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
+{
+	__u32 before_b, before_tail;
+	long writes = dmactl_counter("unlinked_writes");
+	int i;
+
+	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE))
+		SKIP(return, "no IOMMU translates for the edu here");
+	dmactl_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	dmactl_sync(self->fd, self->sa, 0, SZ_4K);
+	/* b was linked at sb's offset 0, and is no longer. */
+	dmactl_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	dmactl_sync(self->fd, self->sb, 0, 4 * SZ_4K);
+	dmactl_unlink(self->fd, self->sb, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	before_b = crc(self->fd, self->b, 0, SZ_4K);
+	before_tail = crc(self->fd, self->b, SZ_4K, 3 * SZ_4K);
+
+	/* Not linked: refused, unless the flag says the caller means it. */
+	dmactl_err(ENOENT, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	kmsg("DMACTL-EXPECT-FAULT-BEGIN copy to unlinked IOVA\n");
+	ASSERT_EQ(0, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K,
+			  DMACTL_COPY_DST_UNLINKED, NULL));
+	/* The fault is reported asynchronously by the IOMMU driver. */
+	for (i = 0; i < 20 && !fault_logged(); i++)
+		usleep(100000);
+	kmsg("DMACTL-EXPECT-FAULT-END\n");
+	EXPECT_TRUE(fault_logged());
+	EXPECT_EQ(before_b, crc(self->fd, self->b, 0, SZ_4K));
+	EXPECT_EQ(before_tail, crc(self->fd, self->b, SZ_4K, 3 * SZ_4K));
+	EXPECT_NE(crc(self->fd, self->a, 0, SZ_4K), crc(self->fd, self->b, 0, SZ_4K));
+	EXPECT_EQ(writes + 1, dmactl_counter("unlinked_writes"));
+	/* Linked again, the same copy goes through. */
+	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
+	ASSERT_EQ(0, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	EXPECT_EQ(crc(self->fd, self->a, 0, SZ_4K), crc(self->fd, self->b, 0, SZ_4K));
+}
+
+DMACTL_TEST_MAIN

@@ -1,0 +1,196 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# PCI peer-to-peer DMA, end to end, on whatever P2P the machine has:
+#  - "dmactl p2p" gives the verdict this machine profile must give for each
+#    provider/client pair (its NVMe CMBs; the edu as a client);
+#  - P2P buffers of a provider (from its pool and from this process's
+#    mapping of p2pmem/allocate) link for a client as that verdict says:
+#    through the host bridge with DMA_ATTR_MMIO, by bus address with no
+#    IOVA, or refused with EREMOTEIO; the oracle checks each translation;
+#  - the edu copies out of another device's CMB where the path allows;
+#  - in the P2P profiles, fio runs O_DIRECT I/O on one controller from
+#    the other's p2pmem, with crc32c verification;
+#  - dmactl publishes ivshmem's BAR2 as p2pmem; a buffer of it is linked
+#    for the NVMe controller, then ivshmem is unbound: the buffer and its
+#    links are revoked first, and every counter returns to zero.
+DIR=$(cd "$(dirname "$0")" && pwd)
+. "$DIR/../kselftest/ktap_helpers.sh"
+DMACTL=${DMACTL:-dmactl}
+SYS=/sys/bus/pci/devices
+COUNTERS=/sys/kernel/debug/dmactl/counters
+
+ktap_print_header
+if ! command -v "$DMACTL" >/dev/null || [ ! -e /dev/dmactl ]; then
+	ktap_skip_all "no dmactl tool or module"
+	exit "$KSFT_SKIP"
+fi
+pci() { for d in $SYS/*; do [ "$(cat $d/$1)" = "$2" ] && basename $d; done; }
+NVME=$(pci class 0x010802)
+EDU=$(for d in $SYS/*; do [ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] && basename $d; done)
+IVSHMEM=$(for d in $SYS/*; do [ "$(cat $d/vendor):$(cat $d/device)" = 0x1af4:0x1110 ] && basename $d; done)
+set -- $NVME
+A=$1
+B=${2:-}
+if [ -z "$A" ]; then
+	ktap_skip_all "no NVMe controller"
+	exit "$KSFT_SKIP"
+fi
+ktap_set_plan 6
+
+# What each profile's kernel must answer (the CPU family and topology
+# decide: family 23 is allow-listed, 6 is not; a switch gives bus addresses).
+expect_map() {	# PROVIDER CLIENT
+	[ "$1" = "$2" ] && { echo bus-address; return; }
+	case "${DMACTL_PROFILE:-}:$2" in
+	p2p-hostbridge:*) echo host-bridge ;;
+	p2p-switch:"$B") echo bus-address ;;
+	*) echo not-supported ;;
+	esac
+}
+map_of() { "$DMACTL" p2p --json "$1" "$2" | sed -n 's/.*"map_type":"\([a-z-]*\)".*/\1/p'; }
+counter() { sed -n "s/^$1 //p" $COUNTERS; }
+scn=$(mktemp)
+run_scn() {	# run $scn, its output as KTAP comments; its status
+	"$DMACTL" run "$scn" > "$scn.out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$scn.out"
+	return $rc
+}
+result() {	# OK NAME
+	if [ "$1" = 0 ]; then ktap_test_pass "$2"; else ktap_test_fail "$2"; fi
+}
+
+# 1. The kernel's verdicts.
+"$DMACTL" p2p --all | sed 's/^/# /'
+ok=0
+for c in $A $B $EDU; do
+	got=$(map_of "$A" "$c")
+	want=$(expect_map "$A" "$c")
+	echo "# $A -> $c: $got (expected $want)"
+	[ "$got" = "$want" ] || ok=1
+done
+"$DMACTL" p2p "$A" "${B:-$EDU}" | sed 's/^/# /'
+result $ok "verdicts of dmactl p2p (${DMACTL_PROFILE:-unknown profile})"
+
+# 2. P2P buffers linked for each client as the verdict says.
+link_scn() {	# PROVIDER CLIENT MAP
+	cat > "$scn" <<SCN
+attach $2
+buf p p2p 64k provider=$1
+buf u user-p2p 64k provider=$1
+alloc io 128k fallback
+SCN
+	case $3 in
+	not-supported) cat >> "$scn" <<SCN
+expect EREMOTEIO link io p len=64k dir=bidi
+expect EREMOTEIO link io u len=64k dir=bidi ioff=64k
+free io
+SCN
+	;;
+	*) [ "$3" = bus-address ] && q=bus || q=mmio
+	   [ "$3" = bus-address ] && v=bus || v=
+	   cat >> "$scn" <<SCN
+link io p len=64k dir=bidi
+link io u len=64k dir=bidi ioff=64k
+sync io
+query io p2p=$q
+verify io len=128k $v
+destroy io len=128k dir=bidi
+SCN
+	;;
+	esac
+}
+ok=0
+[ -n "$EDU" ] && "$DMACTL" bind "$EDU" >/dev/null 2>&1
+for c in $A $B $EDU; do
+	[ "$c" = "$EDU" ] || echo "$c" > /sys/class/misc/dmactl/allow
+	link_scn "$A" "$c" "$(map_of "$A" "$c")"
+	run_scn || ok=1
+	[ "$(counter live_links)" = 0 ] || ok=1
+done
+result $ok "P2P buffers link as the verdict says (MMIO, bus address or EREMOTEIO)"
+
+# 3. A device moves data out of another device's BAR.
+prov=${B:-$A}
+if [ -n "$EDU" ] && [ "$(map_of "$prov" "$EDU")" != not-supported ]; then
+	cat > "$scn" <<SCN
+attach $EDU
+buf p p2p 16k provider=$prov
+buf k kernel 16k
+fill p seed=5
+fill k seed=6
+alloc s 16k
+alloc d 16k
+link s p len=16k dir=to
+link d k len=16k dir=from
+sync s
+sync d
+copy s d len=16k
+destroy s len=16k dir=to
+destroy d len=16k dir=from
+SCN
+	run_scn
+	result $? "edu copies out of $prov's CMB ($(map_of "$prov" "$EDU"))"
+else
+	ktap_test_skip "edu cannot reach a CMB here: the kernel refuses that P2P"
+fi
+
+# 4. fio on B with its buffers in A's p2pmem.
+ns=$(ls -d $SYS/${B:-none}/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1)
+if [ -n "$B" ] && [ "$(map_of "$A" "$B")" != not-supported ] && [ -n "$ns" ]; then
+	fio --name=p2p --filename="/dev/$(basename "$ns")" --direct=1 \
+	    --ioengine=psync --rw=randwrite --bs=4k --size=4M \
+	    --verify=crc32c --verify_fatal=1 \
+	    --iomem="mmapshared:$SYS/$A/p2pmem/allocate" > /tmp/fio.out 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/fio.out | grep -E "err=|IOPS|verify|error" | head -8
+	result $rc "fio O_DIRECT with crc32c on $B from $A's p2pmem ($(map_of "$A" "$B"))"
+else
+	ktap_test_skip "fio from p2pmem needs two NVMe controllers the kernel lets talk"
+fi
+
+# 5 and 6. dmactl as a provider: ivshmem's BAR2, revoked at unbind.
+if [ -n "$IVSHMEM" ] && "$DMACTL" bind "$IVSHMEM" >/dev/null 2>&1 &&
+   "$DMACTL" p2pmem publish "$IVSHMEM" --bar 2 | sed 's/^/# /' &&
+   [ "$(cat $SYS/$IVSHMEM/p2pmem/published)" = 1 ] &&
+   [ "$(cat $SYS/$IVSHMEM/p2pmem/size)" = 16777216 ]; then
+	ktap_test_pass "ivshmem BAR2 published as 16 MiB of p2pmem"
+	map=$(map_of "$IVSHMEM" "$A")
+	cat > "$scn" <<SCN
+attach $A
+buf p p2p 64k provider=$IVSHMEM
+buf u user-p2p 64k provider=$IVSHMEM
+alloc io 128k fallback
+SCN
+	# Keep the links, unbind the provider under them, then look.
+	if [ "$map" = not-supported ]; then
+		echo "expect EREMOTEIO link io p len=64k dir=bidi" >> "$scn"
+	else
+		cat >> "$scn" <<SCN
+link io p len=64k dir=bidi
+link io u len=64k dir=bidi ioff=64k
+sync io
+verify io len=128k
+SCN
+	fi
+	cat >> "$scn" <<SCN
+run echo $IVSHMEM > /sys/bus/pci/drivers/dmactl/unbind
+expect ENOENT fill p
+expect ENOENT fill u
+SCN
+	[ "$map" = not-supported ] || echo "expect ENOENT verify io" >> "$scn"
+	revoked=$(counter revoked_p2p)
+	run_scn
+	ok=$?
+	[ -e "$SYS/$IVSHMEM/p2pmem" ] && ok=1
+	[ "$(counter live_links)" = 0 ] && [ "$(counter live_bufs)" = 0 ] &&
+	[ "$(counter p2p_bytes)" = 0 ] && [ "$(counter pinned_pages)" = 0 ] || ok=1
+	[ "$(counter revoked_p2p)" -ge $((revoked + 2)) ] || ok=1
+	echo "# verdict $map; revoked_p2p $revoked -> $(counter revoked_p2p)"
+	result $ok "unbinding the provider revokes its buffers and links ($map)"
+else
+	ktap_test_fail "ivshmem BAR2 published as 16 MiB of p2pmem"
+	ktap_test_skip "no published ivshmem"
+fi
+rm -f "$scn" "$scn.out"
+ktap_finished
