@@ -211,7 +211,12 @@ static void dmactl_copy_sync(struct dmactl_copy_plan *plan, bool for_cpu)
 /* Copy a buffer range (within one page) out, for the guard check. */
 static void dmactl_buf_read(struct dmactl_buf *buf, u64 off, void *to, u64 len)
 {
-	void *va = kmap_local_page(buf->pages[off >> PAGE_SHIFT]);
+	void *va;
+
+	/* An empty guard may start at the buffer's end: no page there. */
+	if (!len)
+		return;
+	va = kmap_local_page(buf->pages[off >> PAGE_SHIFT]);
 
 	memcpy(to, va + offset_in_page(off), len);
 	kunmap_local(va);

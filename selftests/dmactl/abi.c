@@ -27,6 +27,7 @@ typedef void (*build_fn)(FIXTURE_DATA(abi) *self, void *arg);
 FIXTURE_VARIANT(abi) {
 	unsigned long req;
 	size_t size;
+	size_t min_size;	/* the struct's first version: smaller is EINVAL */
 	build_fn build;
 	size_t id_offset;	/* an object ID field, or NO_FIELD */
 	size_t reserved_offset;	/* a __reserved field, or NO_FIELD */
@@ -174,18 +175,26 @@ static void build_iova_verify(FIXTURE_DATA(abi) *self, void *arg)
 	cmd->length = SZ_4K;
 }
 
-#define ABI_VARIANT(_name, _req, _struct, _id, _reserved, _attach)           \
+#define ABI_VARIANT_V1(_name, _req, _struct, _id, _reserved, _attach, _v1)   \
 	FIXTURE_VARIANT_ADD(abi, _name) {                                     \
 		.req = _req, .size = sizeof(struct _struct),                  \
+		.min_size = _v1,                                              \
 		.build = build_##_name, .id_offset = _id,                     \
 		.reserved_offset = _reserved, .attach = _attach,              \
 	}
+#define ABI_VARIANT(_name, _req, _struct, _id, _reserved, _attach)           \
+	ABI_VARIANT_V1(_name, _req, _struct, _id, _reserved, _attach,         \
+		       sizeof(struct _struct))
+/* The end of a struct's first version, for structs that grew since. */
+#define V1_END(_struct, _field) \
+	(offsetof(struct _struct, _field) + sizeof(((struct _struct *)0)->_field))
 
 ABI_VARIANT(get_version, DMACTL_GET_VERSION, dmactl_get_version, NO_FIELD,
 	    offsetof(struct dmactl_get_version, __reserved), false);
 ABI_VARIANT(attach, DMACTL_ATTACH, dmactl_attach, NO_FIELD, NO_FIELD, false);
-ABI_VARIANT(buf_alloc, DMACTL_BUF_ALLOC, dmactl_buf_alloc, NO_FIELD,
-	    offsetof(struct dmactl_buf_alloc, __reserved), true);
+ABI_VARIANT_V1(buf_alloc, DMACTL_BUF_ALLOC, dmactl_buf_alloc, NO_FIELD,
+	       offsetof(struct dmactl_buf_alloc, __reserved), true,
+	       V1_END(dmactl_buf_alloc, __reserved));
 ABI_VARIANT(buf_free, DMACTL_BUF_FREE, dmactl_buf_free,
 	    offsetof(struct dmactl_buf_free, id),
 	    offsetof(struct dmactl_buf_free, __reserved), true);
@@ -213,9 +222,10 @@ ABI_VARIANT(iova_destroy, DMACTL_IOVA_DESTROY, dmactl_iova_destroy,
 ABI_VARIANT(iova_query, DMACTL_IOVA_QUERY, dmactl_iova_query,
 	    offsetof(struct dmactl_iova_query, iova_id),
 	    offsetof(struct dmactl_iova_query, __reserved), true);
-ABI_VARIANT(iova_verify, DMACTL_IOVA_VERIFY, dmactl_iova_verify,
-	    offsetof(struct dmactl_iova_verify, iova_id),
-	    offsetof(struct dmactl_iova_verify, __reserved), true);
+ABI_VARIANT_V1(iova_verify, DMACTL_IOVA_VERIFY, dmactl_iova_verify,
+	       offsetof(struct dmactl_iova_verify, iova_id),
+	       offsetof(struct dmactl_iova_verify, __reserved), true,
+	       V1_END(dmactl_iova_verify, out_first_mismatch));
 
 FIXTURE_SETUP(abi)
 {
@@ -270,10 +280,20 @@ TEST_F(abi, short_size_is_einval)
 	union abi_arg arg;
 
 	build(self, variant, &arg);
-	set_size(&arg, variant->size - 1);
+	set_size(&arg, variant->min_size - 1);
 	EXPECT_EQ(-EINVAL, dmactl_ioc(self->fd, variant->req, &arg));
 	set_size(&arg, 4);
 	EXPECT_EQ(-EINVAL, dmactl_ioc(self->fd, variant->req, &arg));
+}
+
+/* A caller built against the struct's first version keeps working. */
+TEST_F(abi, first_version_size_works)
+{
+	union abi_arg arg;
+
+	build(self, variant, &arg);
+	set_size(&arg, variant->min_size);
+	EXPECT_EQ(0, dmactl_ioc(self->fd, variant->req, &arg));
 }
 
 TEST_F(abi, nonzero_tail_is_e2big)
