@@ -103,7 +103,7 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 	bool unlinked = cmd->flags & DMACTL_COPY_DST_UNLINKED;
 	struct dmactl_copy_seg *seg;
 	u64 pos, soff, doff, scont, dcont, len;
-	unsigned long max_segs, gs, ge;
+	unsigned long max_segs;
 
 	if (cmd->src_offset + cmd->length > src->length ||
 	    cmd->dst_offset + cmd->length > dst->length)
@@ -111,10 +111,8 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 	if (unlinked) {
 		if (dst->path != DMACTL_PATH_IOVA)
 			return -EOPNOTSUPP;
-		gs = dmactl_iova_gidx(dst, cmd->dst_offset);
-		ge = DIV_ROUND_UP_ULL(dst->first_offset + cmd->dst_offset +
-				      cmd->length, dst->granule);
-		if (find_next_bit(dst->linked, ge, gs) < ge)
+		if (!dmactl_iova_range_unlinked(dst, cmd->dst_offset,
+						cmd->dst_offset + cmd->length))
 			return -ENOENT;
 	}
 	/* A piece ends at a page end on either side or a transfer's end. */

@@ -45,6 +45,25 @@ struct dmactl_target *dmactl_ctx_target(struct dmactl_ctx *ctx)
 }
 
 /**
+ * dmactl_ctx_target_lock() - the attached target, read-locked, for an
+ *	operation that makes a new object or acts on the device itself
+ * @ctx: the context
+ * @tp: the target; unlock with dmactl_target_read_unlock()
+ *
+ * Return: 0; -EBUSY if the file is not attached; -ENODEV if the target
+ * was revoked.
+ */
+int dmactl_ctx_target_lock(struct dmactl_ctx *ctx, struct dmactl_target **tp)
+{
+	struct dmactl_target *t = dmactl_ctx_target(ctx);
+
+	if (!t)
+		return -EBUSY;
+	*tp = t;
+	return dmactl_target_read_lock(t);
+}
+
+/**
  * dmactl_ctx_attach() - attach a context to a target, once
  * @ctx: the context
  * @t: the target; the context takes over the caller's reference

@@ -132,6 +132,7 @@ void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 		     void *arg);
 int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t);
 struct dmactl_target *dmactl_ctx_target(struct dmactl_ctx *ctx);
+int dmactl_ctx_target_lock(struct dmactl_ctx *ctx, struct dmactl_target **tp);
 int dmactl_obj_add(struct dmactl_ctx *ctx, struct dmactl_obj *obj,
 		   enum dmactl_obj_type type);
 struct dmactl_obj *dmactl_obj_get(struct dmactl_ctx *ctx, u32 id,
@@ -284,6 +285,7 @@ void dmactl_iova_release(struct dmactl_iova *iova);
 struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset);
 unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset);
 bool dmactl_iova_range_synced(struct dmactl_iova *iova, u64 offset, u64 end);
+bool dmactl_iova_range_unlinked(struct dmactl_iova *iova, u64 offset, u64 end);
 dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
 				struct dmactl_link *link, u64 offset,
 				u64 *contig);
@@ -295,6 +297,7 @@ int dmactl_p2p_query(struct dmactl_ucmd *ucmd);
 int dmactl_p2pmem_publish(struct dmactl_ucmd *ucmd);
 void dmactl_p2p_revoke_provider(struct pci_dev *pdev);
 bool dmactl_p2p_provider_dying(struct pci_dev *pdev);
+int dmactl_p2p_bar(struct pci_dev *pdev, phys_addr_t phys);
 int dmactl_p2p_probe(struct device *client, struct page *page, u32 *map,
 		     u64 *bus_offset);
 void dmactl_p2p_provider_gone(struct pci_dev *pdev);
@@ -362,6 +365,14 @@ struct dmactl_ucmd {
 };
 
 int dmactl_ucmd_respond(struct dmactl_ucmd *ucmd, size_t cmd_len);
+
+/* Is a device name from userspace non-empty and terminated in its field? */
+static inline bool dmactl_name_ok(const char *name)
+{
+	size_t len = strnlen(name, DMACTL_NAME_MAX);
+
+	return len && len < DMACTL_NAME_MAX;
+}
 
 /* ---- counters (stats.c) ---- */
 

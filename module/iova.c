@@ -134,6 +134,22 @@ bool dmactl_iova_range_synced(struct dmactl_iova *iova, u64 offset, u64 end)
 }
 
 /**
+ * dmactl_iova_range_unlinked() - does no link touch a range?
+ * @iova: the object, locked
+ * @offset: start, bytes
+ * @end: end, bytes, past @offset and within the space
+ *
+ * Return: true if no granule [@offset, @end) touches is linked.
+ */
+bool dmactl_iova_range_unlinked(struct dmactl_iova *iova, u64 offset, u64 end)
+{
+	unsigned long gs = dmactl_iova_gidx(iova, offset);
+	unsigned long ge = dmactl_iova_gend(iova, end);
+
+	return find_next_bit(iova->linked, ge, gs) >= ge;
+}
+
+/**
  * dmactl_link_dma_addr() - the device address of a byte of a link
  * @iova: the object, locked
  * @link: the link
@@ -387,10 +403,7 @@ int dmactl_iova_alloc(struct dmactl_ucmd *ucmd)
 		return dmactl_reject(NULL, DMACTL_RULE_M6, -EINVAL);
 	if (cmd->length > cap)
 		return dmactl_reject(NULL, DMACTL_RULE_M7, -EINVAL);
-	t = dmactl_ctx_target(ucmd->ctx);
-	if (!t)
-		return -EBUSY;
-	ret = dmactl_target_read_lock(t);
+	ret = dmactl_ctx_target_lock(ucmd->ctx, &t);
 	if (ret)
 		return ret;
 	granule = dmactl_target_granule(t);
@@ -520,13 +533,15 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 static bool dmactl_run_reachable(struct device *dev, phys_addr_t phys,
 				 u64 len, unsigned long attrs)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
 	bool force = is_swiotlb_force_bounce(dev);
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
-	if (domain && iommu_is_dma_domain(domain))
-		return true;	/* dma-iommu maps anything into the IOVA */
+	/*
+	 * Only the fallback path gets here, which a DMA API domain never
+	 * takes (its try_alloc says no only when the space is exhausted):
+	 * the device is on dma-direct.
+	 */
 	if (force && (attrs & (DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT)))
 		return true;	/* dma-direct fails these quietly */
 	/* dma_capable() as on a machine without memory encryption. */

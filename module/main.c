@@ -76,13 +76,11 @@ static int dmactl_attach(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_attach *cmd = ucmd->cmd;
 	struct dmactl_target *t;
-	size_t len;
 	int ret;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	len = strnlen(cmd->name, sizeof(cmd->name));
-	if (!len || len == sizeof(cmd->name))
+	if (!dmactl_name_ok(cmd->name))
 		return -EINVAL;
 	if (dmactl_ctx_target(ucmd->ctx))
 		return -EBUSY;

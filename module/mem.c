@@ -123,18 +123,9 @@ static int dmactl_buf_pin_user_pages(struct dmactl_buf *buf, u64 uaddr)
  */
 static int dmactl_page_bar(struct page *page, struct pci_dev *pdev)
 {
-	phys_addr_t phys = page_to_phys(page);
-	int bar;
-
 	if (!is_pci_p2pdma_page(page))
 		return -1;
-	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		if ((pci_resource_flags(pdev, bar) & IORESOURCE_MEM) &&
-		    phys >= pci_resource_start(pdev, bar) &&
-		    phys <= pci_resource_end(pdev, bar))
-			return bar;
-	}
-	return -1;
+	return dmactl_p2p_bar(pdev, page_to_phys(page));
 }
 
 /* The memory of a P2P buffer: from the provider's pool or the caller's. */
@@ -253,10 +244,7 @@ int dmactl_buf_alloc(struct dmactl_ucmd *ucmd)
 	ret = dmactl_buf_alloc_check(cmd, &node);
 	if (ret)
 		return ret;
-	t = dmactl_ctx_target(ucmd->ctx);
-	if (!t)
-		return -EBUSY;
-	ret = dmactl_target_read_lock(t);
+	ret = dmactl_ctx_target_lock(ucmd->ctx, &t);
 	if (ret)
 		return ret;
 	if (node == NUMA_NO_NODE)

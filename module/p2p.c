@@ -149,6 +149,26 @@ void dmactl_p2p_provider_gone(struct pci_dev *pdev)
 }
 
 /**
+ * dmactl_p2p_bar() - the memory BAR of a device holding a physical address
+ * @pdev: the device
+ * @phys: the address
+ *
+ * Return: the BAR, 0..5, or -1 if no memory BAR holds @phys.
+ */
+int dmactl_p2p_bar(struct pci_dev *pdev, phys_addr_t phys)
+{
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if ((pci_resource_flags(pdev, bar) & IORESOURCE_MEM) &&
+		    phys >= pci_resource_start(pdev, bar) &&
+		    phys <= pci_resource_end(pdev, bar))
+			return bar;
+	}
+	return -1;
+}
+
+/**
  * dmactl_p2p_probe() - how a device reaches a P2P page, per the DMA layer
  * @client: the device that would do the DMA
  * @page: a page of P2P memory
@@ -202,13 +222,6 @@ static u32 dmactl_p2p_map(enum pci_p2pdma_map_type map)
 	default:
 		return DMACTL_P2P_MAP_UNKNOWN;
 	}
-}
-
-static bool dmactl_name_ok(const char *name)
-{
-	size_t len = strnlen(name, DMACTL_NAME_MAX);
-
-	return len && len < DMACTL_NAME_MAX;
 }
 
 /**
@@ -291,10 +304,7 @@ int dmactl_p2pmem_publish(struct dmactl_ucmd *ucmd)
 	if (cmd->bar >= PCI_STD_NUM_BARS || !PAGE_ALIGNED(cmd->offset) ||
 	    !PAGE_ALIGNED(cmd->length))
 		return -EINVAL;
-	t = dmactl_ctx_target(ucmd->ctx);
-	if (!t)
-		return -EBUSY;
-	ret = dmactl_target_read_lock(t);
+	ret = dmactl_ctx_target_lock(ucmd->ctx, &t);
 	if (ret)
 		return ret;
 	if (!t->exclusive) {

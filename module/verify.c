@@ -32,16 +32,10 @@ static bool dmactl_verify_bus_addr(struct dmactl_iova *iova,
 				   phys_addr_t phys)
 {
 	struct pci_dev *pdev = link->buf->provider;
-	int bar;
-
 	/* The bus address from the provider's BAR, not from the record. */
-	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		if ((pci_resource_flags(pdev, bar) & IORESOURCE_MEM) &&
-		    phys >= pci_resource_start(pdev, bar) &&
-		    phys <= pci_resource_end(pdev, bar))
-			break;
-	}
-	if (bar == PCI_STD_NUM_BARS ||
+	int bar = dmactl_p2p_bar(pdev, phys);
+
+	if (bar < 0 ||
 	    dmactl_link_dma_addr(iova, link, off, NULL) !=
 	    pci_bus_address(pdev, bar) + phys - pci_resource_start(pdev, bar))
 		return false;

@@ -308,16 +308,6 @@ static void report_print(const struct p2p_report *r)
 		       r->redir);
 }
 
-static int open_dmactl(const char *cmd, int *fd)
-{
-	*fd = open(DMACTL_DEVICE, O_RDWR | O_CLOEXEC);
-	if (*fd >= 0)
-		return 0;
-	fprintf(stderr, "dmactl %s: %s: %s (is dmactl.ko loaded?)\n", cmd,
-		DMACTL_DEVICE, strerror(errno));
-	return errno == ENOENT || errno == ENODEV ? EXIT_UNSUPPORTED : EXIT_FAIL;
-}
-
 static int p2p_one(int fd, const char *provider, const char *client, bool json)
 {
 	struct p2p_report r;
@@ -430,7 +420,7 @@ static int p2p_run(int argc, char **argv)
 	}
 	if (all ? optind != argc : optind != argc - 2)
 		return usage_error(&cmd_p2p, "expected PROVIDER CLIENT, or --all");
-	ret = open_dmactl("p2p", &fd);
+	ret = dmactl_open("p2p", &fd);
 	if (ret)
 		return ret;
 	ret = all ? p2p_all(fd, json) : p2p_one(fd, argv[optind],

@@ -18,20 +18,29 @@ int dmactl_ioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) ? -errno : 0;
 }
 
+int dmactl_open(const char *cmd, int *fd)
+{
+	int err;
+
+	*fd = open(DMACTL_DEVICE, O_RDWR | O_CLOEXEC);
+	if (*fd >= 0)
+		return EXIT_OK;
+	err = errno;
+	fprintf(stderr, "dmactl %s: %s: %s (%s)%s\n", cmd, DMACTL_DEVICE,
+		strerror(err), errno_name(err),
+		err == ENOENT ? ": is dmactl.ko loaded?" : "");
+	return err == ENOENT ? EXIT_UNSUPPORTED : EXIT_FAIL;
+}
+
 int dmactl_open_attach(const char *cmd, const char *dev,
 		       struct dmactl_attach *out, int *fd)
 {
 	struct dmactl_attach a = { .size = sizeof(a) };
 	int ret;
 
-	*fd = open(DMACTL_DEVICE, O_RDWR | O_CLOEXEC);
-	if (*fd < 0) {
-		ret = errno;
-		fprintf(stderr, "dmactl %s: %s: %s (%s)%s\n", cmd, DMACTL_DEVICE,
-			strerror(ret), errno_name(ret),
-			ret == ENOENT ? ": is dmactl.ko loaded?" : "");
-		return ret == ENOENT ? EXIT_UNSUPPORTED : EXIT_FAIL;
-	}
+	ret = dmactl_open(cmd, fd);
+	if (ret)
+		return ret;
 	snprintf(a.name, sizeof(a.name), "%s", dev);
 	ret = dmactl_ioctl(*fd, DMACTL_ATTACH, &a);
 	if (ret) {

@@ -8,6 +8,12 @@
 #include <json-c/json.h>
 
 /*
+ * Open /dev/dmactl, saying why not on stderr.  Returns an exit status:
+ * EXIT_OK, EXIT_UNSUPPORTED (no module) or EXIT_FAIL.
+ */
+int dmactl_open(const char *cmd, int *fd);
+
+/*
  * Open /dev/dmactl and attach to a device, printing a one-line error that
  * names the command, the device and the errno on failure.  Returns an
  * exit status: EXIT_OK with *fd set, EXIT_UNSUPPORTED when the module is

@@ -24,10 +24,18 @@ if ! command -v "$DMACTL" >/dev/null || [ ! -e /dev/dmactl ]; then
 	ktap_skip_all "no dmactl tool or module"
 	exit "$KSFT_SKIP"
 fi
-pci() { for d in $SYS/*; do [ "$(cat $d/$1)" = "$2" ] && basename $d; done; }
-NVME=$(pci class 0x010802)
-EDU=$(for d in $SYS/*; do [ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] && basename $d; done)
-IVSHMEM=$(for d in $SYS/*; do [ "$(cat $d/vendor):$(cat $d/device)" = 0x1af4:0x1110 ] && basename $d; done)
+# pci ATTR=VALUE...: the PCI devices whose sysfs attributes all match.
+pci() {
+	for d in $SYS/*; do
+		for kv in "$@"; do
+			[ "$(cat "$d/${kv%%=*}")" = "${kv#*=}" ] || continue 2
+		done
+		basename "$d"
+	done
+}
+NVME=$(pci class=0x010802)
+EDU=$(pci vendor=0x1234 device=0x11e8 | head -n 1)
+IVSHMEM=$(pci vendor=0x1af4 device=0x1110 | head -n 1)
 set -- $NVME
 A=$1
 B=${2:-}
