@@ -89,21 +89,6 @@ static bool user_reachable(void *addr, size_t len, __u64 mask)
 	return ok;
 }
 
-static int buf_alloc_flags(int fd, __u32 kind, __u32 order, __u64 len,
-			   void *uaddr, __u32 flags, __u32 *id)
-{
-	struct dmactl_buf_alloc cmd = {
-		.size = sizeof(cmd), .flags = flags, .kind = kind,
-		.order = order, .length = len,
-		.user_addr = (__u64)(uintptr_t)uaddr, .node = DMACTL_NO_NODE,
-	};
-	int ret = dmactl_ioc(fd, DMACTL_BUF_ALLOC, &cmd);
-
-	if (!ret)
-		*id = cmd.out_id;
-	return ret;
-}
-
 /* Make 2 MiB of one kind: 0, or -errno (-ENOMEM: the kind is not here). */
 static int mem_make(int fd, enum mem_kind kind, bool reachable, struct mem *m)
 {
@@ -114,7 +99,7 @@ static int mem_make(int fd, enum mem_kind kind, bool reachable, struct mem *m)
 	switch (kind) {
 	case KERNEL0:
 	case KERNEL9:
-		return buf_alloc_flags(fd, DMACTL_BUF_KERNEL, kind == KERNEL9 ? 9 : 0,
+		return _dmactl_buf_alloc_flags(fd, DMACTL_BUF_KERNEL, kind == KERNEL9 ? 9 : 0,
 				       BUF_LEN, NULL,
 				       reachable ? DMACTL_BUF_ALLOC_REACHABLE : 0,
 				       &m->id);
@@ -352,9 +337,9 @@ FIXTURE_SETUP(copy_rules)
 	self->fd = edu_open(&self->dev, &skip);
 	if (skip)
 		SKIP(return, "no edu device bound to dmactl (DMACTL_SELFTESTS_EXCL_DEV)");
-	ASSERT_EQ(0, buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+	ASSERT_EQ(0, _dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
 				     NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->a));
-	ASSERT_EQ(0, buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+	ASSERT_EQ(0, _dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
 				     NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->b));
 	dmactl_buf_fill(self->fd, self->a, 0, 4 * SZ_4K, 11);
 	dmactl_buf_fill(self->fd, self->b, 0, 4 * SZ_4K, 12);

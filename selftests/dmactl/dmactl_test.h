@@ -135,11 +135,13 @@ static inline int _dmactl_attach(int fd, const char *name,
 	return ret;
 }
 
-static inline int _dmactl_buf_alloc(int fd, __u32 kind, __u32 order,
-				    __u64 length, void *uaddr, __u32 *id)
+static inline int _dmactl_buf_alloc_flags(int fd, __u32 kind, __u32 order,
+					  __u64 length, void *uaddr,
+					  __u32 flags, __u32 *id)
 {
 	struct dmactl_buf_alloc cmd = {
 		.size = sizeof(cmd),
+		.flags = flags,
 		.kind = kind,
 		.order = order,
 		.length = length,
@@ -151,6 +153,12 @@ static inline int _dmactl_buf_alloc(int fd, __u32 kind, __u32 order,
 	if (!ret && id)
 		*id = cmd.out_id;
 	return ret;
+}
+
+static inline int _dmactl_buf_alloc(int fd, __u32 kind, __u32 order,
+				    __u64 length, void *uaddr, __u32 *id)
+{
+	return _dmactl_buf_alloc_flags(fd, kind, order, length, uaddr, 0, id);
 }
 
 static inline int _dmactl_buf_free(int fd, __u32 id)

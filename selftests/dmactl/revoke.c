@@ -22,7 +22,12 @@ static void make_objects(struct __test_metadata *_metadata, int fd,
 {
 	struct dmactl_iova_alloc ia;
 
-	dmactl_buf_alloc(fd, DMACTL_BUF_KERNEL, 0, 64 * SZ_4K, NULL, buf);
+	/*
+	 * Memory the device reaches without bouncing: the edu's mask is 28
+	 * bits, and without an IOMMU pages above it are refused with EIO.
+	 */
+	ASSERT_EQ(0, _dmactl_buf_alloc_flags(fd, DMACTL_BUF_KERNEL, 0, 64 * SZ_4K,
+					     NULL, DMACTL_BUF_ALLOC_REACHABLE, buf));
 	dmactl_iova_alloc(fd, 64 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	*iova = ia.out_id;
 	dmactl_link(fd, *iova, *buf, 0, 0, 32 * SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
