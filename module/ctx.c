@@ -50,17 +50,25 @@ struct dmactl_target *dmactl_ctx_target(struct dmactl_ctx *ctx)
  * @ctx: the context
  * @tp: the target; unlock with dmactl_target_read_unlock()
  *
- * Return: 0; -EBUSY if the file is not attached; -ENODEV if the target
- * was revoked.
+ * Return: 0; -EBUSY if the file is not attached or a benchmark run holds
+ * the device's DMA mask; -ENODEV if the target was revoked.
  */
 int dmactl_ctx_target_lock(struct dmactl_ctx *ctx, struct dmactl_target **tp)
 {
 	struct dmactl_target *t = dmactl_ctx_target(ctx);
+	int ret;
 
 	if (!t)
 		return -EBUSY;
+	ret = dmactl_target_read_lock(t);
+	if (ret)
+		return ret;
+	if (READ_ONCE(t->mask_bench)) {
+		dmactl_target_read_unlock(t);
+		return -EBUSY;
+	}
 	*tp = t;
-	return dmactl_target_read_lock(t);
+	return 0;
 }
 
 /**
@@ -88,7 +96,7 @@ int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t)
  * One lockdep class per object type: a link holds its IOVA object's lock
  * and then its buffer's.
  */
-static struct lock_class_key dmactl_obj_lock_keys[DMACTL_OBJ_IOVA + 1];
+static struct lock_class_key dmactl_obj_lock_keys[DMACTL_OBJ_BENCH + 1];
 
 /**
  * dmactl_obj_add() - publish a fully set up object in its context's table
@@ -146,6 +154,9 @@ void dmactl_obj_put(struct dmactl_obj *obj)
 		break;
 	case DMACTL_OBJ_IOVA:
 		dmactl_iova_release(container_of(obj, struct dmactl_iova, obj));
+		break;
+	case DMACTL_OBJ_BENCH:
+		dmactl_bench_release(obj);
 		break;
 	}
 }
@@ -227,6 +238,9 @@ static void dmactl_obj_kill(struct dmactl_obj *obj)
 	case DMACTL_OBJ_IOVA:
 		dmactl_iova_kill(container_of(obj, struct dmactl_iova, obj));
 		break;
+	case DMACTL_OBJ_BENCH:
+		dmactl_bench_kill(obj);
+		break;
 	}
 }
 
@@ -282,7 +296,7 @@ void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 		     void *arg)
 {
 	static const enum dmactl_obj_type order[] = {
-		DMACTL_OBJ_IOVA, DMACTL_OBJ_BUF,
+		DMACTL_OBJ_BENCH, DMACTL_OBJ_IOVA, DMACTL_OBJ_BUF,
 	};
 	struct dmactl_obj *obj;
 	unsigned long id;

@@ -56,6 +56,8 @@ struct pci_dev;
  *	probe, or a dmaengine channel taken at the first copy; released
  *	with the target
  * @published_bars: bit N: BAR N published as p2pmem (exclusive PCI only)
+ * @mask_bench: a benchmark run changed the device's DMA mask: no new
+ *	objects until it ends (set under @rwsem for writing)
  */
 struct dmactl_target {
 	struct kref kref;
@@ -69,6 +71,7 @@ struct dmactl_target {
 	struct mutex engine_lock;	/* protects engine */
 	struct dmactl_engine *engine;
 	unsigned long published_bars;
+	bool mask_bench;
 };
 
 int dmactl_targets_init(void);
@@ -83,6 +86,10 @@ u64 dmactl_target_granule(struct dmactl_target *t);
 void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),
 			     void *arg);
 struct device *dmactl_find_device(const char *name);
+int dmactl_target_take_mask(struct dmactl_target *t, u64 mask, u64 *saved,
+			    u64 *saved_coherent);
+void dmactl_target_put_mask(struct dmactl_target *t, u64 saved,
+			    u64 saved_coherent);
 extern const struct attribute_group *dmactl_misc_groups[];
 
 /* ---- contexts and their objects (ctx.c) ---- */
@@ -90,6 +97,7 @@ extern const struct attribute_group *dmactl_misc_groups[];
 enum dmactl_obj_type {
 	DMACTL_OBJ_BUF = 1,
 	DMACTL_OBJ_IOVA,
+	DMACTL_OBJ_BENCH,
 };
 
 /**
@@ -185,6 +193,7 @@ void dmactl_buf_kill(struct dmactl_buf *buf);
 void dmactl_buf_release(struct dmactl_buf *buf);
 phys_addr_t dmactl_buf_phys(struct dmactl_buf *buf, u64 offset);
 u64 dmactl_buf_contig(struct dmactl_buf *buf, u64 offset, u64 max);
+gfp_t dmactl_reachable_gfp(struct device *dev);
 void dmactl_buf_walk(struct dmactl_buf *buf, u64 offset, u64 length,
 		     void (*fn)(void *va, u64 off, size_t len, void *arg),
 		     void *arg);
@@ -290,6 +299,16 @@ dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
 				struct dmactl_link *link, u64 offset,
 				u64 *contig);
 bool dmactl_iova_uses_provider(struct dmactl_iova *iova, struct pci_dev *pdev);
+bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
+			   unsigned long attrs);
+
+/* ---- benchmark runs (bench.c) ---- */
+
+int dmactl_bench_start(struct dmactl_ucmd *ucmd);
+int dmactl_bench_result(struct dmactl_ucmd *ucmd);
+int dmactl_bench_free(struct dmactl_ucmd *ucmd);
+void dmactl_bench_kill(struct dmactl_obj *obj);
+void dmactl_bench_release(struct dmactl_obj *obj);
 
 /* ---- P2PDMA: the kernel's verdict, publishing, revocation (p2p.c) ---- */
 
@@ -421,6 +440,8 @@ enum dmactl_rule {
  * @copied_bytes: bytes they moved
  * @unlinked_writes: copies aimed at unlinked IOVA (to be blocked)
  * @revoked_p2p: buffers revoked because their provider went away
+ * @live_benches: benchmark runs not yet freed
+ * @bench_threads: benchmark threads not yet reaped
  * @rejections: per enum dmactl_rule
  */
 struct dmactl_stats {
@@ -436,6 +457,8 @@ struct dmactl_stats {
 	atomic_long_t copied_bytes;
 	atomic_long_t unlinked_writes;
 	atomic_long_t revoked_p2p;
+	atomic_long_t live_benches;
+	atomic_long_t bench_threads;
 	atomic_long_t rejections[DMACTL_NR_RULES];
 };
 

@@ -523,15 +523,23 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 	return 0;
 }
 
-/*
- * Can dma_map_phys() map this run without a WARN?  On dma-direct it WARNs
- * (and fails) when the memory lies beyond the device's DMA mask and no
- * swiotlb can bounce it, and swiotlb WARNs when its bounce slot lies
- * beyond the mask -- both in reach of any user with a device whose mask
- * is narrow (QEMU's edu has 28 bits).  So refuse those first.
+/**
+ * dmactl_phys_reachable() - can dma_map_phys() map this without a WARN?
+ * @dev: the device, on dma-direct (no DMA API domain)
+ * @phys: start of the memory
+ * @len: bytes
+ * @attrs: the DMA_ATTR_* the mapping would carry
+ *
+ * On dma-direct, dma_map_phys() WARNs (and fails) when the memory lies
+ * beyond the device's DMA mask and no swiotlb can bounce it, and swiotlb
+ * WARNs when its bounce slot lies beyond the mask -- both in reach of any
+ * user with a device whose mask is narrow (QEMU's edu has 28 bits).  So
+ * callers refuse those first.
+ *
+ * Return: true if the memory is in reach, directly or by bouncing.
  */
-static bool dmactl_run_reachable(struct device *dev, phys_addr_t phys,
-				 u64 len, unsigned long attrs)
+bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
+			   unsigned long attrs)
 {
 	bool force = is_swiotlb_force_bounce(dev);
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
@@ -624,7 +632,7 @@ static int dmactl_link_map(struct dmactl_iova *iova, struct dmactl_link *link)
 				goto undo;
 			continue;
 		}
-		if (!dmactl_run_reachable(dev, phys, run, link->attrs)) {
+		if (!dmactl_phys_reachable(dev, phys, run, link->attrs)) {
 			ret = dmactl_reject(dev, DMACTL_RULE_UNREACHABLE, -EIO);
 			goto undo;
 		}
@@ -1048,9 +1056,15 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd)
 				iova->granule;
 	cmd->out_nr_links = iova->nr_links;
 	cmd->out_flags = 0;
+	/* The two per-granule bitmaps, as kvcalloc() sized them. */
+	cmd->out_shadow_bytes = 2 * BITS_TO_LONGS(iova->nr_granules) *
+				sizeof(long);
 
 	uinfo = u64_to_user_ptr(cmd->links_uptr);
 	mt_for_each(&iova->links, link, index, ULONG_MAX) {
+		cmd->out_shadow_bytes +=
+			kmalloc_size_roundup(struct_size(link, runs,
+							 link->nr_runs));
 		if (link->swiotlb)
 			cmd->out_flags |= DMACTL_LINK_SWIOTLB;
 		if (n >= cmd->nr_links)

@@ -43,6 +43,9 @@ union dmactl_ucmd_buffer {
 	struct dmactl_p2p_query p2p_query;
 	struct dmactl_p2pmem_publish p2pmem_publish;
 	struct dmactl_copy copy;
+	struct dmactl_bench_start bench_start;
+	struct dmactl_bench_result bench_result;
+	struct dmactl_bench_free bench_free;
 };
 
 /**
@@ -155,6 +158,12 @@ static const struct dmactl_ioctl_op dmactl_ioctl_ops[] = {
 			struct dmactl_p2pmem_publish, out_length),
 	DMACTL_IOCTL_OP(DMACTL_CMD_COPY, dmactl_copy,
 			struct dmactl_copy, out_ns),
+	DMACTL_IOCTL_OP(DMACTL_CMD_BENCH_START, dmactl_bench_start,
+			struct dmactl_bench_start, out_bookkeeping_bytes),
+	DMACTL_IOCTL_OP(DMACTL_CMD_BENCH_RESULT, dmactl_bench_result,
+			struct dmactl_bench_result, out_threads),
+	DMACTL_IOCTL_OP(DMACTL_CMD_BENCH_FREE, dmactl_bench_free,
+			struct dmactl_bench_free, __reserved),
 };
 
 static long dmactl_fops_ioctl(struct file *filp, unsigned int cmd,

@@ -59,11 +59,15 @@ static void dmactl_buf_free_pages(struct dmactl_buf *buf, unsigned long nr)
 	}
 }
 
-/*
- * The zone a device's DMA mask reaches without bouncing, as dma-direct
- * picks it for its own allocations.
+/**
+ * dmactl_reachable_gfp() - the zone a device's DMA mask reaches
+ * @dev: the device
+ *
+ * As dma-direct picks it for its own allocations.
+ *
+ * Return: GFP_DMA, GFP_DMA32 or 0.
  */
-static gfp_t dmactl_reachable_gfp(struct device *dev)
+gfp_t dmactl_reachable_gfp(struct device *dev)
 {
 	u64 mask = dma_get_mask(dev);
 

@@ -84,6 +84,8 @@ static const struct {
 	DMACTL_COUNTER(copied_bytes),
 	DMACTL_COUNTER(unlinked_writes),
 	DMACTL_COUNTER(revoked_p2p),
+	DMACTL_COUNTER(live_benches),
+	DMACTL_COUNTER(bench_threads),
 };
 
 static int counters_show(struct seq_file *m, void *unused)

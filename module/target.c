@@ -158,6 +158,80 @@ int dmactl_target_read_lock(struct dmactl_target *t)
 	return 0;
 }
 
+/* Does any file attached to @t hold an object?  Under ctxs_lock. */
+static bool dmactl_target_has_objects(struct dmactl_target *t)
+{
+	struct dmactl_ctx *ctx;
+
+	lockdep_assert_held(&t->ctxs_lock);
+	list_for_each_entry(ctx, &t->ctxs, target_node)
+		if (!xa_empty(&ctx->objs))
+			return true;
+	return false;
+}
+
+/**
+ * dmactl_target_take_mask() - set a device's DMA mask for a benchmark run
+ * @t: the target, not locked by the caller
+ * @mask: the new mask, for streaming and coherent mappings
+ * @saved: the streaming mask before
+ * @saved_coherent: the coherent mask before
+ *
+ * Only a device bound to dmactl, with no object in any file: a mask
+ * changed under a live mapping, or under another driver, would make the
+ * kernel's view of the device a lie.  Until dmactl_target_put_mask() no
+ * file can make objects on @t.
+ *
+ * Return: 0 with @t's rwsem held for reading; else, not held: -EPERM for
+ * a shared device, -EBUSY while objects or another run's mask exist,
+ * -ENODEV once revoked, -EIO if the DMA layer refuses the mask.
+ */
+int dmactl_target_take_mask(struct dmactl_target *t, u64 mask, u64 *saved,
+			    u64 *saved_coherent)
+{
+	int ret = 0;
+
+	if (!t->exclusive)
+		return -EPERM;
+	down_write(&t->rwsem);
+	mutex_lock(&t->ctxs_lock);
+	if (t->dead)
+		ret = -ENODEV;
+	else if (t->mask_bench || dmactl_target_has_objects(t))
+		ret = -EBUSY;
+	mutex_unlock(&t->ctxs_lock);
+	if (!ret) {
+		*saved = dma_get_mask(t->dev);
+		*saved_coherent = t->dev->coherent_dma_mask;
+		if (dma_set_mask_and_coherent(t->dev, mask))
+			ret = -EIO;
+	}
+	if (ret) {
+		up_write(&t->rwsem);
+		return ret;
+	}
+	WRITE_ONCE(t->mask_bench, true);
+	downgrade_write(&t->rwsem);
+	return 0;
+}
+
+/**
+ * dmactl_target_put_mask() - restore the DMA mask a run changed
+ * @t: the target, its rwsem held by the caller (either way)
+ * @saved: the streaming mask dmactl_target_take_mask() saved
+ * @saved_coherent: the coherent mask it saved
+ */
+void dmactl_target_put_mask(struct dmactl_target *t, u64 saved,
+			    u64 saved_coherent)
+{
+	lockdep_assert_held(&t->rwsem);
+	/* Both were accepted for this device before. */
+	if (dma_set_mask(t->dev, saved) ||
+	    dma_set_coherent_mask(t->dev, saved_coherent))
+		dev_err(t->dev, "could not restore the DMA mask\n");
+	WRITE_ONCE(t->mask_bench, false);
+}
+
 /**
  * dmactl_target_read_unlock() - end an operation on a target's objects
  * @t: the target

@@ -27,6 +27,7 @@ static const struct dmactl_cmd *const commands[] = {
 	&cmd_run,
 	&cmd_p2p,
 	&cmd_p2pmem,
+	&cmd_bench,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

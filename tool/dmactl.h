@@ -28,7 +28,8 @@ struct dmactl_cmd {
 };
 
 extern const struct dmactl_cmd cmd_list, cmd_info, cmd_bind, cmd_unbind,
-	cmd_allow, cmd_disallow, cmd_map, cmd_run, cmd_p2p, cmd_p2pmem;
+	cmd_allow, cmd_disallow, cmd_map, cmd_run, cmd_p2p, cmd_p2pmem,
+	cmd_bench;
 
 /* Options every command accepts, parsed by the command itself. */
 bool opt_is_help(const char *arg);

@@ -87,6 +87,9 @@ enum {
 	DMACTL_CMD_P2P_QUERY,
 	DMACTL_CMD_P2PMEM_PUBLISH,
 	DMACTL_CMD_COPY,
+	DMACTL_CMD_BENCH_START,
+	DMACTL_CMD_BENCH_RESULT,
+	DMACTL_CMD_BENCH_FREE,
 };
 
 /**
@@ -615,6 +618,9 @@ struct dmactl_link_info {
  *	IOVA order; may be 0 when @nr_links is 0
  * @nr_links: room at @links_uptr, entries
  * @__reserved: must be 0
+ * @out_shadow_bytes: memory the module holds to track this object's
+ *	links and sync state (bitmaps and link records as allocated, not
+ *	counting the maple tree's nodes), bytes
  *
  * Errors: ENOENT, ENODEV, EFAULT.
  */
@@ -634,6 +640,7 @@ struct dmactl_iova_query {
 	__aligned_u64 links_uptr;
 	__u32 nr_links;
 	__u32 __reserved;
+	__aligned_u64 out_shadow_bytes;
 };
 
 #define DMACTL_IOVA_QUERY	_IO(DMACTL_TYPE, DMACTL_CMD_IOVA_QUERY)
@@ -866,5 +873,259 @@ struct dmactl_copy {
 };
 
 #define DMACTL_COPY		_IO(DMACTL_TYPE, DMACTL_CMD_COPY)
+
+/**
+ * enum dmactl_bench_mode - the I/O shape a benchmark thread repeats
+ * @DMACTL_BENCH_PHYS: map: dma_map_phys() of each range of the I/O (each
+ *	page, or the whole I/O with DMACTL_BENCH_CONTIG); unmap:
+ *	dma_unmap_phys() of each.  As dma_map_benchmark's single mode.
+ * @DMACTL_BENCH_SG: map: dma_map_sgtable() of a table of one entry per
+ *	page; unmap: dma_unmap_sgtable().  As dma_map_benchmark's SG mode.
+ * @DMACTL_BENCH_IOVA: map: dma_iova_try_alloc() of the I/O's size,
+ *	dma_iova_link() of each range, one dma_iova_sync(); unmap:
+ *	dma_iova_destroy().
+ * @DMACTL_BENCH_IOVA_REUSE: one IOVA per thread, allocated before timing
+ *	starts; map: dma_iova_link() of each range and one dma_iova_sync();
+ *	unmap: one dma_iova_unlink() of the I/O (the RDMA ODP pattern).
+ * @DMACTL_BENCH_IOVA_SPARSE: one IOVA of @span_pages per thread; map:
+ *	each page linked and synced alone at a random page offset, distinct
+ *	within the I/O and drawn before timing; unmap: each page unlinked
+ *	alone (the HMM pattern).
+ *
+ * The three IOVA modes need a DMA API domain (DMA or DMA-FQ).
+ */
+enum dmactl_bench_mode {
+	DMACTL_BENCH_PHYS = 1,
+	DMACTL_BENCH_SG,
+	DMACTL_BENCH_IOVA,
+	DMACTL_BENCH_IOVA_REUSE,
+	DMACTL_BENCH_IOVA_SPARSE,
+};
+
+/* Bounds of struct dmactl_bench_start; beyond them: EINVAL. */
+#define DMACTL_BENCH_MAX_THREADS	256
+#define DMACTL_BENCH_MAX_PAGES		1024	/* pages per I/O */
+#define DMACTL_BENCH_MAX_TOTAL_PAGES	65536	/* threads * pages */
+#define DMACTL_BENCH_MAX_DURATION_MS	300000
+#define DMACTL_BENCH_MAX_IOS		1000000000ULL
+#define DMACTL_BENCH_MAX_WARMUP_IOS	1000000
+#define DMACTL_BENCH_MAX_TRANS_NS	10000000
+#define DMACTL_BENCH_MAX_SPAN_PAGES	1048576	/* 4 GiB of 4 KiB pages */
+#define DMACTL_BENCH_DEFAULT_SPAN_PAGES	65536
+#define DMACTL_BENCH_MIN_DMA_BITS	20
+
+/* dmactl_bench_start.flags */
+enum {
+	/*
+	 * Each thread's I/O is one physically contiguous allocation, which
+	 * phys maps with one call and the IOVA modes with one link; without
+	 * it, each page is its own allocation and its own range.
+	 */
+	DMACTL_BENCH_CONTIG = 1 << 0,
+	/*
+	 * Bind thread N to one CPU: the Nth of @node's CPUs (of the online
+	 * CPUs with DMACTL_NO_NODE), round robin.  Without it, threads are
+	 * bound to @node's CPUs as a set, or float with DMACTL_NO_NODE.
+	 */
+	DMACTL_BENCH_BIND_CPU = 1 << 1,
+};
+
+/**
+ * struct dmactl_bench_start - DMACTL_BENCH_START: start a benchmark run
+ * @size: sizeof(struct dmactl_bench_start), bytes
+ * @flags: DMACTL_BENCH_CONTIG, DMACTL_BENCH_BIND_CPU
+ * @mode: enum dmactl_bench_mode
+ * @threads: kernel threads, 1..DMACTL_BENCH_MAX_THREADS
+ * @node: NUMA node for the threads and their memory, DMACTL_NO_NODE for
+ *	the device's node (threads then float)
+ * @pages: pages per I/O, 1..DMACTL_BENCH_MAX_PAGES; @threads * @pages at
+ *	most DMACTL_BENCH_MAX_TOTAL_PAGES
+ * @dir: enum dmactl_dir
+ * @dma_bits: 0 to keep the device's DMA mask; else
+ *	DMACTL_BENCH_MIN_DMA_BITS..64, the mask for the run, restored when
+ *	the run ends.  Only for a device bound to dmactl (else EPERM) that
+ *	has no objects in any file (else EBUSY); while the run lives, no
+ *	file can make objects on the device (EBUSY).
+ * @trans_ns: simulated transfer time between map and unmap, ns, at most
+ *	DMACTL_BENCH_MAX_TRANS_NS; spent spinning, not timed
+ * @warmup_ios: I/Os per thread before timing starts, at most
+ *	DMACTL_BENCH_MAX_WARMUP_IOS
+ * @duration_ms: timed length of the run per thread, ms, at most
+ *	DMACTL_BENCH_MAX_DURATION_MS; exactly one of @duration_ms and @ios
+ *	is non-zero
+ * @span_pages: DMACTL_BENCH_IOVA_SPARSE: the IOVA per thread, pages,
+ *	@pages..DMACTL_BENCH_MAX_SPAN_PAGES; 0 for
+ *	DMACTL_BENCH_DEFAULT_SPAN_PAGES; must be 0 in the other modes
+ * @ios: timed I/Os per thread, at most DMACTL_BENCH_MAX_IOS
+ * @out_id: the run's ID, for DMACTL_BENCH_RESULT and DMACTL_BENCH_FREE
+ * @out_bookkeeping_bytes: bytes a driver keeps per I/O to undo the
+ *	mapping in this mode, from the kernel's structure sizes: phys, one
+ *	dma_addr_t per range; sg, the sg_table and its scatterlist entries;
+ *	iova and iova-reuse, one struct dma_iova_state; iova-sparse, one
+ *	struct dma_iova_state and a mapped bit per page (as hmm keeps it)
+ *
+ * The threads start at once; the call returns without waiting.  The run
+ * is an object of this file: closing the file, DMACTL_BENCH_FREE or the
+ * device going away stops it, and every thread unmaps what it mapped
+ * before it ends.  Timings use ktime_get_ns(); nothing is logged.
+ *
+ * Errors: EOPNOTSUPP (unknown flag, an IOVA mode without a DMA API
+ * domain), EINVAL (a value out of bounds, node offline or without CPUs),
+ * EPERM (@dma_bits on a shared device), EBUSY (not attached; @dma_bits
+ * while the device has objects, or any start while a run holds the
+ * mask), EIO (the mask is refused, or memory the device cannot address
+ * with no bounce buffer it can reach), ENOMEM, ENODEV.
+ */
+struct dmactl_bench_start {
+	__u32 size;
+	__u32 flags;
+	__u32 mode;
+	__u32 threads;
+	__u32 node;
+	__u32 pages;
+	__u32 dir;
+	__u32 dma_bits;
+	__u32 trans_ns;
+	__u32 warmup_ios;
+	__u32 duration_ms;
+	__u32 span_pages;
+	__aligned_u64 ios;
+	__u32 out_id;
+	__u32 out_bookkeeping_bytes;
+};
+
+#define DMACTL_BENCH_START	_IO(DMACTL_TYPE, DMACTL_CMD_BENCH_START)
+
+/**
+ * struct dmactl_bench_stat - the latency of one phase (map or unmap) over
+ *	every timed I/O of a run, in ns
+ * @min_ns: shortest
+ * @p50_ns: median
+ * @p90_ns: 90th percentile
+ * @p99_ns: 99th percentile
+ * @max_ns: longest
+ * @mean_ns: mean, rounded down
+ * @total_ns: sum over every timed I/O of every thread
+ *
+ * Percentiles come from log2 histograms with 16 linear steps per power of
+ * two: each is the middle of its bucket (within 1/32 of the true value),
+ * clamped to [@min_ns, @max_ns].
+ */
+struct dmactl_bench_stat {
+	__aligned_u64 min_ns;
+	__aligned_u64 p50_ns;
+	__aligned_u64 p90_ns;
+	__aligned_u64 p99_ns;
+	__aligned_u64 max_ns;
+	__aligned_u64 mean_ns;
+	__aligned_u64 total_ns;
+};
+
+/* dmactl_bench_result.flags */
+enum {
+	/* sleep until the run has ended (interruptible: EINTR) */
+	DMACTL_BENCH_WAIT = 1 << 0,
+	/* end the run now: the threads finish their current I/O and stop */
+	DMACTL_BENCH_STOP = 1 << 1,
+};
+
+/**
+ * enum dmactl_bench_state - where a run is
+ * @DMACTL_BENCH_RUNNING: threads still running; the out fields give the
+ *	progress only
+ * @DMACTL_BENCH_DONE: every thread reached its count or duration, or
+ *	DMACTL_BENCH_STOP ended the run
+ * @DMACTL_BENCH_FAILED: a mapping call failed; @out_error says how, and
+ *	the other threads were stopped
+ */
+enum dmactl_bench_state {
+	DMACTL_BENCH_RUNNING = 1,
+	DMACTL_BENCH_DONE,
+	DMACTL_BENCH_FAILED,
+};
+
+/**
+ * struct dmactl_bench_result - DMACTL_BENCH_RESULT: a run's progress or
+ *	results
+ * @size: sizeof(struct dmactl_bench_result), bytes
+ * @flags: DMACTL_BENCH_WAIT, DMACTL_BENCH_STOP
+ * @id: the run
+ * @out_state: enum dmactl_bench_state
+ * @out_error: DMACTL_BENCH_FAILED: the positive errno of the first
+ *	failure; else 0
+ * @out_progress: per mille of the run done: the timed I/Os or the timed
+ *	duration of the slowest thread
+ * @out_elapsed_ns: wall time from the first thread's timed start to the
+ *	last thread's end (so far, while running), ns
+ * @out_ios: timed I/Os of all threads
+ * @out_bytes: bytes they mapped: @out_ios * pages * PAGE_SIZE
+ * @out_ios_per_sec: @out_ios over @out_elapsed_ns
+ * @out_bytes_per_sec: @out_bytes over @out_elapsed_ns
+ * @out_warmup_ios: untimed I/Os of all threads
+ * @out_map_calls: mapping calls made (dma_map_phys, dma_map_sgtable,
+ *	dma_iova_link; dma_iova_try_alloc is not counted), warm-up included
+ * @out_unmap_calls: unmapping calls made (dma_unmap_phys,
+ *	dma_unmap_sgtable, dma_iova_unlink, dma_iova_destroy), warm-up
+ *	included
+ * @out_mapped_bytes: bytes mapped, warm-up included
+ * @out_unmapped_bytes: bytes unmapped; equal to @out_mapped_bytes once
+ *	the run has ended
+ * @out_checked_addrs: once ended, on an IOMMU: DMA addresses of each
+ *	thread's last I/O looked up in the IOMMU page table
+ * @out_stale_addrs: how many of those still translate (must be 0)
+ * @out_map: the map phase of the timed I/Os (valid once ended)
+ * @out_unmap: the unmap phase
+ * @out_bookkeeping_bytes: as in struct dmactl_bench_start
+ * @out_threads: threads of the run
+ *
+ * Errors: EOPNOTSUPP (unknown flag), ENOENT (no such run), EINTR
+ * (DMACTL_BENCH_WAIT interrupted), ENODEV.
+ */
+struct dmactl_bench_result {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 out_state;
+	__u32 out_error;
+	__u32 out_progress;
+	__aligned_u64 out_elapsed_ns;
+	__aligned_u64 out_ios;
+	__aligned_u64 out_bytes;
+	__aligned_u64 out_ios_per_sec;
+	__aligned_u64 out_bytes_per_sec;
+	__aligned_u64 out_warmup_ios;
+	__aligned_u64 out_map_calls;
+	__aligned_u64 out_unmap_calls;
+	__aligned_u64 out_mapped_bytes;
+	__aligned_u64 out_unmapped_bytes;
+	__aligned_u64 out_checked_addrs;
+	__aligned_u64 out_stale_addrs;
+	struct dmactl_bench_stat out_map;
+	struct dmactl_bench_stat out_unmap;
+	__u32 out_bookkeeping_bytes;
+	__u32 out_threads;
+};
+
+#define DMACTL_BENCH_RESULT	_IO(DMACTL_TYPE, DMACTL_CMD_BENCH_RESULT)
+
+/**
+ * struct dmactl_bench_free - DMACTL_BENCH_FREE: stop a run and forget it
+ * @size: sizeof(struct dmactl_bench_free), bytes
+ * @flags: must be 0
+ * @id: the run
+ * @__reserved: must be 0
+ *
+ * Waits for the threads to unmap and end, and restores the DMA mask.
+ *
+ * Errors: EOPNOTSUPP, ENOENT, ENODEV.
+ */
+struct dmactl_bench_free {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 __reserved;
+};
+
+#define DMACTL_BENCH_FREE	_IO(DMACTL_TYPE, DMACTL_CMD_BENCH_FREE)
 
 #endif /* _UAPI_LINUX_DMACTL_H */

@@ -1,0 +1,1167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmactl: benchmark runs -- the same I/O shape through each mapping path.
+ *
+ * A run is an object of its file.  It owns kernel threads, each with its
+ * own pages and (in the IOVA modes) its own dma_iova_state, and each
+ * repeating one I/O: map (timed), a simulated transfer (spun, not timed),
+ * unmap (timed).  A thread keeps its own nanosecond sums and log2
+ * histograms, written by it alone and merged only once every thread has
+ * ended, so nothing shared is touched between two timestamps: the cost
+ * measured is the DMA layer's and the IOMMU's, plus ktime_get_ns().
+ *
+ * After its last timed I/O each thread maps one more I/O, unmaps it while
+ * it still holds the pages, and on a DMA API domain looks every address
+ * up in the IOMMU page table: none may still translate to those pages.
+ *
+ * Threads take no lock of ours, so tearing a run down (free, release,
+ * revocation under the target's rwsem) can wait for them with
+ * kthread_stop().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/iommu.h>
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/topology.h>
+
+#include "dmactl.h"
+
+/*
+ * Latency histogram: below 16 ns one bucket per ns; above, 16 linear steps
+ * per power of two up to 2^40 ns (18 minutes), so the middle of a bucket
+ * is within 1/32 of any value in it.
+ */
+#define BENCH_SUB_BITS	4
+#define BENCH_SUB	BIT(BENCH_SUB_BITS)
+#define BENCH_MAX_LOG	40
+#define BENCH_BUCKETS	(BENCH_SUB * (BENCH_MAX_LOG - BENCH_SUB_BITS + 1))
+
+enum { BENCH_MAP, BENCH_UNMAP, BENCH_NR_PHASES };
+
+/**
+ * struct dmactl_bench_phase - one thread's timings of one phase
+ * @min: shortest, ns
+ * @max: longest, ns
+ * @total: sum, ns
+ * @hist: count per bucket
+ */
+struct dmactl_bench_phase {
+	u64 min;
+	u64 max;
+	u64 total;
+	u64 hist[BENCH_BUCKETS];
+};
+
+/**
+ * struct dmactl_bench_thread - one benchmark thread and what it owns
+ * @run: the run
+ * @task: the kthread, with a task reference held
+ * @head: DMACTL_BENCH_CONTIG: the allocation, of order @order
+ * @order: DMACTL_BENCH_CONTIG: order of @head
+ * @pages: each page of the I/O
+ * @page_phys: physical address of each page
+ * @sgt: DMACTL_BENCH_SG: one entry per page
+ * @addrs: DMACTL_BENCH_PHYS: the DMA address of each range
+ * @slots: DMACTL_BENCH_IOVA_SPARSE: this I/O's page offsets in the IOVA
+ * @used: DMACTL_BENCH_IOVA_SPARSE: slots taken by this I/O
+ * @state: the I/O's IOVA (iova), or the thread's (iova-reuse, -sparse)
+ * @have_state: @state holds IOVA space the thread must free
+ * @ios: timed I/Os done (read while running: written with WRITE_ONCE)
+ * @warmup_ios: untimed I/Os done
+ * @start_ns: when the timed part began (0 before)
+ * @end_ns: when the last timed I/O ended
+ * @map_calls: mapping calls made
+ * @unmap_calls: unmapping calls made
+ * @mapped_bytes: bytes mapped
+ * @unmapped_bytes: bytes unmapped
+ * @checked: DMA addresses of the last I/O looked up after unmapping
+ * @stale: how many still translated to this thread's pages
+ * @phase: map and unmap timings
+ */
+struct dmactl_bench_thread {
+	struct dmactl_bench *run;
+	struct task_struct *task;
+	struct page *head;
+	unsigned int order;
+	struct page **pages;
+	phys_addr_t *page_phys;
+	struct sg_table sgt;
+	dma_addr_t *addrs;
+	u32 *slots;
+	unsigned long *used;
+	struct dma_iova_state state;
+	bool have_state;
+	u64 ios;
+	u64 warmup_ios;
+	u64 start_ns;
+	u64 end_ns;
+	u64 map_calls;
+	u64 unmap_calls;
+	u64 mapped_bytes;
+	u64 unmapped_bytes;
+	u64 checked;
+	u64 stale;
+	struct dmactl_bench_phase phase[BENCH_NR_PHASES];
+};
+
+/**
+ * struct dmactl_bench_ops - what one mode does
+ * @map: map the I/O; on failure nothing stays mapped
+ * @unmap: unmap it
+ * @dma_addr: after @map, the DMA address of page @k of the I/O
+ * @map_calls: mapping calls per I/O, for @nr_ranges ranges and @pages
+ * @unmap_calls: unmapping calls per I/O
+ */
+struct dmactl_bench_ops {
+	int (*map)(struct dmactl_bench_thread *th);
+	void (*unmap)(struct dmactl_bench_thread *th);
+	dma_addr_t (*dma_addr)(struct dmactl_bench_thread *th, unsigned int k);
+	unsigned int (*map_calls)(unsigned int nr_ranges, unsigned int pages);
+	unsigned int (*unmap_calls)(unsigned int nr_ranges, unsigned int pages);
+};
+
+/**
+ * struct dmactl_bench - a benchmark run
+ * @obj: the object header
+ * @target: the device, with a target reference held
+ * @p: the parameters, as validated
+ * @ops: the mode's operations
+ * @dir: the kernel's direction
+ * @nr_ranges: ranges per I/O: 1 with DMACTL_BENCH_CONTIG, else @p.pages
+ * @range_len: bytes per range
+ * @io_len: bytes per I/O
+ * @span: DMACTL_BENCH_IOVA_SPARSE: pages of each thread's IOVA
+ * @bookkeeping: bytes per I/O a driver keeps for this mode
+ * @check_domain: a DMA API domain to look addresses up in, or NULL
+ * @mask_held: the run changed the device's DMA mask
+ * @saved_mask: the mask before, to restore
+ * @saved_coherent_mask: the coherent mask before
+ * @stop: threads stop at their next I/O
+ * @error: the first failure, a negative errno (cmpxchg)
+ * @running: threads that have not ended
+ * @done: completed when @running reaches zero or the run is torn down
+ * @nr_threads: entries in @threads
+ * @threads: the threads
+ * @merged: @res holds the merged results (under the object's lock)
+ * @res: the merged results
+ */
+struct dmactl_bench {
+	struct dmactl_obj obj;
+	struct dmactl_target *target;
+	struct dmactl_bench_start p;
+	const struct dmactl_bench_ops *ops;
+	enum dma_data_direction dir;
+	unsigned int nr_ranges;
+	size_t range_len;
+	size_t io_len;
+	u32 span;
+	u32 bookkeeping;
+	struct iommu_domain *check_domain;
+	bool mask_held;
+	u64 saved_mask;
+	u64 saved_coherent_mask;
+	bool stop;
+	int error;
+	atomic_t running;
+	struct completion done;
+	unsigned int nr_threads;
+	struct dmactl_bench_thread **threads;
+	bool merged;
+	struct dmactl_bench_result res;
+};
+
+/* ---- histograms ---- */
+
+static unsigned int dmactl_bench_bucket(u64 ns)
+{
+	unsigned int e;
+
+	if (ns < BENCH_SUB)
+		return ns;
+	ns = min_t(u64, ns, (1ULL << BENCH_MAX_LOG) - 1);
+	e = ilog2(ns);
+	return (e - BENCH_SUB_BITS + 1) * BENCH_SUB +
+	       ((ns >> (e - BENCH_SUB_BITS)) & (BENCH_SUB - 1));
+}
+
+/* The middle of a bucket, ns. */
+static u64 dmactl_bench_bucket_mid(unsigned int b)
+{
+	unsigned int e, sub;
+
+	if (b < BENCH_SUB)
+		return b;
+	e = b / BENCH_SUB + BENCH_SUB_BITS - 1;
+	sub = b % BENCH_SUB;
+	return (1ULL << e) + ((u64)sub << (e - BENCH_SUB_BITS)) +
+	       (1ULL << (e - BENCH_SUB_BITS)) / 2;
+}
+
+static void dmactl_bench_record(struct dmactl_bench_phase *ph, u64 ns)
+{
+	ph->hist[dmactl_bench_bucket(ns)]++;
+	ph->total += ns;
+	ph->min = min(ph->min, ns);
+	ph->max = max(ph->max, ns);
+}
+
+/* Fold @src into @dst. */
+static void dmactl_bench_phase_merge(struct dmactl_bench_phase *dst,
+				     const struct dmactl_bench_phase *src)
+{
+	unsigned int b;
+
+	for (b = 0; b < BENCH_BUCKETS; b++)
+		dst->hist[b] += src->hist[b];
+	dst->total += src->total;
+	dst->min = min(dst->min, src->min);
+	dst->max = max(dst->max, src->max);
+}
+
+/* The value below which @permille of @count samples lie. */
+static u64 dmactl_bench_percentile(const struct dmactl_bench_phase *ph,
+				   u64 count, unsigned int permille)
+{
+	u64 rank = div_u64(count * permille + 999, 1000), seen = 0;
+	unsigned int b;
+
+	for (b = 0; b < BENCH_BUCKETS; b++) {
+		seen += ph->hist[b];
+		if (seen >= rank && seen)
+			return clamp(dmactl_bench_bucket_mid(b), ph->min,
+				     ph->max);
+	}
+	return ph->max;
+}
+
+static void dmactl_bench_summarise(const struct dmactl_bench_phase *ph,
+				   u64 count, struct dmactl_bench_stat *st)
+{
+	if (!count)
+		return;
+	st->min_ns = ph->min;
+	st->max_ns = ph->max;
+	st->total_ns = ph->total;
+	st->mean_ns = div64_u64(ph->total, count);
+	st->p50_ns = dmactl_bench_percentile(ph, count, 500);
+	st->p90_ns = dmactl_bench_percentile(ph, count, 900);
+	st->p99_ns = dmactl_bench_percentile(ph, count, 990);
+}
+
+/* ---- the modes ---- */
+
+static struct device *dmactl_bench_dev(struct dmactl_bench_thread *th)
+{
+	return th->run->target->dev;
+}
+
+static int dmactl_bench_phys_map(struct dmactl_bench_thread *th)
+{
+	struct dmactl_bench *run = th->run;
+	struct device *dev = dmactl_bench_dev(th);
+	unsigned int r;
+
+	for (r = 0; r < run->nr_ranges; r++) {
+		th->addrs[r] = dma_map_phys(dev, th->page_phys[r],
+					    run->range_len, run->dir, 0);
+		if (dma_mapping_error(dev, th->addrs[r]))
+			goto undo;
+	}
+	return 0;
+
+undo:
+	while (r--)
+		dma_unmap_phys(dev, th->addrs[r], run->range_len, run->dir, 0);
+	return -ENOMEM;
+}
+
+static void dmactl_bench_phys_unmap(struct dmactl_bench_thread *th)
+{
+	struct dmactl_bench *run = th->run;
+	struct device *dev = dmactl_bench_dev(th);
+	unsigned int r;
+
+	for (r = 0; r < run->nr_ranges; r++)
+		dma_unmap_phys(dev, th->addrs[r], run->range_len, run->dir, 0);
+}
+
+static dma_addr_t dmactl_bench_phys_addr(struct dmactl_bench_thread *th,
+					 unsigned int k)
+{
+	if (th->run->nr_ranges == 1)
+		return th->addrs[0] + (dma_addr_t)k * PAGE_SIZE;
+	return th->addrs[k];
+}
+
+static int dmactl_bench_sg_map(struct dmactl_bench_thread *th)
+{
+	return dma_map_sgtable(dmactl_bench_dev(th), &th->sgt, th->run->dir, 0);
+}
+
+static void dmactl_bench_sg_unmap(struct dmactl_bench_thread *th)
+{
+	dma_unmap_sgtable(dmactl_bench_dev(th), &th->sgt, th->run->dir, 0);
+}
+
+/*
+ * Each entry is one whole page, so the mapped segments hold the pages in
+ * order, however the DMA layer merged them.
+ */
+static dma_addr_t dmactl_bench_sg_addr(struct dmactl_bench_thread *th,
+				       unsigned int k)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+	u64 off = (u64)k * PAGE_SIZE;
+
+	for_each_sgtable_dma_sg(&th->sgt, sg, i) {
+		if (off < sg_dma_len(sg))
+			return sg_dma_address(sg) + off;
+		off -= sg_dma_len(sg);
+	}
+	return DMA_MAPPING_ERROR;
+}
+
+/* Link each range of the I/O at @base onwards, and sync them. */
+static int dmactl_bench_link_ranges(struct dmactl_bench_thread *th)
+{
+	struct dmactl_bench *run = th->run;
+	struct device *dev = dmactl_bench_dev(th);
+	unsigned int r;
+	int ret;
+
+	for (r = 0; r < run->nr_ranges; r++) {
+		ret = dma_iova_link(dev, &th->state, th->page_phys[r],
+				    (size_t)r * run->range_len, run->range_len,
+				    run->dir, 0);
+		if (ret)
+			goto undo;
+	}
+	ret = dma_iova_sync(dev, &th->state, 0, run->io_len);
+	if (!ret)
+		return 0;
+undo:
+	if (r)
+		dma_iova_unlink(dev, &th->state, 0, (size_t)r * run->range_len,
+				run->dir, 0);
+	return ret;
+}
+
+static int dmactl_bench_iova_map(struct dmactl_bench_thread *th)
+{
+	struct device *dev = dmactl_bench_dev(th);
+	int ret;
+
+	if (!dma_iova_try_alloc(dev, &th->state, 0, th->run->io_len)) {
+		memset(&th->state, 0, sizeof(th->state));
+		return -ENOSPC;
+	}
+	ret = dmactl_bench_link_ranges(th);
+	if (ret)
+		dma_iova_free(dev, &th->state);
+	return ret;
+}
+
+static void dmactl_bench_iova_unmap(struct dmactl_bench_thread *th)
+{
+	dma_iova_destroy(dmactl_bench_dev(th), &th->state, th->run->io_len,
+			 th->run->dir, 0);
+}
+
+static dma_addr_t dmactl_bench_iova_addr(struct dmactl_bench_thread *th,
+					 unsigned int k)
+{
+	return th->state.addr + (dma_addr_t)k * PAGE_SIZE;
+}
+
+static void dmactl_bench_reuse_unmap(struct dmactl_bench_thread *th)
+{
+	dma_iova_unlink(dmactl_bench_dev(th), &th->state, 0, th->run->io_len,
+			th->run->dir, 0);
+}
+
+static int dmactl_bench_sparse_map(struct dmactl_bench_thread *th)
+{
+	struct dmactl_bench *run = th->run;
+	struct device *dev = dmactl_bench_dev(th);
+	unsigned int k;
+	size_t off;
+	int ret;
+
+	for (k = 0; k < run->p.pages; k++) {
+		off = (size_t)th->slots[k] * PAGE_SIZE;
+		ret = dma_iova_link(dev, &th->state, th->page_phys[k], off,
+				    PAGE_SIZE, run->dir, 0);
+		if (ret)
+			goto undo;
+		ret = dma_iova_sync(dev, &th->state, off, PAGE_SIZE);
+		if (ret) {
+			k++;	/* linked, not synced: unlink it too */
+			goto undo;
+		}
+	}
+	return 0;
+
+undo:
+	while (k--)
+		dma_iova_unlink(dev, &th->state,
+				(size_t)th->slots[k] * PAGE_SIZE, PAGE_SIZE,
+				run->dir, 0);
+	return ret;
+}
+
+static void dmactl_bench_sparse_unmap(struct dmactl_bench_thread *th)
+{
+	unsigned int k;
+
+	for (k = 0; k < th->run->p.pages; k++)
+		dma_iova_unlink(dmactl_bench_dev(th), &th->state,
+				(size_t)th->slots[k] * PAGE_SIZE, PAGE_SIZE,
+				th->run->dir, 0);
+}
+
+static dma_addr_t dmactl_bench_sparse_addr(struct dmactl_bench_thread *th,
+					   unsigned int k)
+{
+	return th->state.addr + (dma_addr_t)th->slots[k] * PAGE_SIZE;
+}
+
+static unsigned int dmactl_bench_per_range(unsigned int nr_ranges,
+					   unsigned int pages)
+{
+	return nr_ranges;
+}
+
+static unsigned int dmactl_bench_per_page(unsigned int nr_ranges,
+					  unsigned int pages)
+{
+	return pages;
+}
+
+static unsigned int dmactl_bench_one(unsigned int nr_ranges,
+				     unsigned int pages)
+{
+	return 1;
+}
+
+static const struct dmactl_bench_ops dmactl_bench_modes[] = {
+	[DMACTL_BENCH_PHYS] = {
+		.map = dmactl_bench_phys_map,
+		.unmap = dmactl_bench_phys_unmap,
+		.dma_addr = dmactl_bench_phys_addr,
+		.map_calls = dmactl_bench_per_range,
+		.unmap_calls = dmactl_bench_per_range,
+	},
+	[DMACTL_BENCH_SG] = {
+		.map = dmactl_bench_sg_map,
+		.unmap = dmactl_bench_sg_unmap,
+		.dma_addr = dmactl_bench_sg_addr,
+		.map_calls = dmactl_bench_one,
+		.unmap_calls = dmactl_bench_one,
+	},
+	[DMACTL_BENCH_IOVA] = {
+		.map = dmactl_bench_iova_map,
+		.unmap = dmactl_bench_iova_unmap,
+		.dma_addr = dmactl_bench_iova_addr,
+		.map_calls = dmactl_bench_per_range,
+		.unmap_calls = dmactl_bench_one,
+	},
+	[DMACTL_BENCH_IOVA_REUSE] = {
+		.map = dmactl_bench_link_ranges,
+		.unmap = dmactl_bench_reuse_unmap,
+		.dma_addr = dmactl_bench_iova_addr,
+		.map_calls = dmactl_bench_per_range,
+		.unmap_calls = dmactl_bench_one,
+	},
+	[DMACTL_BENCH_IOVA_SPARSE] = {
+		.map = dmactl_bench_sparse_map,
+		.unmap = dmactl_bench_sparse_unmap,
+		.dma_addr = dmactl_bench_sparse_addr,
+		.map_calls = dmactl_bench_per_page,
+		.unmap_calls = dmactl_bench_per_page,
+	},
+};
+
+/* Bytes a driver keeps per I/O to undo the mapping, by mode. */
+static u32 dmactl_bench_bookkeeping(u32 mode, unsigned int nr_ranges,
+				    unsigned int pages)
+{
+	unsigned int ents = pages;
+
+	switch (mode) {
+	case DMACTL_BENCH_PHYS:
+		return nr_ranges * sizeof(dma_addr_t);
+	case DMACTL_BENCH_SG:
+		/* sg_alloc_table() chains a new chunk through one entry. */
+		if (pages > SG_MAX_SINGLE_ALLOC)
+			ents += DIV_ROUND_UP(pages - SG_MAX_SINGLE_ALLOC,
+					     SG_MAX_SINGLE_ALLOC - 1);
+		return sizeof(struct sg_table) +
+		       ents * sizeof(struct scatterlist);
+	case DMACTL_BENCH_IOVA_SPARSE:
+		return sizeof(struct dma_iova_state) + DIV_ROUND_UP(pages, 8);
+	default:
+		return sizeof(struct dma_iova_state);
+	}
+}
+
+/* ---- the threads ---- */
+
+static bool dmactl_bench_should_stop(struct dmactl_bench *run)
+{
+	return READ_ONCE(run->stop) || kthread_should_stop();
+}
+
+/* Sparse: distinct random page offsets for the next I/O, before timing. */
+static void dmactl_bench_draw_slots(struct dmactl_bench_thread *th)
+{
+	u32 span = th->run->span, s;
+	unsigned int k;
+
+	for (k = 0; k < th->run->p.pages; k++) {
+		s = get_random_u32_below(span);
+		while (test_and_set_bit(s, th->used))
+			s = s + 1 == span ? 0 : s + 1;
+		th->slots[k] = s;
+	}
+}
+
+static void dmactl_bench_clear_slots(struct dmactl_bench_thread *th)
+{
+	unsigned int k;
+
+	for (k = 0; k < th->run->p.pages; k++)
+		clear_bit(th->slots[k], th->used);
+}
+
+/* One I/O: map, spin the transfer time, unmap.  Times in @ns[phase]. */
+static int dmactl_bench_io(struct dmactl_bench_thread *th, u64 *ns)
+{
+	struct dmactl_bench *run = th->run;
+	u64 t0, t1, t2, t3;
+	int ret;
+
+	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
+		dmactl_bench_draw_slots(th);
+	t0 = ktime_get_ns();
+	ret = run->ops->map(th);
+	t1 = ktime_get_ns();
+	if (!ret) {
+		if (run->p.trans_ns)
+			ndelay(run->p.trans_ns);
+		t2 = ktime_get_ns();
+		run->ops->unmap(th);
+		t3 = ktime_get_ns();
+		ns[BENCH_MAP] = t1 - t0;
+		ns[BENCH_UNMAP] = t3 - t2;
+		th->map_calls += run->ops->map_calls(run->nr_ranges,
+						     run->p.pages);
+		th->unmap_calls += run->ops->unmap_calls(run->nr_ranges,
+							 run->p.pages);
+		th->mapped_bytes += run->io_len;
+		th->unmapped_bytes += run->io_len;
+		th->end_ns = t3;
+	}
+	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
+		dmactl_bench_clear_slots(th);
+	return ret;
+}
+
+/*
+ * One more I/O after the timed ones: map, note each page's address,
+ * unmap, and look each up in the IOMMU page table while the pages are
+ * still ours.  An address that still translates to its page is stale.
+ */
+static int dmactl_bench_probe(struct dmactl_bench_thread *th)
+{
+	struct dmactl_bench *run = th->run;
+	unsigned int k, pages = run->p.pages;
+	dma_addr_t *addr;
+	int ret;
+
+	if (!run->check_domain)
+		return 0;
+	addr = kvmalloc_array(pages, sizeof(*addr), GFP_KERNEL);
+	if (!addr)
+		return -ENOMEM;
+	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
+		dmactl_bench_draw_slots(th);
+	ret = run->ops->map(th);
+	if (!ret) {
+		for (k = 0; k < pages; k++)
+			addr[k] = run->ops->dma_addr(th, k);
+		run->ops->unmap(th);
+		th->map_calls += run->ops->map_calls(run->nr_ranges, pages);
+		th->unmap_calls += run->ops->unmap_calls(run->nr_ranges, pages);
+		th->mapped_bytes += run->io_len;
+		th->unmapped_bytes += run->io_len;
+		for (k = 0; k < pages; k++) {
+			th->checked++;
+			if (iommu_iova_to_phys(run->check_domain, addr[k]) ==
+			    th->page_phys[k])
+				th->stale++;
+		}
+	}
+	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
+		dmactl_bench_clear_slots(th);
+	kvfree(addr);
+	return ret;
+}
+
+static int dmactl_bench_thread_fn(void *data)
+{
+	struct dmactl_bench_thread *th = data;
+	struct dmactl_bench *run = th->run;
+	u64 ns[BENCH_NR_PHASES], deadline = 0;
+	bool timed = false;
+	int ret = 0;
+
+	while (!dmactl_bench_should_stop(run)) {
+		if (!timed && th->warmup_ios == run->p.warmup_ios) {
+			timed = true;
+			th->start_ns = ktime_get_ns();
+			deadline = th->start_ns +
+				   (u64)run->p.duration_ms * NSEC_PER_MSEC;
+		}
+		ret = dmactl_bench_io(th, ns);
+		if (ret)
+			break;
+		if (!timed) {
+			th->warmup_ios++;
+		} else {
+			dmactl_bench_record(&th->phase[BENCH_MAP], ns[BENCH_MAP]);
+			dmactl_bench_record(&th->phase[BENCH_UNMAP],
+					    ns[BENCH_UNMAP]);
+			WRITE_ONCE(th->ios, th->ios + 1);
+			if (run->p.ios ? th->ios >= run->p.ios :
+					 th->end_ns >= deadline)
+				break;
+		}
+		cond_resched();
+	}
+	if (!ret)
+		ret = dmactl_bench_probe(th);
+	if (ret) {
+		cmpxchg(&run->error, 0, ret);
+		WRITE_ONCE(run->stop, true);
+	}
+	if (atomic_dec_and_test(&run->running))
+		complete_all(&run->done);
+	return 0;
+}
+
+/* ---- setting a run up and tearing it down ---- */
+
+static void dmactl_bench_thread_free(struct dmactl_bench *run,
+				     struct dmactl_bench_thread *th)
+{
+	struct device *dev = run->target->dev;
+	unsigned int k;
+
+	if (th->have_state)
+		dma_iova_free(dev, &th->state);
+	sg_free_table(&th->sgt);
+	if (th->head) {
+		__free_pages(th->head, th->order);
+	} else if (th->pages) {
+		for (k = 0; k < run->p.pages && th->pages[k]; k++)
+			__free_page(th->pages[k]);
+	}
+	kvfree(th->pages);
+	kvfree(th->page_phys);
+	kvfree(th->addrs);
+	kvfree(th->slots);
+	bitmap_free(th->used);
+	kvfree(th);
+}
+
+static int dmactl_bench_thread_pages(struct dmactl_bench *run,
+				     struct dmactl_bench_thread *th, int node,
+				     gfp_t gfp)
+{
+	unsigned int k, pages = run->p.pages;
+
+	th->pages = kvcalloc(pages, sizeof(*th->pages), GFP_KERNEL);
+	th->page_phys = kvcalloc(pages, sizeof(*th->page_phys), GFP_KERNEL);
+	if (!th->pages || !th->page_phys)
+		return -ENOMEM;
+	if (run->p.flags & DMACTL_BENCH_CONTIG) {
+		th->order = get_order(run->io_len);
+		th->head = alloc_pages_node(node, gfp, th->order);
+		if (!th->head)
+			return -ENOMEM;
+		for (k = 0; k < pages; k++)
+			th->pages[k] = th->head + k;
+	} else {
+		for (k = 0; k < pages; k++) {
+			th->pages[k] = alloc_pages_node(node, gfp, 0);
+			if (!th->pages[k])
+				return -ENOMEM;
+		}
+	}
+	for (k = 0; k < pages; k++)
+		th->page_phys[k] = page_to_phys(th->pages[k]);
+	return 0;
+}
+
+/* Can the device reach every page without an IOMMU, or bounce it? */
+static bool dmactl_bench_reachable(struct dmactl_bench *run,
+				   struct dmactl_bench_thread *th)
+{
+	unsigned int r;
+
+	for (r = 0; r < run->nr_ranges; r++)
+		if (!dmactl_phys_reachable(run->target->dev, th->page_phys[r],
+					   run->range_len, 0))
+			return false;
+	return true;
+}
+
+static int dmactl_bench_thread_setup(struct dmactl_bench *run,
+				     struct dmactl_bench_thread *th, int node,
+				     gfp_t gfp)
+{
+	struct device *dev = run->target->dev;
+	struct scatterlist *sg;
+	unsigned int k;
+	int ret;
+
+	th->run = run;
+	th->phase[BENCH_MAP].min = U64_MAX;
+	th->phase[BENCH_UNMAP].min = U64_MAX;
+	ret = dmactl_bench_thread_pages(run, th, node, gfp);
+	if (ret)
+		return ret;
+	if (!run->check_domain && !dmactl_bench_reachable(run, th))
+		return dmactl_reject(dev, DMACTL_RULE_UNREACHABLE, -EIO);
+
+	switch (run->p.mode) {
+	case DMACTL_BENCH_PHYS:
+		th->addrs = kvcalloc(run->nr_ranges, sizeof(*th->addrs),
+				     GFP_KERNEL);
+		return th->addrs ? 0 : -ENOMEM;
+	case DMACTL_BENCH_SG:
+		ret = sg_alloc_table(&th->sgt, run->p.pages, GFP_KERNEL);
+		if (ret)
+			return ret;
+		for_each_sgtable_sg(&th->sgt, sg, k)
+			sg_set_page(sg, th->pages[k], PAGE_SIZE, 0);
+		return 0;
+	case DMACTL_BENCH_IOVA_SPARSE:
+		th->slots = kvcalloc(run->p.pages, sizeof(*th->slots),
+				     GFP_KERNEL);
+		th->used = bitmap_zalloc(run->span, GFP_KERNEL);
+		if (!th->slots || !th->used)
+			return -ENOMEM;
+		if (!dma_iova_try_alloc(dev, &th->state, 0,
+					(size_t)run->span * PAGE_SIZE))
+			return -ENOSPC;
+		th->have_state = true;
+		return 0;
+	case DMACTL_BENCH_IOVA_REUSE:
+		if (!dma_iova_try_alloc(dev, &th->state, 0, run->io_len))
+			return -ENOSPC;
+		th->have_state = true;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Stop every thread and free what the run holds.  Idempotent. */
+static void dmactl_bench_teardown(struct dmactl_bench *run)
+{
+	unsigned int i;
+
+	WRITE_ONCE(run->stop, true);
+	for (i = 0; i < run->nr_threads; i++) {
+		struct dmactl_bench_thread *th = run->threads[i];
+
+		if (th->task) {
+			kthread_stop_put(th->task);
+			th->task = NULL;
+			atomic_long_dec(&dmactl_stats.bench_threads);
+		}
+	}
+	/* Threads stopped before they ran never counted themselves out. */
+	complete_all(&run->done);
+}
+
+/* End a run and free what it holds; see dmactl_bench_kill(). */
+static void dmactl_bench_end(struct dmactl_bench *run)
+{
+	unsigned int i;
+
+	dmactl_bench_teardown(run);
+	for (i = 0; i < run->nr_threads; i++)
+		dmactl_bench_thread_free(run, run->threads[i]);
+	run->nr_threads = 0;
+	if (run->mask_held) {
+		dmactl_target_put_mask(run->target, run->saved_mask,
+				       run->saved_coherent_mask);
+		run->mask_held = false;
+	}
+	atomic_long_dec(&dmactl_stats.live_benches);
+}
+
+static void dmactl_bench_free_run(struct dmactl_bench *run)
+{
+	kvfree(run->threads);
+	dmactl_target_put(run->target);
+	kfree(run);
+}
+
+/**
+ * dmactl_bench_kill() - end a run and free what it holds
+ * @obj: the run's object header, under its lock
+ *
+ * Waits for the threads: each unmaps its I/O before it ends.  Restores
+ * the device's DMA mask if the run changed it.
+ */
+void dmactl_bench_kill(struct dmactl_obj *obj)
+{
+	dmactl_bench_end(container_of(obj, struct dmactl_bench, obj));
+}
+
+/**
+ * dmactl_bench_release() - free a run's memory, after its last reference
+ * @obj: the run's object header; the run was killed
+ */
+void dmactl_bench_release(struct dmactl_obj *obj)
+{
+	dmactl_bench_free_run(container_of(obj, struct dmactl_bench, obj));
+}
+
+static int dmactl_bench_validate(struct dmactl_bench_start *p)
+{
+	if (p->flags & ~(DMACTL_BENCH_CONTIG | DMACTL_BENCH_BIND_CPU))
+		return -EOPNOTSUPP;
+	if (p->mode < DMACTL_BENCH_PHYS || p->mode > DMACTL_BENCH_IOVA_SPARSE)
+		return -EINVAL;
+	if (!p->threads || p->threads > DMACTL_BENCH_MAX_THREADS ||
+	    !p->pages || p->pages > DMACTL_BENCH_MAX_PAGES ||
+	    p->threads * p->pages > DMACTL_BENCH_MAX_TOTAL_PAGES)
+		return -EINVAL;
+	if (dmactl_dir(p->dir) == DMA_NONE)
+		return -EINVAL;
+	if (p->dma_bits && (p->dma_bits < DMACTL_BENCH_MIN_DMA_BITS ||
+			    p->dma_bits > 64))
+		return -EINVAL;
+	if (p->trans_ns > DMACTL_BENCH_MAX_TRANS_NS ||
+	    p->warmup_ios > DMACTL_BENCH_MAX_WARMUP_IOS)
+		return -EINVAL;
+	if (!p->duration_ms == !p->ios ||
+	    p->duration_ms > DMACTL_BENCH_MAX_DURATION_MS ||
+	    p->ios > DMACTL_BENCH_MAX_IOS)
+		return -EINVAL;
+	if (p->mode == DMACTL_BENCH_IOVA_SPARSE) {
+		if (!p->span_pages)
+			p->span_pages = DMACTL_BENCH_DEFAULT_SPAN_PAGES;
+		if (p->span_pages < p->pages ||
+		    p->span_pages > DMACTL_BENCH_MAX_SPAN_PAGES)
+			return -EINVAL;
+	} else if (p->span_pages) {
+		return -EINVAL;
+	}
+	if (p->node != DMACTL_NO_NODE &&
+	    (p->node >= nr_node_ids || !node_online(p->node) ||
+	     cpumask_empty(cpumask_of_node(p->node))))
+		return -EINVAL;
+	return 0;
+}
+
+/* Create the threads, bound as asked; they wait to be woken. */
+static int dmactl_bench_spawn(struct dmactl_bench *run, int node)
+{
+	const struct cpumask *cpus = run->p.node == DMACTL_NO_NODE ?
+				     cpu_online_mask : cpumask_of_node(node);
+	struct task_struct *task;
+	unsigned int i;
+
+	for (i = 0; i < run->nr_threads; i++) {
+		task = kthread_create_on_node(dmactl_bench_thread_fn,
+					      run->threads[i], node,
+					      "dmactl-bench/%u", i);
+		if (IS_ERR(task))
+			return PTR_ERR(task);
+		get_task_struct(task);
+		run->threads[i]->task = task;
+		atomic_long_inc(&dmactl_stats.bench_threads);
+		if (run->p.flags & DMACTL_BENCH_BIND_CPU)
+			kthread_bind(task, cpumask_nth(i % cpumask_weight(cpus),
+						       cpus));
+		else if (run->p.node != DMACTL_NO_NODE)
+			set_cpus_allowed_ptr(task, cpus);
+	}
+	return 0;
+}
+
+/**
+ * dmactl_bench_start() - DMACTL_BENCH_START
+ * @ucmd: the call; its struct dmactl_bench_start is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_bench_start(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_bench_start *cmd = ucmd->cmd;
+	struct iommu_domain *domain;
+	struct dmactl_target *t;
+	struct dmactl_bench *run;
+	unsigned int i;
+	gfp_t gfp;
+	int node, ret;
+
+	ret = dmactl_bench_validate(cmd);
+	if (ret)
+		return ret;
+	ret = dmactl_ctx_target_lock(ucmd->ctx, &t);
+	if (ret)
+		return ret;
+	run = kzalloc_obj(*run, GFP_KERNEL);
+	if (!run) {
+		dmactl_target_read_unlock(t);
+		return -ENOMEM;
+	}
+	kref_get(&t->kref);
+	run->target = t;
+	run->p = *cmd;
+	run->ops = &dmactl_bench_modes[cmd->mode];
+	run->dir = dmactl_dir(cmd->dir);
+	run->nr_ranges = cmd->flags & DMACTL_BENCH_CONTIG ? 1 : cmd->pages;
+	run->io_len = (size_t)cmd->pages * PAGE_SIZE;
+	run->range_len = run->io_len / run->nr_ranges;
+	run->span = cmd->span_pages;
+	run->bookkeeping = dmactl_bench_bookkeeping(cmd->mode, run->nr_ranges,
+						    cmd->pages);
+	init_completion(&run->done);
+	atomic_long_inc(&dmactl_stats.live_benches);
+
+	if (cmd->dma_bits) {
+		dmactl_target_read_unlock(t);
+		ret = dmactl_target_take_mask(t, DMA_BIT_MASK(cmd->dma_bits),
+					      &run->saved_mask,
+					      &run->saved_coherent_mask);
+		if (ret) {
+			atomic_long_dec(&dmactl_stats.live_benches);
+			dmactl_bench_free_run(run);
+			return ret;
+		}
+		run->mask_held = true;
+	}
+
+	domain = iommu_get_domain_for_dev(t->dev);
+	if (domain && iommu_is_dma_domain(domain))
+		run->check_domain = domain;
+	ret = -EOPNOTSUPP;
+	if (cmd->mode >= DMACTL_BENCH_IOVA && !run->check_domain)
+		goto out_kill;
+
+	ret = -ENOMEM;
+	run->threads = kvcalloc(cmd->threads, sizeof(*run->threads),
+				GFP_KERNEL);
+	if (!run->threads)
+		goto out_kill;
+	node = cmd->node == DMACTL_NO_NODE ? dev_to_node(t->dev) : cmd->node;
+	gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
+	      (run->check_domain ? 0 : dmactl_reachable_gfp(t->dev));
+	for (i = 0; i < cmd->threads; i++) {
+		run->threads[i] = kvzalloc_obj(*run->threads[i], GFP_KERNEL);
+		if (!run->threads[i])
+			goto out_kill;
+		run->nr_threads++;
+		ret = dmactl_bench_thread_setup(run, run->threads[i], node, gfp);
+		if (ret)
+			goto out_kill;
+		cond_resched();
+	}
+	ret = dmactl_bench_spawn(run, node);
+	if (ret)
+		goto out_kill;
+
+	ret = dmactl_obj_add(ucmd->ctx, &run->obj, DMACTL_OBJ_BENCH);
+	if (ret)
+		goto out_kill;
+	atomic_set(&run->running, run->nr_threads);
+	for (i = 0; i < run->nr_threads; i++)
+		wake_up_process(run->threads[i]->task);
+	cmd->out_id = run->obj.id;
+	cmd->out_bookkeeping_bytes = run->bookkeeping;
+	dmactl_target_read_unlock(t);
+	/* The run is started; a failed copy-out only loses the reply. */
+	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
+
+out_kill:
+	dmactl_bench_end(run);
+	dmactl_target_read_unlock(t);
+	dmactl_bench_free_run(run);
+	return ret;
+}
+
+/* Fill @res from the threads: progress while running, all once ended. */
+static void dmactl_bench_collect(struct dmactl_bench *run,
+				 struct dmactl_bench_result *res)
+{
+	struct dmactl_bench_phase *sum[BENCH_NR_PHASES] = {};
+	bool ended = completion_done(&run->done);
+	u64 first = U64_MAX, last = 0, now = ktime_get_ns();
+	u64 progress = 1000, p;
+	unsigned int i, ph;
+
+	if (ended) {
+		for (ph = 0; ph < BENCH_NR_PHASES; ph++) {
+			sum[ph] = kvzalloc_obj(*sum[ph], GFP_KERNEL);
+			if (sum[ph])
+				sum[ph]->min = U64_MAX;
+		}
+	}
+	for (i = 0; i < run->nr_threads; i++) {
+		struct dmactl_bench_thread *th = run->threads[i];
+		u64 start = READ_ONCE(th->start_ns);
+		u64 ios = READ_ONCE(th->ios);
+
+		res->out_ios += ios;
+		res->out_warmup_ios += READ_ONCE(th->warmup_ios);
+		if (start)
+			first = min(first, start);
+		if (!ended) {
+			/* The slowest thread says how far the run is. */
+			if (!start)
+				p = 0;
+			else if (run->p.ios)
+				p = div64_u64(ios * 1000, run->p.ios);
+			else
+				p = div64_u64((now - start) * 1000,
+					      (u64)run->p.duration_ms *
+					      NSEC_PER_MSEC);
+			progress = min(progress, p);
+			continue;
+		}
+		last = max(last, th->end_ns);
+		res->out_map_calls += th->map_calls;
+		res->out_unmap_calls += th->unmap_calls;
+		res->out_mapped_bytes += th->mapped_bytes;
+		res->out_unmapped_bytes += th->unmapped_bytes;
+		res->out_checked_addrs += th->checked;
+		res->out_stale_addrs += th->stale;
+		for (ph = 0; ph < BENCH_NR_PHASES; ph++)
+			if (sum[ph])
+				dmactl_bench_phase_merge(sum[ph],
+							 &th->phase[ph]);
+	}
+	res->out_threads = run->p.threads;
+	res->out_bookkeeping_bytes = run->bookkeeping;
+	res->out_bytes = res->out_ios * run->io_len;
+	res->out_progress = min_t(u64, progress, 1000);
+	if (first != U64_MAX)
+		res->out_elapsed_ns = (ended ? last : now) - first;
+	if (res->out_elapsed_ns) {
+		res->out_ios_per_sec = mul_u64_u64_div_u64(res->out_ios,
+							   NSEC_PER_SEC,
+							   res->out_elapsed_ns);
+		res->out_bytes_per_sec = mul_u64_u64_div_u64(res->out_bytes,
+							     NSEC_PER_SEC,
+							     res->out_elapsed_ns);
+	}
+	if (!ended) {
+		res->out_state = DMACTL_BENCH_RUNNING;
+		return;
+	}
+	res->out_error = -READ_ONCE(run->error);
+	res->out_state = res->out_error ? DMACTL_BENCH_FAILED :
+					  DMACTL_BENCH_DONE;
+	if (sum[BENCH_MAP] && sum[BENCH_UNMAP]) {
+		dmactl_bench_summarise(sum[BENCH_MAP], res->out_ios,
+				       &res->out_map);
+		dmactl_bench_summarise(sum[BENCH_UNMAP], res->out_ios,
+				       &res->out_unmap);
+		run->merged = true;
+	}
+	for (ph = 0; ph < BENCH_NR_PHASES; ph++)
+		kvfree(sum[ph]);
+}
+
+/**
+ * dmactl_bench_result() - DMACTL_BENCH_RESULT
+ * @ucmd: the call; its struct dmactl_bench_result is documented in the
+ *	uapi
+ *
+ * Waiting holds only a reference to the run, no lock: revocation and
+ * DMACTL_BENCH_FREE end the run and so the wait.
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_bench_result(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_bench_result *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_bench *run;
+	struct dmactl_obj *obj;
+	u32 flags = cmd->flags;
+	int ret;
+
+	if (flags & ~(DMACTL_BENCH_WAIT | DMACTL_BENCH_STOP))
+		return -EOPNOTSUPP;
+	if (flags) {
+		obj = dmactl_obj_get(ucmd->ctx, cmd->id, DMACTL_OBJ_BENCH);
+		if (!obj)
+			return -ENOENT;
+		run = container_of(obj, struct dmactl_bench, obj);
+		if (flags & DMACTL_BENCH_STOP)
+			WRITE_ONCE(run->stop, true);
+		ret = 0;
+		if (flags & DMACTL_BENCH_WAIT &&
+		    wait_for_completion_interruptible(&run->done))
+			ret = -EINTR;
+		dmactl_obj_put(obj);
+		if (ret)
+			return ret;
+	}
+	ret = dmactl_op_begin(ucmd, cmd->id, DMACTL_OBJ_BENCH, &t, &obj);
+	if (ret)
+		return ret;
+	run = container_of(obj, struct dmactl_bench, obj);
+	if (!run->merged) {
+		memset(&run->res, 0, sizeof(run->res));
+		dmactl_bench_collect(run, &run->res);
+	}
+	run->res.size = cmd->size;
+	run->res.flags = cmd->flags;
+	run->res.id = cmd->id;
+	*cmd = run->res;
+	dmactl_op_done(t, obj);
+	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/**
+ * dmactl_bench_free() - DMACTL_BENCH_FREE
+ * @ucmd: the call; its struct dmactl_bench_free is documented in the uapi
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_bench_free(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_bench_free *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	struct dmactl_obj *obj;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	ret = dmactl_op_begin(ucmd, cmd->id, DMACTL_OBJ_BENCH, &t, &obj);
+	if (ret)
+		return ret;
+	dmactl_bench_kill(obj);
+	dmactl_obj_remove(obj);
+	dmactl_op_done(t, obj);
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* dmactl bench: what its two files share. */
+#ifndef DMACTL_BENCH_H
+#define DMACTL_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Fill one IOVA of @size bytes with 4 KiB links through @fd (attached to
+ * @dev), verify, destroy; print the cost per link and the shadow state.
+ * Returns an exit status.
+ */
+int bench_scale(int fd, const char *dev, uint64_t size, bool json);
+
+#endif
