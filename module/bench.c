@@ -1033,19 +1033,17 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
 		res->out_warmup_ios += READ_ONCE(th->warmup_ios);
 		if (start)
 			first = min(first, start);
-		if (!ended) {
-			/* The slowest thread says how far the run is. */
-			if (!start)
-				p = 0;
-			else if (run->p.ios)
-				p = div64_u64(ios * 1000, run->p.ios);
-			else
-				p = div64_u64((now - start) * 1000,
-					      (u64)run->p.duration_ms *
-					      NSEC_PER_MSEC);
-			progress = min(progress, p);
+		/* The slowest thread says how far the run is (or got). */
+		if (!start)
+			p = 0;
+		else if (run->p.ios)
+			p = div64_u64(ios * 1000, run->p.ios);
+		else
+			p = div64_u64(((ended ? th->end_ns : now) - start) * 1000,
+				      (u64)run->p.duration_ms * NSEC_PER_MSEC);
+		progress = min(progress, p);
+		if (!ended)
 			continue;
-		}
 		last = max(last, th->end_ns);
 		res->out_map_calls += th->map_calls;
 		res->out_unmap_calls += th->unmap_calls;

@@ -115,6 +115,8 @@ static inline long dmactl_rejections(const char *rule)
 		EXPECT_EQ(0, dmactl_counter("kernel_pages"));                 \
 		EXPECT_EQ(0, dmactl_counter("live_iovas"));                   \
 		EXPECT_EQ(0, dmactl_counter("live_links"));                   \
+		EXPECT_EQ(0, dmactl_counter("live_benches"));                 \
+		EXPECT_EQ(0, dmactl_counter("bench_threads"));                \
 	} while (0)
 
 static inline int dmactl_ioc(int fd, unsigned long req, void *arg)

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmark runs: their correctness, never their speed.  Every bound of
+ * DMACTL_BENCH_START; in every mode, exact counts of I/Os and calls,
+ * everything mapped unmapped, no address of the last I/O left in the
+ * IOMMU page table, ordered percentiles; STOP and FREE of a running run,
+ * and a file closed under one; the DMA mask of an exclusive device held
+ * only with no objects and restored afterwards.
+ */
+#include <stddef.h>
+
+#include "dmactl_test.h"
+
+/* A run's parameters that a test then changes. */
+static struct dmactl_bench_start bench_params(__u32 mode)
+{
+	struct dmactl_bench_start p = {
+		.size = sizeof(p), .mode = mode, .threads = 2,
+		.node = DMACTL_NO_NODE, .pages = 4,
+		.dir = DMACTL_DIR_BIDIRECTIONAL, .warmup_ios = 5, .ios = 50,
+	};
+
+	return p;
+}
+
+static int _bench_start(int fd, struct dmactl_bench_start *p)
+{
+	return dmactl_ioc(fd, DMACTL_BENCH_START, p);
+}
+
+static int _bench_result(int fd, __u32 id, __u32 flags,
+			 struct dmactl_bench_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = sizeof(*r);
+	r->id = id;
+	r->flags = flags;
+	return dmactl_ioc(fd, DMACTL_BENCH_RESULT, r);
+}
+
+static int _bench_free(int fd, __u32 id)
+{
+	struct dmactl_bench_free f = { .size = sizeof(f), .id = id };
+
+	return dmactl_ioc(fd, DMACTL_BENCH_FREE, &f);
+}
+
+/* The PCI dma_mask_bits of a device, or -1. */
+static int dma_mask_bits(const char *bdf)
+{
+	char path[PATH_MAX];
+	int bits = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PCI "/devices/%s/dma_mask_bits", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &bits) != 1)
+		bits = -1;
+	fclose(f);
+	return bits;
+}
+
+FIXTURE(bench) {
+	int fd;
+	bool iova_usable;
+	bool iommu;
+	unsigned long taint;
+};
+
+FIXTURE_SETUP(bench)
+{
+	struct dmactl_attach a;
+
+	self->taint = dmactl_taint();
+	self->fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	dmactl_attach(self->fd, dmactl_test_dev(), &a);
+	self->iova_usable = a.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
+	self->iommu = a.out_domain == DMACTL_DOMAIN_DMA ||
+		      a.out_domain == DMACTL_DOMAIN_DMA_FQ;
+}
+
+FIXTURE_TEARDOWN(bench)
+{
+	close(self->fd);
+	dmactl_expect_no_leaks();
+	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+}
+
+/*
+ * Bend valid parameters by one out-of-bounds value, case @i; returns the
+ * errno START must give, or 0 past the last case.
+ */
+static int bad_param(struct dmactl_bench_start *p, int i)
+{
+	switch (i) {
+	case 0: p->flags = 1 << 7; return EOPNOTSUPP;
+	case 1: p->mode = 0; return EINVAL;
+	case 2: p->mode = DMACTL_BENCH_IOVA_SPARSE + 1; return EINVAL;
+	case 3: p->threads = 0; return EINVAL;
+	case 4: p->threads = DMACTL_BENCH_MAX_THREADS + 1; return EINVAL;
+	case 5: p->pages = 0; return EINVAL;
+	case 6: p->pages = DMACTL_BENCH_MAX_PAGES + 1; return EINVAL;
+	case 7: p->threads = 128; p->pages = 1024; return EINVAL;
+	case 8: p->dir = 0; return EINVAL;
+	case 9: p->dir = 4; return EINVAL;
+	case 10: p->dma_bits = DMACTL_BENCH_MIN_DMA_BITS - 1; return EINVAL;
+	case 11: p->dma_bits = 65; return EINVAL;
+	case 12: p->trans_ns = DMACTL_BENCH_MAX_TRANS_NS + 1; return EINVAL;
+	case 13: p->warmup_ios = DMACTL_BENCH_MAX_WARMUP_IOS + 1; return EINVAL;
+	case 14: p->ios = 0; return EINVAL;
+	case 15: p->duration_ms = 100; return EINVAL;
+	case 16:
+		p->ios = 0;
+		p->duration_ms = DMACTL_BENCH_MAX_DURATION_MS + 1;
+		return EINVAL;
+	case 17: p->ios = DMACTL_BENCH_MAX_IOS + 1; return EINVAL;
+	case 18: p->span_pages = 64; return EINVAL;
+	case 19: p->node = 1 << 20; return EINVAL;
+	default: return 0;
+	}
+}
+
+TEST_F(bench, start_rejects_every_bad_parameter)
+{
+	struct dmactl_bench_start p;
+	int i, err;
+
+	for (i = 0; p = bench_params(DMACTL_BENCH_PHYS),
+		    (err = bad_param(&p, i)); i++) {
+		EXPECT_EQ(-err, _bench_start(self->fd, &p)) {
+			TH_LOG("case %d", i);
+		}
+	}
+	/* Sparse: the span must hold an I/O and stay bounded. */
+	p = bench_params(DMACTL_BENCH_IOVA_SPARSE);
+	p.span_pages = p.pages - 1;
+	EXPECT_EQ(-EINVAL, _bench_start(self->fd, &p));
+	p.span_pages = DMACTL_BENCH_MAX_SPAN_PAGES + 1;
+	EXPECT_EQ(-EINVAL, _bench_start(self->fd, &p));
+	EXPECT_EQ(0, dmactl_counter("live_benches"));
+}
+
+TEST_F(bench, dma_bits_refused_on_a_shared_device)
+{
+	struct dmactl_bench_start p = bench_params(DMACTL_BENCH_PHYS);
+
+	p.dma_bits = 32;
+	EXPECT_EQ(-EPERM, _bench_start(self->fd, &p));
+}
+
+TEST_F(bench, unknown_run_and_flags)
+{
+	struct dmactl_bench_result r;
+
+	EXPECT_EQ(-ENOENT, _bench_result(self->fd, 12345, 0, &r));
+	EXPECT_EQ(-ENOENT, _bench_free(self->fd, 12345));
+	EXPECT_EQ(-EOPNOTSUPP, _bench_result(self->fd, 1, 1 << 5, &r));
+}
+
+FIXTURE(modes) {
+	int fd;
+	bool iova_usable;
+	bool iommu;
+	unsigned long taint;
+};
+
+FIXTURE_VARIANT(modes) {
+	__u32 mode;
+	__u32 flags;
+	/* mapping calls and unmapping calls per I/O of 4 pages */
+	unsigned int map_calls;
+	unsigned int unmap_calls;
+};
+
+FIXTURE_VARIANT_ADD(modes, phys) { DMACTL_BENCH_PHYS, 0, 4, 4 };
+FIXTURE_VARIANT_ADD(modes, phys_contig) { DMACTL_BENCH_PHYS, DMACTL_BENCH_CONTIG, 1, 1 };
+FIXTURE_VARIANT_ADD(modes, sg) { DMACTL_BENCH_SG, 0, 1, 1 };
+FIXTURE_VARIANT_ADD(modes, iova) { DMACTL_BENCH_IOVA, 0, 4, 1 };
+FIXTURE_VARIANT_ADD(modes, iova_contig) { DMACTL_BENCH_IOVA, DMACTL_BENCH_CONTIG, 1, 1 };
+FIXTURE_VARIANT_ADD(modes, iova_reuse) { DMACTL_BENCH_IOVA_REUSE, 0, 4, 1 };
+FIXTURE_VARIANT_ADD(modes, iova_sparse) { DMACTL_BENCH_IOVA_SPARSE, 0, 4, 4 };
+
+FIXTURE_SETUP(modes)
+{
+	struct dmactl_attach a;
+
+	self->taint = dmactl_taint();
+	self->fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	dmactl_attach(self->fd, dmactl_test_dev(), &a);
+	self->iova_usable = a.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
+	self->iommu = a.out_domain == DMACTL_DOMAIN_DMA ||
+		      a.out_domain == DMACTL_DOMAIN_DMA_FQ;
+}
+
+FIXTURE_TEARDOWN(modes)
+{
+	close(self->fd);
+	dmactl_expect_no_leaks();
+	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+}
+
+static void expect_ordered(struct __test_metadata *_metadata,
+			   const struct dmactl_bench_stat *s, __u64 ios)
+{
+	EXPECT_LT(0, s->min_ns);
+	EXPECT_LE(s->min_ns, s->p50_ns);
+	EXPECT_LE(s->p50_ns, s->p90_ns);
+	EXPECT_LE(s->p90_ns, s->p99_ns);
+	EXPECT_LE(s->p99_ns, s->max_ns);
+	EXPECT_LE(s->min_ns, s->mean_ns);
+	EXPECT_LE(s->mean_ns, s->max_ns);
+	EXPECT_EQ(s->total_ns / ios, s->mean_ns);
+}
+
+/*
+ * A counted run: exactly threads * ios timed I/Os, threads * warmup
+ * untimed, one probe I/O per thread on an IOMMU; every call and byte
+ * mapped is unmapped; nothing of the probe still translates.
+ */
+TEST_F(modes, counted_run_unmaps_everything)
+{
+	struct dmactl_bench_start p = bench_params(variant->mode);
+	struct dmactl_bench_result r;
+	__u64 ios, all;
+
+	p.flags = variant->flags;
+	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable) {
+		EXPECT_EQ(-EOPNOTSUPP, _bench_start(self->fd, &p));
+		SKIP(return, "no DMA API domain: the IOVA modes are refused");
+	}
+	ASSERT_EQ(0, _bench_start(self->fd, &p));
+	EXPECT_EQ(1, dmactl_counter("live_benches"));
+	ASSERT_EQ(0, _bench_result(self->fd, p.out_id, DMACTL_BENCH_WAIT, &r));
+	ASSERT_EQ(DMACTL_BENCH_DONE, r.out_state) {
+		TH_LOG("error %u", r.out_error);
+	}
+	EXPECT_EQ(0, r.out_error);
+	EXPECT_EQ(1000, r.out_progress);
+	EXPECT_EQ(2, r.out_threads);
+	ios = (__u64)p.threads * p.ios;
+	EXPECT_EQ(ios, r.out_ios);
+	EXPECT_EQ((__u64)p.threads * p.warmup_ios, r.out_warmup_ios);
+	EXPECT_EQ(ios * p.pages * SZ_4K, r.out_bytes);
+	all = ios + r.out_warmup_ios + (self->iommu ? p.threads : 0);
+	EXPECT_EQ(all * variant->map_calls, r.out_map_calls);
+	EXPECT_EQ(all * variant->unmap_calls, r.out_unmap_calls);
+	EXPECT_EQ(all * p.pages * SZ_4K, r.out_mapped_bytes);
+	EXPECT_EQ(r.out_mapped_bytes, r.out_unmapped_bytes);
+	EXPECT_EQ(self->iommu ? (__u64)p.threads * p.pages : 0,
+		  r.out_checked_addrs);
+	EXPECT_EQ(0, r.out_stale_addrs);
+	EXPECT_LT(0, r.out_elapsed_ns);
+	EXPECT_LT(0, r.out_ios_per_sec);
+	EXPECT_EQ(p.out_bookkeeping_bytes, r.out_bookkeeping_bytes);
+	expect_ordered(_metadata, &r.out_map, ios);
+	expect_ordered(_metadata, &r.out_unmap, ios);
+	/* A result asked again is the same result. */
+	{
+		struct dmactl_bench_result again;
+
+		ASSERT_EQ(0, _bench_result(self->fd, p.out_id, 0, &again));
+		EXPECT_EQ(0, memcmp(&r.out_state, &again.out_state,
+				    sizeof(r) - offsetof(struct dmactl_bench_result,
+							   out_state)));
+	}
+	ASSERT_EQ(0, _bench_free(self->fd, p.out_id));
+	EXPECT_EQ(-ENOENT, _bench_free(self->fd, p.out_id));
+	EXPECT_EQ(0, dmactl_counter("live_benches"));
+	EXPECT_EQ(0, dmactl_counter("bench_threads"));
+}
+
+/* A long run stopped early ends at once, with everything unmapped. */
+TEST_F(modes, stop_ends_a_timed_run)
+{
+	struct dmactl_bench_start p = bench_params(variant->mode);
+	struct dmactl_bench_result r;
+
+	p.flags = variant->flags;
+	p.ios = 0;
+	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
+	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable)
+		SKIP(return, "no DMA API domain");
+	ASSERT_EQ(0, _bench_start(self->fd, &p));
+	EXPECT_EQ(2, dmactl_counter("bench_threads"));
+	ASSERT_EQ(0, _bench_result(self->fd, p.out_id, 0, &r));
+	EXPECT_EQ(DMACTL_BENCH_RUNNING, r.out_state);
+	usleep(200000);
+	ASSERT_EQ(0, _bench_result(self->fd, p.out_id,
+				   DMACTL_BENCH_STOP | DMACTL_BENCH_WAIT, &r));
+	EXPECT_EQ(DMACTL_BENCH_DONE, r.out_state);
+	EXPECT_LT(0, r.out_ios);
+	EXPECT_GT(1000, r.out_progress);
+	EXPECT_EQ(r.out_mapped_bytes, r.out_unmapped_bytes);
+	EXPECT_EQ(0, r.out_stale_addrs);
+}
+
+/* FREE and close() of a running run wait for its threads to unmap. */
+TEST_F(modes, free_and_close_while_running)
+{
+	struct dmactl_bench_start p = bench_params(variant->mode);
+	struct dmactl_bench_result r;
+
+	p.flags = variant->flags;
+	p.ios = 0;
+	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
+	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable)
+		SKIP(return, "no DMA API domain");
+	ASSERT_EQ(0, _bench_start(self->fd, &p));
+	ASSERT_EQ(0, _bench_free(self->fd, p.out_id));
+	EXPECT_EQ(-ENOENT, _bench_result(self->fd, p.out_id, 0, &r));
+	EXPECT_EQ(0, dmactl_counter("bench_threads"));
+	/* The teardown's close() ends this one; it checks the counters. */
+	ASSERT_EQ(0, _bench_start(self->fd, &p));
+}
+
+/*
+ * The DMA mask of a device bound to dmactl: refused while it has
+ * objects, held for the run (no new objects meanwhile), restored after.
+ */
+TEST(mask_held_only_without_objects_and_restored)
+{
+	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	struct dmactl_bench_start p = bench_params(DMACTL_BENCH_PHYS);
+	struct dmactl_bench_result r;
+	int fd, fd2, before;
+	__u32 buf;
+
+	if (!dev || !*dev)
+		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to a driverless PCI device");
+	ASSERT_EQ(0, dmactl_bind_exclusive(dev));
+	ASSERT_TRUE(wait_driver(dev, "dmactl"));
+	before = dma_mask_bits(dev);
+	ASSERT_LT(0, before);
+	fd = open(DMACTL_DEVICE, O_RDWR);
+	fd2 = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, fd2);
+	dmactl_attach(fd, dev, NULL);
+	dmactl_attach(fd2, dev, NULL);
+
+	p.dma_bits = before == 32 ? 40 : 32;
+	p.ios = 0;
+	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
+	dmactl_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
+	EXPECT_EQ(-EBUSY, _bench_start(fd, &p));
+	dmactl_buf_free(fd2, buf);
+
+	ASSERT_EQ(0, _bench_start(fd, &p));
+	EXPECT_EQ((int)p.dma_bits, dma_mask_bits(dev));
+	EXPECT_EQ(-EBUSY, _dmactl_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K,
+					    NULL, &buf));
+	EXPECT_EQ(-EBUSY, _bench_start(fd2, &p));
+	ASSERT_EQ(0, _bench_result(fd, p.out_id,
+				   DMACTL_BENCH_STOP | DMACTL_BENCH_WAIT, &r));
+	EXPECT_EQ(DMACTL_BENCH_DONE, r.out_state);
+	EXPECT_EQ(r.out_mapped_bytes, r.out_unmapped_bytes);
+	/* Ended but not freed: the mask is still the run's. */
+	EXPECT_EQ((int)p.dma_bits, dma_mask_bits(dev));
+	ASSERT_EQ(0, _bench_free(fd, p.out_id));
+	EXPECT_EQ(before, dma_mask_bits(dev));
+	dmactl_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
+
+	/* Closing the file restores it as well. */
+	dmactl_buf_free(fd2, buf);
+	ASSERT_EQ(0, _bench_start(fd, &p));
+	close(fd);
+	EXPECT_EQ(before, dma_mask_bits(dev));
+	close(fd2);
+	dmactl_expect_no_leaks();
+}
+
+DMACTL_TEST_MAIN
