@@ -10,6 +10,10 @@
 #   make check           runner self-tests, then the selftests in every
 #                        profile on both tiers, and a summary table
 #                        (PROFILES="a b" and TIERS="distro debug" select)
+#   make bench           mode x pages sweeps and the 1 GiB scale test on
+#                        intel-strict, intel-lazy, virtio, direct: JSON
+#                        and a Markdown table in out/bench/
+#   make bench-compare   dma_map_benchmark beside dmactl bench (debug tier)
 #   make debug-kernel    build the debug-tier kernel (cached)
 #   make buildroot       create or refresh the build root (cached)
 #
@@ -40,7 +44,14 @@ check: buildroot
 check-runner: buildroot
 	scripts/tests/runner-selftest.sh
 
-.PHONY: buildroot debug-kernel demo check check-runner
+# Benchmark scripts (no test asserts a time): results in out/bench/.
+bench: buildroot
+	scripts/bench.sh sweep
+
+bench-compare: buildroot
+	scripts/bench.sh compare
+
+.PHONY: buildroot debug-kernel demo check check-runner bench bench-compare
 
 ifeq ($(KDIR),)
 # No kernel named: build inside the build root for $(TIER).
@@ -68,6 +79,9 @@ selftests:
 	$(MAKE) -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) OUTPUT=$(BUILD)/selftests
 endif
 
+# The kernel source the selftests come from (its scripts, tools/dma).
+KSRC ?= $(KSFT_DIR)/../../..
+
 # What a guest (or a real machine's test run) needs, in one directory:
 # dmactl.ko, bin/dmactl, and the selftests installed the way the kernel's
 # kselftest install lays them out, with the kernel's own runner.
@@ -76,6 +90,11 @@ stage: all
 	mkdir -p $(STAGE)/bin $(STAGE)/ksft/kselftest
 	cp $(BUILD)/module/dmactl.ko $(STAGE)/
 	cp $(BUILD)/tool/dmactl $(STAGE)/bin/
+	if [ -d $(KSRC)/tools/dma ]; then \
+		mkdir -p $(BUILD)/dma && \
+		$(MAKE) -s -C $(KSRC)/tools/dma OUTPUT=$(BUILD)/dma/ && \
+		cp $(BUILD)/dma/dma_map_benchmark $(STAGE)/bin/; \
+	fi
 	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
 		OUTPUT=$(BUILD)/selftests INSTALL_PATH=$(STAGE)/ksft/dmactl install
 	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
@@ -86,7 +105,6 @@ stage: all
 		$(STAGE)/ksft/kselftest/
 
 # The kernel's style checker and kernel-doc over every kernel-side file.
-KSRC ?= $(KSFT_DIR)/../../..
 CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl \
 	$(KSRC)/scripts/checkpatch.pl) checkpatch.pl)
 KERNEL_DOC ?= $(firstword $(wildcard $(KSRC)/scripts/kernel-doc) kernel-doc)

@@ -13,4 +13,11 @@
  */
 int bench_scale(int fd, const char *dev, uint64_t size, bool json);
 
+/*
+ * Print one Markdown table of the "dmactl bench --json" results in
+ * @files, one row group per file, labelled with the file's base name.
+ * Returns an exit status.
+ */
+int bench_report(int nfiles, char **files);
+
 #endif

@@ -264,6 +264,7 @@ static int bench_run(int argc, char **argv)
 		{ "bind-cpu", no_argument, NULL, 'B' },
 		{ "contig", no_argument, NULL, 'c' },
 		{ "scale", required_argument, NULL, 'L' },
+		{ "report", no_argument, NULL, 'R' },
 		{ "no-progress", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -276,13 +277,13 @@ static int bench_run(int argc, char **argv)
 	unsigned int pages[MAX_SWEEP] = { 1 }, threads = 1;
 	int modes[NR_MODES] = { 0 }, nr_modes = 0, nr_pages = 1;
 	uint64_t v, seconds_ms = 1000, ios = 0, scale = 0;
-	bool json = false, quiet = false, failed = false;
+	bool json = false, quiet = false, failed = false, report = false;
 	struct dmactl_attach at;
 	json_object *root = NULL, *arr = NULL;
 	char dev[DMACTL_NAME_MAX];
 	int c, fd, status, i, m;
 
-	while ((c = getopt_long(argc, argv, "m:p:t:s:i:w:d:b:x:n:S:BcL:qjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:p:t:s:i:w:d:b:x:n:S:BcL:Rqjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			nr_modes = parse_modes(optarg, modes);
@@ -353,6 +354,9 @@ static int bench_run(int argc, char **argv)
 			if (parse_size(optarg, &scale) || !scale || scale % 4096)
 				return usage_error(&cmd_bench, "--scale takes a size in 4 KiB pages");
 			break;
+		case 'R':
+			report = true;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -365,6 +369,11 @@ static int bench_run(int argc, char **argv)
 		default:
 			return usage_error(&cmd_bench, NULL);
 		}
+	}
+	if (report) {
+		if (optind == argc)
+			return usage_error(&cmd_bench, "--report needs result files");
+		return bench_report(argc - optind, argv + optind);
 	}
 	if (optind != argc - 1)
 		return usage_error(&cmd_bench, "expected one device");
@@ -467,6 +476,7 @@ const struct dmactl_cmd cmd_bench = {
 "                 [--dma-bits B] [--trans-ns NS] [--node N] [--bind-cpu]\n"
 "                 [--contig] [--span PAGES] [--no-progress] [--json]\n"
 "    dmactl bench DEV --scale SIZE [--json]\n"
+"    dmactl bench --report FILE.json...\n"
 "\n"
 "DESCRIPTION\n"
 "    Kernel threads in dmactl.ko repeat one I/O of N pages: map (timed),\n"
@@ -498,6 +508,10 @@ const struct dmactl_cmd cmd_bench = {
 "    ioctl per link, verifies every translation, destroys it, and\n"
 "    reports the time per link as the IOVA fills and the module's shadow\n"
 "    state per GiB of IOVA.\n"
+"\n"
+"    --report prints one Markdown table of saved --json results, a row\n"
+"    group per file (named after the file): mean map+unmap time per I/O\n"
+"    per mode, and each mode's ratio to phys.\n"
 "\n"
 "    In a virtual machine every figure measures the emulation, not\n"
 "    hardware: compare modes as ratios taken in one run.\n"

@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the guest: the kernel's dma_map_benchmark and "dmactl bench" with the
+# same parameters on the same device (the edu, driverless), alternately,
+# and the ratio of their mean map and unmap times.  dmactl's phys mode
+# with --contig is map_benchmark's single mode (one mapping of GRANULE
+# contiguous pages); its sg mode is map_benchmark's SG mode (GRANULE
+# one-page entries from separate pages).  Neither warms up.
+#
+# Usage: bench-compare.sh [SECONDS] [GRANULES] [ROUNDS]
+# Prints one "compare" line per mode and granule, machine-readable.
+seconds=${1:-3}
+granules=${2:-"1 16"}
+rounds=${3:-2}
+. /dmactl/guest/pci.sh
+D=/dmactl/bin/dmactl
+K=/dmactl/bin/dma_map_benchmark
+edu=$(edu_devices | head -n 1)
+[ -n "$edu" ] || { echo "# no edu device"; exit 4; }
+[ -e /sys/bus/pci/drivers/dma_map_benchmark ] ||
+	{ echo "# kernel without CONFIG_DMA_MAP_BENCHMARK"; exit 4; }
+insmod /dmactl/dmactl.ko 2>/dev/null
+dev=/sys/bus/pci/devices/$edu
+
+bind_to() {
+	if [ -e "$dev/driver" ]; then
+		echo "$edu" > "$dev/driver/unbind"
+	fi
+	echo "$1" > "$dev/driver_override"
+	echo "$edu" > "/sys/bus/pci/drivers/$1/bind"
+}
+
+# kernel MODE GRANULE: "map unmap" mean in us, as the kernel tool prints it.
+kernel() {
+	bind_to dma_map_benchmark
+	$K -m "$1" -t 1 -s "$seconds" -b 32 -d 0 -x 0 -g "$2" |
+		awk -F'[:. ]+' '
+		/average map latency/ { split($0, a, ":"); split(a[2], m, " "); map = m[1] }
+		/average unmap latency/ { split($0, a, ":"); split(a[2], m, " "); unmap = m[1] }
+		END { print map, unmap }'
+}
+
+# ours MODE FLAGS GRANULE: "map unmap" mean in us from dmactl's JSON.
+ours() {
+	bind_to dmactl
+	$D bench "$edu" --mode "$1" $2 --pages "$3" --threads 1 \
+		--seconds "$seconds" --dma-bits 32 --dir bidi --warmup 0 --json |
+		awk -F'[:,]' '
+		/"map":/ { phase = "map" } /"unmap":/ { phase = "unmap" }
+		/"mean_ns"/ { v[phase] = $2 / 1000 }
+		END { printf "%.3f %.3f\n", v["map"], v["unmap"] }'
+}
+
+rc=0
+for g in $granules; do
+	for m in single sg; do
+		if [ $m = single ]; then kmode=0 dmode=phys flags=--contig
+		else kmode=1 dmode=sg flags=; fi
+		samples=
+		r=0
+		while [ $r -lt "$rounds" ]; do
+			k=$(kernel $kmode "$g")
+			d=$(ours $dmode "$flags" "$g")
+			set -- $k $d
+			[ $# = 4 ] || { echo "# round $r of $m $g failed: '$k' '$d'"; rc=1; break; }
+			samples="$samples$k $d
+"
+			r=$((r + 1))
+		done
+		[ $r = "$rounds" ] || continue
+		printf '%s' "$samples" | awk -v m=$m -v g="$g" '
+			{ km += $1; ku += $2; dm += $3; du += $4; n++ }
+			END {
+				km /= n; ku /= n; dm /= n; du /= n
+				printf "compare mode=%s granule=%d rounds=%d map_benchmark_map_us=%.2f dmactl_map_us=%.3f map_ratio=%.3f map_benchmark_unmap_us=%.2f dmactl_unmap_us=%.3f unmap_ratio=%.3f\n",
+					m, g, n, km, dm, dm / km, ku, du, du / ku }'
+	done
+done
+[ -e "$dev/driver" ] && echo "$edu" > "$dev/driver/unbind"
+echo > "$dev/driver_override"
+rmmod dmactl
+exit $rc

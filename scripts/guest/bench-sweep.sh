@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the guest: "dmactl bench" on the first NVMe controller (shared with
+# its driver) for every mode its domain allows, over a sweep of pages per
+# I/O, and on a DMA domain the 1 GiB scale test.  Each JSON document is
+# printed between DMACTL-BENCH-<NAME>-BEGIN/END lines for the host.
+#
+# Usage: bench-sweep.sh [SECONDS] [PAGES] [THREADS]
+seconds=${1:-1}
+pages=${2:-1,8,64,512}
+threads=${3:-1}
+. /dmactl/guest/pci.sh
+D=/dmactl/bin/dmactl
+insmod /dmactl/dmactl.ko || exit 1
+nvme=$(nvme_devices | head -n 1)
+echo "$nvme" > /sys/class/misc/dmactl/allow
+rc=0
+echo DMACTL-BENCH-SWEEP-BEGIN
+$D bench "$nvme" --pages "$pages" --threads "$threads" --seconds "$seconds" \
+	--json || rc=1
+echo DMACTL-BENCH-SWEEP-END
+if $D info "$nvme" --json | grep -q '"iova_usable":true'; then
+	echo DMACTL-BENCH-SCALE-BEGIN
+	$D bench "$nvme" --scale 1G --json || rc=1
+	echo DMACTL-BENCH-SCALE-END
+fi
+rmmod dmactl || rc=1
+exit $rc
