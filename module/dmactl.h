@@ -212,9 +212,12 @@ struct dmactl_run {
 };
 
 /**
- * struct dmactl_link - one link record
+ * struct dmactl_link - one link record: a link, or on the IOVA path a
+ *	row of links each continuing the one before (see
+ *	dmactl_link_continues())
  * @iova_offset: start in the IOVA space, bytes
- * @length: bytes
+ * @length: bytes, a multiple of @unit
+ * @unit: bytes of each link the record holds
  * @buf: the buffer, with an object reference held
  * @buf_offset: start in @buf, bytes
  * @udir: enum dmactl_dir as the caller gave it
@@ -230,6 +233,7 @@ struct dmactl_run {
 struct dmactl_link {
 	u64 iova_offset;
 	u64 length;
+	u64 unit;
 	struct dmactl_buf *buf;
 	u64 buf_offset;
 	u32 udir;
@@ -252,11 +256,11 @@ struct dmactl_link {
  * @granule: bytes, a power of two
  * @first_offset: offset of IOVA byte 0 in its granule, bytes
  * @nr_granules: granules the space touches
- * @linked: per granule: some link covers it
  * @synced: per granule: synced since it was linked
  * @links: link records, each stored over the range of granule indexes
- *	it touches
- * @nr_links: entries in @links
+ *	it touches; a granule is linked if it has a record
+ * @nr_links: links the records hold
+ * @nr_records: records in @links
  * @linked_bytes: bytes the records cover
  * @require_coherent: every link carries DMA_ATTR_REQUIRE_COHERENT
  * @inflight: DMA transfers in progress through this object
@@ -270,10 +274,10 @@ struct dmactl_iova {
 	u64 granule;
 	u64 first_offset;
 	unsigned long nr_granules;
-	unsigned long *linked;
 	unsigned long *synced;
 	struct maple_tree links;
 	unsigned long nr_links;
+	unsigned long nr_records;
 	u64 linked_bytes;
 	bool require_coherent;
 	unsigned int inflight;

@@ -7,10 +7,12 @@
  * carries other attributes, a free with live links -- each WARNs, oopses
  * or silently corrupts the IOVA allocator.  So every request is checked
  * here first, against a shadow of the state: the granule, the offset of
- * IOVA byte 0 in its granule, per-granule linked and synced bitmaps, and
- * one record per link {offset, length, buffer, direction, attributes}.
- * Each rejection names the misuse rule (M1..M35 of the design) it
- * prevents.
+ * IOVA byte 0 in its granule, a per-granule synced bitmap, and link
+ * records {offset, length, buffer, direction, attributes} in a maple tree
+ * by granule.  A link that exactly continues the one before shares its
+ * record, so a GiB of IOVA filled page by page costs 32 KiB of bitmap and
+ * a few records, not one record per page.  Each rejection names the
+ * misuse rule (M1..M35 of the design) it prevents.
  *
  * When dma_iova_try_alloc() declines (no IOMMU, identity domain) and the
  * caller allowed it, each link is mapped with dma_map_phys() per
@@ -146,7 +148,7 @@ bool dmactl_iova_range_unlinked(struct dmactl_iova *iova, u64 offset, u64 end)
 	unsigned long gs = dmactl_iova_gidx(iova, offset);
 	unsigned long ge = dmactl_iova_gend(iova, end);
 
-	return find_next_bit(iova->linked, ge, gs) >= ge;
+	return !mt_find(&iova->links, &gs, ge - 1);
 }
 
 /**
@@ -203,9 +205,7 @@ bool dmactl_iova_uses_provider(struct dmactl_iova *iova, struct pci_dev *pdev)
 
 static void dmactl_iova_free_shadow(struct dmactl_iova *iova)
 {
-	kvfree(iova->linked);
 	kvfree(iova->synced);
-	iova->linked = NULL;
 	iova->synced = NULL;
 	mtree_destroy(&iova->links);
 }
@@ -239,25 +239,71 @@ static void dmactl_link_unmap(struct dmactl_iova *iova, struct dmactl_link *link
 			       link->dir, link->attrs);
 }
 
-/* Forget an unmapped link: its record, its bits, its hold on the buffer. */
+/* How many links a record holds. */
+static unsigned long dmactl_link_count(struct dmactl_link *link)
+{
+	return div64_u64(link->length, link->unit);
+}
+
+/*
+ * Forget an unmapped record: its tree entry, its bits, its hold on the
+ * buffer.
+ */
 static void dmactl_link_drop(struct dmactl_iova *iova, struct dmactl_link *link)
 {
 	unsigned long gs = dmactl_iova_gidx(iova, link->iova_offset);
 	unsigned long ge = dmactl_iova_gend(iova, link->iova_offset + link->length);
+	unsigned long count = dmactl_link_count(link);
 	struct dmactl_buf *buf = link->buf;
 
 	mtree_erase(&iova->links, gs);
-	bitmap_clear(iova->linked, gs, ge - gs);
 	bitmap_clear(iova->synced, gs, ge - gs);
-	iova->nr_links--;
+	iova->nr_links -= count;
+	iova->nr_records--;
 	iova->linked_bytes -= link->length;
 
 	mutex_lock(&buf->obj.lock);
-	buf->nr_links--;
+	buf->nr_links -= count;
 	mutex_unlock(&buf->obj.lock);
 	dmactl_obj_put(&buf->obj);
 	kfree(link);
-	atomic_long_dec(&dmactl_stats.live_links);
+	atomic_long_sub(count, &dmactl_stats.live_links);
+}
+
+/*
+ * Split the record holding the link that starts at @offset, if @offset is
+ * inside a record: the links from @offset on become a record of their
+ * own, with its own hold on the buffer.  @offset is a link boundary.
+ */
+static int dmactl_link_split(struct dmactl_iova *iova, u64 offset)
+{
+	struct dmactl_link *link = dmactl_iova_link_at(iova, offset), *tail;
+	u64 end, head;
+	int ret;
+
+	if (!link || offset <= link->iova_offset ||
+	    offset >= link->iova_offset + link->length)
+		return 0;
+	end = link->iova_offset + link->length;
+	head = offset - link->iova_offset;
+	/* Only IOVA-path records hold several links: they have no runs. */
+	tail = kmemdup(link, sizeof(*link), GFP_KERNEL);
+	if (!tail)
+		return -ENOMEM;
+	tail->iova_offset = offset;
+	tail->buf_offset += head;
+	tail->length = end - offset;
+	ret = mtree_store_range(&iova->links, dmactl_iova_gidx(iova, offset),
+				dmactl_iova_gend(iova, end) - 1, tail,
+				GFP_KERNEL);
+	if (ret) {
+		kfree(tail);
+		return ret;
+	}
+	link->length = head;
+	refcount_inc(&link->buf->obj.users);
+	iova->nr_records++;
+	return 0;
 }
 
 /*
@@ -346,10 +392,9 @@ static int dmactl_iova_init_shadow(struct dmactl_iova *iova, u64 length,
 	iova->first_offset = first_offset;
 	iova->nr_granules = DIV_ROUND_UP_ULL(first_offset + length, granule);
 	longs = BITS_TO_LONGS(iova->nr_granules);
-	iova->linked = kvcalloc(longs, sizeof(long), GFP_KERNEL);
 	iova->synced = kvcalloc(longs, sizeof(long), GFP_KERNEL);
 	mt_init(&iova->links);
-	if (!iova->linked || !iova->synced) {
+	if (!iova->synced) {
 		dmactl_iova_free_shadow(iova);
 		return -ENOMEM;
 	}
@@ -485,7 +530,6 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 {
 	struct device *dev = iova->target->dev;
 	u64 g = iova->granule, pos, run;
-	unsigned long gs, ge;
 	phys_addr_t phys;
 
 	if (cmd->iova_offset &&
@@ -516,9 +560,8 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 
 	if (cmd->iova_offset + cmd->length > iova->length)
 		return dmactl_reject(dev, DMACTL_RULE_M10, -ERANGE);
-	gs = dmactl_iova_gidx(iova, cmd->iova_offset);
-	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
-	if (find_next_bit(iova->linked, ge, gs) < ge)
+	if (!dmactl_iova_range_unlinked(iova, cmd->iova_offset,
+					cmd->iova_offset + cmd->length))
 		return dmactl_reject(dev, DMACTL_RULE_M11, -EEXIST);
 	return 0;
 }
@@ -659,6 +702,58 @@ undo:
 	return ret;
 }
 
+/*
+ * Does a new link continue @prev exactly -- next in IOVA space and in the
+ * same buffer, as long as each of @prev's links, with the same direction
+ * and attributes, on the IOVA path -- so that @prev's record can hold it
+ * too?  Such records keep the shadow state of a large IOVA filled link by
+ * link (RDMA ODP, HMM) at a few bytes per GiB instead of one record per
+ * link.
+ */
+static bool dmactl_link_continues(struct dmactl_iova *iova,
+				  struct dmactl_link *prev,
+				  struct dmactl_buf *buf,
+				  struct dmactl_iova_link *cmd,
+				  unsigned long attrs, bool bus)
+{
+	return iova->path == DMACTL_PATH_IOVA && !bus && !prev->bus_addr &&
+	       prev->buf == buf && prev->udir == cmd->dir &&
+	       prev->uattrs == cmd->attrs && prev->attrs == attrs &&
+	       prev->unit == cmd->length &&
+	       prev->iova_offset + prev->length == cmd->iova_offset &&
+	       prev->buf_offset + prev->length == cmd->buf_offset;
+}
+
+/*
+ * Map the new link and grow @prev's record over it.  On failure nothing
+ * is mapped and the record is as it was.
+ */
+static int dmactl_link_extend(struct dmactl_iova *iova,
+			      struct dmactl_link *prev,
+			      struct dmactl_iova_link *cmd)
+{
+	struct dmactl_link piece = *prev;	/* no runs on the IOVA path */
+	u64 end = cmd->iova_offset + cmd->length;
+	int ret;
+
+	piece.iova_offset = cmd->iova_offset;
+	piece.buf_offset = cmd->buf_offset;
+	piece.length = cmd->length;
+	ret = dmactl_link_map(iova, &piece);
+	if (ret)
+		return ret;
+	ret = mtree_store_range(&iova->links,
+				dmactl_iova_gidx(iova, prev->iova_offset),
+				dmactl_iova_gend(iova, end) - 1, prev,
+				GFP_KERNEL);
+	if (ret) {
+		dmactl_link_unmap(iova, &piece);
+		return ret;
+	}
+	prev->length += cmd->length;
+	return 0;
+}
+
 /**
  * dmactl_iova_link() - DMACTL_IOVA_LINK
  * @ucmd: the call; its struct dmactl_iova_link is documented in the uapi
@@ -713,6 +808,17 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	if (ret)
 		goto out_buf;
 
+	gs = dmactl_iova_gidx(iova, cmd->iova_offset);
+	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
+	link = gs ? mtree_load(&iova->links, gs - 1) : NULL;
+	if (link && dmactl_link_continues(iova, link, buf, cmd, attrs, bus)) {
+		ret = dmactl_link_extend(iova, link, cmd);
+		link = NULL;
+		if (ret)
+			goto out_buf;
+		goto account;
+	}
+
 	ret = -ENOMEM;
 	link = kzalloc_flex(*link, runs,
 			    iova->path == DMACTL_PATH_FALLBACK || bus ? nr_runs : 0,
@@ -721,6 +827,7 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 		goto out_buf;
 	link->iova_offset = cmd->iova_offset;
 	link->length = cmd->length;
+	link->unit = cmd->length;
 	link->buf = buf;
 	link->buf_offset = cmd->buf_offset;
 	link->udir = cmd->dir;
@@ -729,8 +836,6 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	link->attrs = attrs;
 	link->bus_addr = bus;
 
-	gs = dmactl_iova_gidx(iova, cmd->iova_offset);
-	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
 	ret = mtree_insert_range(&iova->links, gs, ge - 1, link, GFP_KERNEL);
 	if (ret)
 		goto out_free;
@@ -739,16 +844,17 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 		mtree_erase(&iova->links, gs);
 		goto out_free;
 	}
+	/* The record keeps the buffer object; dmactl_link_drop() lets it go. */
+	refcount_inc(&buf->obj.users);
+	iova->nr_records++;
+	link = NULL;
 
-	bitmap_set(iova->linked, gs, ge - gs);
+account:
 	bitmap_clear(iova->synced, gs, ge - gs);
 	iova->nr_links++;
 	iova->linked_bytes += cmd->length;
 	buf->nr_links++;
-	/* The link keeps the buffer object; dmactl_link_drop() lets it go. */
-	refcount_inc(&buf->obj.users);
 	atomic_long_inc(&dmactl_stats.live_links);
-	link = NULL;
 
 out_free:
 	kfree(link);
@@ -769,9 +875,10 @@ out_iova:
 int dmactl_iova_sync(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_iova_sync *cmd = ucmd->cmd;
+	unsigned long gs, ge, ls, le, index;
+	struct dmactl_link *link;
 	struct dmactl_target *t;
 	struct dmactl_iova *iova;
-	unsigned long gs, ge;
 	u64 end;
 	int ret;
 
@@ -794,10 +901,16 @@ int dmactl_iova_sync(struct dmactl_ucmd *ucmd)
 		if (ret)
 			goto out;
 	}
+	/* Mark the linked granules of the range synced, record by record. */
 	gs = dmactl_iova_gidx(iova, cmd->offset);
 	ge = dmactl_iova_gend(iova, end);
-	for_each_set_bit_from(gs, iova->linked, ge)
-		set_bit(gs, iova->synced);
+	index = gs;
+	mt_for_each(&iova->links, link, index, ge - 1) {
+		ls = max(gs, dmactl_iova_gidx(iova, link->iova_offset));
+		le = min(ge, dmactl_iova_gend(iova, link->iova_offset +
+					      link->length));
+		bitmap_set(iova->synced, ls, le - ls);
+	}
 out:
 	dmactl_iova_op_done(t, iova);
 	return ret;
@@ -806,18 +919,27 @@ out:
 /*
  * Check that [offset, end) is exactly a run of whole, adjacent links (the
  * next one starting in the granule after the previous one ends), all with
- * direction @udir and attributes @uattrs.  On failure *rule is the misuse
- * it would be: M22 nothing linked there or a hole, M23 a link split, M24
- * other direction or attributes.  On success *count is the number of
- * links.
+ * direction @udir and attributes @uattrs.  Within a record the links lie
+ * every unit bytes.  On failure *rule is the misuse it would be: M22
+ * nothing linked there or a hole, M23 a link split, M24 other direction
+ * or attributes.  On success *count is the number of links.
  */
+/* @a modulo @b, for u64 on any architecture. */
+static u64 dmactl_rem(u64 a, u64 b)
+{
+	u64 rem;
+
+	div64_u64_rem(a, b, &rem);
+	return rem;
+}
+
 static int dmactl_links_span(struct dmactl_iova *iova, u64 offset, u64 end,
 			     u32 udir, u32 uattrs, enum dmactl_rule *rule,
 			     unsigned long *count)
 {
 	struct dmactl_link *link;
 	unsigned long gidx;
-	u64 cur = offset;
+	u64 cur = offset, rec_end;
 
 	*count = 0;
 	link = dmactl_iova_link_at(iova, offset);
@@ -826,7 +948,8 @@ static int dmactl_links_span(struct dmactl_iova *iova, u64 offset, u64 end,
 		return -ENOENT;
 	}
 	while (true) {
-		if (link->iova_offset != cur) {
+		if (cur < link->iova_offset ||
+		    dmactl_rem(cur - link->iova_offset, link->unit)) {
 			*rule = DMACTL_RULE_M23;
 			return -EINVAL;
 		}
@@ -834,14 +957,20 @@ static int dmactl_links_span(struct dmactl_iova *iova, u64 offset, u64 end,
 			*rule = DMACTL_RULE_M24;
 			return -EINVAL;
 		}
-		(*count)++;
-		cur = link->iova_offset + link->length;
+		rec_end = link->iova_offset + link->length;
+		if (end < rec_end) {
+			/* Ends inside the record: on a link boundary? */
+			if (dmactl_rem(end - link->iova_offset, link->unit)) {
+				*rule = DMACTL_RULE_M23;
+				return -EINVAL;
+			}
+			*count += div64_u64(end - cur, link->unit);
+			return 0;
+		}
+		*count += div64_u64(rec_end - cur, link->unit);
+		cur = rec_end;
 		if (cur == end)
 			return 0;
-		if (cur > end) {
-			*rule = DMACTL_RULE_M23;
-			return -EINVAL;
-		}
 		gidx = dmactl_iova_gend(iova, cur);
 		cur = dmactl_iova_gstart(iova, gidx);
 		link = cur < end ? mtree_load(&iova->links, gidx) : NULL;
@@ -895,6 +1024,11 @@ int dmactl_iova_unlink(struct dmactl_ucmd *ucmd)
 		ret = dmactl_reject(t->dev, DMACTL_RULE_M25, -EBUSY);
 		goto out;
 	}
+	/* Records reaching past either end give those links up first. */
+	ret = dmactl_link_split(iova, cmd->offset) ?:
+	      dmactl_link_split(iova, end);
+	if (ret)
+		goto out;
 	dmactl_links_remove(iova, dmactl_iova_gidx(iova, cmd->offset),
 			    dmactl_iova_gend(iova, end), true);
 out:
@@ -1038,10 +1172,11 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd)
 	struct dmactl_iova *iova;
 	struct dmactl_link *link;
 	unsigned long index = 0, gs, ge;
+	u64 pos;
 	u32 n = 0;
 	int ret;
 
-	if (cmd->flags || cmd->__reserved)
+	if (cmd->flags || cmd->__reserved || cmd->__reserved2)
 		return -EOPNOTSUPP;
 	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
 	if (ret)
@@ -1055,10 +1190,10 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd)
 	cmd->out_synced_bytes = (u64)bitmap_weight(iova->synced, iova->nr_granules) *
 				iova->granule;
 	cmd->out_nr_links = iova->nr_links;
+	cmd->out_nr_records = iova->nr_records;
 	cmd->out_flags = 0;
-	/* The two per-granule bitmaps, as kvcalloc() sized them. */
-	cmd->out_shadow_bytes = 2 * BITS_TO_LONGS(iova->nr_granules) *
-				sizeof(long);
+	/* The sync bitmap, as kvcalloc() sized it, and every record. */
+	cmd->out_shadow_bytes = BITS_TO_LONGS(iova->nr_granules) * sizeof(long);
 
 	uinfo = u64_to_user_ptr(cmd->links_uptr);
 	mt_for_each(&iova->links, link, index, ULONG_MAX) {
@@ -1067,32 +1202,37 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd)
 							 link->nr_runs));
 		if (link->swiotlb)
 			cmd->out_flags |= DMACTL_LINK_SWIOTLB;
-		if (n >= cmd->nr_links)
-			continue;
-		gs = dmactl_iova_gidx(iova, link->iova_offset);
-		ge = dmactl_iova_gend(iova, link->iova_offset + link->length);
-		memset(&info, 0, sizeof(info));
-		info.iova_offset = link->iova_offset;
-		info.length = link->length;
-		info.buf_offset = link->buf_offset;
-		info.dma_addr = dmactl_link_dma_addr(iova, link,
-						     link->iova_offset, NULL);
-		info.buf_id = link->buf->obj.id;
-		info.dir = link->udir;
-		info.attrs = link->uattrs;
-		if (find_next_zero_bit(iova->synced, ge, gs) >= ge)
-			info.flags |= DMACTL_LINK_SYNCED;
-		if (link->swiotlb)
-			info.flags |= DMACTL_LINK_SWIOTLB;
-		if (link->bus_addr)
-			info.flags |= DMACTL_LINK_BUS_ADDR;
-		if (link->attrs & DMA_ATTR_MMIO)
-			info.flags |= DMACTL_LINK_MMIO;
-		if (copy_to_user(&uinfo[n], &info, sizeof(info))) {
-			ret = -EFAULT;
-			break;
+		/* Each link of the record, as the caller made it. */
+		for (pos = 0; pos < link->length && n < cmd->nr_links && !ret;
+		     pos += link->unit) {
+			u64 off = link->iova_offset + pos;
+
+			gs = dmactl_iova_gidx(iova, off);
+			ge = dmactl_iova_gend(iova, off + link->unit);
+			memset(&info, 0, sizeof(info));
+			info.iova_offset = off;
+			info.length = link->unit;
+			info.buf_offset = link->buf_offset + pos;
+			info.dma_addr = dmactl_link_dma_addr(iova, link, off,
+							     NULL);
+			info.buf_id = link->buf->obj.id;
+			info.dir = link->udir;
+			info.attrs = link->uattrs;
+			if (find_next_zero_bit(iova->synced, ge, gs) >= ge)
+				info.flags |= DMACTL_LINK_SYNCED;
+			if (link->swiotlb)
+				info.flags |= DMACTL_LINK_SWIOTLB;
+			if (link->bus_addr)
+				info.flags |= DMACTL_LINK_BUS_ADDR;
+			if (link->attrs & DMA_ATTR_MMIO)
+				info.flags |= DMACTL_LINK_MMIO;
+			if (copy_to_user(&uinfo[n], &info, sizeof(info)))
+				ret = -EFAULT;
+			else
+				n++;
 		}
-		n++;
+		if (ret)
+			break;
 	}
 	dmactl_iova_op_done(t, iova);
 	return ret ?: dmactl_ucmd_respond(ucmd, sizeof(*cmd));

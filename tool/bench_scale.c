@@ -134,7 +134,8 @@ int bench_scale(int fd, const char *dev, uint64_t size, bool json)
 	t0 = now_ns();
 	ret = dmactl_ioctl(fd, DMACTL_IOVA_VERIFY, &ve);
 	verify_ns = now_ns() - t0;
-	if (ret || ve.out_mapped_ok != n || ve.out_mismatches) {
+	if (ret || ve.out_mapped_ok != n || ve.out_mismatches ||
+	    qu.out_nr_links != n) {
 		fprintf(stderr, "dmactl bench --scale: verify: %s, %" PRIu64 " of %" PRIu64
 			" pages translate as linked\n", ret ? strerror(-ret) : "ok",
 			(uint64_t)ve.out_mapped_ok, n);
@@ -155,7 +156,7 @@ int bench_scale(int fd, const char *dev, uint64_t size, bool json)
 		json_object_object_add(o, "device", json_object_new_string(dev));
 		json_object_object_add(o, "iova_bytes", json_object_new_uint64(size));
 		json_object_object_add(o, "links", json_object_new_uint64(n));
-		json_object_object_add(o, "link_records", json_object_new_uint64(qu.out_nr_links));
+		json_object_object_add(o, "link_records", json_object_new_uint64(qu.out_nr_records));
 		for (i = 0; i < nmarks; i++) {
 			json_object *p = json_object_new_object();
 
@@ -179,7 +180,7 @@ int bench_scale(int fd, const char *dev, uint64_t size, bool json)
 	} else {
 		printf("%s: %" PRIu64 " links of 4 KiB into one IOVA of %" PRIu64
 		       " bytes: %" PRIu64 " link records\n", dev, n, size,
-		       (uint64_t)qu.out_nr_links);
+		       (uint64_t)qu.out_nr_records);
 		for (i = 0; i < nmarks; i++)
 			printf("  time per link up to link %-7" PRIu64 " %8.2f us\n",
 			       marks[i], per_link[i] / 1e3);

@@ -8,9 +8,10 @@
 # one-page entries from separate pages).  Neither warms up.
 #
 # Usage: bench-compare.sh [SECONDS] [GRANULES] [ROUNDS]
+#   GRANULES: pages per mapping, comma-separated (default 1,16)
 # Prints one "compare" line per mode and granule, machine-readable.
 seconds=${1:-3}
-granules=${2:-"1 16"}
+granules=$(echo "${2:-1,16}" | tr , ' ')
 rounds=${3:-2}
 . /dmactl/guest/pci.sh
 D=/dmactl/bin/dmactl
@@ -21,6 +22,9 @@ edu=$(edu_devices | head -n 1)
 	{ echo "# kernel without CONFIG_DMA_MAP_BENCHMARK"; exit 4; }
 insmod /dmactl/dmactl.ko 2>/dev/null
 dev=/sys/bus/pci/devices/$edu
+# kmemleak's periodic scan takes a vCPU for many seconds on the debug
+# tier: it would land on whichever tool runs at the time.
+echo scan=off > /sys/kernel/debug/kmemleak 2>/dev/null
 
 bind_to() {
 	if [ -e "$dev/driver" ]; then
@@ -59,8 +63,14 @@ for g in $granules; do
 		samples=
 		r=0
 		while [ $r -lt "$rounds" ]; do
-			k=$(kernel $kmode "$g")
-			d=$(ours $dmode "$flags" "$g")
+			# Alternate which goes first, so drift hits both alike.
+			if [ $((r % 2)) = 0 ]; then
+				k=$(kernel $kmode "$g")
+				d=$(ours $dmode "$flags" "$g")
+			else
+				d=$(ours $dmode "$flags" "$g")
+				k=$(kernel $kmode "$g")
+			fi
 			set -- $k $d
 			[ $# = 4 ] || { echo "# round $r of $m $g failed: '$k' '$d'"; rc=1; break; }
 			samples="$samples$k $d

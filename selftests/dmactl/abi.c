@@ -17,6 +17,7 @@ FIXTURE(abi) {
 	int fd;
 	__u32 buf;
 	__u32 iova;
+	__u32 bench;
 	__u64 next_offset;	/* where the next valid link goes */
 	unsigned long taint;
 };
@@ -175,6 +176,36 @@ static void build_iova_verify(FIXTURE_DATA(abi) *self, void *arg)
 	cmd->length = SZ_4K;
 }
 
+/* A one-I/O phys run: it ends at once. */
+static void build_bench_start(FIXTURE_DATA(abi) *self, void *arg)
+{
+	struct dmactl_bench_start *cmd = arg;
+
+	cmd->size = sizeof(*cmd);
+	cmd->mode = DMACTL_BENCH_PHYS;
+	cmd->threads = 1;
+	cmd->node = DMACTL_NO_NODE;
+	cmd->pages = 1;
+	cmd->dir = DMACTL_DIR_BIDIRECTIONAL;
+	cmd->ios = 1;
+}
+
+static void build_bench_result(FIXTURE_DATA(abi) *self, void *arg)
+{
+	struct dmactl_bench_result *cmd = arg;
+
+	cmd->size = sizeof(*cmd);
+	cmd->id = self->bench;
+}
+
+static void build_bench_free(FIXTURE_DATA(abi) *self, void *arg)
+{
+	struct dmactl_bench_free *cmd = arg;
+
+	cmd->size = sizeof(*cmd);
+	cmd->id = self->bench;
+}
+
 #define ABI_VARIANT_V1(_name, _req, _struct, _id, _reserved, _attach, _v1)   \
 	FIXTURE_VARIANT_ADD(abi, _name) {                                     \
 		.req = _req, .size = sizeof(struct _struct),                  \
@@ -219,13 +250,21 @@ ABI_VARIANT(iova_free, DMACTL_IOVA_FREE, dmactl_iova_free,
 ABI_VARIANT(iova_destroy, DMACTL_IOVA_DESTROY, dmactl_iova_destroy,
 	    offsetof(struct dmactl_iova_destroy, iova_id),
 	    offsetof(struct dmactl_iova_destroy, __reserved), true);
-ABI_VARIANT(iova_query, DMACTL_IOVA_QUERY, dmactl_iova_query,
-	    offsetof(struct dmactl_iova_query, iova_id),
-	    offsetof(struct dmactl_iova_query, __reserved), true);
+ABI_VARIANT_V1(iova_query, DMACTL_IOVA_QUERY, dmactl_iova_query,
+	       offsetof(struct dmactl_iova_query, iova_id),
+	       offsetof(struct dmactl_iova_query, __reserved), true,
+	       V1_END(dmactl_iova_query, __reserved));
 ABI_VARIANT_V1(iova_verify, DMACTL_IOVA_VERIFY, dmactl_iova_verify,
 	       offsetof(struct dmactl_iova_verify, iova_id),
 	       offsetof(struct dmactl_iova_verify, __reserved), true,
 	       V1_END(dmactl_iova_verify, out_first_mismatch));
+ABI_VARIANT(bench_start, DMACTL_BENCH_START, dmactl_bench_start, NO_FIELD,
+	    NO_FIELD, true);
+ABI_VARIANT(bench_result, DMACTL_BENCH_RESULT, dmactl_bench_result,
+	    offsetof(struct dmactl_bench_result, id), NO_FIELD, true);
+ABI_VARIANT(bench_free, DMACTL_BENCH_FREE, dmactl_bench_free,
+	    offsetof(struct dmactl_bench_free, id),
+	    offsetof(struct dmactl_bench_free, __reserved), true);
 
 FIXTURE_SETUP(abi)
 {
@@ -240,6 +279,14 @@ FIXTURE_SETUP(abi)
 	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_2M, NULL, &self->buf);
 	dmactl_iova_alloc(self->fd, SZ_2M, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	self->iova = ia.out_id;
+	{
+		struct dmactl_bench_start bs;
+
+		memset(&bs, 0, sizeof(bs));
+		build_bench_start(self, &bs);
+		ASSERT_EQ(0, dmactl_ioc(self->fd, DMACTL_BENCH_START, &bs));
+		self->bench = bs.out_id;
+	}
 }
 
 FIXTURE_TEARDOWN(abi)

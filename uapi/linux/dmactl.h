@@ -619,8 +619,12 @@ struct dmactl_link_info {
  * @nr_links: room at @links_uptr, entries
  * @__reserved: must be 0
  * @out_shadow_bytes: memory the module holds to track this object's
- *	links and sync state (bitmaps and link records as allocated, not
- *	counting the maple tree's nodes), bytes
+ *	links and sync state (the sync bitmap and link records as
+ *	allocated, not counting the maple tree's nodes), bytes
+ * @out_nr_records: link records behind @out_nr_links: on the IOVA path a
+ *	link that continues the one before exactly (adjacent in IOVA and in
+ *	the buffer, same length, direction and attributes) shares its record
+ * @__reserved2: must be 0
  *
  * Errors: ENOENT, ENODEV, EFAULT.
  */
@@ -641,6 +645,8 @@ struct dmactl_iova_query {
 	__u32 nr_links;
 	__u32 __reserved;
 	__aligned_u64 out_shadow_bytes;
+	__u32 out_nr_records;
+	__u32 __reserved2;
 };
 
 #define DMACTL_IOVA_QUERY	_IO(DMACTL_TYPE, DMACTL_CMD_IOVA_QUERY)
