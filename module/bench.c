@@ -543,6 +543,15 @@ static void dmactl_bench_clear_slots(struct dmactl_bench_thread *th)
 		clear_bit(th->slots[k], th->used);
 }
 
+/* Dirty the I/O's pages in the CPU caches, as a driver filling them. */
+static void dmactl_bench_touch(struct dmactl_bench_thread *th)
+{
+	unsigned int k;
+
+	for (k = 0; k < th->run->p.pages; k++)
+		memset(page_address(th->pages[k]), 0x66, PAGE_SIZE);
+}
+
 /* One I/O: map, spin the transfer time, unmap.  Times in @ns[phase]. */
 static int dmactl_bench_io(struct dmactl_bench_thread *th, u64 *ns)
 {
@@ -552,6 +561,8 @@ static int dmactl_bench_io(struct dmactl_bench_thread *th, u64 *ns)
 
 	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
 		dmactl_bench_draw_slots(th);
+	if (run->p.flags & DMACTL_BENCH_TOUCH && run->dir != DMA_FROM_DEVICE)
+		dmactl_bench_touch(th);
 	t0 = ktime_get_ns();
 	ret = run->ops->map(th);
 	t1 = ktime_get_ns();
@@ -843,7 +854,8 @@ void dmactl_bench_release(struct dmactl_obj *obj)
 
 static int dmactl_bench_validate(struct dmactl_bench_start *p)
 {
-	if (p->flags & ~(DMACTL_BENCH_CONTIG | DMACTL_BENCH_BIND_CPU))
+	if (p->flags & ~(DMACTL_BENCH_CONTIG | DMACTL_BENCH_BIND_CPU |
+			 DMACTL_BENCH_TOUCH))
 		return -EOPNOTSUPP;
 	if (p->mode < DMACTL_BENCH_PHYS || p->mode > DMACTL_BENCH_IOVA_SPARSE)
 		return -EINVAL;

@@ -14,7 +14,7 @@
 #   BENCH_SECONDS    timed seconds per run (default 1)
 #   BENCH_PAGES      pages per I/O (default 1,8,64,512)
 #   BENCH_COMPARE_PROFILE, BENCH_COMPARE_SECONDS, BENCH_COMPARE_GRANULES,
-#   BENCH_COMPARE_ROUNDS   (default intel-strict, 3, 1,16, 2)
+#   BENCH_COMPARE_ROUNDS   (default intel-strict, 1, 1,16, 10)
 #
 # Results go to $DMACTL_OUT/bench (out/bench).  Every figure measured in a
 # QEMU TCG guest is the cost of the emulation, not of hardware; the
@@ -96,8 +96,8 @@ compare() {
 		die "build failed: $results/build-debug.log"
 	"$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t debug -T 1800 \
 		-s "$DMACTL_OUT/build/debug/stage" -o "$results/compare-$p" -- \
-		sh /dmactl/guest/bench-compare.sh "${BENCH_COMPARE_SECONDS:-3}" \
-		"${BENCH_COMPARE_GRANULES:-1,16}" "${BENCH_COMPARE_ROUNDS:-2}"
+		sh /dmactl/guest/bench-compare.sh "${BENCH_COMPARE_SECONDS:-1}" \
+		"${BENCH_COMPARE_GRANULES:-1,16}" "${BENCH_COMPARE_ROUNDS:-10}"
 	grep '^compare ' "$results/compare-$p.out.log" | tee "$results/compare.txt"
 }
 

@@ -263,6 +263,7 @@ static int bench_run(int argc, char **argv)
 		{ "span", required_argument, NULL, 'S' },
 		{ "bind-cpu", no_argument, NULL, 'B' },
 		{ "contig", no_argument, NULL, 'c' },
+		{ "touch", no_argument, NULL, 'T' },
 		{ "scale", required_argument, NULL, 'L' },
 		{ "report", no_argument, NULL, 'R' },
 		{ "no-progress", no_argument, NULL, 'q' },
@@ -283,7 +284,7 @@ static int bench_run(int argc, char **argv)
 	char dev[DMACTL_NAME_MAX];
 	int c, fd, status, i, m;
 
-	while ((c = getopt_long(argc, argv, "m:p:t:s:i:w:d:b:x:n:S:BcL:Rqjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:p:t:s:i:w:d:b:x:n:S:BcTL:Rqjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			nr_modes = parse_modes(optarg, modes);
@@ -350,6 +351,9 @@ static int bench_run(int argc, char **argv)
 		case 'c':
 			base.flags |= DMACTL_BENCH_CONTIG;
 			break;
+		case 'T':
+			base.flags |= DMACTL_BENCH_TOUCH;
+			break;
 		case 'L':
 			if (parse_size(optarg, &scale) || !scale || scale % 4096)
 				return usage_error(&cmd_bench, "--scale takes a size in 4 KiB pages");
@@ -413,6 +417,8 @@ static int bench_run(int argc, char **argv)
 		json_object_object_add(root, "trans_ns", json_object_new_int(base.trans_ns));
 		json_object_object_add(root, "contig", json_object_new_boolean(
 			base.flags & DMACTL_BENCH_CONTIG));
+		json_object_object_add(root, "touch", json_object_new_boolean(
+			base.flags & DMACTL_BENCH_TOUCH));
 		json_object_object_add(root, "results", arr);
 	} else {
 		printf("device %s, domain %s, %u thread(s), dir %s%s%s\n", dev,
@@ -474,7 +480,7 @@ const struct dmactl_cmd cmd_bench = {
 "    dmactl bench DEV [--mode M[,M...]|all] [--pages N[,N...]] [--threads T]\n"
 "                 [--seconds S | --ios N] [--warmup N] [--dir to|from|bidi]\n"
 "                 [--dma-bits B] [--trans-ns NS] [--node N] [--bind-cpu]\n"
-"                 [--contig] [--span PAGES] [--no-progress] [--json]\n"
+"                 [--contig] [--touch] [--span PAGES] [--no-progress] [--json]\n"
 "    dmactl bench DEV --scale SIZE [--json]\n"
 "    dmactl bench --report FILE.json...\n"
 "\n"
@@ -490,9 +496,11 @@ const struct dmactl_cmd cmd_bench = {
 "                   linked and synced alone at a random offset; unlinked\n"
 "    Without --contig each page is its own allocation and its own range;\n"
 "    with it, the I/O is one contiguous allocation (as dma_map_benchmark's\n"
-"    single mode maps it).  Each --pages value is a row group; the IOVA\n"
-"    modes need a DMA or DMA-FQ domain and are left out by default\n"
-"    elsewhere.  --dma-bits needs a device bound to dmactl with no other\n"
+"    single mode maps it).  --touch writes the pages before each map\n"
+"    (untimed, not for --dir from), as dma_map_benchmark always does, so\n"
+"    a non-coherent device's map pays for cleaning the caches.  Each\n"
+"    --pages value is a row group; the IOVA modes need a DMA or DMA-FQ\n"
+"    domain and are left out by default elsewhere.  --dma-bits needs a device bound to dmactl with no other\n"
 "    objects; the mask is restored afterwards.\n"
 "\n"
 "    The table gives I/Os per second, MB/s, and mean, median and 99th\n"

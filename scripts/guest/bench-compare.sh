@@ -5,14 +5,17 @@
 # and the ratio of their mean map and unmap times.  dmactl's phys mode
 # with --contig is map_benchmark's single mode (one mapping of GRANULE
 # contiguous pages); its sg mode is map_benchmark's SG mode (GRANULE
-# one-page entries from separate pages).  Neither warms up.
+# one-page entries from separate pages).  Neither warms up; both write the
+# pages before each map (dmactl's --touch).
 #
 # Usage: bench-compare.sh [SECONDS] [GRANULES] [ROUNDS]
 #   GRANULES: pages per mapping, comma-separated (default 1,16)
-# Prints one "compare" line per mode and granule, machine-readable.
-seconds=${1:-3}
+# Prints one "compare" line per mode and granule, machine-readable: the
+# mean of each tool's means over the rounds, and the median over the
+# rounds of dmactl's mean divided by map_benchmark's.
+seconds=${1:-1}
 granules=$(echo "${2:-1,16}" | tr , ' ')
-rounds=${3:-2}
+rounds=${3:-10}
 . /dmactl/guest/pci.sh
 D=/dmactl/bin/dmactl
 K=/dmactl/bin/dma_map_benchmark
@@ -47,7 +50,7 @@ kernel() {
 # ours MODE FLAGS GRANULE: "map unmap" mean in us from dmactl's JSON.
 ours() {
 	bind_to dmactl
-	$D bench "$edu" --mode "$1" $2 --pages "$3" --threads 1 \
+	$D bench "$edu" --mode "$1" $2 --pages "$3" --threads 1 --touch \
 		--seconds "$seconds" --dma-bits 32 --dir bidi --warmup 0 --json |
 		awk -F'[:,]' '
 		/"map":/ { phase = "map" } /"unmap":/ { phase = "unmap" }
@@ -78,12 +81,22 @@ for g in $granules; do
 			r=$((r + 1))
 		done
 		[ $r = "$rounds" ] || continue
+		# Each round's pair ran back to back: the median of the pairs'
+		# ratios is what drift in the emulation disturbs least.
 		printf '%s' "$samples" | awk -v m=$m -v g="$g" '
-			{ km += $1; ku += $2; dm += $3; du += $4; n++ }
+			function median(a, n,   i, j, t) {
+				for (i = 1; i < n; i++)
+					for (j = i; j > 0 && a[j - 1] > a[j]; j--) {
+						t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+					}
+				return n % 2 ? a[int(n / 2)] : (a[n / 2 - 1] + a[n / 2]) / 2
+			}
+			{ km += $1; ku += $2; dm += $3; du += $4
+			  rm[n] = $3 / $1; ru[n] = $4 / $2; n++ }
 			END {
-				km /= n; ku /= n; dm /= n; du /= n
-				printf "compare mode=%s granule=%d rounds=%d map_benchmark_map_us=%.2f dmactl_map_us=%.3f map_ratio=%.3f map_benchmark_unmap_us=%.2f dmactl_unmap_us=%.3f unmap_ratio=%.3f\n",
-					m, g, n, km, dm, dm / km, ku, du, du / ku }'
+				printf "compare mode=%s granule=%d rounds=%d map_benchmark_map_us=%.2f dmactl_map_us=%.3f map_benchmark_unmap_us=%.2f dmactl_unmap_us=%.3f median_map_ratio=%.3f median_unmap_ratio=%.3f\n",
+					m, g, n, km / n, dm / n, ku / n, du / n,
+					median(rm, n), median(ru, n) }'
 	done
 done
 [ -e "$dev/driver" ] && echo "$edu" > "$dev/driver/unbind"

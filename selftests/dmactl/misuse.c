@@ -335,6 +335,78 @@ TEST_F(misuse, M23_unlink_splitting_a_link)
 	dmactl_unlink(self->fd, self->iova, 0, 4 * SZ_4K, TO, 0);
 }
 
+/* Links that continue each other share a record; a link is still a link. */
+TEST_F(misuse, M23_unlink_splitting_a_link_of_a_shared_record)
+{
+	struct dmactl_iova_query q;
+	int k;
+
+	for (k = 0; k < 4; k++)
+		dmactl_link(self->fd, self->iova, self->buf, k * 2 * SZ_4K,
+			    k * 2 * SZ_4K, 2 * SZ_4K, TO, 0);
+	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, NULL, 0));
+	EXPECT_EQ(4, q.out_nr_links);
+	EXPECT_EQ(q.out_path == DMACTL_PATH_IOVA ? 1 : 4, q.out_nr_records);
+	expect_rejected("M23", EINVAL, _dmactl_unlink(self->fd, self->iova,
+						      2 * SZ_4K, SZ_4K, TO, 0));
+	expect_rejected("M23", EINVAL, _dmactl_unlink(self->fd, self->iova,
+						      SZ_4K, 2 * SZ_4K, TO, 0));
+	expect_rejected("M23", EINVAL, _dmactl_unlink(self->fd, self->iova,
+						      2 * SZ_4K, 5 * SZ_4K,
+						      TO, 0));
+	expect_intact(self);
+	dmactl_destroy(self->fd, self->iova, 8 * SZ_4K, TO, 0);
+}
+
+/*
+ * Unlinking links out of the middle of a shared record splits it: the
+ * rest stays mapped, each link still reported and unlinked on its own.
+ */
+TEST_F(misuse, shared_records_split_on_unlink)
+{
+	struct dmactl_link_info info[16];
+	struct dmactl_iova_verify v;
+	struct dmactl_iova_query q;
+	bool iova_path;
+	int k;
+
+	for (k = 0; k < 16; k++)
+		dmactl_link(self->fd, self->iova, self->buf, k * SZ_4K,
+			    k * SZ_4K, SZ_4K, TO, 0);
+	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, info, 16));
+	iova_path = q.out_path == DMACTL_PATH_IOVA;
+	EXPECT_EQ(16, q.out_nr_links);
+	EXPECT_EQ(iova_path ? 1 : 16, q.out_nr_records);
+	for (k = 0; k < 16; k++) {
+		EXPECT_EQ(k * SZ_4K, info[k].iova_offset);
+		EXPECT_EQ(k * SZ_4K, info[k].buf_offset);
+		EXPECT_EQ(SZ_4K, info[k].length);
+	}
+
+	dmactl_unlink(self->fd, self->iova, 4 * SZ_4K, 4 * SZ_4K, TO, 0);
+	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, NULL, 0));
+	EXPECT_EQ(12, q.out_nr_links);
+	EXPECT_EQ(iova_path ? 2 : 12, q.out_nr_records);
+	dmactl_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
+	EXPECT_EQ(12, v.out_mapped_ok + v.out_bounced);
+	EXPECT_EQ(4, v.out_unmapped_ok);
+	EXPECT_EQ(0, v.out_mismatches);
+
+	/* One link back in the hole; then every piece unlinked on its own. */
+	dmactl_link(self->fd, self->iova, self->buf, 5 * SZ_4K, 5 * SZ_4K,
+		    SZ_4K, TO, 0);
+	dmactl_unlink(self->fd, self->iova, 0, 4 * SZ_4K, TO, 0);
+	dmactl_unlink(self->fd, self->iova, 5 * SZ_4K, SZ_4K, TO, 0);
+	dmactl_unlink(self->fd, self->iova, 12 * SZ_4K, 4 * SZ_4K, TO, 0);
+	dmactl_unlink(self->fd, self->iova, 8 * SZ_4K, 4 * SZ_4K, TO, 0);
+	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, NULL, 0));
+	EXPECT_EQ(0, q.out_nr_links);
+	EXPECT_EQ(0, q.out_nr_records);
+	EXPECT_EQ(0, q.out_linked_bytes);
+	dmactl_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
+	EXPECT_EQ(16, v.out_unmapped_ok);
+}
+
 TEST_F(misuse, M24_unlink_with_other_dir_or_attrs)
 {
 	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);

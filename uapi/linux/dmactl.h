@@ -934,12 +934,19 @@ enum {
 	 * bound to @node's CPUs as a set, or float with DMACTL_NO_NODE.
 	 */
 	DMACTL_BENCH_BIND_CPU = 1 << 1,
+	/*
+	 * Before each map (untimed), write every page of the I/O unless
+	 * the direction is DMACTL_DIR_FROM_DEVICE, so the CPU caches hold
+	 * dirty lines as a driver's would: on a non-coherent device the
+	 * map must then clean them.  dma_map_benchmark always does this.
+	 */
+	DMACTL_BENCH_TOUCH = 1 << 2,
 };
 
 /**
  * struct dmactl_bench_start - DMACTL_BENCH_START: start a benchmark run
  * @size: sizeof(struct dmactl_bench_start), bytes
- * @flags: DMACTL_BENCH_CONTIG, DMACTL_BENCH_BIND_CPU
+ * @flags: DMACTL_BENCH_CONTIG, DMACTL_BENCH_BIND_CPU, DMACTL_BENCH_TOUCH
  * @mode: enum dmactl_bench_mode
  * @threads: kernel threads, 1..DMACTL_BENCH_MAX_THREADS
  * @node: NUMA node for the threads and their memory, DMACTL_NO_NODE for
