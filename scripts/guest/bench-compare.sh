@@ -92,11 +92,16 @@ for g in $granules; do
 				return n % 2 ? a[int(n / 2)] : (a[n / 2 - 1] + a[n / 2]) / 2
 			}
 			{ km += $1; ku += $2; dm += $3; du += $4
-			  rm[n] = $3 / $1; ru[n] = $4 / $2; n++ }
+			  rm[n] = $3 / $1; ru[n] = $4 / $2
+			  if (!n || $1 < kmin) kmin = $1
+			  if (!n || $1 > kmax) kmax = $1
+			  if (!n || $3 < dmin) dmin = $3
+			  if (!n || $3 > dmax) dmax = $3
+			  n++ }
 			END {
-				printf "compare mode=%s granule=%d rounds=%d map_benchmark_map_us=%.2f dmactl_map_us=%.3f map_benchmark_unmap_us=%.2f dmactl_unmap_us=%.3f median_map_ratio=%.3f median_unmap_ratio=%.3f\n",
+				printf "compare mode=%s granule=%d rounds=%d map_benchmark_map_us=%.2f dmactl_map_us=%.3f map_benchmark_unmap_us=%.2f dmactl_unmap_us=%.3f median_map_ratio=%.3f median_unmap_ratio=%.3f map_benchmark_map_range_us=%.1f-%.1f dmactl_map_range_us=%.1f-%.1f\n",
 					m, g, n, km / n, dm / n, ku / n, du / n,
-					median(rm, n), median(ru, n) }'
+					median(rm, n), median(ru, n), kmin, kmax, dmin, dmax }'
 	done
 done
 [ -e "$dev/driver" ] && echo "$edu" > "$dev/driver/unbind"

@@ -389,7 +389,8 @@ TEST_F(misuse, shared_records_split_on_unlink)
 	EXPECT_EQ(iova_path ? 2 : 12, q.out_nr_records);
 	dmactl_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
 	EXPECT_EQ(12, v.out_mapped_ok + v.out_bounced);
-	EXPECT_EQ(4, v.out_unmapped_ok);
+	/* Only an IOMMU can say that an unlinked page translates to nothing. */
+	EXPECT_EQ(iova_path ? 4 : 0, v.out_unmapped_ok);
 	EXPECT_EQ(0, v.out_mismatches);
 
 	/* One link back in the hole; then every piece unlinked on its own. */
@@ -404,7 +405,8 @@ TEST_F(misuse, shared_records_split_on_unlink)
 	EXPECT_EQ(0, q.out_nr_records);
 	EXPECT_EQ(0, q.out_linked_bytes);
 	dmactl_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
-	EXPECT_EQ(16, v.out_unmapped_ok);
+	EXPECT_EQ(iova_path ? 16 : 0, v.out_unmapped_ok);
+	EXPECT_EQ(0, v.out_mapped_ok);
 }
 
 TEST_F(misuse, M24_unlink_with_other_dir_or_attrs)
