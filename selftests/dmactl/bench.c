@@ -327,10 +327,12 @@ TEST(mask_held_only_without_objects_and_restored)
 	struct dmactl_bench_start p = bench_params(DMACTL_BENCH_PHYS);
 	struct dmactl_bench_result r;
 	int fd, fd2, before;
+	bool was_bound;
 	__u32 buf;
 
 	if (!dev || !*dev)
 		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to a driverless PCI device");
+	was_bound = driver_is(dev, "dmactl");
 	ASSERT_EQ(0, dmactl_bind_exclusive(dev));
 	ASSERT_TRUE(wait_driver(dev, "dmactl"));
 	before = dma_mask_bits(dev);
@@ -371,6 +373,45 @@ TEST(mask_held_only_without_objects_and_restored)
 	EXPECT_EQ(before, dma_mask_bits(dev));
 	close(fd2);
 	dmactl_expect_no_leaks();
+	dmactl_unbind_exclusive(dev, was_bound);
+}
+
+/*
+ * The device going away in the middle of a run: unbinding it from dmactl
+ * revokes the run, whose threads unmap and end before the unbind
+ * returns; the file then gets ENODEV and the counters are zero.
+ */
+TEST(unbind_revokes_a_running_run)
+{
+	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	struct dmactl_bench_start p = bench_params(DMACTL_BENCH_PHYS);
+	struct dmactl_bench_result r;
+	bool was_bound;
+	int fd;
+
+	if (!dev || !*dev)
+		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to a driverless PCI device");
+	was_bound = driver_is(dev, "dmactl");
+	ASSERT_EQ(0, dmactl_bind_exclusive(dev));
+	ASSERT_TRUE(wait_driver(dev, "dmactl"));
+	fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd);
+	dmactl_attach(fd, dev, NULL);
+	p.ios = 0;
+	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
+	ASSERT_EQ(0, _bench_start(fd, &p));
+	EXPECT_EQ(2, dmactl_counter("bench_threads"));
+	ASSERT_EQ(0, sysfs_put(PCI "/drivers/dmactl/unbind", dev));
+	EXPECT_EQ(0, dmactl_counter("bench_threads"));
+	EXPECT_EQ(0, dmactl_counter("live_benches"));
+	EXPECT_EQ(-ENODEV, _bench_result(fd, p.out_id, 0, &r));
+	close(fd);
+	dmactl_expect_no_leaks();
+	if (was_bound) {
+		ASSERT_EQ(0, dmactl_bind_exclusive(dev));
+		ASSERT_TRUE(wait_driver(dev, "dmactl"));
+	}
+	dmactl_unbind_exclusive(dev, was_bound);
 }
 
 DMACTL_TEST_MAIN

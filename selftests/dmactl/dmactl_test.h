@@ -368,4 +368,20 @@ static inline int dmactl_bind_exclusive(const char *bdf)
 	return ret;
 }
 
+/*
+ * Hand a device back as dmactl_bind_exclusive() found it: if it had no
+ * driver then, unbind it from dmactl and clear driver_override.
+ */
+static inline void dmactl_unbind_exclusive(const char *bdf, bool was_bound)
+{
+	char path[PATH_MAX];
+
+	if (was_bound)
+		return;
+	if (driver_is(bdf, "dmactl"))
+		sysfs_put(PCI "/drivers/dmactl/unbind", bdf);
+	snprintf(path, sizeof(path), PCI "/devices/%s/driver_override", bdf);
+	sysfs_put(path, "\n");
+}
+
 #endif /* DMACTL_TEST_H */
