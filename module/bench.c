@@ -543,6 +543,17 @@ static void dmactl_bench_clear_slots(struct dmactl_bench_thread *th)
 		clear_bit(th->slots[k], th->used);
 }
 
+/* Count the calls and bytes of one I/O mapped and unmapped. */
+static void dmactl_bench_count(struct dmactl_bench_thread *th)
+{
+	struct dmactl_bench *run = th->run;
+
+	th->map_calls += run->ops->map_calls(run->nr_ranges, run->p.pages);
+	th->unmap_calls += run->ops->unmap_calls(run->nr_ranges, run->p.pages);
+	th->mapped_bytes += run->io_len;
+	th->unmapped_bytes += run->io_len;
+}
+
 /* Dirty the I/O's pages in the CPU caches, as a driver filling them. */
 static void dmactl_bench_touch(struct dmactl_bench_thread *th)
 {
@@ -574,12 +585,7 @@ static int dmactl_bench_io(struct dmactl_bench_thread *th, u64 *ns)
 		t3 = ktime_get_ns();
 		ns[BENCH_MAP] = t1 - t0;
 		ns[BENCH_UNMAP] = t3 - t2;
-		th->map_calls += run->ops->map_calls(run->nr_ranges,
-						     run->p.pages);
-		th->unmap_calls += run->ops->unmap_calls(run->nr_ranges,
-							 run->p.pages);
-		th->mapped_bytes += run->io_len;
-		th->unmapped_bytes += run->io_len;
+		dmactl_bench_count(th);
 		th->end_ns = t3;
 	}
 	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
@@ -611,10 +617,7 @@ static int dmactl_bench_probe(struct dmactl_bench_thread *th)
 		for (k = 0; k < pages; k++)
 			addr[k] = run->ops->dma_addr(th, k);
 		run->ops->unmap(th);
-		th->map_calls += run->ops->map_calls(run->nr_ranges, pages);
-		th->unmap_calls += run->ops->unmap_calls(run->nr_ranges, pages);
-		th->mapped_bytes += run->io_len;
-		th->unmapped_bytes += run->io_len;
+		dmactl_bench_count(th);
 		for (k = 0; k < pages; k++) {
 			th->checked++;
 			if (iommu_iova_to_phys(run->check_domain, addr[k]) ==

@@ -8,7 +8,9 @@
 #                      test on each of $BENCH_PROFILES (distro tier):
 #                      PROFILE.json, PROFILE-scale.json and bench.md
 #   bench.sh compare   dma_map_benchmark beside dmactl bench on the debug
-#                      tier (CONFIG_DMA_MAP_BENCHMARK=y): compare.txt
+#                      tier (CONFIG_DMA_MAP_BENCHMARK=y): compare.txt;
+#                      BENCH_COMPARE_CONTROL=1 also runs dmactl beside
+#                      itself, the noise floor: control.txt
 #
 #   BENCH_PROFILES   default "intel-strict intel-lazy virtio direct"
 #   BENCH_SECONDS    timed seconds per run (default 1)
@@ -99,6 +101,12 @@ compare() {
 		sh /dmactl/guest/bench-compare.sh "${BENCH_COMPARE_SECONDS:-1}" \
 		"${BENCH_COMPARE_GRANULES:-1,16}" "${BENCH_COMPARE_ROUNDS:-10}"
 	grep '^compare ' "$results/compare-$p.out.log" | tee "$results/compare.txt"
+	[ -n "${BENCH_COMPARE_CONTROL:-}" ] || return 0
+	"$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t debug -T 1800 \
+		-s "$DMACTL_OUT/build/debug/stage" -o "$results/control-$p" -- \
+		sh /dmactl/guest/bench-compare.sh "${BENCH_COMPARE_SECONDS:-1}" \
+		"${BENCH_COMPARE_GRANULES:-1,16}" "${BENCH_COMPARE_ROUNDS:-10}" control
+	grep '^compare ' "$results/control-$p.out.log" | tee "$results/control.txt"
 }
 
 case "$what" in

@@ -8,14 +8,17 @@
 # one-page entries from separate pages).  Neither warms up; both write the
 # pages before each map (dmactl's --touch).
 #
-# Usage: bench-compare.sh [SECONDS] [GRANULES] [ROUNDS]
+# Usage: bench-compare.sh [SECONDS] [GRANULES] [ROUNDS] [control]
 #   GRANULES: pages per mapping, comma-separated (default 1,16)
+#   control: run dmactl in both places (an A/A run): how far apart two
+#   runs of the same code land here, the noise floor of the ratios
 # Prints one "compare" line per mode and granule, machine-readable: the
 # mean of each tool's means over the rounds, and the median over the
 # rounds of dmactl's mean divided by map_benchmark's.
 seconds=${1:-1}
 granules=$(echo "${2:-1,16}" | tr , ' ')
 rounds=${3:-10}
+control=${4:-}
 . /dmactl/guest/pci.sh
 D=/dmactl/bin/dmactl
 K=/dmactl/bin/dma_map_benchmark
@@ -39,6 +42,10 @@ bind_to() {
 
 # kernel MODE GRANULE: "map unmap" mean in us, as the kernel tool prints it.
 kernel() {
+	if [ "$control" = control ]; then
+		if [ "$1" = 0 ]; then ours phys --contig "$2"; else ours sg "" "$2"; fi
+		return
+	fi
 	bind_to dma_map_benchmark
 	$K -m "$1" -t 1 -s "$seconds" -b 32 -d 0 -x 0 -g "$2" |
 		awk -F'[:. ]+' '

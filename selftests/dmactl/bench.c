@@ -62,31 +62,46 @@ static int dma_mask_bits(const char *bdf)
 	return bits;
 }
 
+/* What both fixtures hold: a file attached to the test device. */
+#define BENCH_FIXTURE_DATA                                                  \
+	int fd;                                                             \
+	bool iova_usable;                                                   \
+	bool iommu;                                                         \
+	unsigned long taint
+
 FIXTURE(bench) {
-	int fd;
-	bool iova_usable;
-	bool iommu;
-	unsigned long taint;
+	BENCH_FIXTURE_DATA;
 };
+
+#define open_attached(self)                                                   \
+	do {                                                                \
+		struct dmactl_attach __a;                                   \
+		(self)->taint = dmactl_taint();                             \
+		(self)->fd = open(DMACTL_DEVICE, O_RDWR);                   \
+		ASSERT_LE(0, (self)->fd);                                   \
+		dmactl_attach((self)->fd, dmactl_test_dev(), &__a);         \
+		(self)->iova_usable = __a.out_flags &                       \
+				      DMACTL_ATTACH_OUT_IOVA_USABLE;        \
+		(self)->iommu = __a.out_domain == DMACTL_DOMAIN_DMA ||      \
+				__a.out_domain == DMACTL_DOMAIN_DMA_FQ;     \
+	} while (0)
+
+#define close_checked(self)                                                \
+	do {                                                                \
+		close((self)->fd);                                          \
+		dmactl_expect_no_leaks();                                   \
+		EXPECT_EQ(0, (dmactl_taint() & ~(self)->taint) &            \
+			     DMACTL_BAD_TAINT);                             \
+	} while (0)
 
 FIXTURE_SETUP(bench)
 {
-	struct dmactl_attach a;
-
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	dmactl_attach(self->fd, dmactl_test_dev(), &a);
-	self->iova_usable = a.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
-	self->iommu = a.out_domain == DMACTL_DOMAIN_DMA ||
-		      a.out_domain == DMACTL_DOMAIN_DMA_FQ;
+	open_attached(self);
 }
 
 FIXTURE_TEARDOWN(bench)
 {
-	close(self->fd);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	close_checked(self);
 }
 
 /*
@@ -161,10 +176,7 @@ TEST_F(bench, unknown_run_and_flags)
 }
 
 FIXTURE(modes) {
-	int fd;
-	bool iova_usable;
-	bool iommu;
-	unsigned long taint;
+	BENCH_FIXTURE_DATA;
 };
 
 FIXTURE_VARIANT(modes) {
@@ -185,22 +197,12 @@ FIXTURE_VARIANT_ADD(modes, iova_sparse) { DMACTL_BENCH_IOVA_SPARSE, 0, 4, 4 };
 
 FIXTURE_SETUP(modes)
 {
-	struct dmactl_attach a;
-
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	dmactl_attach(self->fd, dmactl_test_dev(), &a);
-	self->iova_usable = a.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
-	self->iommu = a.out_domain == DMACTL_DOMAIN_DMA ||
-		      a.out_domain == DMACTL_DOMAIN_DMA_FQ;
+	open_attached(self);
 }
 
 FIXTURE_TEARDOWN(modes)
 {
-	close(self->fd);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	close_checked(self);
 }
 
 static void expect_ordered(struct __test_metadata *_metadata,
@@ -273,15 +275,23 @@ TEST_F(modes, counted_run_unmaps_everything)
 	EXPECT_EQ(0, dmactl_counter("bench_threads"));
 }
 
+/* A run as long as runs go: it ends only when stopped. */
+static struct dmactl_bench_start long_run(__u32 mode, __u32 flags)
+{
+	struct dmactl_bench_start p = bench_params(mode);
+
+	p.flags = flags;
+	p.ios = 0;
+	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
+	return p;
+}
+
 /* A long run stopped early ends at once, with everything unmapped. */
 TEST_F(modes, stop_ends_a_timed_run)
 {
-	struct dmactl_bench_start p = bench_params(variant->mode);
+	struct dmactl_bench_start p = long_run(variant->mode, variant->flags);
 	struct dmactl_bench_result r;
 
-	p.flags = variant->flags;
-	p.ios = 0;
-	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
 	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable)
 		SKIP(return, "no DMA API domain");
 	ASSERT_EQ(0, _bench_start(self->fd, &p));
@@ -301,12 +311,9 @@ TEST_F(modes, stop_ends_a_timed_run)
 /* FREE and close() of a running run wait for its threads to unmap. */
 TEST_F(modes, free_and_close_while_running)
 {
-	struct dmactl_bench_start p = bench_params(variant->mode);
+	struct dmactl_bench_start p = long_run(variant->mode, variant->flags);
 	struct dmactl_bench_result r;
 
-	p.flags = variant->flags;
-	p.ios = 0;
-	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
 	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable)
 		SKIP(return, "no DMA API domain");
 	ASSERT_EQ(0, _bench_start(self->fd, &p));
@@ -324,7 +331,7 @@ TEST_F(modes, free_and_close_while_running)
 TEST(mask_held_only_without_objects_and_restored)
 {
 	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
-	struct dmactl_bench_start p = bench_params(DMACTL_BENCH_PHYS);
+	struct dmactl_bench_start p = long_run(DMACTL_BENCH_PHYS, 0);
 	struct dmactl_bench_result r;
 	int fd, fd2, before;
 	bool was_bound;
@@ -345,8 +352,6 @@ TEST(mask_held_only_without_objects_and_restored)
 	dmactl_attach(fd2, dev, NULL);
 
 	p.dma_bits = before == 32 ? 40 : 32;
-	p.ios = 0;
-	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
 	dmactl_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
 	EXPECT_EQ(-EBUSY, _bench_start(fd, &p));
 	dmactl_buf_free(fd2, buf);
@@ -384,7 +389,7 @@ TEST(mask_held_only_without_objects_and_restored)
 TEST(unbind_revokes_a_running_run)
 {
 	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
-	struct dmactl_bench_start p = bench_params(DMACTL_BENCH_PHYS);
+	struct dmactl_bench_start p = long_run(DMACTL_BENCH_PHYS, 0);
 	struct dmactl_bench_result r;
 	bool was_bound;
 	int fd;
@@ -397,8 +402,6 @@ TEST(unbind_revokes_a_running_run)
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
 	dmactl_attach(fd, dev, NULL);
-	p.ios = 0;
-	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
 	ASSERT_EQ(0, _bench_start(fd, &p));
 	EXPECT_EQ(2, dmactl_counter("bench_threads"));
 	ASSERT_EQ(0, sysfs_put(PCI "/drivers/dmactl/unbind", dev));
