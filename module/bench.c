@@ -76,8 +76,8 @@ struct dmactl_bench_phase {
  * @state: the I/O's IOVA (iova), or the thread's (iova-reuse, -sparse)
  * @have_state: @state holds IOVA space the thread must free
  * @ios: timed I/Os done (read while running: written with WRITE_ONCE)
- * @warmup_ios: untimed I/Os done
- * @start_ns: when the timed part began (0 before)
+ * @warmup_ios: untimed I/Os done (as @ios, read while running)
+ * @start_ns: when the timed part began (0 before; as @ios)
  * @end_ns: when the last timed I/O ended
  * @map_calls: mapping calls made
  * @unmap_calls: unmapping calls made
@@ -642,7 +642,8 @@ static int dmactl_bench_thread_fn(void *data)
 	while (!dmactl_bench_should_stop(run)) {
 		if (!timed && th->warmup_ios == run->p.warmup_ios) {
 			timed = true;
-			th->start_ns = ktime_get_ns();
+			/* RESULT reads these while the run goes on. */
+			WRITE_ONCE(th->start_ns, ktime_get_ns());
 			deadline = th->start_ns +
 				   (u64)run->p.duration_ms * NSEC_PER_MSEC;
 		}
@@ -650,7 +651,7 @@ static int dmactl_bench_thread_fn(void *data)
 		if (ret)
 			break;
 		if (!timed) {
-			th->warmup_ios++;
+			WRITE_ONCE(th->warmup_ios, th->warmup_ios + 1);
 		} else {
 			dmactl_bench_record(&th->phase[BENCH_MAP], ns[BENCH_MAP]);
 			dmactl_bench_record(&th->phase[BENCH_UNMAP],
