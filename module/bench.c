@@ -79,12 +79,10 @@ struct dmactl_bench_phase {
  * @warmup_ios: untimed I/Os done (as @ios, read while running)
  * @start_ns: when the timed part began (0 before; as @ios)
  * @end_ns: when the last timed I/O ended
- * @map_calls: mapping calls made
- * @unmap_calls: unmapping calls made
- * @mapped_bytes: bytes mapped
- * @unmapped_bytes: bytes unmapped
- * @checked: DMA addresses of the last I/O looked up after unmapping
- * @stale: how many still translated to this thread's pages
+ * @probed: the probe I/O after the timed ones was mapped, unmapped and
+ *	looked up (dmactl_bench_probe())
+ * @stale: addresses of the probe that still translated to this thread's
+ *	pages
  * @phase: map and unmap timings
  */
 struct dmactl_bench_thread {
@@ -104,11 +102,7 @@ struct dmactl_bench_thread {
 	u64 warmup_ios;
 	u64 start_ns;
 	u64 end_ns;
-	u64 map_calls;
-	u64 unmap_calls;
-	u64 mapped_bytes;
-	u64 unmapped_bytes;
-	u64 checked;
+	bool probed;
 	u64 stale;
 	struct dmactl_bench_phase phase[BENCH_NR_PHASES];
 };
@@ -118,15 +112,11 @@ struct dmactl_bench_thread {
  * @map: map the I/O; on failure nothing stays mapped
  * @unmap: unmap it
  * @dma_addr: after @map, the DMA address of page @k of the I/O
- * @map_calls: mapping calls per I/O, for @nr_ranges ranges and @pages
- * @unmap_calls: unmapping calls per I/O
  */
 struct dmactl_bench_ops {
 	int (*map)(struct dmactl_bench_thread *th);
 	void (*unmap)(struct dmactl_bench_thread *th);
 	dma_addr_t (*dma_addr)(struct dmactl_bench_thread *th, unsigned int k);
-	unsigned int (*map_calls)(unsigned int nr_ranges, unsigned int pages);
-	unsigned int (*unmap_calls)(unsigned int nr_ranges, unsigned int pages);
 };
 
 /**
@@ -139,6 +129,8 @@ struct dmactl_bench_ops {
  * @nr_ranges: ranges per I/O: 1 with DMACTL_BENCH_CONTIG, else @p.pages
  * @range_len: bytes per range
  * @io_len: bytes per I/O
+ * @map_calls: mapping calls one I/O makes
+ * @unmap_calls: unmapping calls one I/O makes
  * @span: DMACTL_BENCH_IOVA_SPARSE: pages of each thread's IOVA
  * @bookkeeping: bytes per I/O a driver keeps for this mode
  * @check_domain: a DMA API domain to look addresses up in, or NULL
@@ -163,6 +155,8 @@ struct dmactl_bench {
 	unsigned int nr_ranges;
 	size_t range_len;
 	size_t io_len;
+	unsigned int map_calls;
+	unsigned int unmap_calls;
 	u32 span;
 	u32 bookkeeping;
 	struct iommu_domain *check_domain;
@@ -435,61 +429,55 @@ static dma_addr_t dmactl_bench_sparse_addr(struct dmactl_bench_thread *th,
 	return th->state.addr + (dma_addr_t)th->slots[k] * PAGE_SIZE;
 }
 
-static unsigned int dmactl_bench_per_range(unsigned int nr_ranges,
-					   unsigned int pages)
-{
-	return nr_ranges;
-}
-
-static unsigned int dmactl_bench_per_page(unsigned int nr_ranges,
-					  unsigned int pages)
-{
-	return pages;
-}
-
-static unsigned int dmactl_bench_one(unsigned int nr_ranges,
-				     unsigned int pages)
-{
-	return 1;
-}
-
 static const struct dmactl_bench_ops dmactl_bench_modes[] = {
 	[DMACTL_BENCH_PHYS] = {
 		.map = dmactl_bench_phys_map,
 		.unmap = dmactl_bench_phys_unmap,
 		.dma_addr = dmactl_bench_phys_addr,
-		.map_calls = dmactl_bench_per_range,
-		.unmap_calls = dmactl_bench_per_range,
 	},
 	[DMACTL_BENCH_SG] = {
 		.map = dmactl_bench_sg_map,
 		.unmap = dmactl_bench_sg_unmap,
 		.dma_addr = dmactl_bench_sg_addr,
-		.map_calls = dmactl_bench_one,
-		.unmap_calls = dmactl_bench_one,
 	},
 	[DMACTL_BENCH_IOVA] = {
 		.map = dmactl_bench_iova_map,
 		.unmap = dmactl_bench_iova_unmap,
 		.dma_addr = dmactl_bench_iova_addr,
-		.map_calls = dmactl_bench_per_range,
-		.unmap_calls = dmactl_bench_one,
 	},
 	[DMACTL_BENCH_IOVA_REUSE] = {
 		.map = dmactl_bench_link_ranges,
 		.unmap = dmactl_bench_reuse_unmap,
 		.dma_addr = dmactl_bench_iova_addr,
-		.map_calls = dmactl_bench_per_range,
-		.unmap_calls = dmactl_bench_one,
 	},
 	[DMACTL_BENCH_IOVA_SPARSE] = {
 		.map = dmactl_bench_sparse_map,
 		.unmap = dmactl_bench_sparse_unmap,
 		.dma_addr = dmactl_bench_sparse_addr,
-		.map_calls = dmactl_bench_per_page,
-		.unmap_calls = dmactl_bench_per_page,
 	},
 };
+
+/* The mapping and unmapping calls one I/O of @run makes. */
+static void dmactl_bench_calls(struct dmactl_bench *run)
+{
+	switch (run->p.mode) {
+	case DMACTL_BENCH_PHYS:
+		run->map_calls = run->nr_ranges;
+		run->unmap_calls = run->nr_ranges;
+		break;
+	case DMACTL_BENCH_SG:
+		run->map_calls = 1;
+		run->unmap_calls = 1;
+		break;
+	case DMACTL_BENCH_IOVA_SPARSE:
+		run->map_calls = run->p.pages;
+		run->unmap_calls = run->p.pages;
+		break;
+	default:	/* links, then one destroy or unlink */
+		run->map_calls = run->nr_ranges;
+		run->unmap_calls = 1;
+	}
+}
 
 /* Bytes a driver keeps per I/O to undo the mapping, by mode. */
 static u32 dmactl_bench_bookkeeping(u32 mode, unsigned int nr_ranges,
@@ -521,37 +509,25 @@ static bool dmactl_bench_should_stop(struct dmactl_bench *run)
 	return READ_ONCE(run->stop) || kthread_should_stop();
 }
 
-/* Sparse: distinct random page offsets for the next I/O, before timing. */
+/*
+ * Sparse: distinct random page offsets for the next I/O, drawn before
+ * timing.  @used only keeps them distinct within the draw.
+ */
 static void dmactl_bench_draw_slots(struct dmactl_bench_thread *th)
 {
 	u32 span = th->run->span, s;
 	unsigned int k;
 
+	if (th->run->p.mode != DMACTL_BENCH_IOVA_SPARSE)
+		return;
 	for (k = 0; k < th->run->p.pages; k++) {
 		s = get_random_u32_below(span);
 		while (test_and_set_bit(s, th->used))
 			s = s + 1 == span ? 0 : s + 1;
 		th->slots[k] = s;
 	}
-}
-
-static void dmactl_bench_clear_slots(struct dmactl_bench_thread *th)
-{
-	unsigned int k;
-
 	for (k = 0; k < th->run->p.pages; k++)
 		clear_bit(th->slots[k], th->used);
-}
-
-/* Count the calls and bytes of one I/O mapped and unmapped. */
-static void dmactl_bench_count(struct dmactl_bench_thread *th)
-{
-	struct dmactl_bench *run = th->run;
-
-	th->map_calls += run->ops->map_calls(run->nr_ranges, run->p.pages);
-	th->unmap_calls += run->ops->unmap_calls(run->nr_ranges, run->p.pages);
-	th->mapped_bytes += run->io_len;
-	th->unmapped_bytes += run->io_len;
 }
 
 /* Dirty the I/O's pages in the CPU caches, as a driver filling them. */
@@ -570,8 +546,7 @@ static int dmactl_bench_io(struct dmactl_bench_thread *th, u64 *ns)
 	u64 t0, t1, t2, t3;
 	int ret;
 
-	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
-		dmactl_bench_draw_slots(th);
+	dmactl_bench_draw_slots(th);
 	if (run->p.flags & DMACTL_BENCH_TOUCH && run->dir != DMA_FROM_DEVICE)
 		dmactl_bench_touch(th);
 	t0 = ktime_get_ns();
@@ -585,11 +560,8 @@ static int dmactl_bench_io(struct dmactl_bench_thread *th, u64 *ns)
 		t3 = ktime_get_ns();
 		ns[BENCH_MAP] = t1 - t0;
 		ns[BENCH_UNMAP] = t3 - t2;
-		dmactl_bench_count(th);
 		th->end_ns = t3;
 	}
-	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
-		dmactl_bench_clear_slots(th);
 	return ret;
 }
 
@@ -610,23 +582,18 @@ static int dmactl_bench_probe(struct dmactl_bench_thread *th)
 	addr = kvmalloc_array(pages, sizeof(*addr), GFP_KERNEL);
 	if (!addr)
 		return -ENOMEM;
-	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
-		dmactl_bench_draw_slots(th);
+	dmactl_bench_draw_slots(th);
 	ret = run->ops->map(th);
 	if (!ret) {
 		for (k = 0; k < pages; k++)
 			addr[k] = run->ops->dma_addr(th, k);
 		run->ops->unmap(th);
-		dmactl_bench_count(th);
-		for (k = 0; k < pages; k++) {
-			th->checked++;
+		th->probed = true;
+		for (k = 0; k < pages; k++)
 			if (iommu_iova_to_phys(run->check_domain, addr[k]) ==
 			    th->page_phys[k])
 				th->stale++;
-		}
 	}
-	if (run->p.mode == DMACTL_BENCH_IOVA_SPARSE)
-		dmactl_bench_clear_slots(th);
 	kvfree(addr);
 	return ret;
 }
@@ -957,6 +924,7 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 	run->io_len = (size_t)cmd->pages * PAGE_SIZE;
 	run->range_len = run->io_len / run->nr_ranges;
 	run->span = cmd->span_pages;
+	dmactl_bench_calls(run);
 	run->bookkeeping = dmactl_bench_bookkeeping(cmd->mode, run->nr_ranges,
 						    cmd->pages);
 	init_completion(&run->done);
@@ -1043,7 +1011,7 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
 	for (i = 0; i < run->nr_threads; i++) {
 		struct dmactl_bench_thread *th = run->threads[i];
 		u64 start = READ_ONCE(th->start_ns);
-		u64 ios = READ_ONCE(th->ios);
+		u64 ios = READ_ONCE(th->ios), done;
 
 		res->out_ios += ios;
 		res->out_warmup_ios += READ_ONCE(th->warmup_ios);
@@ -1061,11 +1029,14 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
 		if (!ended)
 			continue;
 		last = max(last, th->end_ns);
-		res->out_map_calls += th->map_calls;
-		res->out_unmap_calls += th->unmap_calls;
-		res->out_mapped_bytes += th->mapped_bytes;
-		res->out_unmapped_bytes += th->unmapped_bytes;
-		res->out_checked_addrs += th->checked;
+		/* Every I/O done was mapped and unmapped whole. */
+		done = ios + th->warmup_ios + th->probed;
+		res->out_map_calls += done * run->map_calls;
+		res->out_unmap_calls += done * run->unmap_calls;
+		res->out_mapped_bytes += done * run->io_len;
+		res->out_unmapped_bytes += done * run->io_len;
+		if (th->probed)
+			res->out_checked_addrs += run->p.pages;
 		res->out_stale_addrs += th->stale;
 		for (ph = 0; ph < BENCH_NR_PHASES; ph++)
 			if (sum[ph])

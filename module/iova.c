@@ -763,7 +763,7 @@ static int dmactl_link_extend(struct dmactl_iova *iova,
 int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_iova_link *cmd = ucmd->cmd;
-	struct dmactl_link *link = NULL;
+	struct dmactl_link *link = NULL, *prev;
 	struct dmactl_target *t;
 	struct dmactl_iova *iova;
 	struct dmactl_obj *bobj;
@@ -810,10 +810,10 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 
 	gs = dmactl_iova_gidx(iova, cmd->iova_offset);
 	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
-	link = gs ? mtree_load(&iova->links, gs - 1) : NULL;
-	if (link && dmactl_link_continues(iova, link, buf, cmd, attrs, bus)) {
-		ret = dmactl_link_extend(iova, link, cmd);
-		link = NULL;
+	/* The record of the granule before, which this link may continue. */
+	prev = gs ? mtree_load(&iova->links, gs - 1) : NULL;
+	if (prev && dmactl_link_continues(iova, prev, buf, cmd, attrs, bus)) {
+		ret = dmactl_link_extend(iova, prev, cmd);
 		if (ret)
 			goto out_buf;
 		goto account;

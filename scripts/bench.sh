@@ -34,11 +34,6 @@ extract() {
 		sed '1d;$d'
 }
 
-# One value of a flat JSON key from a file ("key":value).
-json_value() {
-	grep -o "\"$2\":[^,}]*" "$1" | head -n 1 | cut -d: -f2 | tr -d '"'
-}
-
 sweep() {
 	local profiles=${BENCH_PROFILES:-intel-strict intel-lazy virtio direct}
 	local seconds=${BENCH_SECONDS:-1} pages=${BENCH_PAGES:-1,8,64,512}

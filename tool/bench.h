@@ -6,6 +6,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <linux/dmactl.h>
+
+/* The modes, as the tool and its JSON name them: index enum dmactl_bench_mode. */
+#define BENCH_NR_MODES	DMACTL_BENCH_IOVA_SPARSE
+extern const char *const bench_mode_names[BENCH_NR_MODES + 1];
+
+/* The enum dmactl_bench_mode named @name, or -1. */
+int bench_mode_from_name(const char *name);
+
 /*
  * Fill one IOVA of @size bytes with 4 KiB links through @fd (attached to
  * @dev), verify, destroy; print the cost per link and the shadow state.

@@ -12,12 +12,6 @@
 #include "bench.h"
 #include "dmactl.h"
 
-static const char *const report_modes[] = {
-	"phys", "sg", "iova", "iova-reuse", "iova-sparse",
-};
-
-#define NR_REPORT_MODES (sizeof(report_modes) / sizeof(report_modes[0]))
-
 /* The label of a result file: its base name without ".json". */
 static void file_label(const char *path, char *out, size_t len)
 {
@@ -42,10 +36,10 @@ static json_object *get(json_object *o, const char *key)
 static int report_file(const char *path)
 {
 	json_object *root = json_object_from_file(path), *results;
-	double mean[NR_REPORT_MODES];
+	double mean[BENCH_NR_MODES + 1], phys;
 	char label[64];
-	int pages, last = -1;
-	size_t i, n, m;
+	int pages, last = -1, m;
+	size_t i, n;
 
 	results = root ? get(root, "results") : NULL;
 	if (!results || !json_object_is_type(results, json_type_array)) {
@@ -62,28 +56,27 @@ static int report_file(const char *path)
 		if (pages != last && last != -1) {
 			printf("| %s | %s | %d |", label,
 			       json_object_get_string(get(root, "domain")), last);
-			for (m = 0; m < NR_REPORT_MODES; m++)
+			phys = mean[DMACTL_BENCH_PHYS];
+			for (m = 1; m <= BENCH_NR_MODES; m++)
 				if (mean[m] > 0)
 					printf(" %.2f |", mean[m] / 1e3);
 				else
 					printf(" - |");
-			for (m = 1; m < NR_REPORT_MODES; m++)
-				if (mean[m] > 0 && mean[0] > 0)
-					printf(" %.2f |", mean[m] / mean[0]);
+			for (m = DMACTL_BENCH_PHYS + 1; m <= BENCH_NR_MODES; m++)
+				if (mean[m] > 0 && phys > 0)
+					printf(" %.2f |", mean[m] / phys);
 				else
 					printf(" - |");
 			printf("\n");
 		}
 		if (pages != last)
-			for (m = 0; m < NR_REPORT_MODES; m++)
-				mean[m] = 0;
+			memset(mean, 0, sizeof(mean));
 		last = pages;
 		if (!r)
 			break;
-		for (m = 0; m < NR_REPORT_MODES; m++)
-			if (!strcmp(json_object_get_string(get(r, "mode")),
-				    report_modes[m]))
-				mean[m] = json_object_get_double(get(r, "io_mean_ns"));
+		m = bench_mode_from_name(json_object_get_string(get(r, "mode")) ?: "");
+		if (m > 0)
+			mean[m] = json_object_get_double(get(r, "io_mean_ns"));
 	}
 	json_object_put(root);
 	return 0;
@@ -94,12 +87,12 @@ int bench_report(int nfiles, char **files)
 	int i, status = EXIT_OK;
 
 	printf("| machine | domain | pages |");
-	for (i = 0; i < (int)NR_REPORT_MODES; i++)
-		printf(" %s us |", report_modes[i]);
-	for (i = 1; i < (int)NR_REPORT_MODES; i++)
-		printf(" %s/phys |", report_modes[i]);
+	for (i = 1; i <= BENCH_NR_MODES; i++)
+		printf(" %s us |", bench_mode_names[i]);
+	for (i = DMACTL_BENCH_PHYS + 1; i <= BENCH_NR_MODES; i++)
+		printf(" %s/phys |", bench_mode_names[i]);
 	printf("\n|---|---|--:|");
-	for (i = 0; i < 2 * (int)NR_REPORT_MODES - 1; i++)
+	for (i = 0; i < 2 * BENCH_NR_MODES - 1; i++)
 		printf("--:|");
 	printf("\n");
 	for (i = 0; i < nfiles; i++)

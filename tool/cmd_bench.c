@@ -26,7 +26,7 @@
 #include "dmactl.h"
 #include "util.h"
 
-static const char *const mode_names[] = {
+const char *const bench_mode_names[BENCH_NR_MODES + 1] = {
 	[DMACTL_BENCH_PHYS] = "phys",
 	[DMACTL_BENCH_SG] = "sg",
 	[DMACTL_BENCH_IOVA] = "iova",
@@ -34,7 +34,6 @@ static const char *const mode_names[] = {
 	[DMACTL_BENCH_IOVA_SPARSE] = "iova-sparse",
 };
 
-#define NR_MODES	DMACTL_BENCH_IOVA_SPARSE
 #define MAX_SWEEP	16
 
 static volatile sig_atomic_t interrupted;
@@ -44,12 +43,12 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-static int mode_from_name(const char *name)
+int bench_mode_from_name(const char *name)
 {
 	int m;
 
-	for (m = 1; m <= NR_MODES; m++)
-		if (!strcmp(name, mode_names[m]))
+	for (m = 1; m <= BENCH_NR_MODES; m++)
+		if (!strcmp(name, bench_mode_names[m]))
 			return m;
 	return -1;
 }
@@ -62,11 +61,11 @@ static int parse_modes(char *arg, int *modes)
 
 	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "all")) {
-			for (n = 0; n < NR_MODES; n++)
+			for (n = 0; n < BENCH_NR_MODES; n++)
 				modes[n] = n + 1;
 			continue;
 		}
-		if (n == NR_MODES || (modes[n] = mode_from_name(tok)) < 0)
+		if (n == BENCH_NR_MODES || (modes[n] = bench_mode_from_name(tok)) < 0)
 			return -1;
 		n++;
 	}
@@ -130,7 +129,7 @@ static int bench_one(int fd, struct dmactl_bench_start *start,
 	ret = dmactl_ioctl(fd, DMACTL_BENCH_START, start);
 	if (ret)
 		return ret;
-	snprintf(what, sizeof(what), "%s pages=%u", mode_names[start->mode],
+	snprintf(what, sizeof(what), "%s pages=%u", bench_mode_names[start->mode],
 		 start->pages);
 	for (;;) {
 		memset(res, 0, sizeof(*res));
@@ -182,7 +181,7 @@ static json_object *result_json(const struct dmactl_bench_start *st,
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "mode", json_object_new_string(mode_names[st->mode]));
+	json_object_object_add(o, "mode", json_object_new_string(bench_mode_names[st->mode]));
 	json_object_object_add(o, "pages", json_object_new_int(st->pages));
 	json_object_object_add(o, "threads", json_object_new_int(r->out_threads));
 	json_object_object_add(o, "state", json_object_new_string(
@@ -225,14 +224,14 @@ static void print_row(const struct dmactl_bench_start *st,
 	char ratio[16] = "-";
 
 	if (r->out_state != DMACTL_BENCH_DONE) {
-		printf("%-12s %5u failed: %s\n", mode_names[st->mode], st->pages,
+		printf("%-12s %5u failed: %s\n", bench_mode_names[st->mode], st->pages,
 		       errno_name(r->out_error));
 		return;
 	}
 	if (phys_ns > 0)
 		snprintf(ratio, sizeof(ratio), "%.2fx", io_mean_ns(r) / phys_ns);
 	printf("%-12s %5u %10" PRIu64 " %10.1f %9.2f %9.2f %9.2f %10.2f %9.2f %9.2f %8s %6u\n",
-	       mode_names[st->mode], st->pages, (uint64_t)r->out_ios_per_sec,
+	       bench_mode_names[st->mode], st->pages, (uint64_t)r->out_ios_per_sec,
 	       r->out_bytes_per_sec / 1e6, r->out_map.mean_ns / 1e3,
 	       r->out_map.p50_ns / 1e3, r->out_map.p99_ns / 1e3,
 	       r->out_unmap.mean_ns / 1e3, r->out_unmap.p50_ns / 1e3,
@@ -245,7 +244,6 @@ static bool result_ok(const struct dmactl_bench_result *r)
 	return r->out_state == DMACTL_BENCH_DONE && !r->out_stale_addrs &&
 	       r->out_mapped_bytes == r->out_unmapped_bytes;
 }
-
 
 static int bench_run(int argc, char **argv)
 {
@@ -276,7 +274,7 @@ static int bench_run(int argc, char **argv)
 		.dir = DMACTL_DIR_BIDIRECTIONAL, .warmup_ios = 100,
 	};
 	unsigned int pages[MAX_SWEEP] = { 1 }, threads = 1;
-	int modes[NR_MODES] = { 0 }, nr_modes = 0, nr_pages = 1;
+	int modes[BENCH_NR_MODES] = { 0 }, nr_modes = 0, nr_pages = 1;
 	uint64_t v, seconds_ms = 1000, ios = 0, scale = 0;
 	bool json = false, quiet = false, failed = false, report = false;
 	struct dmactl_attach at;
@@ -392,7 +390,7 @@ static int bench_run(int argc, char **argv)
 	}
 	if (!nr_modes) {
 		/* Every mode the device's domain allows. */
-		nr_modes = at.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE ? NR_MODES : 2;
+		nr_modes = at.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE ? BENCH_NR_MODES : 2;
 		for (i = 0; i < nr_modes; i++)
 			modes[i] = i + 1;
 	}
@@ -447,7 +445,7 @@ static int bench_run(int argc, char **argv)
 			ret = bench_one(fd, &st, &r, !json && !quiet && isatty(2));
 			if (ret) {
 				fprintf(stderr, "dmactl bench: %s pages=%u on %s: %s\n",
-					mode_names[st.mode], st.pages, dev, strerror(-ret));
+					bench_mode_names[st.mode], st.pages, dev, strerror(-ret));
 				failed = true;
 				continue;
 			}

@@ -1075,16 +1075,18 @@ enum dmactl_bench_state {
  * @out_ios_per_sec: @out_ios over @out_elapsed_ns
  * @out_bytes_per_sec: @out_bytes over @out_elapsed_ns
  * @out_warmup_ios: untimed I/Os of all threads
- * @out_map_calls: mapping calls made (dma_map_phys, dma_map_sgtable,
- *	dma_iova_link; dma_iova_try_alloc is not counted), warm-up included
+ * @out_map_calls: once ended: mapping calls made (dma_map_phys,
+ *	dma_map_sgtable, dma_iova_link; dma_iova_try_alloc is not counted)
+ *	by every I/O mapped: timed, warm-up, and on an IOMMU one probe I/O
+ *	per thread after the timed ones
  * @out_unmap_calls: unmapping calls made (dma_unmap_phys,
- *	dma_unmap_sgtable, dma_iova_unlink, dma_iova_destroy), warm-up
- *	included
- * @out_mapped_bytes: bytes mapped, warm-up included
- * @out_unmapped_bytes: bytes unmapped; equal to @out_mapped_bytes once
- *	the run has ended
+ *	dma_unmap_sgtable, dma_iova_unlink, dma_iova_destroy), counted alike
+ * @out_mapped_bytes: bytes mapped, counted alike
+ * @out_unmapped_bytes: bytes unmapped; a thread ends only after
+ *	unmapping its I/O, so once ended this equals @out_mapped_bytes
  * @out_checked_addrs: once ended, on an IOMMU: DMA addresses of each
- *	thread's last I/O looked up in the IOMMU page table
+ *	thread's probe I/O looked up in the IOMMU page table after it was
+ *	unmapped
  * @out_stale_addrs: how many of those still translate (must be 0)
  * @out_map: the map phase of the timed I/Os (valid once ended)
  * @out_unmap: the unmap phase
