@@ -113,7 +113,7 @@ checkpatch:
 		$(wildcard module/*.c module/*.h) uapi/*.h uapi/linux/*.h \
 		scripts/tests/warn_module/*.c
 	$(KERNEL_DOC) -none -Wall -Werror $(wildcard module/*.c module/*.h) \
-		uapi/linux/dmactl.h
+		uapi/linux/dmactl.h uapi/linux/dmactl_netlink.h
 
 install: module tool
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module MO=$(BUILD)/module modules_install

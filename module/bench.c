@@ -724,7 +724,7 @@ static int dmactl_bench_thread_setup(struct dmactl_bench *run,
 	if (ret)
 		return ret;
 	if (!run->check_domain && !dmactl_bench_reachable(run, th))
-		return dmactl_reject(dev, DMACTL_RULE_UNREACHABLE, -EIO);
+		return dmactl_reject(run->target, DMACTL_RULE_UNREACHABLE, -EIO);
 
 	switch (run->p.mode) {
 	case DMACTL_BENCH_PHYS:
@@ -771,7 +771,7 @@ static void dmactl_bench_teardown(struct dmactl_bench *run)
 		if (th->task) {
 			kthread_stop_put(th->task);
 			th->task = NULL;
-			atomic_long_dec(&dmactl_stats.bench_threads);
+			dmactl_count(run->target, DMACTL_C_BENCH_THREADS, -1);
 		}
 	}
 	/* Threads stopped before they ran never counted themselves out. */
@@ -792,7 +792,7 @@ static void dmactl_bench_end(struct dmactl_bench *run)
 				       run->saved_coherent_mask);
 		run->mask_held = false;
 	}
-	atomic_long_dec(&dmactl_stats.live_benches);
+	dmactl_count(run->target, DMACTL_C_LIVE_BENCHES, -1);
 }
 
 static void dmactl_bench_free_run(struct dmactl_bench *run)
@@ -878,7 +878,7 @@ static int dmactl_bench_spawn(struct dmactl_bench *run, int node)
 			return PTR_ERR(task);
 		get_task_struct(task);
 		run->threads[i]->task = task;
-		atomic_long_inc(&dmactl_stats.bench_threads);
+		dmactl_count(run->target, DMACTL_C_BENCH_THREADS, 1);
 		if (run->p.flags & DMACTL_BENCH_BIND_CPU)
 			kthread_bind(task, cpumask_nth(i % cpumask_weight(cpus),
 						       cpus));
@@ -928,7 +928,7 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 	run->bookkeeping = dmactl_bench_bookkeeping(cmd->mode, run->nr_ranges,
 						    cmd->pages);
 	init_completion(&run->done);
-	atomic_long_inc(&dmactl_stats.live_benches);
+	dmactl_count(run->target, DMACTL_C_LIVE_BENCHES, 1);
 
 	if (cmd->dma_bits) {
 		dmactl_target_read_unlock(t);
@@ -936,7 +936,7 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 					      &run->saved_mask,
 					      &run->saved_coherent_mask);
 		if (ret) {
-			atomic_long_dec(&dmactl_stats.live_benches);
+			dmactl_count(run->target, DMACTL_C_LIVE_BENCHES, -1);
 			dmactl_bench_free_run(run);
 			return ret;
 		}

@@ -99,7 +99,6 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 			    struct dmactl_copy_plan *plan)
 {
 	struct dmactl_iova *src = plan->src, *dst = plan->dst;
-	struct device *dev = src->target->dev;
 	bool unlinked = cmd->flags & DMACTL_COPY_DST_UNLINKED;
 	struct dmactl_copy_seg *seg;
 	u64 pos, soff, doff, scont, dcont, len;
@@ -132,7 +131,7 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 		if (!seg->slink)
 			return -ENOENT;
 		if (!dmactl_dir_reads(seg->slink->dir))
-			return dmactl_reject(dev, DMACTL_RULE_COPY_DIR, -EINVAL);
+			return dmactl_reject(src->target, DMACTL_RULE_COPY_DIR, -EINVAL);
 		seg->src = dmactl_link_dma_addr(src, seg->slink, soff, &scont);
 		seg->sboff = seg->slink->buf_offset + soff -
 			     seg->slink->iova_offset;
@@ -144,7 +143,7 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 			if (!seg->dlink)
 				return -ENOENT;
 			if (!dmactl_dir_writes(seg->dlink->dir))
-				return dmactl_reject(dev, DMACTL_RULE_COPY_DIR,
+				return dmactl_reject(src->target, DMACTL_RULE_COPY_DIR,
 						     -EINVAL);
 			seg->dst = dmactl_link_dma_addr(dst, seg->dlink, doff,
 							&dcont);
@@ -172,7 +171,7 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 	     (!unlinked &&
 	      !dmactl_iova_range_synced(dst, cmd->dst_offset,
 					cmd->dst_offset + cmd->length))))
-		return dmactl_reject(dev, DMACTL_RULE_M20, -EAGAIN);
+		return dmactl_reject(src->target, DMACTL_RULE_M20, -EAGAIN);
 	return 0;
 }
 
@@ -354,7 +353,7 @@ static void dmactl_copy_busy(struct dmactl_copy_plan *plan, int delta)
 	plan->src->inflight += delta;
 	if (plan->dst != plan->src)
 		plan->dst->inflight += delta;
-	atomic_long_add(delta, &dmactl_stats.inflight);
+	dmactl_count(plan->src->target, DMACTL_C_INFLIGHT, delta);
 }
 
 static struct dmactl_iova *dmactl_copy_get(struct dmactl_ctx *ctx, u32 id)
@@ -459,11 +458,18 @@ int dmactl_copy(struct dmactl_ucmd *ucmd)
 	if (!e->wedged)
 		dmactl_copy_busy(&plan, -1);
 	dmactl_copy_unlock(&plan);
+	if (cmd->flags & DMACTL_COPY_DST_UNLINKED)
+		dmactl_nl_copy_event(t, ucmd->ctx,
+				     DMACTL_EVENT_TYPE_FAULT_INJECTED, cmd, ret);
+	if (ret == -EIO || ret == -ETIMEDOUT ||
+	    (!ret && (cmd->out_mismatches || cmd->out_guard_damage)))
+		dmactl_nl_copy_event(t, ucmd->ctx, DMACTL_EVENT_TYPE_DMA_FAULT,
+				     cmd, ret);
 	if (!ret) {
-		atomic_long_inc(&dmactl_stats.copies);
-		atomic_long_add(cmd->length, &dmactl_stats.copied_bytes);
+		dmactl_count(t, DMACTL_C_COPIES, 1);
+		dmactl_count(t, DMACTL_C_COPIED_BYTES, cmd->length);
 		if (cmd->flags & DMACTL_COPY_DST_UNLINKED)
-			atomic_long_inc(&dmactl_stats.unlinked_writes);
+			dmactl_count(t, DMACTL_C_UNLINKED_WRITES, 1);
 		ret = dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 	}
 out:

@@ -10,7 +10,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "dmactl.h"
 
@@ -28,6 +30,8 @@ struct dmactl_ctx *dmactl_ctx_create(void)
 	xa_init_flags(&ctx->objs, XA_FLAGS_ALLOC1);
 	mutex_init(&ctx->attach_lock);
 	INIT_LIST_HEAD(&ctx->target_node);
+	ctx->pid = task_tgid_nr(current);
+	get_task_comm(ctx->comm, current);
 	return ctx;
 }
 
@@ -197,7 +201,7 @@ int dmactl_op_begin(struct dmactl_ucmd *ucmd, u32 id, enum dmactl_obj_type type,
 		mutex_unlock(&obj->lock);
 		dmactl_obj_put(obj);
 		dmactl_target_read_unlock(t);
-		return dmactl_reject(t->dev, DMACTL_RULE_M3, -ENOENT);
+		return dmactl_reject(t, DMACTL_RULE_M3, -ENOENT);
 	}
 	*tp = t;
 	*objp = obj;
@@ -244,19 +248,40 @@ static void dmactl_obj_kill(struct dmactl_obj *obj)
 	}
 }
 
+/* Count an object about to be torn down in @td. */
+static void dmactl_teardown_add(struct dmactl_teardown *td,
+				struct dmactl_obj *obj)
+{
+	switch (obj->type) {
+	case DMACTL_OBJ_BUF:
+		td->bufs++;
+		break;
+	case DMACTL_OBJ_IOVA:
+		td->iovas++;
+		td->links += container_of(obj, struct dmactl_iova, obj)->nr_links;
+		break;
+	case DMACTL_OBJ_BENCH:
+		td->benches++;
+		break;
+	}
+}
+
 /*
  * Tear an object down if @match (called under its lock; NULL matches
- * all) says so, and drop the caller's reference.
+ * all) says so, count it in @td if not NULL, and drop the caller's
+ * reference.
  */
 static void dmactl_obj_destroy_if(struct dmactl_obj *obj,
 				  bool (*match)(struct dmactl_obj *obj,
 						void *arg),
-				  void *arg)
+				  void *arg, struct dmactl_teardown *td)
 {
 	mutex_lock(&obj->lock);
 	if (!obj->dead && (obj->type != DMACTL_OBJ_BUF ||
 			   !container_of(obj, struct dmactl_buf, obj)->nr_links) &&
 	    (!match || match(obj, arg))) {
+		if (td)
+			dmactl_teardown_add(td, obj);
 		dmactl_obj_kill(obj);
 		dmactl_obj_remove(obj);
 	}
@@ -273,7 +298,7 @@ static void dmactl_obj_destroy_if(struct dmactl_obj *obj,
  */
 void dmactl_obj_destroy(struct dmactl_obj *obj)
 {
-	dmactl_obj_destroy_if(obj, NULL, NULL);
+	dmactl_obj_destroy_if(obj, NULL, NULL, NULL);
 }
 
 /**
@@ -282,6 +307,7 @@ void dmactl_obj_destroy(struct dmactl_obj *obj)
  * @match: called under each object's lock: true to tear it down; NULL
  *	for all
  * @arg: passed to @match
+ * @td: what was torn down is added here; NULL if nobody asks
  *
  * IOVA objects go first: their links hold buffers, and unlinking with
  * each link's recorded direction and attributes must come before the
@@ -293,7 +319,7 @@ void dmactl_obj_destroy(struct dmactl_obj *obj)
  */
 void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 		     bool (*match)(struct dmactl_obj *obj, void *arg),
-		     void *arg)
+		     void *arg, struct dmactl_teardown *td)
 {
 	static const enum dmactl_obj_type order[] = {
 		DMACTL_OBJ_BENCH, DMACTL_OBJ_IOVA, DMACTL_OBJ_BUF,
@@ -307,7 +333,7 @@ void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 			if (obj->type != order[i] ||
 			    !refcount_inc_not_zero(&obj->users))
 				continue;
-			dmactl_obj_destroy_if(obj, match, arg);
+			dmactl_obj_destroy_if(obj, match, arg, td);
 			cond_resched();
 		}
 	}
@@ -316,27 +342,33 @@ void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 /**
  * dmactl_ctx_kill_all() - tear down every object of a context
  * @ctx: the context
+ * @td: what was torn down is added here
  *
  * Context: as dmactl_ctx_kill().
  */
-void dmactl_ctx_kill_all(struct dmactl_ctx *ctx)
+void dmactl_ctx_kill_all(struct dmactl_ctx *ctx, struct dmactl_teardown *td)
 {
-	dmactl_ctx_kill(ctx, NULL, NULL);
+	dmactl_ctx_kill(ctx, NULL, NULL, td);
 }
 
 /**
  * dmactl_ctx_destroy() - release a file's context and everything it owns
  * @ctx: the context; no ioctl can be running on it
+ *
+ * Objects left behind are an event (DMACTL_EVENT_TYPE_FILE_RELEASED).
  */
 void dmactl_ctx_destroy(struct dmactl_ctx *ctx)
 {
 	struct dmactl_target *t = ctx->target;
+	struct dmactl_teardown td = {};
 
 	if (t) {
 		/* Excludes revocation, which may have emptied the table. */
 		down_read(&t->rwsem);
-		dmactl_ctx_kill_all(ctx);
+		dmactl_ctx_kill_all(ctx, &td);
 		dmactl_target_read_unlock(t);
+		if (td.bufs || td.iovas || td.benches)
+			dmactl_nl_file_released(t, ctx, &td);
 		mutex_lock(&t->ctxs_lock);
 		list_del(&ctx->target_node);
 		mutex_unlock(&t->ctxs_lock);

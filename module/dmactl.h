@@ -29,14 +29,100 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
 #include <linux/dmactl.h>
+#include <linux/dmactl_netlink.h>
 
+struct dmactl_ctx;
 struct dmactl_engine;
+struct dmactl_teardown;
+struct dmactl_target;
 struct dmactl_ucmd;
 struct pci_dev;
+
+/* ---- counters (stats.c) ---- */
+
+/* The misuse rules of the design; each rejection is counted under one. */
+enum dmactl_rule {
+	DMACTL_RULE_M3,		/* use after free or destroy */
+	DMACTL_RULE_M4,		/* device gone */
+	DMACTL_RULE_M6,		/* zero-size allocation */
+	DMACTL_RULE_M7,		/* oversized allocation */
+	DMACTL_RULE_M8,		/* link at offset > 0 from an unaligned phys */
+	DMACTL_RULE_M9,		/* link at a misaligned IOVA */
+	DMACTL_RULE_M10,	/* link outside the allocation */
+	DMACTL_RULE_M11,	/* link over a linked granule */
+	DMACTL_RULE_M12,	/* zero-size link */
+	DMACTL_RULE_M13,	/* bad direction */
+	DMACTL_RULE_M17,	/* P2P the kernel says is not supported */
+	DMACTL_RULE_M18,	/* attribute not allowed */
+	DMACTL_RULE_M19,	/* memory outside the buffer */
+	DMACTL_RULE_M20,	/* DMA over a range not synced */
+	DMACTL_RULE_M21,	/* sync outside the allocation or empty */
+	DMACTL_RULE_M22,	/* unlink of a range that is not linked */
+	DMACTL_RULE_M23,	/* unlink splitting a link */
+	DMACTL_RULE_M24,	/* unlink dir or attrs not the link's */
+	DMACTL_RULE_M25,	/* unlink or free with DMA in flight */
+	DMACTL_RULE_M26,	/* destroy with links not tiling [0, len) */
+	DMACTL_RULE_M27,	/* destroy over mixed dir or attrs */
+	DMACTL_RULE_M28,	/* free with links */
+	DMACTL_RULE_M32,	/* P2P memory pinned as ordinary user memory */
+	DMACTL_RULE_BUF_BUSY,	/* buffer freed under links */
+	DMACTL_RULE_UNREACHABLE,	/* memory the device cannot address */
+	DMACTL_RULE_COPY_DIR,	/* DMA against a link's direction */
+	DMACTL_NR_RULES,
+};
+
+/*
+ * What is counted, in total and per target.  Every update goes through
+ * dmactl_count(), which keeps both.  The netlink family reports them
+ * (netlink.c); the live ones must be back to zero once every object is
+ * gone.
+ */
+enum dmactl_counter {
+	DMACTL_C_LIVE_TARGETS,	/* targets not yet released; total only */
+	DMACTL_C_LIVE_BUFS,	/* buffers holding memory */
+	DMACTL_C_PINNED_PAGES,	/* user pages pinned by buffers */
+	DMACTL_C_KERNEL_PAGES,	/* pages allocated for kernel buffers */
+	DMACTL_C_LIVE_IOVAS,	/* IOVA objects holding space or state */
+	DMACTL_C_LIVE_LINKS,	/* link records */
+	DMACTL_C_P2P_BYTES,	/* bytes of P2P memory held by buffers */
+	DMACTL_C_INFLIGHT,	/* copies in progress */
+	DMACTL_C_COPIES,	/* copies the engines finished */
+	DMACTL_C_COPIED_BYTES,	/* bytes they moved */
+	DMACTL_C_UNLINKED_WRITES,	/* copies aimed at unlinked IOVA */
+	DMACTL_C_REVOKED_P2P,	/* buffers revoked with their provider */
+	DMACTL_C_LIVE_BENCHES,	/* benchmark runs not yet freed */
+	DMACTL_C_BENCH_THREADS,	/* benchmark threads not yet reaped */
+	DMACTL_NR_COUNTERS,
+};
+
+/* Ioctl numbers from DMACTL_CMD_BASE, each counted when it succeeds. */
+#define DMACTL_NR_OPS	(DMACTL_CMD_BENCH_FREE - DMACTL_CMD_BASE + 1)
+
+/**
+ * struct dmactl_counters - one set of counters, all atomic
+ * @c: per enum dmactl_counter
+ * @ops: operations that succeeded, per ioctl number less DMACTL_CMD_BASE
+ * @rejections: requests refused, per enum dmactl_rule
+ */
+struct dmactl_counters {
+	atomic_long_t c[DMACTL_NR_COUNTERS];
+	atomic_long_t ops[DMACTL_NR_OPS];
+	atomic_long_t rejections[DMACTL_NR_RULES];
+};
+
+extern struct dmactl_counters dmactl_total;
+
+void dmactl_count(struct dmactl_target *t, enum dmactl_counter counter,
+		  long delta);
+void dmactl_count_op(struct dmactl_target *t, unsigned int op);
+int dmactl_reject(struct dmactl_target *t, enum dmactl_rule rule, int err);
+const char *dmactl_rule_name(enum dmactl_rule rule);
+const char *dmactl_op_name(unsigned int op);
 
 /* ---- targets: devices dmactl may map for (target.c) ---- */
 
@@ -58,6 +144,7 @@ struct pci_dev;
  * @published_bars: bit N: BAR N published as p2pmem (exclusive PCI only)
  * @mask_bench: a benchmark run changed the device's DMA mask: no new
  *	objects until it ends (set under @rwsem for writing)
+ * @counters: this device's counters (the total has them too)
  */
 struct dmactl_target {
 	struct kref kref;
@@ -72,6 +159,7 @@ struct dmactl_target {
 	struct dmactl_engine *engine;
 	unsigned long published_bars;
 	bool mask_bench;
+	struct dmactl_counters counters;
 };
 
 int dmactl_targets_init(void);
@@ -85,6 +173,30 @@ void dmactl_target_describe(struct dmactl_target *t,
 u64 dmactl_target_granule(struct dmactl_target *t);
 void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),
 			     void *arg);
+int dmactl_targets_get_all(struct dmactl_target ***out);
+void dmactl_targets_put_all(struct dmactl_target **all, int n);
+struct dmactl_target *dmactl_target_get_by_name(const char *name);
+int dmactl_allow(const char *name);
+int dmactl_disallow(const char *name);
+
+/**
+ * struct dmactl_dev_info - a device dmactl may map for, as netlink shows it
+ * @name: its name on its bus
+ * @driver: the driver bound to it, or ""
+ * @bound: bound to dmactl's own driver (exclusive)
+ * @allowed: on the allow list (shared)
+ * @files: files attached to it
+ */
+struct dmactl_dev_info {
+	char name[DMACTL_NAME_MAX];
+	char driver[DMACTL_NAME_MAX];
+	bool bound;
+	bool allowed;
+	u32 files;
+};
+
+int dmactl_devs_list(struct dmactl_dev_info **out);
+int dmactl_dev_info_get(const char *name, struct dmactl_dev_info *info);
 struct device *dmactl_find_device(const char *name);
 int dmactl_target_take_mask(struct dmactl_target *t, u64 mask, u64 *saved,
 			    u64 *saved_coherent);
@@ -124,20 +236,24 @@ struct dmactl_obj {
  * @attach_lock: serialises ATTACH
  * @target: the attached target, NULL before ATTACH; set once
  * @target_node: on @target's list of contexts
+ * @pid: the thread group that opened the file (events name it)
+ * @comm: its command name then
  */
 struct dmactl_ctx {
 	struct xarray objs;
 	struct mutex attach_lock;	/* serialises ATTACH */
 	struct dmactl_target *target;
 	struct list_head target_node;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
 };
 
 struct dmactl_ctx *dmactl_ctx_create(void);
 void dmactl_ctx_destroy(struct dmactl_ctx *ctx);
-void dmactl_ctx_kill_all(struct dmactl_ctx *ctx);
+void dmactl_ctx_kill_all(struct dmactl_ctx *ctx, struct dmactl_teardown *td);
 void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 		     bool (*match)(struct dmactl_obj *obj, void *arg),
-		     void *arg);
+		     void *arg, struct dmactl_teardown *td);
 int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t);
 struct dmactl_target *dmactl_ctx_target(struct dmactl_ctx *ctx);
 int dmactl_ctx_target_lock(struct dmactl_ctx *ctx, struct dmactl_target **tp);
@@ -157,6 +273,8 @@ void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
 /**
  * struct dmactl_buf - memory that links map
  * @obj: the object header
+ * @target: the file's target, whose counters count the buffer (the
+ *	file's context holds the reference for the buffer's life)
  * @kind: enum dmactl_buf_kind
  * @order: DMACTL_BUF_KERNEL: order of each chunk
  * @length: bytes
@@ -173,6 +291,7 @@ void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
  */
 struct dmactl_buf {
 	struct dmactl_obj obj;
+	struct dmactl_target *target;
 	u32 kind;
 	unsigned int order;
 	u64 length;
@@ -397,80 +516,32 @@ static inline bool dmactl_name_ok(const char *name)
 	return len && len < DMACTL_NAME_MAX;
 }
 
-/* ---- counters (stats.c) ---- */
-
-/* The misuse rules of the design; each rejection is counted under one. */
-enum dmactl_rule {
-	DMACTL_RULE_M3,		/* use after free or destroy */
-	DMACTL_RULE_M4,		/* device gone */
-	DMACTL_RULE_M6,		/* zero-size allocation */
-	DMACTL_RULE_M7,		/* oversized allocation */
-	DMACTL_RULE_M8,		/* link at offset > 0 from an unaligned phys */
-	DMACTL_RULE_M9,		/* link at a misaligned IOVA */
-	DMACTL_RULE_M10,	/* link outside the allocation */
-	DMACTL_RULE_M11,	/* link over a linked granule */
-	DMACTL_RULE_M12,	/* zero-size link */
-	DMACTL_RULE_M13,	/* bad direction */
-	DMACTL_RULE_M17,	/* P2P the kernel says is not supported */
-	DMACTL_RULE_M18,	/* attribute not allowed */
-	DMACTL_RULE_M19,	/* memory outside the buffer */
-	DMACTL_RULE_M20,	/* DMA over a range not synced */
-	DMACTL_RULE_M21,	/* sync outside the allocation or empty */
-	DMACTL_RULE_M22,	/* unlink of a range that is not linked */
-	DMACTL_RULE_M23,	/* unlink splitting a link */
-	DMACTL_RULE_M24,	/* unlink dir or attrs not the link's */
-	DMACTL_RULE_M25,	/* unlink or free with DMA in flight */
-	DMACTL_RULE_M26,	/* destroy with links not tiling [0, len) */
-	DMACTL_RULE_M27,	/* destroy over mixed dir or attrs */
-	DMACTL_RULE_M28,	/* free with links */
-	DMACTL_RULE_M32,	/* P2P memory pinned as ordinary user memory */
-	DMACTL_RULE_BUF_BUSY,	/* buffer freed under links */
-	DMACTL_RULE_UNREACHABLE,	/* memory the device cannot address */
-	DMACTL_RULE_COPY_DIR,	/* DMA against a link's direction */
-	DMACTL_NR_RULES,
-};
+/* ---- the netlink family (netlink.c) ---- */
 
 /**
- * struct dmactl_stats - module-wide counters, all atomic
- * @live_targets: targets not yet released
- * @live_bufs: buffers holding memory
- * @pinned_pages: user pages pinned by buffers
- * @kernel_pages: pages allocated for kernel buffers
- * @live_iovas: IOVA objects holding IOVA space or fallback state
- * @live_links: link records
- * @p2p_bytes: bytes of P2P memory held by buffers
- * @inflight: copies in progress
- * @copies: copies the engines finished
- * @copied_bytes: bytes they moved
- * @unlinked_writes: copies aimed at unlinked IOVA (to be blocked)
- * @revoked_p2p: buffers revoked because their provider went away
- * @live_benches: benchmark runs not yet freed
- * @bench_threads: benchmark threads not yet reaped
- * @rejections: per enum dmactl_rule
+ * struct dmactl_teardown - what tearing objects down took away
+ * @files: files that were attached (revocation)
+ * @bufs: buffers
+ * @iovas: IOVA objects
+ * @links: the links they held
+ * @benches: benchmark runs
  */
-struct dmactl_stats {
-	atomic_long_t live_targets;
-	atomic_long_t live_bufs;
-	atomic_long_t pinned_pages;
-	atomic_long_t kernel_pages;
-	atomic_long_t live_iovas;
-	atomic_long_t live_links;
-	atomic_long_t p2p_bytes;
-	atomic_long_t inflight;
-	atomic_long_t copies;
-	atomic_long_t copied_bytes;
-	atomic_long_t unlinked_writes;
-	atomic_long_t revoked_p2p;
-	atomic_long_t live_benches;
-	atomic_long_t bench_threads;
-	atomic_long_t rejections[DMACTL_NR_RULES];
+struct dmactl_teardown {
+	u32 files;
+	u32 bufs;
+	u32 iovas;
+	u64 links;
+	u32 benches;
 };
 
-extern struct dmactl_stats dmactl_stats;
-
-int dmactl_stats_init(void);
-void dmactl_stats_exit(void);
-int dmactl_reject(struct device *dev, enum dmactl_rule rule, int err);
+int dmactl_nl_init(void);
+void dmactl_nl_exit(void);
+void dmactl_nl_dev_revoked(struct dmactl_target *t,
+			   const struct dmactl_teardown *td);
+void dmactl_nl_file_released(struct dmactl_target *t, struct dmactl_ctx *ctx,
+			     const struct dmactl_teardown *td);
+void dmactl_nl_copy_event(struct dmactl_target *t, struct dmactl_ctx *ctx,
+			  u32 type, const struct dmactl_copy *cmd, int err);
 
 /* The kernel's direction for ours, or DMA_NONE if ours is not valid. */
 enum dma_data_direction dmactl_dir(u32 udir);

@@ -267,7 +267,7 @@ static void dmactl_link_drop(struct dmactl_iova *iova, struct dmactl_link *link)
 	mutex_unlock(&buf->obj.lock);
 	dmactl_obj_put(&buf->obj);
 	kfree(link);
-	atomic_long_sub(count, &dmactl_stats.live_links);
+	dmactl_count(iova->target, DMACTL_C_LIVE_LINKS, -count);
 }
 
 /*
@@ -331,7 +331,7 @@ static void dmactl_iova_forget(struct dmactl_iova *iova)
 	/* A freed state still says "in use" (rule M3): clear it. */
 	memset(&iova->state, 0, sizeof(iova->state));
 	dmactl_iova_free_shadow(iova);
-	atomic_long_dec(&dmactl_stats.live_iovas);
+	dmactl_count(iova->target, DMACTL_C_LIVE_IOVAS, -1);
 }
 
 /**
@@ -445,15 +445,15 @@ int dmactl_iova_alloc(struct dmactl_ucmd *ucmd)
 			   DMACTL_IOVA_REQUIRE_COHERENT))
 		return -EOPNOTSUPP;
 	if (!cmd->length)
-		return dmactl_reject(NULL, DMACTL_RULE_M6, -EINVAL);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M6, -EINVAL);
 	if (cmd->length > cap)
-		return dmactl_reject(NULL, DMACTL_RULE_M7, -EINVAL);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M7, -EINVAL);
 	ret = dmactl_ctx_target_lock(ucmd->ctx, &t);
 	if (ret)
 		return ret;
 	granule = dmactl_target_granule(t);
 	if (cmd->first_offset >= granule) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M9, -EINVAL);
+		ret = dmactl_reject(t, DMACTL_RULE_M9, -EINVAL);
 		goto out_unlock;
 	}
 
@@ -477,7 +477,7 @@ int dmactl_iova_alloc(struct dmactl_ucmd *ucmd)
 			dma_iova_free(t->dev, &iova->state);
 		goto out_shadow;
 	}
-	atomic_long_inc(&dmactl_stats.live_iovas);
+	dmactl_count(iova->target, DMACTL_C_LIVE_IOVAS, 1);
 
 	cmd->out_id = iova->obj.id;
 	cmd->out_path = iova->path;
@@ -528,20 +528,19 @@ static u64 dmactl_link_run(struct dmactl_iova *iova, struct dmactl_buf *buf,
 static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 			     struct dmactl_iova_link *cmd, unsigned int *nr_runs)
 {
-	struct device *dev = iova->target->dev;
 	u64 g = iova->granule, pos, run;
 	phys_addr_t phys;
 
 	if (cmd->iova_offset &&
 	    !IS_ALIGNED(iova->first_offset + cmd->iova_offset, g))
-		return dmactl_reject(dev, DMACTL_RULE_M9, -EINVAL);
+		return dmactl_reject(iova->target, DMACTL_RULE_M9, -EINVAL);
 	if (cmd->buf_offset + cmd->length > buf->length)
-		return dmactl_reject(dev, DMACTL_RULE_M19, -ERANGE);
+		return dmactl_reject(iova->target, DMACTL_RULE_M19, -ERANGE);
 	phys = dmactl_buf_phys(buf, cmd->buf_offset);
 	if (!cmd->iova_offset && (phys & (g - 1)) != iova->first_offset)
-		return dmactl_reject(dev, DMACTL_RULE_M9, -EINVAL);
+		return dmactl_reject(iova->target, DMACTL_RULE_M9, -EINVAL);
 	if (cmd->iova_offset && !IS_ALIGNED(phys, g))
-		return dmactl_reject(dev, DMACTL_RULE_M8, -EINVAL);
+		return dmactl_reject(iova->target, DMACTL_RULE_M8, -EINVAL);
 
 	/*
 	 * Every run after the first starts on a page boundary of the
@@ -554,15 +553,15 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 				      cmd->length - pos);
 		if (pos && (!IS_ALIGNED(dmactl_buf_phys(buf, cmd->buf_offset + pos), g) ||
 			    !IS_ALIGNED(iova->first_offset + cmd->iova_offset + pos, g)))
-			return dmactl_reject(dev, DMACTL_RULE_M8, -EINVAL);
+			return dmactl_reject(iova->target, DMACTL_RULE_M8, -EINVAL);
 		(*nr_runs)++;
 	}
 
 	if (cmd->iova_offset + cmd->length > iova->length)
-		return dmactl_reject(dev, DMACTL_RULE_M10, -ERANGE);
+		return dmactl_reject(iova->target, DMACTL_RULE_M10, -ERANGE);
 	if (!dmactl_iova_range_unlinked(iova, cmd->iova_offset,
 					cmd->iova_offset + cmd->length))
-		return dmactl_reject(dev, DMACTL_RULE_M11, -EEXIST);
+		return dmactl_reject(iova->target, DMACTL_RULE_M11, -EEXIST);
 	return 0;
 }
 
@@ -612,7 +611,7 @@ bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
  * address (*bus); refused with -EREMOTEIO when the kernel says the device
  * cannot reach it (rule M17).
  */
-static int dmactl_link_classify(struct device *dev, struct dmactl_buf *buf,
+static int dmactl_link_classify(struct dmactl_target *t, struct dmactl_buf *buf,
 				unsigned long *attrs, bool *bus)
 {
 	*bus = false;
@@ -626,7 +625,7 @@ static int dmactl_link_classify(struct device *dev, struct dmactl_buf *buf,
 		*bus = true;
 		return 0;
 	default:
-		return dmactl_reject(dev, DMACTL_RULE_M17, -EREMOTEIO);
+		return dmactl_reject(t, DMACTL_RULE_M17, -EREMOTEIO);
 	}
 }
 
@@ -676,7 +675,7 @@ static int dmactl_link_map(struct dmactl_iova *iova, struct dmactl_link *link)
 			continue;
 		}
 		if (!dmactl_phys_reachable(dev, phys, run, link->attrs)) {
-			ret = dmactl_reject(dev, DMACTL_RULE_UNREACHABLE, -EIO);
+			ret = dmactl_reject(iova->target, DMACTL_RULE_UNREACHABLE, -EIO);
 			goto undo;
 		}
 		addr = dma_map_phys(dev, phys, run, link->dir, link->attrs);
@@ -777,14 +776,14 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 	if (cmd->attrs & ~DMACTL_USER_ATTRS)
-		return dmactl_reject(NULL, DMACTL_RULE_M18, -EOPNOTSUPP);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M18, -EOPNOTSUPP);
 	if (check_add_overflow(cmd->iova_offset, cmd->length, &end) ||
 	    check_add_overflow(cmd->buf_offset, cmd->length, &end))
-		return dmactl_reject(NULL, DMACTL_RULE_M10, -EOVERFLOW);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M10, -EOVERFLOW);
 	if (!cmd->length)
-		return dmactl_reject(NULL, DMACTL_RULE_M12, -EINVAL);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M12, -EINVAL);
 	if (dmactl_dir(cmd->dir) == DMA_NONE)
-		return dmactl_reject(NULL, DMACTL_RULE_M13, -EINVAL);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M13, -EINVAL);
 
 	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
 	if (ret)
@@ -797,14 +796,14 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	buf = container_of(bobj, struct dmactl_buf, obj);
 	mutex_lock(&buf->obj.lock);
 	if (buf->obj.dead) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M3, -ENOENT);
+		ret = dmactl_reject(t, DMACTL_RULE_M3, -ENOENT);
 		goto out_buf;
 	}
 	ret = dmactl_link_check(iova, buf, cmd, &nr_runs);
 	if (ret)
 		goto out_buf;
 	attrs = dmactl_kattrs(iova, cmd->attrs);
-	ret = dmactl_link_classify(t->dev, buf, &attrs, &bus);
+	ret = dmactl_link_classify(t, buf, &attrs, &bus);
 	if (ret)
 		goto out_buf;
 
@@ -854,7 +853,7 @@ account:
 	iova->nr_links++;
 	iova->linked_bytes += cmd->length;
 	buf->nr_links++;
-	atomic_long_inc(&dmactl_stats.live_links);
+	dmactl_count(iova->target, DMACTL_C_LIVE_LINKS, 1);
 
 out_free:
 	kfree(link);
@@ -885,14 +884,14 @@ int dmactl_iova_sync(struct dmactl_ucmd *ucmd)
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	if (check_add_overflow(cmd->offset, cmd->length, &end))
-		return dmactl_reject(NULL, DMACTL_RULE_M21, -EOVERFLOW);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M21, -EOVERFLOW);
 	if (!cmd->length)
-		return dmactl_reject(NULL, DMACTL_RULE_M21, -EINVAL);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M21, -EINVAL);
 	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
 	if (ret)
 		return ret;
 	if (end > iova->length) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M21, -ERANGE);
+		ret = dmactl_reject(t, DMACTL_RULE_M21, -ERANGE);
 		goto out;
 	}
 	if (iova->path == DMACTL_PATH_IOVA) {
@@ -1000,28 +999,28 @@ int dmactl_iova_unlink(struct dmactl_ucmd *ucmd)
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	if (cmd->attrs & ~DMACTL_USER_ATTRS)
-		return dmactl_reject(NULL, DMACTL_RULE_M18, -EOPNOTSUPP);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M18, -EOPNOTSUPP);
 	if (check_add_overflow(cmd->offset, cmd->length, &end))
-		return dmactl_reject(NULL, DMACTL_RULE_M22, -EOVERFLOW);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M22, -EOVERFLOW);
 	if (!cmd->length)
-		return dmactl_reject(NULL, DMACTL_RULE_M22, -EINVAL);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M22, -EINVAL);
 	if (dmactl_dir(cmd->dir) == DMA_NONE)
-		return dmactl_reject(NULL, DMACTL_RULE_M13, -EINVAL);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M13, -EINVAL);
 	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
 	if (ret)
 		return ret;
 	if (end > iova->length) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M22, -ERANGE);
+		ret = dmactl_reject(t, DMACTL_RULE_M22, -ERANGE);
 		goto out;
 	}
 	ret = dmactl_links_span(iova, cmd->offset, end, cmd->dir, cmd->attrs,
 				&rule, &count);
 	if (ret) {
-		ret = dmactl_reject(t->dev, rule, ret);
+		ret = dmactl_reject(t, rule, ret);
 		goto out;
 	}
 	if (iova->inflight) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M25, -EBUSY);
+		ret = dmactl_reject(t, DMACTL_RULE_M25, -EBUSY);
 		goto out;
 	}
 	/* Records reaching past either end give those links up first. */
@@ -1055,9 +1054,9 @@ int dmactl_iova_free(struct dmactl_ucmd *ucmd)
 	if (ret)
 		return ret;
 	if (iova->nr_links) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M28, -EBUSY);
+		ret = dmactl_reject(t, DMACTL_RULE_M28, -EBUSY);
 	} else if (iova->inflight) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M25, -EBUSY);
+		ret = dmactl_reject(t, DMACTL_RULE_M25, -EBUSY);
 	} else {
 		dmactl_iova_kill(iova);
 		dmactl_obj_remove(&iova->obj);
@@ -1111,14 +1110,14 @@ int dmactl_iova_destroy(struct dmactl_ucmd *ucmd)
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	if (cmd->attrs & ~DMACTL_USER_ATTRS)
-		return dmactl_reject(NULL, DMACTL_RULE_M18, -EOPNOTSUPP);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M18, -EOPNOTSUPP);
 	if (dmactl_dir(cmd->dir) == DMA_NONE)
-		return dmactl_reject(NULL, DMACTL_RULE_M13, -EINVAL);
+		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M13, -EINVAL);
 	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
 	if (ret)
 		return ret;
 	if (cmd->mapped_len > iova->length) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M26, -ERANGE);
+		ret = dmactl_reject(t, DMACTL_RULE_M26, -ERANGE);
 		goto out;
 	}
 	if (cmd->mapped_len) {
@@ -1127,17 +1126,17 @@ int dmactl_iova_destroy(struct dmactl_ucmd *ucmd)
 		if (ret) {
 			/* One direction and attrs for all, or holes (M26). */
 			ret = rule == DMACTL_RULE_M24 ?
-			      dmactl_reject(t->dev, DMACTL_RULE_M27, -EINVAL) :
-			      dmactl_reject(t->dev, DMACTL_RULE_M26, -EINVAL);
+			      dmactl_reject(t, DMACTL_RULE_M27, -EINVAL) :
+			      dmactl_reject(t, DMACTL_RULE_M26, -EINVAL);
 			goto out;
 		}
 	}
 	if (count != iova->nr_links) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M26, -EINVAL);
+		ret = dmactl_reject(t, DMACTL_RULE_M26, -EINVAL);
 		goto out;
 	}
 	if (iova->inflight) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M25, -EBUSY);
+		ret = dmactl_reject(t, DMACTL_RULE_M25, -EBUSY);
 		goto out;
 	}
 

@@ -105,6 +105,7 @@ static int dmactl_attach(struct dmactl_ucmd *ucmd)
  * @min_size: the smallest size a caller may pass: the end of the struct's
  *	last field in its first ABI version, bytes
  * @execute: the handler; NULL for a number with no command
+ * @name: what netlink counters call it
  *
  * The table is indexed by ioctl number less DMACTL_CMD_BASE.
  */
@@ -112,10 +113,12 @@ struct dmactl_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	int (*execute)(struct dmactl_ucmd *ucmd);
+	const char *name;
 };
 
-#define DMACTL_IOCTL_OP(_nr, _fn, _struct, _last)                           \
+#define DMACTL_IOCTL_OP(_nr, _name, _fn, _struct, _last)                    \
 	[(_nr) - DMACTL_CMD_BASE] = {                                       \
+		.name = _name,                                              \
 		.size = sizeof(_struct) +                                   \
 			BUILD_BUG_ON_ZERO(sizeof(union dmactl_ucmd_buffer) < \
 					  sizeof(_struct)),                 \
@@ -124,45 +127,45 @@ struct dmactl_ioctl_op {
 	}
 
 static const struct dmactl_ioctl_op dmactl_ioctl_ops[] = {
-	DMACTL_IOCTL_OP(DMACTL_CMD_GET_VERSION, dmactl_get_version,
+	DMACTL_IOCTL_OP(DMACTL_CMD_GET_VERSION, "get-version", dmactl_get_version,
 			struct dmactl_get_version, __reserved),
-	DMACTL_IOCTL_OP(DMACTL_CMD_ATTACH, dmactl_attach,
+	DMACTL_IOCTL_OP(DMACTL_CMD_ATTACH, "attach", dmactl_attach,
 			struct dmactl_attach, out_numa_node),
-	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_ALLOC, dmactl_buf_alloc,
+	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_ALLOC, "buf-alloc", dmactl_buf_alloc,
 			struct dmactl_buf_alloc, __reserved),
-	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_FREE, dmactl_buf_free,
+	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_FREE, "buf-free", dmactl_buf_free,
 			struct dmactl_buf_free, __reserved),
-	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_FILL, dmactl_buf_fill,
+	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_FILL, "buf-fill", dmactl_buf_fill,
 			struct dmactl_buf_fill, seed),
-	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_CHECKSUM, dmactl_buf_checksum,
+	DMACTL_IOCTL_OP(DMACTL_CMD_BUF_CHECKSUM, "buf-checksum", dmactl_buf_checksum,
 			struct dmactl_buf_checksum, length),
-	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_ALLOC, dmactl_iova_alloc,
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_ALLOC, "iova-alloc", dmactl_iova_alloc,
 			struct dmactl_iova_alloc, out_dma_addr),
-	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_LINK, dmactl_iova_link,
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_LINK, "iova-link", dmactl_iova_link,
 			struct dmactl_iova_link, attrs),
-	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_SYNC, dmactl_iova_sync,
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_SYNC, "iova-sync", dmactl_iova_sync,
 			struct dmactl_iova_sync, length),
-	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_UNLINK, dmactl_iova_unlink,
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_UNLINK, "iova-unlink", dmactl_iova_unlink,
 			struct dmactl_iova_unlink, __reserved),
-	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_FREE, dmactl_iova_free,
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_FREE, "iova-free", dmactl_iova_free,
 			struct dmactl_iova_free, __reserved),
-	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_DESTROY, dmactl_iova_destroy,
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_DESTROY, "iova-destroy", dmactl_iova_destroy,
 			struct dmactl_iova_destroy, __reserved),
-	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_QUERY, dmactl_iova_query,
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_QUERY, "iova-query", dmactl_iova_query,
 			struct dmactl_iova_query, __reserved),
-	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_VERIFY, dmactl_iova_verify,
+	DMACTL_IOCTL_OP(DMACTL_CMD_IOVA_VERIFY, "iova-verify", dmactl_iova_verify,
 			struct dmactl_iova_verify, out_first_mismatch),
-	DMACTL_IOCTL_OP(DMACTL_CMD_P2P_QUERY, dmactl_p2p_query,
+	DMACTL_IOCTL_OP(DMACTL_CMD_P2P_QUERY, "p2p-query", dmactl_p2p_query,
 			struct dmactl_p2p_query, __reserved),
-	DMACTL_IOCTL_OP(DMACTL_CMD_P2PMEM_PUBLISH, dmactl_p2pmem_publish,
+	DMACTL_IOCTL_OP(DMACTL_CMD_P2PMEM_PUBLISH, "p2pmem-publish", dmactl_p2pmem_publish,
 			struct dmactl_p2pmem_publish, out_length),
-	DMACTL_IOCTL_OP(DMACTL_CMD_COPY, dmactl_copy,
+	DMACTL_IOCTL_OP(DMACTL_CMD_COPY, "copy", dmactl_copy,
 			struct dmactl_copy, out_ns),
-	DMACTL_IOCTL_OP(DMACTL_CMD_BENCH_START, dmactl_bench_start,
+	DMACTL_IOCTL_OP(DMACTL_CMD_BENCH_START, "bench-start", dmactl_bench_start,
 			struct dmactl_bench_start, out_bookkeeping_bytes),
-	DMACTL_IOCTL_OP(DMACTL_CMD_BENCH_RESULT, dmactl_bench_result,
+	DMACTL_IOCTL_OP(DMACTL_CMD_BENCH_RESULT, "bench-result", dmactl_bench_result,
 			struct dmactl_bench_result, out_threads),
-	DMACTL_IOCTL_OP(DMACTL_CMD_BENCH_FREE, dmactl_bench_free,
+	DMACTL_IOCTL_OP(DMACTL_CMD_BENCH_FREE, "bench-free", dmactl_bench_free,
 			struct dmactl_bench_free, __reserved),
 };
 
@@ -197,7 +200,23 @@ static long dmactl_fops_ioctl(struct file *filp, unsigned int cmd,
 				    ucmd.user_size);
 	if (ret)
 		return ret;
-	return op->execute(&ucmd);
+	ret = op->execute(&ucmd);
+	if (!ret)
+		dmactl_count_op(dmactl_ctx_target(ucmd.ctx),
+				nr - DMACTL_CMD_BASE);
+	return ret;
+}
+
+/**
+ * dmactl_op_name() - the name of an ioctl, as counters call it
+ * @op: its number less DMACTL_CMD_BASE, below DMACTL_NR_OPS
+ *
+ * Return: the name, e.g. "iova-link".
+ */
+const char *dmactl_op_name(unsigned int op)
+{
+	BUILD_BUG_ON(ARRAY_SIZE(dmactl_ioctl_ops) != DMACTL_NR_OPS);
+	return dmactl_ioctl_ops[op].name;
 }
 
 static int dmactl_fops_open(struct inode *inode, struct file *filp)
@@ -240,10 +259,13 @@ static int __init dmactl_init(void)
 {
 	int ret;
 
-	dmactl_stats_init();
+	/* First in, last out: revocations send events until the end. */
+	ret = dmactl_nl_init();
+	if (ret)
+		return ret;
 	ret = dmactl_targets_init();
 	if (ret)
-		goto out_stats;
+		goto out_nl;
 	ret = misc_register(&dmactl_misc);
 	if (ret)
 		goto out_targets;
@@ -251,8 +273,8 @@ static int __init dmactl_init(void)
 
 out_targets:
 	dmactl_targets_exit();
-out_stats:
-	dmactl_stats_exit();
+out_nl:
+	dmactl_nl_exit();
 	return ret;
 }
 module_init(dmactl_init);
@@ -261,7 +283,7 @@ static void __exit dmactl_exit(void)
 {
 	misc_deregister(&dmactl_misc);
 	dmactl_targets_exit();
-	dmactl_stats_exit();
+	dmactl_nl_exit();
 }
 module_exit(dmactl_exit);
 

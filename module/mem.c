@@ -39,22 +39,22 @@ static void dmactl_buf_free_pages(struct dmactl_buf *buf, unsigned long nr)
 	case DMACTL_BUF_KERNEL:
 		for (i = 0; i < nr; i += per_chunk)
 			__free_pages(buf->pages[i], buf->order);
-		atomic_long_sub(nr, &dmactl_stats.kernel_pages);
+		dmactl_count(buf->target, DMACTL_C_KERNEL_PAGES, -nr);
 		break;
 	case DMACTL_BUF_USER:
 		/* The device may have written to them. */
 		unpin_user_pages_dirty_lock(buf->pages, nr, true);
-		atomic_long_sub(nr, &dmactl_stats.pinned_pages);
+		dmactl_count(buf->target, DMACTL_C_PINNED_PAGES, -nr);
 		break;
 	case DMACTL_BUF_P2P:
 		pci_free_p2pmem(buf->provider, buf->p2p_vaddr, buf->length);
-		atomic_long_sub(buf->length, &dmactl_stats.p2p_bytes);
+		dmactl_count(buf->target, DMACTL_C_P2P_BYTES, -buf->length);
 		break;
 	case DMACTL_BUF_USER_P2P:
 		/* Device memory: no page cache to dirty. */
 		unpin_user_pages(buf->pages, nr);
-		atomic_long_sub(nr, &dmactl_stats.pinned_pages);
-		atomic_long_sub(buf->length, &dmactl_stats.p2p_bytes);
+		dmactl_count(buf->target, DMACTL_C_PINNED_PAGES, -nr);
+		dmactl_count(buf->target, DMACTL_C_P2P_BYTES, -buf->length);
 		break;
 	}
 }
@@ -88,7 +88,7 @@ static int dmactl_buf_get_kernel_pages(struct dmactl_buf *buf, int node,
 		chunk = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO |
 					 __GFP_NOWARN | zone, buf->order);
 		if (!chunk) {
-			atomic_long_add(i, &dmactl_stats.kernel_pages);
+			dmactl_count(buf->target, DMACTL_C_KERNEL_PAGES, i);
 			dmactl_buf_free_pages(buf, i);
 			return -ENOMEM;
 		}
@@ -96,7 +96,7 @@ static int dmactl_buf_get_kernel_pages(struct dmactl_buf *buf, int node,
 			buf->pages[i + j] = chunk + j;
 		cond_resched();
 	}
-	atomic_long_add(buf->nr_pages, &dmactl_stats.kernel_pages);
+	dmactl_count(buf->target, DMACTL_C_KERNEL_PAGES, buf->nr_pages);
 	return 0;
 }
 
@@ -110,14 +110,14 @@ static int dmactl_buf_pin_user_pages(struct dmactl_buf *buf, u64 uaddr)
 		gup = FOLL_WRITE | FOLL_PCI_P2PDMA;
 	pinned = pin_user_pages_fast(uaddr, buf->nr_pages, gup, buf->pages);
 	if (pinned == -EREMOTEIO)
-		return dmactl_reject(NULL, DMACTL_RULE_M32, pinned);
+		return dmactl_reject(buf->target, DMACTL_RULE_M32, pinned);
 	if (pinned < 0)
 		return pinned;
 	if (pinned < buf->nr_pages) {
 		unpin_user_pages(buf->pages, pinned);
 		return -EFAULT;
 	}
-	atomic_long_add(pinned, &dmactl_stats.pinned_pages);
+	dmactl_count(buf->target, DMACTL_C_PINNED_PAGES, pinned);
 	return 0;
 }
 
@@ -147,8 +147,7 @@ static int dmactl_buf_get_p2p_pages(struct dmactl_buf *buf, u64 uaddr)
 			if (bar < 0 ||
 			    dmactl_page_bar(buf->pages[i], buf->provider) != bar) {
 				unpin_user_pages(buf->pages, buf->nr_pages);
-				atomic_long_sub(buf->nr_pages,
-						&dmactl_stats.pinned_pages);
+				dmactl_count(buf->target, DMACTL_C_PINNED_PAGES, -buf->nr_pages);
 				return -EINVAL;
 			}
 		}
@@ -162,7 +161,7 @@ static int dmactl_buf_get_p2p_pages(struct dmactl_buf *buf, u64 uaddr)
 			buf->pages[i] = virt_to_page(buf->p2p_vaddr +
 						     i * PAGE_SIZE);
 	}
-	atomic_long_add(buf->length, &dmactl_stats.p2p_bytes);
+	dmactl_count(buf->target, DMACTL_C_P2P_BYTES, buf->length);
 	return 0;
 }
 
@@ -258,6 +257,7 @@ int dmactl_buf_alloc(struct dmactl_ucmd *ucmd)
 	buf = kzalloc_obj(*buf, GFP_KERNEL);
 	if (!buf)
 		goto out_unlock;
+	buf->target = t;
 	buf->kind = cmd->kind;
 	buf->order = cmd->order;
 	buf->length = cmd->length;
@@ -297,7 +297,7 @@ int dmactl_buf_alloc(struct dmactl_ucmd *ucmd)
 		dmactl_buf_free_pages(buf, buf->nr_pages);
 		goto out_free;
 	}
-	atomic_long_inc(&dmactl_stats.live_bufs);
+	dmactl_count(buf->target, DMACTL_C_LIVE_BUFS, 1);
 
 	cmd->out_id = buf->obj.id;
 	cmd->out_nr_pages = buf->nr_pages;
@@ -331,7 +331,7 @@ void dmactl_buf_kill(struct dmactl_buf *buf)
 	buf->pages = NULL;
 	pci_dev_put(buf->provider);
 	buf->provider = NULL;
-	atomic_long_dec(&dmactl_stats.live_bufs);
+	dmactl_count(buf->target, DMACTL_C_LIVE_BUFS, -1);
 }
 
 /**
@@ -381,7 +381,7 @@ int dmactl_buf_free(struct dmactl_ucmd *ucmd)
 	if (ret)
 		return ret;
 	if (buf->nr_links) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_BUF_BUSY, -EBUSY);
+		ret = dmactl_reject(t, DMACTL_RULE_BUF_BUSY, -EBUSY);
 	} else {
 		dmactl_buf_kill(buf);
 		dmactl_obj_remove(&buf->obj);
@@ -464,7 +464,7 @@ int dmactl_buf_fill(struct dmactl_ucmd *ucmd)
 	if (ret)
 		return ret;
 	if (cmd->offset + cmd->length > buf->length)
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M19, -ERANGE);
+		ret = dmactl_reject(t, DMACTL_RULE_M19, -ERANGE);
 	else
 		dmactl_buf_walk(buf, cmd->offset, cmd->length,
 				dmactl_fill_piece, &cmd->seed);
@@ -502,7 +502,7 @@ int dmactl_buf_checksum(struct dmactl_ucmd *ucmd)
 	if (ret)
 		return ret;
 	if (cmd->offset + cmd->length > buf->length) {
-		ret = dmactl_reject(t->dev, DMACTL_RULE_M19, -ERANGE);
+		ret = dmactl_reject(t, DMACTL_RULE_M19, -ERANGE);
 	} else {
 		dmactl_buf_walk(buf, cmd->offset, cmd->length,
 				dmactl_crc_piece, &crc);

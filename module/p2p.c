@@ -101,16 +101,19 @@ static bool dmactl_p2p_obj_uses(struct dmactl_obj *obj, void *arg)
 
 static void dmactl_p2p_revoke_target(struct dmactl_target *t, void *arg)
 {
+	struct dmactl_p2p_revoke *r = arg;
+	unsigned long before = r->bufs;
 	struct dmactl_ctx *ctx;
 
 	down_write(&t->rwsem);
 	if (!t->dead) {
 		mutex_lock(&t->ctxs_lock);
 		list_for_each_entry(ctx, &t->ctxs, target_node)
-			dmactl_ctx_kill(ctx, dmactl_p2p_obj_uses, arg);
+			dmactl_ctx_kill(ctx, dmactl_p2p_obj_uses, arg, NULL);
 		mutex_unlock(&t->ctxs_lock);
 	}
 	up_write(&t->rwsem);
+	dmactl_count(t, DMACTL_C_REVOKED_P2P, r->bufs - before);
 }
 
 /**
@@ -132,11 +135,9 @@ void dmactl_p2p_revoke_provider(struct pci_dev *pdev)
 	if (!dmactl_p2p_set_dying(pdev, true))
 		pci_warn(pdev, "dmactl: too many providers unbinding at once\n");
 	dmactl_targets_for_each(dmactl_p2p_revoke_target, &r);
-	if (r.bufs) {
-		atomic_long_add(r.bufs, &dmactl_stats.revoked_p2p);
+	if (r.bufs)
 		pci_info(pdev, "dmactl: revoked %lu P2P buffers of this provider\n",
 			 r.bufs);
-	}
 }
 
 /**

@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmactl: module-wide counters and the count of every rejected misuse,
- * read from debugfs (dmactl/counters, dmactl/rejections) so tests can
- * prove that nothing leaked and that each rule fired.
+ * dmactl: the counters, in total and per target, and the count of every
+ * rejected misuse.  The netlink family reports them (netlink.c), so tests
+ * can prove that nothing leaked and that each rule fired.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
-#include <linux/seq_file.h>
-
 #include "dmactl.h"
 
-struct dmactl_stats dmactl_stats;
-
-static struct dentry *dmactl_debugfs;
+struct dmactl_counters dmactl_total;
 
 /* The name of each rule, as tests and the design document call it. */
 static const char *const dmactl_rule_names[DMACTL_NR_RULES] = {
@@ -46,8 +41,49 @@ static const char *const dmactl_rule_names[DMACTL_NR_RULES] = {
 };
 
 /**
+ * dmactl_rule_name() - the name of a misuse rule
+ * @rule: the rule
+ *
+ * Return: its name as tests and the design document call it.
+ */
+const char *dmactl_rule_name(enum dmactl_rule rule)
+{
+	return dmactl_rule_names[rule];
+}
+
+/**
+ * dmactl_count() - add to a counter, in total and for a target
+ * @t: the target the objects belong to, or NULL for the total alone
+ * @counter: which
+ * @delta: how much (negative to take away)
+ *
+ * Context: any.
+ */
+void dmactl_count(struct dmactl_target *t, enum dmactl_counter counter,
+		  long delta)
+{
+	atomic_long_add(delta, &dmactl_total.c[counter]);
+	if (t)
+		atomic_long_add(delta, &t->counters.c[counter]);
+}
+
+/**
+ * dmactl_count_op() - count an operation that succeeded
+ * @t: the file's target, or NULL before ATTACH
+ * @op: its ioctl number less DMACTL_CMD_BASE, below DMACTL_NR_OPS
+ *
+ * Context: any.
+ */
+void dmactl_count_op(struct dmactl_target *t, unsigned int op)
+{
+	atomic_long_inc(&dmactl_total.ops[op]);
+	if (t)
+		atomic_long_inc(&t->counters.ops[op]);
+}
+
+/**
  * dmactl_reject() - count and log a refused request
- * @dev: the device the request was for, or NULL
+ * @t: the target the request was for, or NULL before ATTACH
  * @rule: the misuse rule it would have broken
  * @err: the negative errno to return
  *
@@ -56,79 +92,13 @@ static const char *const dmactl_rule_names[DMACTL_NR_RULES] = {
  *
  * Return: @err.
  */
-int dmactl_reject(struct device *dev, enum dmactl_rule rule, int err)
+int dmactl_reject(struct dmactl_target *t, enum dmactl_rule rule, int err)
 {
-	atomic_long_inc(&dmactl_stats.rejections[rule]);
-	if (dev)
-		dev_dbg_ratelimited(dev, "refused (rule %s): %d\n",
-				    dmactl_rule_names[rule], err);
+	atomic_long_inc(&dmactl_total.rejections[rule]);
+	if (!t)
+		return err;
+	atomic_long_inc(&t->counters.rejections[rule]);
+	dev_dbg_ratelimited(t->dev, "refused (rule %s): %d\n",
+			    dmactl_rule_names[rule], err);
 	return err;
-}
-
-#define DMACTL_COUNTER(name) { #name, &dmactl_stats.name }
-
-/* Every counter, by the name debugfs shows it under. */
-static const struct {
-	const char *name;
-	atomic_long_t *value;
-} dmactl_counters[] = {
-	DMACTL_COUNTER(live_targets),
-	DMACTL_COUNTER(live_bufs),
-	DMACTL_COUNTER(pinned_pages),
-	DMACTL_COUNTER(kernel_pages),
-	DMACTL_COUNTER(live_iovas),
-	DMACTL_COUNTER(live_links),
-	DMACTL_COUNTER(p2p_bytes),
-	DMACTL_COUNTER(inflight),
-	DMACTL_COUNTER(copies),
-	DMACTL_COUNTER(copied_bytes),
-	DMACTL_COUNTER(unlinked_writes),
-	DMACTL_COUNTER(revoked_p2p),
-	DMACTL_COUNTER(live_benches),
-	DMACTL_COUNTER(bench_threads),
-};
-
-static int counters_show(struct seq_file *m, void *unused)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(dmactl_counters); i++)
-		seq_printf(m, "%s %ld\n", dmactl_counters[i].name,
-			   atomic_long_read(dmactl_counters[i].value));
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(counters);
-
-static int rejections_show(struct seq_file *m, void *unused)
-{
-	int i;
-
-	for (i = 0; i < DMACTL_NR_RULES; i++)
-		seq_printf(m, "%s %ld\n", dmactl_rule_names[i],
-			   atomic_long_read(&dmactl_stats.rejections[i]));
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(rejections);
-
-/**
- * dmactl_stats_init() - create the debugfs files
- *
- * Return: 0; debugfs failures are not fatal.
- */
-int dmactl_stats_init(void)
-{
-	dmactl_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("counters", 0400, dmactl_debugfs, NULL,
-			    &counters_fops);
-	debugfs_create_file("rejections", 0400, dmactl_debugfs, NULL,
-			    &rejections_fops);
-	return 0;
-}
-
-/**
- * dmactl_stats_exit() - remove the debugfs files
- */
-void dmactl_stats_exit(void)
-{
-	debugfs_remove_recursive(dmactl_debugfs);
 }

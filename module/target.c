@@ -53,7 +53,7 @@ static void dmactl_target_release(struct kref *kref)
 	mutex_destroy(&t->engine_lock);
 	mutex_destroy(&t->ctxs_lock);
 	kfree(t);
-	atomic_long_dec(&dmactl_stats.live_targets);
+	dmactl_count(NULL, DMACTL_C_LIVE_TARGETS, -1);
 }
 
 /**
@@ -85,7 +85,7 @@ static struct dmactl_target *dmactl_target_create(struct device *dev,
 	mutex_init(&t->engine_lock);
 	t->engine = engine;
 	list_add_tail(&t->node, &dmactl_targets);
-	atomic_long_inc(&dmactl_stats.live_targets);
+	dmactl_count(NULL, DMACTL_C_LIVE_TARGETS, 1);
 	return t;
 }
 
@@ -110,19 +110,24 @@ static struct dmactl_target *dmactl_target_find(struct device *dev,
 
 /*
  * Revoke a target: tear down every object on it, mark it dead and take it
- * off the global list.  Waits for operations in progress on it.
+ * off the global list, and say so on the events group.  Waits for
+ * operations in progress on it.
  */
 static void dmactl_target_revoke(struct dmactl_target *t)
 {
+	struct dmactl_teardown td = {};
 	struct dmactl_ctx *ctx;
-	bool listed;
+	bool listed, revoked;
 
 	down_write(&t->rwsem);
-	if (!t->dead) {
+	revoked = !t->dead;
+	if (revoked) {
 		WRITE_ONCE(t->dead, true);
 		mutex_lock(&t->ctxs_lock);
-		list_for_each_entry(ctx, &t->ctxs, target_node)
-			dmactl_ctx_kill_all(ctx);
+		list_for_each_entry(ctx, &t->ctxs, target_node) {
+			td.files++;
+			dmactl_ctx_kill_all(ctx, &td);
+		}
 		mutex_unlock(&t->ctxs_lock);
 		/* No copy runs (they hold the rwsem): the engine can go. */
 		mutex_lock(&t->engine_lock);
@@ -132,6 +137,8 @@ static void dmactl_target_revoke(struct dmactl_target *t)
 		dev_dbg(t->dev, "revoked\n");
 	}
 	up_write(&t->rwsem);
+	if (revoked)
+		dmactl_nl_dev_revoked(t, &td);
 
 	mutex_lock(&dmactl_targets_lock);
 	listed = !list_empty(&t->node);
@@ -153,7 +160,7 @@ int dmactl_target_read_lock(struct dmactl_target *t)
 	down_read(&t->rwsem);
 	if (t->dead) {
 		up_read(&t->rwsem);
-		return dmactl_reject(NULL, DMACTL_RULE_M4, -ENODEV);
+		return dmactl_reject(t, DMACTL_RULE_M4, -ENODEV);
 	}
 	return 0;
 }
@@ -253,35 +260,161 @@ static bool dmactl_is_allowed(const char *name)
 }
 
 /**
+ * dmactl_targets_get_all() - every live target, each with a reference
+ * @out: an array the caller frees with dmactl_targets_put_all()
+ *
+ * Return: how many, or -ENOMEM.  Targets made meanwhile are missed.
+ */
+int dmactl_targets_get_all(struct dmactl_target ***out)
+{
+	struct dmactl_target **all, *t;
+	int n = 0;
+
+	guard(mutex)(&dmactl_targets_lock);
+	list_for_each_entry(t, &dmactl_targets, node)
+		n++;
+	all = kcalloc(n, sizeof(*all), GFP_KERNEL);
+	if (!all)
+		return -ENOMEM;
+	n = 0;
+	list_for_each_entry(t, &dmactl_targets, node) {
+		kref_get(&t->kref);
+		all[n++] = t;
+	}
+	*out = all;
+	return n;
+}
+
+/**
+ * dmactl_targets_put_all() - drop what dmactl_targets_get_all() returned
+ * @all: the array
+ * @n: its length
+ */
+void dmactl_targets_put_all(struct dmactl_target **all, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		dmactl_target_put(all[i]);
+	kfree(all);
+}
+
+/**
  * dmactl_targets_for_each() - call a function on every live target
  * @fn: called with a reference held and no lock of ours
  * @arg: passed to @fn
  *
- * Targets made while it runs may be missed.
+ * Targets made while it runs may be missed; with no memory for the list,
+ * all are.
  */
 void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),
 			     void *arg)
 {
-	struct dmactl_target **all, *t;
-	size_t n = 0, i;
+	struct dmactl_target **all;
+	int n, i;
 
-	mutex_lock(&dmactl_targets_lock);
+	n = dmactl_targets_get_all(&all);
+	if (n < 0)
+		return;
+	for (i = 0; i < n; i++)
+		fn(all[i], arg);
+	dmactl_targets_put_all(all, n);
+}
+
+/**
+ * dmactl_target_get_by_name() - the live target of a device
+ * @name: the device's name on its bus
+ *
+ * Return: the target with a reference the caller drops, or NULL when the
+ * device is not bound to dmactl and no file is attached to it.
+ */
+struct dmactl_target *dmactl_target_get_by_name(const char *name)
+{
+	guard(mutex)(&dmactl_targets_lock);
+	return dmactl_target_find(NULL, name);
+}
+
+/* The name of the driver bound to @dev, or "" (as dev_driver_string()). */
+static void dmactl_driver_name(struct device *dev, char *out, size_t len)
+{
+	const struct device_driver *drv = READ_ONCE(dev->driver);
+
+	strscpy(out, drv ? drv->name : "", len);
+}
+
+/* Fill @info for a name: its target if live, its allow-list entry. */
+static void dmactl_dev_info_fill(struct dmactl_dev_info *info,
+				 const char *name)
+{
+	struct dmactl_target *t;
+	struct dmactl_ctx *ctx;
+	struct device *dev;
+
+	lockdep_assert_held(&dmactl_targets_lock);
+	memset(info, 0, sizeof(*info));
+	strscpy(info->name, name);
+	info->allowed = dmactl_is_allowed(name);
+	t = dmactl_target_find(NULL, name);
+	if (t) {
+		info->bound = t->exclusive;
+		mutex_lock(&t->ctxs_lock);
+		list_for_each_entry(ctx, &t->ctxs, target_node)
+			info->files++;
+		mutex_unlock(&t->ctxs_lock);
+		dmactl_driver_name(t->dev, info->driver, sizeof(info->driver));
+		dmactl_target_put(t);
+		return;
+	}
+	dev = dmactl_find_device(name);
+	if (dev) {
+		dmactl_driver_name(dev, info->driver, sizeof(info->driver));
+		put_device(dev);
+	}
+}
+
+/**
+ * dmactl_devs_list() - the devices dmactl may map for
+ * @out: an array the caller kfree()s: every device bound to dmactl, then
+ *	every name on the allow list not among them
+ *
+ * Return: how many, or -ENOMEM.
+ */
+int dmactl_devs_list(struct dmactl_dev_info **out)
+{
+	struct dmactl_dev_info *info;
+	struct dmactl_allowed *a;
+	struct dmactl_target *t;
+	int n = 0, i = 0;
+
+	guard(mutex)(&dmactl_targets_lock);
 	list_for_each_entry(t, &dmactl_targets, node)
 		n++;
-	all = kcalloc(n, sizeof(*all), GFP_KERNEL);
-	n = 0;
-	if (all) {
-		list_for_each_entry(t, &dmactl_targets, node) {
-			kref_get(&t->kref);
-			all[n++] = t;
-		}
-	}
-	mutex_unlock(&dmactl_targets_lock);
-	for (i = 0; i < n; i++) {
-		fn(all[i], arg);
-		dmactl_target_put(all[i]);
-	}
-	kfree(all);
+	list_for_each_entry(a, &dmactl_allowed, node)
+		n++;
+	info = kcalloc(n, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	list_for_each_entry(t, &dmactl_targets, node)
+		if (t->exclusive && !READ_ONCE(t->dead))
+			dmactl_dev_info_fill(&info[i++], dev_name(t->dev));
+	list_for_each_entry(a, &dmactl_allowed, node)
+		dmactl_dev_info_fill(&info[i++], a->name);
+	*out = info;
+	return i;
+}
+
+/**
+ * dmactl_dev_info_get() - one device dmactl may map for
+ * @name: its name on its bus
+ * @info: filled in
+ *
+ * Return: 0, or -ENODEV when it is neither bound to dmactl nor allowed.
+ */
+int dmactl_dev_info_get(const char *name, struct dmactl_dev_info *info)
+{
+	guard(mutex)(&dmactl_targets_lock);
+	dmactl_dev_info_fill(info, name);
+	return info->bound || info->allowed ? 0 : -ENODEV;
 }
 
 /**
@@ -548,40 +681,44 @@ static int dmactl_sysfs_name(const char *buf, size_t count, char *name)
 	return 0;
 }
 
-static ssize_t allow_store(struct device *d, struct device_attribute *attr,
-			   const char *buf, size_t count)
+/**
+ * dmactl_allow() - put a device name on the allow list
+ * @name: the name, terminated, shorter than DMACTL_NAME_MAX
+ *
+ * The device need not exist yet.  Allowing a name twice is not an error.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int dmactl_allow(const char *name)
 {
 	struct dmactl_allowed *a;
-	int ret;
 
 	a = kzalloc_obj(*a, GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-	ret = dmactl_sysfs_name(buf, count, a->name);
-	if (ret) {
-		kfree(a);
-		return ret;
-	}
+	strscpy(a->name, name);
 	mutex_lock(&dmactl_targets_lock);
 	if (dmactl_is_allowed(a->name))
 		kfree(a);
 	else
 		list_add_tail(&a->node, &dmactl_allowed);
 	mutex_unlock(&dmactl_targets_lock);
-	return count;
+	return 0;
 }
-static DEVICE_ATTR_WO(allow);
 
-static ssize_t disallow_store(struct device *d, struct device_attribute *attr,
-			      const char *buf, size_t count)
+/**
+ * dmactl_disallow() - take a device name off the allow list
+ * @name: the name
+ *
+ * What was mapped under the permission goes with it: the device's shared
+ * target is revoked before this returns.
+ *
+ * Return: 0, or -ENOENT if the name is not on the list.
+ */
+int dmactl_disallow(const char *name)
 {
 	struct dmactl_allowed *a, *found = NULL;
-	char name[DMACTL_NAME_MAX];
-	int ret;
 
-	ret = dmactl_sysfs_name(buf, count, name);
-	if (ret)
-		return ret;
 	mutex_lock(&dmactl_targets_lock);
 	list_for_each_entry(a, &dmactl_allowed, node) {
 		if (!strcmp(a->name, name)) {
@@ -594,9 +731,33 @@ static ssize_t disallow_store(struct device *d, struct device_attribute *attr,
 	if (!found)
 		return -ENOENT;
 	kfree(found);
-	/* What was mapped under the permission goes with it. */
 	dmactl_revoke_shared(NULL, name);
-	return count;
+	return 0;
+}
+
+static ssize_t allow_store(struct device *d, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	char name[DMACTL_NAME_MAX];
+	int ret;
+
+	ret = dmactl_sysfs_name(buf, count, name);
+	if (!ret)
+		ret = dmactl_allow(name);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_WO(allow);
+
+static ssize_t disallow_store(struct device *d, struct device_attribute *attr,
+			      const char *buf, size_t count)
+{
+	char name[DMACTL_NAME_MAX];
+	int ret;
+
+	ret = dmactl_sysfs_name(buf, count, name);
+	if (!ret)
+		ret = dmactl_disallow(name);
+	return ret ? ret : count;
 }
 static DEVICE_ATTR_WO(disallow);
 

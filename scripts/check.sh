@@ -72,6 +72,7 @@ checkpatch() {
 start=$(date +%s)
 host_test checkpatch checkpatch
 host_test uapi-layout "$DMACTL_TOP/scripts/tests/uapi-layout.sh"
+host_test netlink-spec "$DMACTL_TOP/scripts/netlink-gen.sh" --check
 [ "${DMACTL_SKIP_RUNNER_TESTS:-0}" = 1 ] ||
 	host_test runner-selftest "$DMACTL_TOP/scripts/tests/runner-selftest.sh"
 

@@ -10,15 +10,14 @@
 #include <json-c/json.h>
 
 #include "dmactl.h"
-#include "sysfs.h"
+#include "nl.h"
 #include "util.h"
 
-#define ALLOW_DIR "class/misc/dmactl"
-
-static int allow_common(const struct dmactl_cmd *cmd, const char *attr,
+static int allow_common(const struct dmactl_cmd *cmd, bool allow,
 			int argc, char **argv)
 {
-	char dev[DMACTL_NAME_MAX], path[256];
+	char dev[DMACTL_NAME_MAX];
+	struct dmactl_nl *nl;
 	json_object *o;
 	bool json;
 	int ret;
@@ -29,21 +28,21 @@ static int allow_common(const struct dmactl_cmd *cmd, const char *attr,
 	if (optind != argc - 1)
 		return usage_error(cmd, "expected one device");
 	device_name(argv[optind], dev, sizeof(dev));
-	snprintf(path, sizeof(path), "%s/" ALLOW_DIR "/%s", sysfs_root(), attr);
-	ret = sysfs_write(path, dev);
+	ret = nl_open_or_say(cmd->name, &nl);
+	if (ret)
+		return ret;
+	ret = dmactl_nl_allow(nl, dev, allow);
 	if (ret) {
-		fprintf(stderr, "dmactl %s: %s: %s (%s)%s\n", cmd->name, dev,
-			strerror(-ret), errno_name(-ret),
-			ret == -ENOENT && !strcmp(attr, "allow") ?
-			": is dmactl.ko loaded?" : "");
-		return ret == -ENOENT && !strcmp(attr, "allow") ?
-		       EXIT_UNSUPPORTED : EXIT_FAIL;
+		ret = nl_say_error(cmd->name, dev, nl, ret);
+		dmactl_nl_close(nl);
+		return ret;
 	}
+	dmactl_nl_close(nl);
 	if (json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "device", json_object_new_string(dev));
-		json_object_object_add(o, "allowed", json_object_new_boolean(
-			!strcmp(attr, "allow")));
+		json_object_object_add(o, "allowed",
+				       json_object_new_boolean(allow));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 		json_object_put(o);
 	}
@@ -52,12 +51,12 @@ static int allow_common(const struct dmactl_cmd *cmd, const char *attr,
 
 static int allow_run(int argc, char **argv)
 {
-	return allow_common(&cmd_allow, "allow", argc, argv);
+	return allow_common(&cmd_allow, true, argc, argv);
 }
 
 static int disallow_run(int argc, char **argv)
 {
-	return allow_common(&cmd_disallow, "disallow", argc, argv);
+	return allow_common(&cmd_disallow, false, argc, argv);
 }
 
 const struct dmactl_cmd cmd_allow = {
@@ -73,10 +72,13 @@ const struct dmactl_cmd cmd_allow = {
 "DESCRIPTION\n"
 "    Lets dmactl attach to DEV while it stays with its own driver (nvme,\n"
 "    mlx5_core, ...), mapping into the same IOMMU domain as the device's\n"
-"    live I/O.  Writes DEV to /sys/class/misc/dmactl/allow.\n"
+"    live I/O.  Sent as DMACTL_NL_CMD_ALLOW on the dmactl generic netlink\n"
+"    family (CAP_NET_ADMIN); scripts may write DEV to\n"
+"    /sys/class/misc/dmactl/allow instead.  Allowing twice is no error.\n"
 "\n"
 "EXIT STATUS\n"
-"    0 success, 1 failure, 2 usage error, 4 module not loaded.\n",
+"    0 success, 1 failure (with the kernel's message), 2 usage error,\n"
+"    4 module not loaded.\n",
 	.run = allow_run,
 };
 
@@ -92,9 +94,12 @@ const struct dmactl_cmd cmd_disallow = {
 "\n"
 "DESCRIPTION\n"
 "    Removes DEV from the allow list and tears down every mapping dmactl\n"
-"    holds on it; files attached to it get ENODEV from then on.\n"
+"    holds on it; files attached to it get ENODEV from then on.  Sent as\n"
+"    DMACTL_NL_CMD_DISALLOW (CAP_NET_ADMIN); the sysfs file\n"
+"    /sys/class/misc/dmactl/disallow does the same.\n"
 "\n"
 "EXIT STATUS\n"
-"    0 success, 1 failure (ENOENT: not on the list), 2 usage error.\n",
+"    0 success, 1 failure (ENOENT: not on the list), 2 usage error,\n"
+"    4 module not loaded.\n",
 	.run = disallow_run,
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dmactl: drive and inspect the Linux DMA-mapping layer. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include <linux/dmactl.h>
 
 #include "dmactl.h"
+#include "nl.h"
+#include "util.h"
 
 /* The tool was built against the ABI the module checks itself against. */
 #define DMACTL_ABI_SIZE(name, bytes) static_assert(sizeof(struct name) == (bytes), #name)
@@ -28,9 +31,36 @@ static const struct dmactl_cmd *const commands[] = {
 	&cmd_p2p,
 	&cmd_p2pmem,
 	&cmd_bench,
+	&cmd_stats,
+	&cmd_monitor,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Open the family, or say why not: 4 (skip) when the module is not loaded. */
+int nl_open_or_say(const char *what, struct dmactl_nl **nl)
+{
+	int ret = dmactl_nl_open(nl);
+
+	if (!ret)
+		return EXIT_OK;
+	fprintf(stderr, "dmactl %s: generic netlink family \"%s\": %s%s\n",
+		what, DMACTL_FAMILY_NAME, strerror(-ret),
+		ret == -ENOENT ? ": is dmactl.ko loaded?" : "");
+	return ret == -ENOENT ? EXIT_UNSUPPORTED : EXIT_FAIL;
+}
+
+/* Report a failed request with the kernel's extack message. */
+int nl_say_error(const char *what, const char *dev, struct dmactl_nl *nl,
+		 int err)
+{
+	const char *msg = dmactl_nl_errmsg(nl);
+
+	fprintf(stderr, "dmactl %s: %s%s%s (%s)%s%s\n", what, dev ? dev : "",
+		dev ? ": " : "", strerror(-err), errno_name(-err),
+		*msg ? ": " : "", msg);
+	return EXIT_FAIL;
+}
 
 bool opt_is_help(const char *arg)
 {

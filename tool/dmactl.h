@@ -29,7 +29,18 @@ struct dmactl_cmd {
 
 extern const struct dmactl_cmd cmd_list, cmd_info, cmd_bind, cmd_unbind,
 	cmd_allow, cmd_disallow, cmd_map, cmd_run, cmd_p2p, cmd_p2pmem,
-	cmd_bench;
+	cmd_bench, cmd_stats, cmd_monitor;
+
+struct dmactl_nl;
+
+/*
+ * Open the netlink family; on failure print why and return the exit
+ * status (4 when the module is not loaded).
+ */
+int nl_open_or_say(const char *what, struct dmactl_nl **nl);
+/* Print a failed request with the kernel's extack message; returns 1. */
+int nl_say_error(const char *what, const char *dev, struct dmactl_nl *nl,
+		 int err);
 
 /* Options every command accepts, parsed by the command itself. */
 bool opt_is_help(const char *arg);

@@ -155,7 +155,7 @@ TEST_F(bench, start_rejects_every_bad_parameter)
 	EXPECT_EQ(-EINVAL, _bench_start(self->fd, &p));
 	p.span_pages = DMACTL_BENCH_MAX_SPAN_PAGES + 1;
 	EXPECT_EQ(-EINVAL, _bench_start(self->fd, &p));
-	EXPECT_EQ(0, dmactl_counter("live_benches"));
+	EXPECT_EQ(0, dmactl_counter("live-benches"));
 }
 
 TEST_F(bench, dma_bits_refused_on_a_shared_device)
@@ -235,7 +235,7 @@ TEST_F(modes, counted_run_unmaps_everything)
 		SKIP(return, "no DMA API domain: the IOVA modes are refused");
 	}
 	ASSERT_EQ(0, _bench_start(self->fd, &p));
-	EXPECT_EQ(1, dmactl_counter("live_benches"));
+	EXPECT_EQ(1, dmactl_counter("live-benches"));
 	ASSERT_EQ(0, _bench_result(self->fd, p.out_id, DMACTL_BENCH_WAIT, &r));
 	ASSERT_EQ(DMACTL_BENCH_DONE, r.out_state) {
 		TH_LOG("error %u", r.out_error);
@@ -271,8 +271,8 @@ TEST_F(modes, counted_run_unmaps_everything)
 	}
 	ASSERT_EQ(0, _bench_free(self->fd, p.out_id));
 	EXPECT_EQ(-ENOENT, _bench_free(self->fd, p.out_id));
-	EXPECT_EQ(0, dmactl_counter("live_benches"));
-	EXPECT_EQ(0, dmactl_counter("bench_threads"));
+	EXPECT_EQ(0, dmactl_counter("live-benches"));
+	EXPECT_EQ(0, dmactl_counter("bench-threads"));
 }
 
 /* A run as long as runs go: it ends only when stopped. */
@@ -295,7 +295,7 @@ TEST_F(modes, stop_ends_a_timed_run)
 	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable)
 		SKIP(return, "no DMA API domain");
 	ASSERT_EQ(0, _bench_start(self->fd, &p));
-	EXPECT_EQ(2, dmactl_counter("bench_threads"));
+	EXPECT_EQ(2, dmactl_counter("bench-threads"));
 	ASSERT_EQ(0, _bench_result(self->fd, p.out_id, 0, &r));
 	EXPECT_EQ(DMACTL_BENCH_RUNNING, r.out_state);
 	usleep(200000);
@@ -319,7 +319,7 @@ TEST_F(modes, free_and_close_while_running)
 	ASSERT_EQ(0, _bench_start(self->fd, &p));
 	ASSERT_EQ(0, _bench_free(self->fd, p.out_id));
 	EXPECT_EQ(-ENOENT, _bench_result(self->fd, p.out_id, 0, &r));
-	EXPECT_EQ(0, dmactl_counter("bench_threads"));
+	EXPECT_EQ(0, dmactl_counter("bench-threads"));
 	/* The teardown's close() ends this one; it checks the counters. */
 	ASSERT_EQ(0, _bench_start(self->fd, &p));
 }
@@ -403,10 +403,10 @@ TEST(unbind_revokes_a_running_run)
 	ASSERT_LE(0, fd);
 	dmactl_attach(fd, dev, NULL);
 	ASSERT_EQ(0, _bench_start(fd, &p));
-	EXPECT_EQ(2, dmactl_counter("bench_threads"));
+	EXPECT_EQ(2, dmactl_counter("bench-threads"));
 	ASSERT_EQ(0, sysfs_put(PCI "/drivers/dmactl/unbind", dev));
-	EXPECT_EQ(0, dmactl_counter("bench_threads"));
-	EXPECT_EQ(0, dmactl_counter("live_benches"));
+	EXPECT_EQ(0, dmactl_counter("bench-threads"));
+	EXPECT_EQ(0, dmactl_counter("live-benches"));
 	EXPECT_EQ(-ENODEV, _bench_result(fd, p.out_id, 0, &r));
 	close(fd);
 	dmactl_expect_no_leaks();

@@ -97,7 +97,7 @@ TEST_F(buffers, kernel_buffers_are_zeroed)
 	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 2, LEN, NULL, &id);
 	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, id, 0, SZ_4K, &crc));
 	EXPECT_EQ(crc32c(zeros, SZ_4K), crc);
-	EXPECT_EQ(LEN / SZ_4K, dmactl_counter("kernel_pages"));
+	EXPECT_EQ(LEN / SZ_4K, dmactl_counter("kernel-pages"));
 }
 
 TEST_F(buffers, fill_and_checksum_ranges)
@@ -152,7 +152,7 @@ TEST_F(buffers, user_memory_must_be_mapped)
 	ASSERT_EQ(0, munmap(hole, 4 * SZ_4K));
 	dmactl_err(EFAULT, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0,
 					     4 * SZ_4K, hole, NULL));
-	EXPECT_EQ(0, dmactl_counter("pinned_pages"));
+	EXPECT_EQ(0, dmactl_counter("pinned-pages"));
 }
 
 DMACTL_TEST_MAIN

@@ -153,8 +153,8 @@ TEST_F(concurrency, free_races_link)
 		EXPECT_EQ(0, w.failures);
 		dmactl_err(ENOENT, _dmactl_iova_free(self->fd, ia.out_id));
 	}
-	EXPECT_EQ(0, dmactl_counter("live_iovas"));
-	EXPECT_EQ(0, dmactl_counter("live_links"));
+	EXPECT_EQ(0, dmactl_counter("live-iovas"));
+	EXPECT_EQ(0, dmactl_counter("live-links"));
 }
 
 /* Link page 0 of a buffer that another thread is freeing. */
@@ -201,7 +201,7 @@ TEST_F(concurrency, buffer_free_races_link)
 		EXPECT_EQ(0, w.failures);
 	}
 	dmactl_iova_free(self->fd, ia.out_id);
-	EXPECT_EQ(1, dmactl_counter("live_bufs"));	/* the fixture's own */
+	EXPECT_EQ(1, dmactl_counter("live-bufs"));	/* the fixture's own */
 }
 
 DMACTL_TEST_MAIN

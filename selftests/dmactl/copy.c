@@ -477,7 +477,7 @@ static bool fault_logged(void)
 TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
 {
 	__u32 before_b, before_tail;
-	long writes = dmactl_counter("unlinked_writes");
+	long writes = dmactl_counter("unlinked-writes");
 	int i;
 
 	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE))
@@ -504,7 +504,7 @@ TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
 	EXPECT_EQ(before_b, crc(self->fd, self->b, 0, SZ_4K));
 	EXPECT_EQ(before_tail, crc(self->fd, self->b, SZ_4K, 3 * SZ_4K));
 	EXPECT_NE(crc(self->fd, self->a, 0, SZ_4K), crc(self->fd, self->b, 0, SZ_4K));
-	EXPECT_EQ(writes + 1, dmactl_counter("unlinked_writes"));
+	EXPECT_EQ(writes + 1, dmactl_counter("unlinked-writes"));
 	/* Linked again, the same copy goes through. */
 	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
 	dmactl_sync(self->fd, self->sb, 0, SZ_4K);

@@ -27,9 +27,8 @@
 #include <linux/dmactl.h>
 
 #include "kselftest_harness.h"
+#include "nl.h"
 
-#define DMACTL_COUNTERS "/sys/kernel/debug/dmactl/counters"
-#define DMACTL_REJECTIONS "/sys/kernel/debug/dmactl/rejections"
 #define SZ_4K 4096ULL
 #define SZ_2M (2ULL << 20)
 
@@ -78,45 +77,79 @@ static inline unsigned long dmactl_taint(void)
 	return taint;
 }
 
-/* A named value from a "name value" per line debugfs file, or -1. */
-static inline long dmactl_debugfs_value(const char *file, const char *name)
+/*
+ * Counters come from the module's generic netlink family (tool/nl.c):
+ * the total when @dev is NULL, else the device's.  A device with no
+ * target (no file attached, not bound) holds nothing: its live counts
+ * are 0.  -1 when the family cannot be read or @name is unknown.
+ */
+static inline long dmactl_stat(const char *dev, const char *name)
 {
-	char key[64];
-	long val;
-	FILE *f = fopen(file, "r");
+	struct dmactl_nl_stats *s = malloc(sizeof(*s));
+	struct dmactl_nl *nl;
+	long val = -1;
+	int a, ret;
 
-	if (!f)
+	if (!s || dmactl_nl_open(&nl)) {
+		free(s);
 		return -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2) {
-		if (!strcmp(key, name)) {
-			fclose(f);
-			return val;
-		}
 	}
-	fclose(f);
-	return -1;
+	ret = dmactl_nl_stats_get(nl, dev, s);
+	dmactl_nl_close(nl);
+	if (ret == -ENODEV && dev)
+		val = 0;
+	for (a = 1; !ret && a <= DMACTL_A_STATS_MAX; a++)
+		if (s->has[a] && !strcmp(dmactl_nl_stats_name(a), name))
+			val = s->val[a];
+	free(s);
+	return val;
 }
 
+/* A counter in total, by its name in the spec ("live-links"). */
 static inline long dmactl_counter(const char *name)
 {
-	return dmactl_debugfs_value(DMACTL_COUNTERS, name);
+	return dmactl_stat(NULL, name);
 }
 
+/* Requests refused under a misuse rule ("M11"), in total; -1 on error. */
 static inline long dmactl_rejections(const char *rule)
 {
-	return dmactl_debugfs_value(DMACTL_REJECTIONS, rule);
+	struct dmactl_nl_stats *s = malloc(sizeof(*s));
+	struct dmactl_nl *nl;
+	long val = -1;
+	int i;
+
+	if (!s || dmactl_nl_open(&nl)) {
+		free(s);
+		return -1;
+	}
+	if (!dmactl_nl_stats_get(nl, NULL, s))
+		for (i = 0; i < s->nr_rejections; i++)
+			if (!strcmp(s->rejections[i].name, rule))
+				val = s->rejections[i].value;
+	dmactl_nl_close(nl);
+	free(s);
+	return val;
 }
 
-/* After every fd is closed, nothing may be left: the leak oracle. */
+/*
+ * After every fd is closed, nothing may be left, on the test's device
+ * and in total: the leak oracle.
+ */
 #define dmactl_expect_no_leaks()                                             \
 	do {                                                                  \
-		EXPECT_EQ(0, dmactl_counter("live_bufs"));                    \
-		EXPECT_EQ(0, dmactl_counter("pinned_pages"));                 \
-		EXPECT_EQ(0, dmactl_counter("kernel_pages"));                 \
-		EXPECT_EQ(0, dmactl_counter("live_iovas"));                   \
-		EXPECT_EQ(0, dmactl_counter("live_links"));                   \
-		EXPECT_EQ(0, dmactl_counter("live_benches"));                 \
-		EXPECT_EQ(0, dmactl_counter("bench_threads"));                \
+		static const char *const live[] = {                           \
+			"live-bufs", "pinned-pages", "kernel-pages",          \
+			"live-iovas", "live-links", "inflight",               \
+			"live-benches", "bench-threads",                      \
+		};                                                            \
+		unsigned int _i;                                              \
+		for (_i = 0; _i < sizeof(live) / sizeof(live[0]); _i++) {     \
+			EXPECT_EQ(0, dmactl_stat(dmactl_test_dev(), live[_i]))\
+				TH_LOG("%s on %s", live[_i], dmactl_test_dev());\
+			EXPECT_EQ(0, dmactl_counter(live[_i]))                \
+				TH_LOG("%s in total", live[_i]);              \
+		}                                                             \
 	} while (0)
 
 static inline int dmactl_ioc(int fd, unsigned long req, void *arg)

@@ -277,7 +277,7 @@ TEST_F(lifecycle, release_cleans_up_live_links)
 	int nr_links;
 
 	map_and_verify(_metadata, self, variant, &ia, &nr_links, &mapped_len);
-	EXPECT_EQ(nr_links, dmactl_counter("live_links"));
+	EXPECT_EQ(nr_links, dmactl_counter("live-links"));
 	/* Teardown closes the fd with everything live and checks counters. */
 }
 

@@ -271,7 +271,7 @@ TEST_F(misuse, M19_buffer_freed_under_a_link)
 
 TEST_F(misuse, M19_user_memory_unmapped_under_a_link)
 {
-	long pinned = dmactl_counter("pinned_pages");
+	long pinned = dmactl_counter("pinned-pages");
 	struct dmactl_iova_verify v;
 	__u32 ubuf;
 	void *mem;
@@ -284,7 +284,7 @@ TEST_F(misuse, M19_user_memory_unmapped_under_a_link)
 	dmactl_link(self->fd, self->iova, ubuf, 0, 0, 4 * SZ_4K, FROM, 0);
 	/* The pages stay pinned and mapped: the device cannot hit reused memory. */
 	ASSERT_EQ(0, munmap(mem, 4 * SZ_4K));
-	EXPECT_EQ(pinned + 4, dmactl_counter("pinned_pages"));
+	EXPECT_EQ(pinned + 4, dmactl_counter("pinned-pages"));
 	dmactl_verify(self->fd, self->iova, 0, 4 * SZ_4K, &v);
 	EXPECT_EQ(0, v.out_mismatches);
 	EXPECT_EQ(4, v.out_mapped_ok + v.out_bounced);

@@ -17,7 +17,6 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/../kselftest/ktap_helpers.sh"
 DMACTL=${DMACTL:-dmactl}
 SYS=/sys/bus/pci/devices
-COUNTERS=/sys/kernel/debug/dmactl/counters
 
 ktap_print_header
 if ! command -v "$DMACTL" >/dev/null || [ ! -e /dev/dmactl ]; then
@@ -56,7 +55,8 @@ expect_map() {	# PROVIDER CLIENT
 	esac
 }
 map_of() { "$DMACTL" p2p --json "$1" "$2" | sed -n 's/.*"map_type":"\([a-z-]*\)".*/\1/p'; }
-counter() { sed -n "s/^$1 //p" $COUNTERS; }
+# A counter in total, from the netlink family (first column of "dmactl stats").
+counter() { "$DMACTL" stats | awk -v n="$1" '$1 == n { print $2 }'; }
 scn=$(mktemp)
 run_scn() {	# run $scn, its output as KTAP comments; its status
 	"$DMACTL" run "$scn" > "$scn.out" 2>&1
@@ -114,7 +114,7 @@ for c in $A $B $EDU; do
 	[ "$c" = "$EDU" ] || echo "$c" > /sys/class/misc/dmactl/allow
 	link_scn "$A" "$c" "$(map_of "$A" "$c")"
 	run_scn || ok=1
-	[ "$(counter live_links)" = 0 ] || ok=1
+	[ "$(counter live-links)" = 0 ] || ok=1
 done
 result $ok "P2P buffers link as the verdict says (MMIO, bus address or EREMOTEIO)"
 
@@ -187,14 +187,14 @@ expect ENOENT fill p
 expect ENOENT fill u
 SCN
 	[ "$map" = not-supported ] || echo "expect ENOENT verify io" >> "$scn"
-	revoked=$(counter revoked_p2p)
+	revoked=$(counter revoked-p2p)
 	run_scn
 	ok=$?
 	[ -e "$SYS/$IVSHMEM/p2pmem" ] && ok=1
-	[ "$(counter live_links)" = 0 ] && [ "$(counter live_bufs)" = 0 ] &&
-	[ "$(counter p2p_bytes)" = 0 ] && [ "$(counter pinned_pages)" = 0 ] || ok=1
-	[ "$(counter revoked_p2p)" -ge $((revoked + 2)) ] || ok=1
-	echo "# verdict $map; revoked_p2p $revoked -> $(counter revoked_p2p)"
+	[ "$(counter live-links)" = 0 ] && [ "$(counter live-bufs)" = 0 ] &&
+	[ "$(counter p2p-bytes)" = 0 ] && [ "$(counter pinned-pages)" = 0 ] || ok=1
+	[ "$(counter revoked-p2p)" -ge $((revoked + 2)) ] || ok=1
+	echo "# verdict $map; revoked-p2p $revoked -> $(counter revoked-p2p)"
 	result $ok "unbinding the provider revokes its buffers and links ($map)"
 else
 	ktap_test_fail "ivshmem BAR2 published as 16 MiB of p2pmem"

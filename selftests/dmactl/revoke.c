@@ -33,7 +33,7 @@ static void make_objects(struct __test_metadata *_metadata, int fd,
 	dmactl_link(fd, *iova, *buf, 0, 0, 32 * SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
 	dmactl_link(fd, *iova, *buf, 0, 32 * SZ_4K, 32 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
 	dmactl_sync(fd, *iova, 0, 64 * SZ_4K);
-	EXPECT_EQ(2, dmactl_counter("live_links"));
+	EXPECT_EQ(2, dmactl_counter("live-links"));
 }
 
 /* After revocation: every operation ENODEV, nothing left behind. */

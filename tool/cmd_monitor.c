@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dmactl monitor: follow the events group of the netlink family. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "dmactl.h"
+#include "nl.h"
+#include "util.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void print_event(const struct dmactl_nl_event *ev, bool json)
+{
+	const char *type = dmactl_nl_event_type_name(ev->val[DMACTL_A_EVENT_TYPE]);
+	json_object *o;
+	int a;
+
+	if (json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "event", json_object_new_string(type));
+		json_object_object_add(o, "dev", json_object_new_string(ev->dev));
+		if (ev->comm[0])
+			json_object_object_add(o, "comm",
+					       json_object_new_string(ev->comm));
+	} else {
+		printf("%s dev=%s", type, ev->dev);
+		if (ev->comm[0])
+			printf(" comm=%s", ev->comm);
+	}
+	for (a = 1; a <= DMACTL_A_EVENT_MAX; a++) {
+		if (!ev->has[a] || a == DMACTL_A_EVENT_TYPE)
+			continue;
+		if (json)
+			json_object_object_add(o, dmactl_nl_event_attr_name(a),
+					       json_object_new_int64(ev->val[a]));
+		else
+			printf(" %s=%" PRId64, dmactl_nl_event_attr_name(a),
+			       ev->val[a]);
+	}
+	if (json) {
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
+static int monitor_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct dmactl_nl_event ev;
+	struct dmactl_nl *nl;
+	long count = -1, seen = 0;
+	bool json = false;
+	char *end;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "jc:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			count = strtol(optarg, &end, 0);
+			if (*end || count < 1)
+				return usage_error(&cmd_monitor,
+						   "bad --count %s", optarg);
+			break;
+		case 'h':
+			fputs(cmd_monitor.help, stdout);
+			return EXIT_OK;
+		default:
+			return usage_error(&cmd_monitor, NULL);
+		}
+	}
+	if (optind != argc)
+		return usage_error(&cmd_monitor, "no operands expected");
+	ret = nl_open_or_say("monitor", &nl);
+	if (ret)
+		return ret;
+	ret = dmactl_nl_subscribe(nl);
+	if (ret) {
+		ret = nl_say_error("monitor", NULL, nl, ret);
+		dmactl_nl_close(nl);
+		return ret;
+	}
+	/* No SA_RESTART: the signal ends the wait with EINTR. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (!json)
+		fprintf(stderr, "dmactl monitor: following \"%s\" events; Ctrl-C ends\n",
+			DMACTL_MCGRP_EVENTS);
+	ret = 0;
+	while (!stop && (count < 0 || seen < count)) {
+		ret = dmactl_nl_event_wait(nl, -1, &ev);
+		if (ret == -EINTR) {
+			ret = 0;
+			continue;
+		}
+		if (ret)
+			break;
+		print_event(&ev, json);
+		seen++;
+	}
+	dmactl_nl_close(nl);
+	if (ret) {
+		fprintf(stderr, "dmactl monitor: %s\n", strerror(-ret));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+const struct dmactl_cmd cmd_monitor = {
+	.name = "monitor",
+	.summary = "follow events: revocations, releases, DMA faults",
+	.help =
+"NAME\n"
+"    dmactl monitor - follow the events of the dmactl netlink family\n"
+"\n"
+"SYNOPSIS\n"
+"    dmactl monitor [--json] [--count N]\n"
+"\n"
+"DESCRIPTION\n"
+"    Joins the \"events\" multicast group and prints each event as it\n"
+"    comes, one line each (one JSON object per line with --json), until\n"
+"    interrupted (SIGINT, SIGTERM) or after N events:\n"
+"      dev-revoked     a device went away (driver unbound, removed, taken\n"
+"                      off the allow list): files, bufs, iovas, links,\n"
+"                      benches torn down\n"
+"      file-released   a file closed with objects left: pid and comm of\n"
+"                      its opener, what was torn down\n"
+"      fault-injected  a copy aimed at IOVA with no link behind it\n"
+"                      (DMACTL_COPY_DST_UNLINKED): iova-id, offset, length\n"
+"      dma-fault       a copy saw the engine fail or time out, or found\n"
+"                      mismatches or guard damage: error, mismatches,\n"
+"                      guard-damage\n"
+"\n"
+"EXIT STATUS\n"
+"    0 when interrupted or after N events, 1 failure, 2 usage error,\n"
+"    4 module not loaded.\n",
+	.run = monitor_run,
+};
