@@ -20,6 +20,11 @@ if [ -n "${DMACTL_SELFTESTS_DEV:-}" ]; then
 	echo "$DMACTL_SELFTESTS_DEV" > /sys/class/misc/dmactl/allow
 	export DMACTL_SELFTESTS_DEV
 fi
+# The fio stress runs twice per profile: short here, hours on hardware.
+# Under the debug kernel (KASAN, lockdep) shorter still.
+if [ "${DMACTL_TIER:-}" = debug ]; then
+	export DMACTL_STRESS_SECONDS=${DMACTL_STRESS_SECONDS:-4}
+fi
 cd /dmactl/ksft || exit 1
 ./run_kselftest.sh "$@"
 rc=$?

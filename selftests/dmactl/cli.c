@@ -88,6 +88,7 @@ TEST_F(cli, every_command_has_help)
 {
 	static const char *const cmds[] = {
 		"list", "info", "bind", "unbind", "allow", "disallow", "map", "run",
+		"p2p", "bench", "stats", "monitor",
 	};
 	char *out;
 	size_t i;
@@ -115,6 +116,38 @@ TEST_F(cli, missing_device_exits_4_and_refusal_exits_1)
 {
 	EXPECT_EQ(4, tool(NULL, "info 0000:ff:1f.7"));
 	EXPECT_EQ(1, tool(NULL, "info 0000:00:00.0"));	/* EPERM */
+}
+
+TEST_F(cli, stats_and_monitor)
+{
+	json_object *o, *ops;
+	int status, fd;
+	char cmd[128];
+
+	/* The device's counters: with a file attached it has a target. */
+	fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd);
+	dmactl_attach(fd, self->dev, NULL);
+	snprintf(cmd, sizeof(cmd), "stats %s", self->dev);
+	o = tool_json(&status, cmd);
+	ASSERT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ(self->dev, field(o, "dev"));
+	EXPECT_NE(NULL, field(o, "live-links"));
+	EXPECT_TRUE(json_object_object_get_ex(o, "ops", &ops));
+	json_object_put(o);
+	close(fd);
+	o = tool_json(&status, "stats");
+	ASSERT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_TRUE(json_object_object_get_ex(o, "total", &ops));
+	json_object_put(o);
+	/* No such device: the kernel's ENODEV, exit 1. */
+	EXPECT_EQ(1, tool(NULL, "stats 0000:ff:1f.7"));
+	EXPECT_EQ(1, tool(NULL, "disallow 0000:ff:1f.7"));
+	EXPECT_EQ(2, tool(NULL, "stats a b"));
+	EXPECT_EQ(2, tool(NULL, "monitor --count 0"));
+	EXPECT_EQ(2, tool(NULL, "monitor extra"));
 }
 
 TEST_F(cli, info_json)

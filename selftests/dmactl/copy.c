@@ -478,6 +478,8 @@ TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
 {
 	__u32 before_b, before_tail;
 	long writes = dmactl_counter("unlinked-writes");
+	struct dmactl_nl_event ev;
+	struct dmactl_nl *mon;
 	int i;
 
 	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE))
@@ -493,9 +495,19 @@ TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
 
 	/* Not linked: refused, unless the flag says the caller means it. */
 	dmactl_err(ENOENT, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	ASSERT_EQ(0, dmactl_nl_open(&mon));
+	ASSERT_EQ(0, dmactl_nl_subscribe(mon));
 	kmsg("DMACTL-EXPECT-FAULT-BEGIN copy to unlinked IOVA\n");
 	ASSERT_EQ(0, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K,
 			  DMACTL_COPY_DST_UNLINKED, NULL));
+	/* The events group says a fault was injected, and where. */
+	ASSERT_EQ(0, dmactl_nl_event_wait(mon, 5000, &ev));
+	dmactl_nl_close(mon);
+	EXPECT_EQ(DMACTL_EVENT_TYPE_FAULT_INJECTED, ev.val[DMACTL_A_EVENT_TYPE]);
+	EXPECT_EQ(self->sb, ev.val[DMACTL_A_EVENT_IOVA_ID]);
+	EXPECT_EQ(0, ev.val[DMACTL_A_EVENT_OFFSET]);
+	EXPECT_EQ(SZ_4K, ev.val[DMACTL_A_EVENT_LENGTH]);
+	EXPECT_EQ(getpid(), ev.val[DMACTL_A_EVENT_PID]);
 	/* The fault is reported asynchronously by the IOMMU driver. */
 	for (i = 0; i < 20 && !fault_logged(); i++)
 		usleep(100000);
