@@ -106,9 +106,9 @@ static int monitor_run(int argc, char **argv)
 	/* No SA_RESTART: the signal ends the wait with EINTR. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (!json)
-		fprintf(stderr, "dmactl monitor: following \"%s\" events; Ctrl-C ends\n",
-			DMACTL_MCGRP_EVENTS);
+	/* On stderr, so a script knows the subscription is live. */
+	fprintf(stderr, "dmactl monitor: following \"%s\" events; Ctrl-C ends\n",
+		DMACTL_MCGRP_EVENTS);
 	ret = 0;
 	while (!stop && (count < 0 || seen < count)) {
 		ret = dmactl_nl_event_wait(nl, -1, &ev);
@@ -142,7 +142,8 @@ const struct dmactl_cmd cmd_monitor = {
 "DESCRIPTION\n"
 "    Joins the \"events\" multicast group and prints each event as it\n"
 "    comes, one line each (one JSON object per line with --json), until\n"
-"    interrupted (SIGINT, SIGTERM) or after N events:\n"
+"    interrupted (SIGINT, SIGTERM) or after N events.  A line on stderr\n"
+"    says when the subscription is live.\n"
 "      dev-revoked     a device went away (driver unbound, removed, taken\n"
 "                      off the allow list): files, bufs, iovas, links,\n"
 "                      benches torn down\n"

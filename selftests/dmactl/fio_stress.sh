@@ -96,7 +96,7 @@ FIO_IOMEM=malloc
 ktap_set_plan 5
 export FIO_DEV="$ns" FIO_SECONDS="$SECONDS_PER_RUN" FIO_IOMEM FIO_REGION=16M
 
-"$DMACTL" monitor --json > "$tmp/monitor" 2>&1 &
+"$DMACTL" monitor --json > "$tmp/monitor" 2> "$tmp/monitor.err" &
 monitor=$!
 
 # Scenario loops until $tmp/stop appears; a failure is kept.
@@ -169,8 +169,9 @@ fi
 # Nothing was revoked or left behind: the monitor heard nothing.
 kill -INT "$monitor"
 wait "$monitor"
-if [ -s "$tmp/monitor" ]; then
-	sed 's/^/# /' "$tmp/monitor" | head -n 10
+monitor_rc=$?
+if [ -s "$tmp/monitor" ] || [ "$monitor_rc" != 0 ]; then
+	sed 's/^/# /' "$tmp/monitor" "$tmp/monitor.err" | head -n 10
 	ktap_test_fail "dmactl monitor saw no event"
 else
 	ktap_test_pass "dmactl monitor saw no event"

@@ -14,6 +14,8 @@
 #include <limits.h>
 #include <time.h>
 
+#include <sys/wait.h>
+
 #include "dmactl_test.h"
 
 /* Objects on the attached device: a buffer, an IOVA with live links. */
@@ -113,20 +115,65 @@ TEST_F(revoke, disallow_shared_device)
 	dmactl_attach(self->fd, dev, NULL);
 }
 
+/*
+ * Start "dmactl monitor --json --count 1" and wait for its line on stderr
+ * saying it listens; its stdout comes back in *out.
+ */
+static pid_t monitor_start(FILE **out)
+{
+	const char *tool = getenv("DMACTL_TOOL") ?: "dmactl";
+	int o[2], e[2];
+	char line[256];
+	FILE *err;
+	pid_t pid;
+
+	if (pipe(o) || pipe(e))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		execlp(tool, tool, "monitor", "--json", "--count", "1", NULL);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	err = fdopen(e[0], "r");
+	if (pid < 0 || !err || !fgets(line, sizeof(line), err))
+		return -1;
+	fclose(err);
+	*out = fdopen(o[0], "r");
+	return *out ? pid : -1;
+}
+
 TEST_F(revoke, hot_remove_shared_device)
 {
 	const char *dev = dmactl_test_dev();
 	const char *drv = getenv("DMACTL_SELFTESTS_DEV_DRIVER") ?: "nvme";
-	char path[PATH_MAX];
+	char path[PATH_MAX], event[512], want[128];
 	__u32 iova, buf;
+	FILE *mon;
+	int status;
+	pid_t pid;
 
 	if (!driver_is(dev, drv))
 		SKIP(return, "%s is not bound to %s (DMACTL_SELFTESTS_DEV_DRIVER)", dev, drv);
 	dmactl_attach(self->fd, dev, NULL);
 	make_objects(_metadata, self->fd, &iova, &buf);
+	pid = monitor_start(&mon);
+	ASSERT_LT(0, pid);
 	snprintf(path, sizeof(path), PCI "/devices/%s/remove", dev);
 	ASSERT_EQ(0, sysfs_put(path, "1"));
 	expect_revoked(_metadata, self->fd, iova, buf);
+	/* dmactl monitor heard the revocation, with what it tore down. */
+	ASSERT_NE(NULL, fgets(event, sizeof(event), mon));
+	fclose(mon);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	TH_LOG("dmactl monitor --json: %s", event);
+	snprintf(want, sizeof(want), "\"event\":\"dev-revoked\",\"dev\":\"%s\"", dev);
+	EXPECT_NE(NULL, strstr(event, want));
+	EXPECT_NE(NULL, strstr(event, "\"files\":1,\"bufs\":1,\"iovas\":1,\"links\":2,"));
 	/* Bring it back for the tests that follow, with its driver. */
 	ASSERT_EQ(0, sysfs_put(PCI "/rescan", "1"));
 	ASSERT_TRUE(wait_driver(dev, drv));
