@@ -120,9 +120,9 @@ stress() {	# JOB
 	scenario_loop &
 	loop=$!
 	# Every mode the domain allows (the default), for most of the fio run.
-	per=$((SECONDS_PER_RUN / 6))
+	per=$((SECONDS_PER_RUN / 5))
 	[ "$per" -ge 1 ] || per=1
-	"$DMACTL" bench "$DEV" --pages 1,16 --threads 2 \
+	"$DMACTL" bench "$DEV" --pages 8 --threads 2 \
 		--seconds "$per" > "$tmp/bench.out" 2>&1 &
 	bench=$!
 	fio --output="$tmp/fio.out" "$DIR/fio/$1.fio"
