@@ -44,6 +44,33 @@ static void *dmactl_nl_dump_put(struct sk_buff *skb,
 			   cmd);
 }
 
+/*
+ * Fill a dump's message with items @from cb->args[0] up to @n, each by
+ * @fill, one genetlink message each; remember where the skb filled up.
+ * Return: skb->len while there is more, 0 at the end.
+ */
+static int dmactl_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
+			  u8 cmd, int n,
+			  int (*fill)(struct sk_buff *skb, int i, void *arg),
+			  void *arg)
+{
+	void *hdr;
+	int i;
+
+	for (i = cb->args[0]; i < n; i++) {
+		hdr = dmactl_nl_dump_put(skb, cb, cmd);
+		if (!hdr || fill(skb, i, arg)) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			cb->args[0] = i;
+			return skb->len;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = i;
+	return 0;
+}
+
 /* ---- DMACTL_NL_CMD_DEV_GET ---- */
 
 static int dmactl_nl_dev_fill(struct sk_buff *skb,
@@ -94,6 +121,11 @@ int dmactl_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static int dmactl_nl_dev_fill_nth(struct sk_buff *skb, int i, void *devs)
+{
+	return dmactl_nl_dev_fill(skb, &((struct dmactl_dev_info *)devs)[i]);
+}
+
 /**
  * dmactl_nl_dev_get_dumpit() - DMACTL_NL_CMD_DEV_GET for every device
  * @skb: the message being filled
@@ -104,23 +136,13 @@ int dmactl_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 int dmactl_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dmactl_dev_info *devs;
-	int n, i, ret = 0;
-	void *hdr;
+	int n, ret;
 
 	n = dmactl_devs_list(&devs);
 	if (n < 0)
 		return n;
-	for (i = cb->args[0]; i < n; i++) {
-		hdr = dmactl_nl_dump_put(skb, cb, DMACTL_NL_CMD_DEV_GET);
-		if (!hdr || dmactl_nl_dev_fill(skb, &devs[i])) {
-			if (hdr)
-				genlmsg_cancel(skb, hdr);
-			ret = skb->len;
-			break;
-		}
-		genlmsg_end(skb, hdr);
-	}
-	cb->args[0] = i;
+	ret = dmactl_nl_dump(skb, cb, DMACTL_NL_CMD_DEV_GET, n,
+			     dmactl_nl_dev_fill_nth, devs);
 	kfree(devs);
 	return ret;
 }
@@ -208,6 +230,11 @@ out:
 	return ret;
 }
 
+static int dmactl_nl_stats_fill_nth(struct sk_buff *skb, int i, void *all)
+{
+	return dmactl_nl_stats_fill(skb, ((struct dmactl_target **)all)[i]);
+}
+
 /**
  * dmactl_nl_stats_get_dumpit() - DMACTL_NL_CMD_STATS_GET for every device
  *	with a target
@@ -220,23 +247,13 @@ int dmactl_nl_stats_get_dumpit(struct sk_buff *skb,
 			       struct netlink_callback *cb)
 {
 	struct dmactl_target **all;
-	int n, i, ret = 0;
-	void *hdr;
+	int n, ret;
 
 	n = dmactl_targets_get_all(&all);
 	if (n < 0)
 		return n;
-	for (i = cb->args[0]; i < n; i++) {
-		hdr = dmactl_nl_dump_put(skb, cb, DMACTL_NL_CMD_STATS_GET);
-		if (!hdr || dmactl_nl_stats_fill(skb, all[i])) {
-			if (hdr)
-				genlmsg_cancel(skb, hdr);
-			ret = skb->len;
-			break;
-		}
-		genlmsg_end(skb, hdr);
-	}
-	cb->args[0] = i;
+	ret = dmactl_nl_dump(skb, cb, DMACTL_NL_CMD_STATS_GET, n,
+			     dmactl_nl_stats_fill_nth, all);
 	dmactl_targets_put_all(all, n);
 	return ret;
 }

@@ -735,29 +735,30 @@ int dmactl_disallow(const char *name)
 	return 0;
 }
 
-static ssize_t allow_store(struct device *d, struct device_attribute *attr,
-			   const char *buf, size_t count)
+/* Apply @fn to a device name written to sysfs; the write's return value. */
+static ssize_t dmactl_sysfs_apply(const char *buf, size_t count,
+				  int (*fn)(const char *name))
 {
 	char name[DMACTL_NAME_MAX];
 	int ret;
 
 	ret = dmactl_sysfs_name(buf, count, name);
 	if (!ret)
-		ret = dmactl_allow(name);
+		ret = fn(name);
 	return ret ? ret : count;
+}
+
+static ssize_t allow_store(struct device *d, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	return dmactl_sysfs_apply(buf, count, dmactl_allow);
 }
 static DEVICE_ATTR_WO(allow);
 
 static ssize_t disallow_store(struct device *d, struct device_attribute *attr,
 			      const char *buf, size_t count)
 {
-	char name[DMACTL_NAME_MAX];
-	int ret;
-
-	ret = dmactl_sysfs_name(buf, count, name);
-	if (!ret)
-		ret = dmactl_disallow(name);
-	return ret ? ret : count;
+	return dmactl_sysfs_apply(buf, count, dmactl_disallow);
 }
 static DEVICE_ATTR_WO(disallow);
 
