@@ -369,7 +369,8 @@ static int dev_one(struct nlmsghdr *nlh, void *arg)
 int dmactl_nl_dev_get(struct dmactl_nl *nl, const char *dev,
 		      struct dmactl_nl_dev *out)
 {
-	struct dev_req r = { .out = out };
+	struct dmactl_nl_dev unused;
+	struct dev_req r = { .out = out ? out : &unused };
 
 	return request(nl, DMACTL_NL_CMD_DEV_GET, false, DMACTL_A_DEV_NAME,
 		       dev, dev_one, &r);

@@ -78,29 +78,50 @@ static inline unsigned long dmactl_taint(void)
 }
 
 /*
- * Counters come from the module's generic netlink family (tool/nl.c):
- * the total when @dev is NULL, else the device's.  A device with no
- * target (no file attached, not bound) holds nothing: its live counts
- * are 0.  -1 when the family cannot be read or @name is unknown.
+ * Counters come from the module's generic netlink family (tool/nl.c),
+ * read on one socket: [0] the total, [1] @dev's when @dev is not NULL.
+ * A device with no target (no file attached, not bound) holds nothing:
+ * it reads as all 0.  NULL when the family cannot be read; free() it.
  */
-static inline long dmactl_stat(const char *dev, const char *name)
+static inline struct dmactl_nl_stats *dmactl_stats_fetch(const char *dev)
 {
-	struct dmactl_nl_stats *s = malloc(sizeof(*s));
+	struct dmactl_nl_stats *s = calloc(2, sizeof(*s));
 	struct dmactl_nl *nl;
-	long val = -1;
-	int a, ret;
+	int ret;
 
 	if (!s || dmactl_nl_open(&nl)) {
 		free(s);
-		return -1;
+		return NULL;
 	}
-	ret = dmactl_nl_stats_get(nl, dev, s);
+	ret = dmactl_nl_stats_get(nl, NULL, &s[0]);
+	if (!ret && dev) {
+		ret = dmactl_nl_stats_get(nl, dev, &s[1]);
+		if (ret == -ENODEV) {
+			memset(&s[1], 0, sizeof(s[1]));
+			ret = 0;
+		}
+	}
 	dmactl_nl_close(nl);
-	if (ret == -ENODEV && dev)
-		val = 0;
-	for (a = 1; !ret && a <= DMACTL_A_STATS_MAX; a++)
-		if (s->has[a] && !strcmp(dmactl_nl_stats_name(a), name))
-			val = s->val[a];
+	if (ret) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * A counter by its name in the spec ("live-links"): in total when @dev
+ * is NULL, else the device's; -1 when unreadable or @name is unknown.
+ */
+static inline long dmactl_stat(const char *dev, const char *name)
+{
+	struct dmactl_nl_stats *s = dmactl_stats_fetch(dev);
+	long val = -1;
+	int a;
+
+	for (a = 1; s && a <= DMACTL_A_STATS_MAX; a++)
+		if (dmactl_nl_stats_name(a) && !strcmp(dmactl_nl_stats_name(a), name))
+			val = s[dev ? 1 : 0].val[a];
 	free(s);
 	return val;
 }
@@ -114,20 +135,13 @@ static inline long dmactl_counter(const char *name)
 /* Requests refused under a misuse rule ("M11"), in total; -1 on error. */
 static inline long dmactl_rejections(const char *rule)
 {
-	struct dmactl_nl_stats *s = malloc(sizeof(*s));
-	struct dmactl_nl *nl;
+	struct dmactl_nl_stats *s = dmactl_stats_fetch(NULL);
 	long val = -1;
 	int i;
 
-	if (!s || dmactl_nl_open(&nl)) {
-		free(s);
-		return -1;
-	}
-	if (!dmactl_nl_stats_get(nl, NULL, s))
-		for (i = 0; i < s->nr_rejections; i++)
-			if (!strcmp(s->rejections[i].name, rule))
-				val = s->rejections[i].value;
-	dmactl_nl_close(nl);
+	for (i = 0; s && i < s->nr_rejections; i++)
+		if (!strcmp(s->rejections[i].name, rule))
+			val = s->rejections[i].value;
 	free(s);
 	return val;
 }
@@ -147,40 +161,27 @@ static inline long dmactl_rejections(const char *rule)
 static inline int dmactl_leaks(const char *dev, char *what, size_t len)
 {
 	static const int live[] = DMACTL_LIVE_ATTRS;
-	struct dmactl_nl_stats *s = malloc(2 * sizeof(*s));
-	struct dmactl_nl *nl;
-	int leaks = 0, pass, ret;
+	struct dmactl_nl_stats *s = dmactl_stats_fetch(dev);
+	int leaks = 0, set;
 	size_t i, n = 0;
 
 	what[0] = '\0';
-	if (!s || dmactl_nl_open(&nl)) {
-		free(s);
+	if (!s)
 		return -1;
-	}
-	ret = dmactl_nl_stats_get(nl, NULL, &s[0]);
-	if (!ret && dev) {
-		ret = dmactl_nl_stats_get(nl, dev, &s[1]);
-		/* No target: nothing is held on the device. */
-		if (ret == -ENODEV) {
-			memset(&s[1], 0, sizeof(s[1]));
-			ret = 0;
-		}
-	}
-	dmactl_nl_close(nl);
-	for (pass = 0; !ret && pass < (dev ? 2 : 1); pass++) {
+	for (set = 0; set < (dev ? 2 : 1); set++) {
 		for (i = 0; i < sizeof(live) / sizeof(live[0]); i++) {
-			if (!s[pass].val[live[i]])
+			if (!s[set].val[live[i]])
 				continue;
 			leaks++;
 			n += snprintf(what + n, n < len ? len - n : 0,
 				      "%s=%llu on %s ",
 				      dmactl_nl_stats_name(live[i]),
-				      (unsigned long long)s[pass].val[live[i]],
-				      pass ? dev : "all");
+				      (unsigned long long)s[set].val[live[i]],
+				      set ? dev : "all");
 		}
 	}
 	free(s);
-	return ret ? -1 : leaks;
+	return leaks;
 }
 
 /*

@@ -24,7 +24,7 @@
 DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/../kselftest/ktap_helpers.sh"
 DMACTL=${DMACTL:-dmactl}
-SYS=/sys/bus/pci/devices
+. "$DIR/lib.sh"
 SECONDS_PER_RUN=${DMACTL_STRESS_SECONDS:-8}
 DEV=${DMACTL_STRESS_DEV:-${DMACTL_SELFTESTS_DEV:-}}
 P2P=${DMACTL_STRESS_P2P:-auto}
@@ -43,26 +43,21 @@ if ! command -v "$DMACTL" >/dev/null || ! command -v fio >/dev/null ||
 	ktap_skip_all "needs the dmactl tool and module, and fio"
 	exit "$KSFT_SKIP"
 fi
-nvmes=$(for d in $SYS/*; do
-	[ "$(cat "$d/class")" = 0x010802 ] && basename "$d"
-done)
+nvmes=$(nvme_controllers)
 [ -n "$DEV" ] || DEV=$(echo "$nvmes" | head -n 1)
-# The namespace of a controller, or nothing.
-namespace() { ls -d $SYS/"$1"/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1; }
-if [ -z "$DEV" ] || [ -z "$(namespace "$DEV")" ]; then
+if [ -z "$DEV" ] || [ -z "$(nvme_namespace "$DEV")" ]; then
 	ktap_skip_all "no NVMe namespace"
 	exit "$KSFT_SKIP"
 fi
 
 # P2P: fio on DEV's namespace with buffers from PROV's p2pmem, if the
 # kernel lets DEV reach PROV's memory; else the other way round.
-map_of() { "$DMACTL" p2p --json "$1" "$2" | sed -n 's/.*"map_type":"\([a-z-]*\)".*/\1/p'; }
 PROV=
 if [ "$P2P" != off ]; then
 	for a in $nvmes; do
 		for b in $nvmes; do
 			[ "$a" != "$b" ] && [ -z "$PROV" ] &&
-			[ -e "$SYS/$b/p2pmem/allocate" ] && [ -n "$(namespace "$a")" ] &&
+			[ -e "$SYS/$b/p2pmem/allocate" ] && [ -n "$(nvme_namespace "$a")" ] &&
 			[ "$(map_of "$b" "$a")" != not-supported ] && {
 				DEV=$a
 				PROV=$b
@@ -74,7 +69,7 @@ if [ "$P2P" != off ]; then
 		exit "$KSFT_SKIP"
 	fi
 fi
-ns=/dev/$(basename "$(namespace "$DEV")")
+ns=/dev/$(basename "$(nvme_namespace "$DEV")")
 tmp=$(mktemp -d)
 dmesg_start=$(dmesg | wc -l)
 
@@ -158,11 +153,16 @@ else
 fi
 
 # dmactl's live counters, in total: all back to 0.
-"$DMACTL" stats > "$tmp/stats"
-if awk '$1 ~ /^(live-bufs|pinned-pages|kernel-pages|live-iovas|live-links|p2p-bytes|inflight|live-benches|bench-threads)$/ && $2 != 0 { bad = 1; print "# " $0 } END { exit bad }' \
-	"$tmp/stats"; then
+held=
+for c in live-bufs pinned-pages kernel-pages live-iovas live-links p2p-bytes \
+	 inflight live-benches bench-threads; do
+	v=$(counter "$c")
+	[ "$v" = 0 ] || held="$held $c=$v"
+done
+if [ -z "$held" ]; then
 	ktap_test_pass "dmactl counters back to 0"
 else
+	echo "# still held:$held"
 	ktap_test_fail "dmactl counters back to 0"
 fi
 

@@ -16,23 +16,14 @@
 DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/../kselftest/ktap_helpers.sh"
 DMACTL=${DMACTL:-dmactl}
-SYS=/sys/bus/pci/devices
+. "$DIR/lib.sh"
 
 ktap_print_header
 if ! command -v "$DMACTL" >/dev/null || [ ! -e /dev/dmactl ]; then
 	ktap_skip_all "no dmactl tool or module"
 	exit "$KSFT_SKIP"
 fi
-# pci ATTR=VALUE...: the PCI devices whose sysfs attributes all match.
-pci() {
-	for d in $SYS/*; do
-		for kv in "$@"; do
-			[ "$(cat "$d/${kv%%=*}")" = "${kv#*=}" ] || continue 2
-		done
-		basename "$d"
-	done
-}
-NVME=$(pci class=0x010802)
+NVME=$(nvme_controllers)
 EDU=$(pci vendor=0x1234 device=0x11e8 | head -n 1)
 IVSHMEM=$(pci vendor=0x1af4 device=0x1110 | head -n 1)
 set -- $NVME
@@ -54,9 +45,6 @@ expect_map() {	# PROVIDER CLIENT
 	*) echo not-supported ;;
 	esac
 }
-map_of() { "$DMACTL" p2p --json "$1" "$2" | sed -n 's/.*"map_type":"\([a-z-]*\)".*/\1/p'; }
-# A counter in total, from the netlink family (first column of "dmactl stats").
-counter() { "$DMACTL" stats | awk -v n="$1" '$1 == n { print $2 }'; }
 scn=$(mktemp)
 run_scn() {	# run $scn, its output as KTAP comments; its status
 	"$DMACTL" run "$scn" > "$scn.out" 2>&1
@@ -144,7 +132,7 @@ else
 fi
 
 # 4. fio on B with its buffers in A's p2pmem.
-ns=$(ls -d $SYS/${B:-none}/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1)
+ns=$(nvme_namespace "${B:-none}")
 if [ -n "$B" ] && [ "$(map_of "$A" "$B")" != not-supported ] && [ -n "$ns" ]; then
 	fio --name=p2p --filename="/dev/$(basename "$ns")" --direct=1 \
 	    --ioengine=psync --rw=randwrite --bs=4k --size=4M \
