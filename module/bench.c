@@ -145,6 +145,9 @@ struct dmactl_bench_ops {
  * @threads: the threads
  * @merged: @res holds the merged results (under the object's lock)
  * @res: the merged results
+ * @charged_run: charged to the file's DMACTL_LIMIT_BENCH_RUNS (and
+ *	counted in DMACTL_C_LIVE_BENCHES)
+ * @charged_threads: threads charged to max_bench_threads
  */
 struct dmactl_bench {
 	struct dmactl_obj obj;
@@ -171,6 +174,8 @@ struct dmactl_bench {
 	struct dmactl_bench_thread **threads;
 	bool merged;
 	struct dmactl_bench_result res;
+	bool charged_run;
+	u32 charged_threads;
 };
 
 /* ---- histograms ---- */
@@ -778,9 +783,15 @@ static void dmactl_bench_teardown(struct dmactl_bench *run)
 	complete_all(&run->done);
 }
 
-/* End a run and free what it holds; see dmactl_bench_kill(). */
-static void dmactl_bench_end(struct dmactl_bench *run)
+/*
+ * End a run and free what it holds, however far dmactl_bench_start()
+ * got: wait for the threads, each of which unmaps its I/O before it ends,
+ * free their memory and IOVA, restore the device's DMA mask if the run
+ * changed it, and give back what the run was charged.
+ */
+static void dmactl_bench_kill(struct dmactl_obj *obj)
 {
+	struct dmactl_bench *run = container_of(obj, struct dmactl_bench, obj);
 	unsigned int i;
 
 	dmactl_bench_teardown(run);
@@ -792,36 +803,38 @@ static void dmactl_bench_end(struct dmactl_bench *run)
 				       run->saved_coherent_mask);
 		run->mask_held = false;
 	}
-	dmactl_count(run->target, DMACTL_C_LIVE_BENCHES, -1);
+	if (run->charged_threads) {
+		dmactl_uncharge_bench_threads(run->charged_threads);
+		run->charged_threads = 0;
+	}
+	if (run->charged_run) {
+		dmactl_uncharge(obj->ctx, DMACTL_LIMIT_BENCH_RUNS, 1);
+		run->charged_run = false;
+		dmactl_count(run->target, DMACTL_C_LIVE_BENCHES, -1);
+	}
 }
 
-static void dmactl_bench_free_run(struct dmactl_bench *run)
+static void dmactl_bench_release(struct dmactl_obj *obj)
 {
+	struct dmactl_bench *run = container_of(obj, struct dmactl_bench, obj);
+
 	kvfree(run->threads);
 	dmactl_target_put(run->target);
+	mutex_destroy(&obj->lock);
 	kfree(run);
 }
 
-/**
- * dmactl_bench_kill() - end a run and free what it holds
- * @obj: the run's object header, under its lock
- *
- * Waits for the threads: each unmaps its I/O before it ends.  Restores
- * the device's DMA mask if the run changed it.
- */
-void dmactl_bench_kill(struct dmactl_obj *obj)
+static void dmactl_bench_account(struct dmactl_obj *obj,
+				 struct dmactl_teardown *td)
 {
-	dmactl_bench_end(container_of(obj, struct dmactl_bench, obj));
+	td->benches++;
 }
 
-/**
- * dmactl_bench_release() - free a run's memory, after its last reference
- * @obj: the run's object header; the run was killed
- */
-void dmactl_bench_release(struct dmactl_obj *obj)
-{
-	dmactl_bench_free_run(container_of(obj, struct dmactl_bench, obj));
-}
+const struct dmactl_obj_ops dmactl_bench_ops = {
+	.kill = dmactl_bench_kill,
+	.release = dmactl_bench_release,
+	.account = dmactl_bench_account,
+};
 
 static int dmactl_bench_validate(struct dmactl_bench_start *p)
 {
@@ -862,47 +875,126 @@ static int dmactl_bench_validate(struct dmactl_bench_start *p)
 	return 0;
 }
 
-/* Create the threads, bound as asked; they wait to be woken. */
+/*
+ * Create the threads, bound as asked; they wait to be woken.  CPUs cannot
+ * go offline meanwhile, and the CPUs bound to are counted once, so a
+ * node whose CPUs went offline since validation is refused, not divided
+ * by.
+ */
 static int dmactl_bench_spawn(struct dmactl_bench *run, int node)
 {
-	const struct cpumask *cpus = run->p.node == DMACTL_NO_NODE ?
-				     cpu_online_mask : cpumask_of_node(node);
+	bool on_node = run->p.node != DMACTL_NO_NODE;
+	const struct cpumask *cpus;
 	struct task_struct *task;
-	unsigned int i;
+	unsigned int i, nr_cpus;
+	int ret = 0;
 
+	cpus_read_lock();
+	cpus = on_node ? cpumask_of_node(node) : cpu_online_mask;
+	nr_cpus = cpumask_weight_and(cpus, cpu_online_mask);
+	if (!nr_cpus) {
+		ret = -EINVAL;
+		goto out;
+	}
 	for (i = 0; i < run->nr_threads; i++) {
 		task = kthread_create_on_node(dmactl_bench_thread_fn,
 					      run->threads[i], node,
 					      "dmactl-bench/%u", i);
-		if (IS_ERR(task))
-			return PTR_ERR(task);
+		if (IS_ERR(task)) {
+			ret = PTR_ERR(task);
+			goto out;
+		}
 		get_task_struct(task);
 		run->threads[i]->task = task;
 		dmactl_count(run->target, DMACTL_C_BENCH_THREADS, 1);
 		if (run->p.flags & DMACTL_BENCH_BIND_CPU)
-			kthread_bind(task, cpumask_nth(i % cpumask_weight(cpus),
-						       cpus));
-		else if (run->p.node != DMACTL_NO_NODE)
+			kthread_bind(task, cpumask_nth_and(i % nr_cpus, cpus,
+							   cpu_online_mask));
+		else if (on_node)
 			set_cpus_allowed_ptr(task, cpus);
 	}
-	return 0;
+out:
+	cpus_read_unlock();
+	return ret;
+}
+
+/*
+ * The IOVA modes link page by page (sparse, or each page its own range
+ * without DMACTL_BENCH_CONTIG) at page offsets: only where the granule
+ * is the page size would every such link be aligned (rules M8, M9).
+ */
+static int dmactl_bench_check_granule(struct dmactl_bench *run)
+{
+	if (run->p.mode < DMACTL_BENCH_IOVA ||
+	    dmactl_target_granule(run->target) == PAGE_SIZE)
+		return 0;
+	return dmactl_reject(run->target, DMACTL_RULE_M9, -EOPNOTSUPP);
+}
+
+/* Charge the run and its threads; the mask, domain and threads' memory. */
+static int dmactl_bench_setup(struct dmactl_bench *run, struct dmactl_target *t)
+{
+	struct dmactl_bench_start *cmd = &run->p;
+	struct iommu_domain *domain;
+	unsigned int i;
+	gfp_t gfp;
+	int node, ret;
+
+	ret = dmactl_charge(run->obj.ctx, DMACTL_LIMIT_BENCH_RUNS, 1);
+	if (ret)
+		return ret;
+	run->charged_run = true;
+	dmactl_count(t, DMACTL_C_LIVE_BENCHES, 1);
+	ret = dmactl_charge_bench_threads(t, cmd->threads);
+	if (ret)
+		return ret;
+	run->charged_threads = cmd->threads;
+
+	domain = iommu_get_domain_for_dev(t->dev);
+	if (domain && iommu_is_dma_domain(domain))
+		run->check_domain = domain;
+	if (cmd->mode >= DMACTL_BENCH_IOVA && !run->check_domain)
+		return -EOPNOTSUPP;
+	ret = dmactl_bench_check_granule(run);
+	if (ret)
+		return ret;
+
+	run->threads = kvcalloc(cmd->threads, sizeof(*run->threads),
+				GFP_KERNEL);
+	if (!run->threads)
+		return -ENOMEM;
+	node = cmd->node == DMACTL_NO_NODE ? dev_to_node(t->dev) : cmd->node;
+	gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
+	      (run->check_domain ? 0 : dmactl_reachable_gfp(t->dev));
+	for (i = 0; i < cmd->threads; i++) {
+		run->threads[i] = kvzalloc_obj(*run->threads[i], GFP_KERNEL);
+		if (!run->threads[i])
+			return -ENOMEM;
+		run->nr_threads++;
+		ret = dmactl_bench_thread_setup(run, run->threads[i], node, gfp);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return dmactl_bench_spawn(run, node);
 }
 
 /**
  * dmactl_bench_start() - DMACTL_BENCH_START
  * @ucmd: the call; its struct dmactl_bench_start is documented in the uapi
  *
+ * The threads are woken before the run can be found by its ID: no other
+ * call can free it while they start.
+ *
  * Return: 0 or a negative errno as the uapi header lists.
  */
 int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_bench_start *cmd = ucmd->cmd;
-	struct iommu_domain *domain;
 	struct dmactl_target *t;
 	struct dmactl_bench *run;
 	unsigned int i;
-	gfp_t gfp;
-	int node, ret;
+	int ret;
 
 	ret = dmactl_bench_validate(cmd);
 	if (ret)
@@ -915,6 +1007,7 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 		dmactl_target_read_unlock(t);
 		return -ENOMEM;
 	}
+	dmactl_obj_init(ucmd->ctx, &run->obj, DMACTL_OBJ_BENCH);
 	kref_get(&t->kref);
 	run->target = t;
 	run->p = *cmd;
@@ -928,67 +1021,32 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 	run->bookkeeping = dmactl_bench_bookkeeping(cmd->mode, run->nr_ranges,
 						    cmd->pages);
 	init_completion(&run->done);
-	dmactl_count(run->target, DMACTL_C_LIVE_BENCHES, 1);
 
 	if (cmd->dma_bits) {
+		/* Takes the rwsem for writing, and gives it back for reading. */
 		dmactl_target_read_unlock(t);
 		ret = dmactl_target_take_mask(t, DMA_BIT_MASK(cmd->dma_bits),
 					      &run->saved_mask,
 					      &run->saved_coherent_mask);
 		if (ret) {
-			dmactl_count(run->target, DMACTL_C_LIVE_BENCHES, -1);
-			dmactl_bench_free_run(run);
+			dmactl_obj_discard(&run->obj);
 			return ret;
 		}
 		run->mask_held = true;
 	}
-
-	domain = iommu_get_domain_for_dev(t->dev);
-	if (domain && iommu_is_dma_domain(domain))
-		run->check_domain = domain;
-	ret = -EOPNOTSUPP;
-	if (cmd->mode >= DMACTL_BENCH_IOVA && !run->check_domain)
-		goto out_kill;
-
-	ret = -ENOMEM;
-	run->threads = kvcalloc(cmd->threads, sizeof(*run->threads),
-				GFP_KERNEL);
-	if (!run->threads)
-		goto out_kill;
-	node = cmd->node == DMACTL_NO_NODE ? dev_to_node(t->dev) : cmd->node;
-	gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
-	      (run->check_domain ? 0 : dmactl_reachable_gfp(t->dev));
-	for (i = 0; i < cmd->threads; i++) {
-		run->threads[i] = kvzalloc_obj(*run->threads[i], GFP_KERNEL);
-		if (!run->threads[i])
-			goto out_kill;
-		run->nr_threads++;
-		ret = dmactl_bench_thread_setup(run, run->threads[i], node, gfp);
-		if (ret)
-			goto out_kill;
-		cond_resched();
+	ret = dmactl_bench_setup(run, t) ?: dmactl_obj_add(&run->obj);
+	if (ret) {
+		dmactl_obj_discard(&run->obj);
+		dmactl_target_read_unlock(t);
+		return ret;
 	}
-	ret = dmactl_bench_spawn(run, node);
-	if (ret)
-		goto out_kill;
-
-	ret = dmactl_obj_add(ucmd->ctx, &run->obj, DMACTL_OBJ_BENCH);
-	if (ret)
-		goto out_kill;
 	atomic_set(&run->running, run->nr_threads);
 	for (i = 0; i < run->nr_threads; i++)
 		wake_up_process(run->threads[i]->task);
+	dmactl_target_read_unlock(t);
 	cmd->out_id = run->obj.id;
 	cmd->out_bookkeeping_bytes = run->bookkeeping;
-	dmactl_target_read_unlock(t);
-	/* The run is started; a failed copy-out only loses the reply. */
-	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
-
-out_kill:
-	dmactl_bench_end(run);
-	dmactl_target_read_unlock(t);
-	dmactl_bench_free_run(run);
-	return ret;
+	return dmactl_obj_finalize(ucmd, &run->obj, sizeof(*cmd));
 }
 
 /* Fill @res from the threads: progress while running, all once ended. */
@@ -1081,14 +1139,16 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
  *	uapi
  *
  * Waiting holds only a reference to the run, no lock: revocation and
- * DMACTL_BENCH_FREE end the run and so the wait.
+ * DMACTL_BENCH_FREE end the run and so the wait.  The results are read
+ * from the run waited for, found dead if it was freed meanwhile: never
+ * from another run that took its ID.
  *
  * Return: 0 or a negative errno as the uapi header lists.
  */
 int dmactl_bench_result(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_bench_result *cmd = ucmd->cmd;
-	struct dmactl_target *t;
+	struct dmactl_target *t = dmactl_ctx_target(ucmd->ctx);
 	struct dmactl_bench *run;
 	struct dmactl_obj *obj;
 	u32 flags = cmd->flags;
@@ -1096,35 +1156,45 @@ int dmactl_bench_result(struct dmactl_ucmd *ucmd)
 
 	if (flags & ~(DMACTL_BENCH_WAIT | DMACTL_BENCH_STOP))
 		return -EOPNOTSUPP;
-	if (flags) {
-		obj = dmactl_obj_get(ucmd->ctx, cmd->id, DMACTL_OBJ_BENCH);
-		if (!obj)
-			return -ENOENT;
-		run = container_of(obj, struct dmactl_bench, obj);
-		if (flags & DMACTL_BENCH_STOP)
-			WRITE_ONCE(run->stop, true);
-		ret = 0;
-		if (flags & DMACTL_BENCH_WAIT &&
-		    wait_for_completion_interruptible(&run->done))
-			ret = -EINTR;
-		dmactl_obj_put(obj);
-		if (ret)
-			return ret;
-	}
-	ret = dmactl_op_begin(ucmd, cmd->id, DMACTL_OBJ_BENCH, &t, &obj);
+	if (!t)
+		return -ENOENT;
+	/* A revoked device first, as every operation on an object says. */
+	ret = dmactl_target_read_lock(t);
 	if (ret)
 		return ret;
+	dmactl_target_read_unlock(t);
+	obj = dmactl_obj_get(ucmd->ctx, cmd->id, DMACTL_OBJ_BENCH);
+	if (!obj)
+		return -ENOENT;
 	run = container_of(obj, struct dmactl_bench, obj);
-	if (!run->merged) {
-		memset(&run->res, 0, sizeof(run->res));
-		dmactl_bench_collect(run, &run->res);
+	if (flags & DMACTL_BENCH_STOP)
+		WRITE_ONCE(run->stop, true);
+	ret = 0;
+	if (flags & DMACTL_BENCH_WAIT &&
+	    wait_for_completion_interruptible(&run->done))
+		ret = -EINTR;
+	if (!ret)
+		ret = dmactl_target_read_lock(t);
+	if (ret)
+		goto out_put;
+	mutex_lock(&obj->lock);
+	if (obj->dead) {
+		ret = dmactl_reject(t, DMACTL_RULE_M3, -ENOENT);
+	} else {
+		if (!run->merged) {
+			memset(&run->res, 0, sizeof(run->res));
+			dmactl_bench_collect(run, &run->res);
+		}
+		run->res.size = cmd->size;
+		run->res.flags = cmd->flags;
+		run->res.id = cmd->id;
+		*cmd = run->res;
 	}
-	run->res.size = cmd->size;
-	run->res.flags = cmd->flags;
-	run->res.id = cmd->id;
-	*cmd = run->res;
-	dmactl_op_done(t, obj);
-	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
+	mutex_unlock(&obj->lock);
+	dmactl_target_read_unlock(t);
+out_put:
+	dmactl_obj_put(obj);
+	return ret ?: dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 /**

@@ -117,7 +117,8 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 	/* A piece ends at a page end on either side or a transfer's end. */
 	max_segs = 2 * (cmd->length >> PAGE_SHIFT) + 2 +
 		   div64_u64(cmd->length, e->max_transfer);
-	plan->segs = kvcalloc(max_segs, sizeof(*plan->segs), GFP_KERNEL);
+	plan->segs = kvcalloc(max_segs, sizeof(*plan->segs),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!plan->segs)
 		return -ENOMEM;
 
@@ -301,29 +302,70 @@ static void dmactl_copy_compare(struct dmactl_copy_plan *plan,
 	}
 }
 
-/* Run the engine over every piece. */
-static int dmactl_copy_run(struct dmactl_engine *e,
+/*
+ * Between two transfers, let a revocation that waits for the target's
+ * rwsem in.  Revocation tears down objects a copy has marked busy: it
+ * holds the rwsem for writing, so no transfer of the copy is running,
+ * and the copy finds out here.
+ *
+ * Return: 0, or -ENODEV when the device or either object was revoked.
+ */
+static int dmactl_copy_yield(struct dmactl_target *t,
+			     struct dmactl_copy_plan *plan)
+{
+	if (!rwsem_is_contended(&t->rwsem)) {
+		cond_resched();
+		return 0;
+	}
+	up_read(&t->rwsem);
+	down_read(&t->rwsem);
+	/* Only revocation, under the write lock, kills busy objects. */
+	if (t->dead || READ_ONCE(plan->src->obj.dead) ||
+	    READ_ONCE(plan->dst->obj.dead))
+		return -ENODEV;
+	return 0;
+}
+
+/*
+ * Run the engine over every piece, one transfer at a time under the
+ * engine's lock.  Between transfers the copy gives way to revocation and
+ * stops for a fatal signal, so nobody waits longer than one transfer.
+ */
+static int dmactl_copy_run(struct dmactl_target *t, struct dmactl_engine *e,
 			   struct dmactl_copy_plan *plan,
 			   struct dmactl_copy *cmd)
 {
 	unsigned long timeout = msecs_to_jiffies(cmd->timeout_ms ?:
 						 DMACTL_COPY_TIMEOUT_MS);
+	struct dmactl_copy_seg *seg;
 	unsigned long i;
 	u64 start;
 	int ret = 0;
 
-	guard(mutex)(&e->lock);
-	if (e->wedged)
-		return -EBUSY;
-	start = ktime_get_ns();
-	for (i = 0; i < plan->nr_segs && !ret; i++) {
-		ret = e->ops->copy(e, plan->segs[i].dst, plan->segs[i].src,
-				   plan->segs[i].len, timeout);
-		if (!ret)
-			cmd->out_transfers++;
+	for (i = 0; i < plan->nr_segs; i++) {
+		if (i) {
+			ret = dmactl_copy_yield(t, plan);
+			if (ret)
+				return ret;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		seg = &plan->segs[i];
+		mutex_lock(&e->lock);
+		if (dmactl_engine_idle(e)) {
+			start = ktime_get_ns();
+			ret = e->ops->copy(e, seg->dst, seg->src, seg->len,
+					   timeout);
+			cmd->out_ns += ktime_get_ns() - start;
+		} else {
+			ret = -EBUSY;	/* an earlier transfer may still run */
+		}
+		mutex_unlock(&e->lock);
+		if (ret)
+			return ret;
+		cmd->out_transfers++;
 	}
-	cmd->out_ns = ktime_get_ns() - start;
-	return ret;
+	return 0;
 }
 
 /* Lock the two objects (one, if the same) in ID order. */
@@ -348,12 +390,32 @@ static void dmactl_copy_unlock(struct dmactl_copy_plan *plan)
 	mutex_unlock(&plan->src->obj.lock);
 }
 
-static void dmactl_copy_busy(struct dmactl_copy_plan *plan, int delta)
+/* Mark both objects busy (@delta 1) or not (-1); with their locks. */
+static void dmactl_copy_busy(struct dmactl_copy_plan *plan, bool unlinked,
+			     int delta)
 {
 	plan->src->inflight += delta;
 	if (plan->dst != plan->src)
 		plan->dst->inflight += delta;
+	if (unlinked)
+		plan->dst->unlinked_dst += delta;
 	dmactl_count(plan->src->target, DMACTL_C_INFLIGHT, delta);
+}
+
+/*
+ * The copy is over.  A transfer that timed out and may still run keeps
+ * both objects, and so their memory, wedged until the engine is idle.
+ */
+static void dmactl_copy_end(struct dmactl_copy_plan *plan, bool unlinked,
+			    bool wedged)
+{
+	dmactl_copy_lock(plan);
+	dmactl_copy_busy(plan, unlinked, -1);
+	if (wedged) {
+		plan->src->wedged = true;
+		plan->dst->wedged = true;
+	}
+	dmactl_copy_unlock(plan);
 }
 
 static struct dmactl_iova *dmactl_copy_get(struct dmactl_ctx *ctx, u32 id)
@@ -380,7 +442,7 @@ static int dmactl_copy_begin(struct dmactl_ucmd *ucmd, struct dmactl_engine *e,
 	else
 		ret = dmactl_copy_plan(cmd, e, plan);
 	if (!ret)
-		dmactl_copy_busy(plan, 1);
+		dmactl_copy_busy(plan, cmd->flags & DMACTL_COPY_DST_UNLINKED, 1);
 	dmactl_copy_unlock(plan);
 	return ret;
 }
@@ -394,19 +456,42 @@ static void dmactl_copy_put(struct dmactl_copy_plan *plan)
 		dmactl_obj_put(&plan->dst->obj);
 }
 
+/* Events and counters of a copy that ran (the device not revoked). */
+static void dmactl_copy_report(struct dmactl_target *t, struct dmactl_ctx *ctx,
+			       struct dmactl_copy *cmd, int ret)
+{
+	bool unlinked = cmd->flags & DMACTL_COPY_DST_UNLINKED;
+
+	if (unlinked)
+		dmactl_nl_copy_event(t, ctx, DMACTL_EVENT_TYPE_FAULT_INJECTED,
+				     cmd, ret);
+	if (ret == -EIO || ret == -ETIMEDOUT ||
+	    (!ret && (cmd->out_mismatches || cmd->out_guard_damage)))
+		dmactl_nl_copy_event(t, ctx, DMACTL_EVENT_TYPE_DMA_FAULT, cmd,
+				     ret);
+	if (ret)
+		return;
+	dmactl_count(t, DMACTL_C_COPIES, 1);
+	dmactl_count(t, DMACTL_C_COPIED_BYTES, cmd->length);
+	if (unlinked)
+		dmactl_count(t, DMACTL_C_UNLINKED_WRITES, 1);
+}
+
 /**
  * dmactl_copy() - DMACTL_COPY
  * @ucmd: the call; its struct dmactl_copy is documented in the uapi
  *
- * Context: holds the target's rwsem for reading throughout, so a
- * revocation waits for the engine; the objects' locks only while
- * planning and after.
+ * Context: holds the target's rwsem for reading while the engine works,
+ * letting a revocation in between two transfers (dmactl_copy_yield());
+ * the objects' locks only while planning and after.  The reply is copied
+ * out with no lock held.
  *
  * Return: 0 or a negative errno as the uapi header lists.
  */
 int dmactl_copy(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_copy *cmd = ucmd->cmd;
+	bool unlinked = cmd->flags & DMACTL_COPY_DST_UNLINKED;
 	struct dmactl_copy_plan plan = {};
 	struct dmactl_guard *guards;
 	struct dmactl_engine *e;
@@ -447,34 +532,21 @@ int dmactl_copy(struct dmactl_ucmd *ucmd)
 	cmd->out_ns = 0;
 	dmactl_guards_take(&plan, guards);
 	dmactl_copy_sync(&plan, false);
-	ret = dmactl_copy_run(e, &plan, cmd);
+	ret = dmactl_copy_run(t, e, &plan, cmd);
+	if (ret == -ENODEV) {
+		/* Revoked: the links are gone, the objects dead. */
+		dmactl_count(t, DMACTL_C_INFLIGHT, -1);
+		goto out;
+	}
 	dmactl_copy_sync(&plan, true);
 	if (!ret && plan.segs[0].dlink)
 		dmactl_copy_compare(&plan, cmd);
 	cmd->out_guard_damage = dmactl_guards_damage(guards);
-
-	dmactl_copy_lock(&plan);
-	/* A wedged engine may still write: the ranges stay busy. */
-	if (!e->wedged)
-		dmactl_copy_busy(&plan, -1);
-	dmactl_copy_unlock(&plan);
-	if (cmd->flags & DMACTL_COPY_DST_UNLINKED)
-		dmactl_nl_copy_event(t, ucmd->ctx,
-				     DMACTL_EVENT_TYPE_FAULT_INJECTED, cmd, ret);
-	if (ret == -EIO || ret == -ETIMEDOUT ||
-	    (!ret && (cmd->out_mismatches || cmd->out_guard_damage)))
-		dmactl_nl_copy_event(t, ucmd->ctx, DMACTL_EVENT_TYPE_DMA_FAULT,
-				     cmd, ret);
-	if (!ret) {
-		dmactl_count(t, DMACTL_C_COPIES, 1);
-		dmactl_count(t, DMACTL_C_COPIED_BYTES, cmd->length);
-		if (cmd->flags & DMACTL_COPY_DST_UNLINKED)
-			dmactl_count(t, DMACTL_C_UNLINKED_WRITES, 1);
-		ret = dmactl_ucmd_respond(ucmd, sizeof(*cmd));
-	}
+	dmactl_copy_end(&plan, unlinked, !dmactl_engine_idle(e));
+	dmactl_copy_report(t, ucmd->ctx, cmd, ret);
 out:
 	dmactl_copy_put(&plan);
 	kfree(guards);
 	dmactl_target_read_unlock(t);
-	return ret;
+	return ret ?: dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 }

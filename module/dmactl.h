@@ -73,6 +73,8 @@ enum dmactl_rule {
 	DMACTL_RULE_BUF_BUSY,	/* buffer freed under links */
 	DMACTL_RULE_UNREACHABLE,	/* memory the device cannot address */
 	DMACTL_RULE_COPY_DIR,	/* DMA against a link's direction */
+	DMACTL_RULE_LIMIT,	/* past a per-file or global limit */
+	DMACTL_RULE_P2PMEM_RANGE,	/* publishing a range memremap refuses */
 	DMACTL_NR_RULES,
 };
 
@@ -144,6 +146,15 @@ const char *dmactl_op_name(unsigned int op);
  * @published_bars: bit N: BAR N published as p2pmem (exclusive PCI only)
  * @mask_bench: a benchmark run changed the device's DMA mask: no new
  *	objects until it ends (set under @rwsem for writing)
+ * @dma_stopped: revocation turned the device's bus mastering off: no
+ *	transfer of it can still reach memory (exclusive PCI only)
+ * @probe_mask: exclusive: the DMA mask the device had before dmactl's
+ *	probe, restored at remove
+ * @probe_coherent_mask: the coherent mask likewise
+ * @set_master: exclusive: dmactl's probe turned bus mastering on (for its
+ *	DMA engine), and remove turns it off
+ * @dma_lost: revocation released an engine whose wedging transfer had not
+ *	ended: nothing it may reach is ever given back (under @engine_lock)
  * @counters: this device's counters (the total has them too)
  */
 struct dmactl_target {
@@ -159,6 +170,11 @@ struct dmactl_target {
 	struct dmactl_engine *engine;
 	unsigned long published_bars;
 	bool mask_bench;
+	bool dma_stopped;
+	u64 probe_mask;
+	u64 probe_coherent_mask;
+	bool set_master;
+	bool dma_lost;
 	struct dmactl_counters counters;
 };
 
@@ -204,52 +220,124 @@ void dmactl_target_put_mask(struct dmactl_target *t, u64 saved,
 			    u64 saved_coherent);
 extern const struct attribute_group *dmactl_misc_groups[];
 
+/* ---- limits on what files may hold (limits.c) ---- */
+
+/**
+ * enum dmactl_limit - an allowance of each file, a module parameter
+ * @DMACTL_LIMIT_OBJECTS: objects in its table
+ * @DMACTL_LIMIT_SHADOW_BYTES: bytes of IOVA shadow state: sync bitmaps
+ *	and link records
+ * @DMACTL_LIMIT_BUF_BYTES: bytes of memory its buffers hold
+ * @DMACTL_LIMIT_BENCH_RUNS: benchmark runs
+ * @DMACTL_NR_FILE_LIMITS: how many there are
+ */
+enum dmactl_limit {
+	DMACTL_LIMIT_OBJECTS,
+	DMACTL_LIMIT_SHADOW_BYTES,
+	DMACTL_LIMIT_BUF_BYTES,
+	DMACTL_LIMIT_BENCH_RUNS,
+	DMACTL_NR_FILE_LIMITS,
+};
+
+extern unsigned long long dmactl_max_iova_size;
+int dmactl_charge(struct dmactl_ctx *ctx, enum dmactl_limit limit, u64 amount);
+void dmactl_uncharge(struct dmactl_ctx *ctx, enum dmactl_limit limit,
+		     u64 amount);
+int dmactl_charge_bench_threads(struct dmactl_target *t, u32 threads);
+void dmactl_uncharge_bench_threads(u32 threads);
+bool dmactl_allow_list_full(u64 entries);
+
 /* ---- contexts and their objects (ctx.c) ---- */
 
 enum dmactl_obj_type {
 	DMACTL_OBJ_BUF = 1,
 	DMACTL_OBJ_IOVA,
 	DMACTL_OBJ_BENCH,
+	DMACTL_NR_OBJ_TYPES,
 };
+
+struct dmactl_obj;
+
+/**
+ * struct dmactl_obj_ops - what each type of object does
+ * @kill: give back everything the object holds (memory, IOVA space,
+ *	mappings, threads), however far its making got; called once, under
+ *	the object's lock, with the target's rwsem held (or before the
+ *	object was ever added to a table)
+ * @release: free the object's own memory, at its last reference
+ * @account: add the object to what a teardown took away (events)
+ * @busy: may it not be killed now?  A buffer under links (its IOVA
+ *	objects go first), an IOVA object whose memory a DMA engine that
+ *	cannot be stopped may still reach.  NULL: never busy
+ * @uses_provider: does it hold or map P2P memory of a provider?  NULL:
+ *	never
+ */
+struct dmactl_obj_ops {
+	void (*kill)(struct dmactl_obj *obj);
+	void (*release)(struct dmactl_obj *obj);
+	void (*account)(struct dmactl_obj *obj, struct dmactl_teardown *td);
+	bool (*busy)(struct dmactl_obj *obj);
+	bool (*uses_provider)(struct dmactl_obj *obj, struct pci_dev *pdev);
+};
+
+extern const struct dmactl_obj_ops dmactl_buf_ops;
+extern const struct dmactl_obj_ops dmactl_iova_ops;
+extern const struct dmactl_obj_ops dmactl_bench_ops;
 
 /**
  * struct dmactl_obj - what every object of a context begins with
+ * @ops: its type's operations
  * @type: enum dmactl_obj_type
  * @id: its ID in the context's table
- * @users: the table's reference plus one per lookup in progress
+ * @users: the table's reference, the creator's until the call that made
+ *	the object ends, and one per lookup in progress
  * @lock: serialises operations on the object
+ * @visible: lookups by ID find it: the call that made it has returned its
+ *	ID (under the table's xa_lock)
  * @dead: torn down and out of the table (under @lock)
  * @ctx: the owning context
  */
 struct dmactl_obj {
+	const struct dmactl_obj_ops *ops;
 	enum dmactl_obj_type type;
 	u32 id;
 	refcount_t users;
 	struct mutex lock;	/* serialises operations on the object */
+	bool visible;
 	bool dead;
 	struct dmactl_ctx *ctx;
 };
 
 /**
  * struct dmactl_ctx - one open file of /dev/dmactl
- * @objs: the objects, by ID (from 1)
+ * @objs: the objects, by ID; IDs are handed out cyclically from 1, so a
+ *	freed object's ID is not reused before 2^31 others
+ * @next_id: where the next ID search starts
+ * @charged: what the file holds, per enum dmactl_limit
  * @attach_lock: serialises ATTACH
  * @target: the attached target, NULL before ATTACH; set once
  * @target_node: on @target's list of contexts
+ * @released: the file is closed, but an engine that could not be stopped
+ *	may still reach memory of its objects: they stay until the target's
+ *	DMA is known to be stopped (revocation frees the context then)
  * @pid: the thread group that opened the file (events name it)
  * @comm: its command name then
  */
 struct dmactl_ctx {
 	struct xarray objs;
+	u32 next_id;
+	atomic64_t charged[DMACTL_NR_FILE_LIMITS];
 	struct mutex attach_lock;	/* serialises ATTACH */
 	struct dmactl_target *target;
 	struct list_head target_node;
+	bool released;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 };
 
 struct dmactl_ctx *dmactl_ctx_create(void);
 void dmactl_ctx_destroy(struct dmactl_ctx *ctx);
+void dmactl_ctx_free(struct dmactl_ctx *ctx);
 void dmactl_ctx_kill_all(struct dmactl_ctx *ctx, struct dmactl_teardown *td);
 void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 		     bool (*match)(struct dmactl_obj *obj, void *arg),
@@ -257,13 +345,19 @@ void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t);
 struct dmactl_target *dmactl_ctx_target(struct dmactl_ctx *ctx);
 int dmactl_ctx_target_lock(struct dmactl_ctx *ctx, struct dmactl_target **tp);
-int dmactl_obj_add(struct dmactl_ctx *ctx, struct dmactl_obj *obj,
-		   enum dmactl_obj_type type);
+void dmactl_obj_init(struct dmactl_ctx *ctx, struct dmactl_obj *obj,
+		     enum dmactl_obj_type type);
+int dmactl_obj_add(struct dmactl_obj *obj);
+int dmactl_obj_finalize(struct dmactl_ucmd *ucmd, struct dmactl_obj *obj,
+			size_t cmd_len);
+void dmactl_obj_abort(struct dmactl_obj *obj);
+void dmactl_obj_discard(struct dmactl_obj *obj);
 struct dmactl_obj *dmactl_obj_get(struct dmactl_ctx *ctx, u32 id,
 				  enum dmactl_obj_type type);
+int dmactl_obj_lookup(struct dmactl_ctx *ctx, struct dmactl_target *t, u32 id,
+		      enum dmactl_obj_type type, struct dmactl_obj **objp);
 void dmactl_obj_put(struct dmactl_obj *obj);
 void dmactl_obj_remove(struct dmactl_obj *obj);
-void dmactl_obj_destroy(struct dmactl_obj *obj);
 int dmactl_op_begin(struct dmactl_ucmd *ucmd, u32 id, enum dmactl_obj_type type,
 		    struct dmactl_target **tp, struct dmactl_obj **objp);
 void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
@@ -288,6 +382,8 @@ void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
  *	attached device, as the DMA layer decides it
  * @p2p_bus_offset: PCI_P2PDMA_MAP_BUS_ADDR: bus address minus physical
  *	address of the memory
+ * @held: the buffer holds its memory (counted in DMACTL_C_LIVE_BUFS)
+ * @charged: bytes charged to the file's DMACTL_LIMIT_BUF_BYTES
  */
 struct dmactl_buf {
 	struct dmactl_obj obj;
@@ -302,14 +398,14 @@ struct dmactl_buf {
 	void *p2p_vaddr;
 	u32 p2p_map;
 	u64 p2p_bus_offset;
+	bool held;
+	u64 charged;
 };
 
 int dmactl_buf_alloc(struct dmactl_ucmd *ucmd);
 int dmactl_buf_free(struct dmactl_ucmd *ucmd);
 int dmactl_buf_fill(struct dmactl_ucmd *ucmd);
 int dmactl_buf_checksum(struct dmactl_ucmd *ucmd);
-void dmactl_buf_kill(struct dmactl_buf *buf);
-void dmactl_buf_release(struct dmactl_buf *buf);
 phys_addr_t dmactl_buf_phys(struct dmactl_buf *buf, u64 offset);
 u64 dmactl_buf_contig(struct dmactl_buf *buf, u64 offset, u64 max);
 gfp_t dmactl_reachable_gfp(struct device *dev);
@@ -382,7 +478,13 @@ struct dmactl_link {
  * @nr_records: records in @links
  * @linked_bytes: bytes the records cover
  * @require_coherent: every link carries DMA_ATTR_REQUIRE_COHERENT
- * @inflight: DMA transfers in progress through this object
+ * @inflight: copies in progress through this object
+ * @unlinked_dst: of those, copies aimed at its unlinked IOVA: no link
+ *	may be made while one runs (the IOMMU must block its writes)
+ * @wedged: a copy through it timed out and its engine may still reach
+ *	the memory: unlink, free, destroy and teardown wait until the
+ *	target's DMA is quiet (dmactl_target_dma_quiet())
+ * @shadow_charged: bytes charged to the file's DMACTL_LIMIT_SHADOW_BYTES
  */
 struct dmactl_iova {
 	struct dmactl_obj obj;
@@ -400,6 +502,9 @@ struct dmactl_iova {
 	u64 linked_bytes;
 	bool require_coherent;
 	unsigned int inflight;
+	unsigned int unlinked_dst;
+	bool wedged;
+	u64 shadow_charged;
 };
 
 int dmactl_iova_alloc(struct dmactl_ucmd *ucmd);
@@ -409,19 +514,17 @@ int dmactl_iova_unlink(struct dmactl_ucmd *ucmd);
 int dmactl_iova_free(struct dmactl_ucmd *ucmd);
 int dmactl_iova_destroy(struct dmactl_ucmd *ucmd);
 int dmactl_iova_query(struct dmactl_ucmd *ucmd);
-void dmactl_iova_kill(struct dmactl_iova *iova);
 int dmactl_iova_op_begin(struct dmactl_ucmd *ucmd, u32 id,
 			 struct dmactl_target **tp, struct dmactl_iova **iovap);
 void dmactl_iova_op_done(struct dmactl_target *t, struct dmactl_iova *iova);
-void dmactl_iova_release(struct dmactl_iova *iova);
 struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset);
 unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset);
 bool dmactl_iova_range_synced(struct dmactl_iova *iova, u64 offset, u64 end);
 bool dmactl_iova_range_unlinked(struct dmactl_iova *iova, u64 offset, u64 end);
+bool dmactl_iova_dma_busy(struct dmactl_iova *iova);
 dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
 				struct dmactl_link *link, u64 offset,
 				u64 *contig);
-bool dmactl_iova_uses_provider(struct dmactl_iova *iova, struct pci_dev *pdev);
 bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
 			   unsigned long attrs);
 
@@ -430,8 +533,6 @@ bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
 int dmactl_bench_start(struct dmactl_ucmd *ucmd);
 int dmactl_bench_result(struct dmactl_ucmd *ucmd);
 int dmactl_bench_free(struct dmactl_ucmd *ucmd);
-void dmactl_bench_kill(struct dmactl_obj *obj);
-void dmactl_bench_release(struct dmactl_obj *obj);
 
 /* ---- P2PDMA: the kernel's verdict, publishing, revocation (p2p.c) ---- */
 
@@ -450,28 +551,38 @@ void dmactl_p2p_provider_gone(struct pci_dev *pdev);
  * struct dmactl_engine_ops - what a DMA engine must do
  * @kind: enum dmactl_engine_kind
  * @copy: copy @len bytes from device address @src to @dst and wait for
- *	it, at most @timeout jiffies; returns 0, -ETIMEDOUT (the transfer
- *	may still be running) or -EIO (the engine reported an error)
+ *	it, at most @timeout jiffies; returns 0, -ETIMEDOUT or -EIO (the
+ *	engine reported an error).  When a transfer may still be running
+ *	after it returns (it timed out and could not be stopped), it sets
+ *	the engine's @wedged.
+ * @idle: with the engine wedged: has the transfer that wedged it ended,
+ *	so that it can no longer reach memory?  Called under @wedge_lock
  * @release: free the engine
  */
 struct dmactl_engine_ops {
 	u32 kind;
 	int (*copy)(struct dmactl_engine *e, dma_addr_t dst, dma_addr_t src,
 		    size_t len, unsigned long timeout);
+	bool (*idle)(struct dmactl_engine *e);
 	void (*release)(struct dmactl_engine *e);
 };
 
 /**
  * struct dmactl_engine - a DMA engine of a target
  * @ops: its operations
- * @lock: one copy at a time
- * @wedged: a transfer timed out and may still write: no more copies
+ * @lock: one transfer at a time
+ * @wedge_lock: protects @wedged and the backend's record of the transfer
+ *	that wedged it
+ * @wedged: a transfer timed out and may still reach memory: no more
+ *	copies, and the memory it may reach stays held, until @idle says
+ *	it ended
  * @priv: the backend's
  * @max_transfer: the longest transfer, bytes
  */
 struct dmactl_engine {
 	const struct dmactl_engine_ops *ops;
-	struct mutex lock;	/* one copy at a time */
+	struct mutex lock;	/* one transfer at a time */
+	spinlock_t wedge_lock;	/* protects wedged */
 	bool wedged;
 	void *priv;
 	size_t max_transfer;
@@ -481,6 +592,10 @@ struct dmactl_engine *dmactl_engine_create(const struct dmactl_engine_ops *ops,
 					   void *priv, size_t max_transfer);
 void dmactl_engine_destroy(struct dmactl_engine *e);
 struct dmactl_engine *dmactl_engine_get(struct dmactl_target *t);
+void dmactl_engine_wedge(struct dmactl_engine *e);
+bool dmactl_engine_idle(struct dmactl_engine *e);
+void dmactl_engine_revoke(struct dmactl_target *t);
+bool dmactl_target_dma_quiet(struct dmactl_target *t);
 struct dmactl_engine *dmactl_dmaengine_create(struct device *dev);
 bool dmactl_edu_match(struct pci_dev *pdev);
 int dmactl_edu_setup(struct pci_dev *pdev, struct dmactl_engine **out);

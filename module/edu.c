@@ -79,15 +79,24 @@ static int dmactl_edu_copy(struct dmactl_engine *e, dma_addr_t dst,
 	if (!ret)
 		ret = dmactl_edu_transfer(regs, EDU_BUF_ADDR, dst, len,
 					  EDU_CMD_TO_BUS, timeout);
-	/* A transfer still running may write later: stop using the engine. */
+	/* A transfer still running may reach memory later. */
 	if (ret == -ETIMEDOUT)
-		e->wedged = true;
+		dmactl_engine_wedge(e);
 	return ret;
+}
+
+/* The edu clears RUN when its transfer has ended. */
+static bool dmactl_edu_idle(struct dmactl_engine *e)
+{
+	void __iomem *regs = e->priv;
+
+	return !(readq(regs + EDU_REG_CMD) & EDU_CMD_RUN);
 }
 
 static const struct dmactl_engine_ops dmactl_edu_ops = {
 	.kind = DMACTL_ENGINE_EDU,
 	.copy = dmactl_edu_copy,
+	.idle = dmactl_edu_idle,
 };
 
 /**
@@ -95,14 +104,18 @@ static const struct dmactl_engine_ops dmactl_edu_ops = {
  * @pdev: the device, enabled, being probed by dmactl
  * @out: the engine
  *
- * Maps BAR0 (device-managed), checks the magic and sets the DMA mask to
- * edu_dma_bits.
+ * Maps BAR0 (device-managed), checks the magic, sets the DMA mask to
+ * edu_dma_bits, and turns bus mastering on once no transfer is running:
+ * one a previous binding left behind (it timed out, and remove turned bus
+ * mastering off under it) must not reach memory now.
  *
- * Return: 0 or a negative errno.
+ * Return: 0, -EBUSY if a transfer does not end within a second, or
+ * another negative errno.
  */
 int dmactl_edu_setup(struct pci_dev *pdev, struct dmactl_engine **out)
 {
 	void __iomem *regs;
+	u64 val;
 	int ret;
 
 	if (edu_dma_bits < 12 || edu_dma_bits > 64)
@@ -115,6 +128,12 @@ int dmactl_edu_setup(struct pci_dev *pdev, struct dmactl_engine **out)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(edu_dma_bits));
 	if (ret)
 		return ret;
+	if (readq_poll_timeout(regs + EDU_REG_CMD, val, !(val & EDU_CMD_RUN),
+			       2000, USEC_PER_SEC))
+		return -EBUSY;
 	*out = dmactl_engine_create(&dmactl_edu_ops, regs, EDU_BUF_SIZE);
-	return *out ? 0 : -ENOMEM;
+	if (!*out)
+		return -ENOMEM;
+	pci_set_master(pdev);
+	return 0;
 }

@@ -38,11 +38,6 @@
 
 #include "dmactl.h"
 
-static unsigned long long max_iova_size = SZ_4G;
-module_param(max_iova_size, ullong, 0644);
-MODULE_PARM_DESC(max_iova_size,
-		 "Largest IOVA_ALLOC, bytes (default 4 GiB, capped at 2^62)");
-
 #define DMACTL_USER_ATTRS (DMACTL_ATTR_SKIP_CPU_SYNC | DMACTL_ATTR_WEAK_ORDERING)
 
 /**
@@ -96,14 +91,6 @@ unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset)
 static unsigned long dmactl_iova_gend(struct dmactl_iova *iova, u64 end)
 {
 	return DIV_ROUND_UP_ULL(iova->first_offset + end, iova->granule);
-}
-
-/* The IOVA offset at which granule @gidx starts (0 for the first). */
-static u64 dmactl_iova_gstart(struct dmactl_iova *iova, unsigned long gidx)
-{
-	if (!gidx)
-		return 0;
-	return ((u64)gidx << __ffs64(iova->granule)) - iova->first_offset;
 }
 
 /**
@@ -185,15 +172,14 @@ dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
 	return DMA_MAPPING_ERROR;
 }
 
-/**
- * dmactl_iova_uses_provider() - does any link map memory of a provider?
- * @iova: the object, locked
- * @pdev: the P2P provider
- *
- * Return: true if a link's buffer is P2P memory of @pdev.
+/*
+ * Does any link map memory of a provider?  (struct dmactl_obj_ops: P2P
+ * revocation.)
  */
-bool dmactl_iova_uses_provider(struct dmactl_iova *iova, struct pci_dev *pdev)
+static bool dmactl_iova_uses_provider(struct dmactl_obj *obj,
+				      struct pci_dev *pdev)
 {
+	struct dmactl_iova *iova = container_of(obj, struct dmactl_iova, obj);
 	struct dmactl_link *link;
 	unsigned long index = 0;
 
@@ -203,21 +189,79 @@ bool dmactl_iova_uses_provider(struct dmactl_iova *iova, struct pci_dev *pdev)
 	return false;
 }
 
+/*
+ * May a transfer that timed out still reach the object's memory?  Then it
+ * cannot be torn down (struct dmactl_obj_ops).  A copy in progress does
+ * not keep it: release cannot run during one, and revocation tears
+ * objects down under a copy between two of its transfers.
+ */
+static bool dmactl_iova_busy(struct dmactl_obj *obj)
+{
+	struct dmactl_iova *iova = container_of(obj, struct dmactl_iova, obj);
+
+	if (iova->wedged && dmactl_target_dma_quiet(iova->target))
+		iova->wedged = false;
+	return iova->wedged;
+}
+
+/**
+ * dmactl_iova_dma_busy() - may a device transfer still reach the object's
+ *	memory?
+ * @iova: the object, locked
+ *
+ * Unlink, free and destroy are refused while it may (rule M25).
+ *
+ * Return: true while a copy runs through it, or a copy through it timed
+ * out and its engine may still run.
+ */
+bool dmactl_iova_dma_busy(struct dmactl_iova *iova)
+{
+	return iova->inflight || dmactl_iova_busy(&iova->obj);
+}
+
+static void dmactl_iova_account(struct dmactl_obj *obj,
+				struct dmactl_teardown *td)
+{
+	td->iovas++;
+	td->links += container_of(obj, struct dmactl_iova, obj)->nr_links;
+}
+
+/* Shadow state counted against the file: sync bitmap, link records. */
+static int dmactl_iova_charge(struct dmactl_iova *iova, u64 bytes)
+{
+	int ret = dmactl_charge(iova->obj.ctx, DMACTL_LIMIT_SHADOW_BYTES, bytes);
+
+	if (!ret)
+		iova->shadow_charged += bytes;
+	return ret;
+}
+
+static void dmactl_iova_uncharge(struct dmactl_iova *iova, u64 bytes)
+{
+	dmactl_uncharge(iova->obj.ctx, DMACTL_LIMIT_SHADOW_BYTES, bytes);
+	iova->shadow_charged -= bytes;
+}
+
+/* The bytes a link record with @nr_runs runs takes. */
+static size_t dmactl_link_bytes(unsigned int nr_runs)
+{
+	return struct_size_t(struct dmactl_link, runs, nr_runs);
+}
+
 static void dmactl_iova_free_shadow(struct dmactl_iova *iova)
 {
 	kvfree(iova->synced);
 	iova->synced = NULL;
 	mtree_destroy(&iova->links);
+	dmactl_iova_uncharge(iova, iova->shadow_charged);
 }
 
-/**
- * dmactl_iova_release() - free an IOVA object's memory at its last reference
- * @iova: the object, already killed
- */
-void dmactl_iova_release(struct dmactl_iova *iova)
+static void dmactl_iova_release(struct dmactl_obj *obj)
 {
+	struct dmactl_iova *iova = container_of(obj, struct dmactl_iova, obj);
+
 	dmactl_target_put(iova->target);
-	mutex_destroy(&iova->obj.lock);
+	mutex_destroy(&obj->lock);
 	kfree(iova);
 }
 
@@ -266,7 +310,8 @@ static void dmactl_link_drop(struct dmactl_iova *iova, struct dmactl_link *link)
 	buf->nr_links -= count;
 	mutex_unlock(&buf->obj.lock);
 	dmactl_obj_put(&buf->obj);
-	kfree(link);
+	dmactl_iova_uncharge(iova, dmactl_link_bytes(link->nr_runs));
+	kvfree(link);
 	dmactl_count(iova->target, DMACTL_C_LIVE_LINKS, -count);
 }
 
@@ -287,9 +332,14 @@ static int dmactl_link_split(struct dmactl_iova *iova, u64 offset)
 	end = link->iova_offset + link->length;
 	head = offset - link->iova_offset;
 	/* Only IOVA-path records hold several links: they have no runs. */
-	tail = kmemdup(link, sizeof(*link), GFP_KERNEL);
-	if (!tail)
+	ret = dmactl_iova_charge(iova, dmactl_link_bytes(0));
+	if (ret)
+		return ret;
+	tail = kmemdup(link, sizeof(*link), GFP_KERNEL_ACCOUNT);
+	if (!tail) {
+		dmactl_iova_uncharge(iova, dmactl_link_bytes(0));
 		return -ENOMEM;
+	}
 	tail->iova_offset = offset;
 	tail->buf_offset += head;
 	tail->length = end - offset;
@@ -298,6 +348,7 @@ static int dmactl_link_split(struct dmactl_iova *iova, u64 offset)
 				GFP_KERNEL);
 	if (ret) {
 		kfree(tail);
+		dmactl_iova_uncharge(iova, dmactl_link_bytes(0));
 		return ret;
 	}
 	link->length = head;
@@ -328,27 +379,38 @@ static void dmactl_links_remove(struct dmactl_iova *iova, unsigned long gs,
 /* The end of an object whose IOVA space is given back: drop the shadow. */
 static void dmactl_iova_forget(struct dmactl_iova *iova)
 {
+	if (iova->path)
+		dmactl_count(iova->target, DMACTL_C_LIVE_IOVAS, -1);
+	iova->path = 0;
 	/* A freed state still says "in use" (rule M3): clear it. */
 	memset(&iova->state, 0, sizeof(iova->state));
 	dmactl_iova_free_shadow(iova);
-	dmactl_count(iova->target, DMACTL_C_LIVE_IOVAS, -1);
 }
 
-/**
- * dmactl_iova_kill() - unlink everything and give the IOVA space back
- * @iova: the object, locked
- *
- * Each link is unlinked with its own recorded direction and attributes,
- * then the space is freed: what release and revocation do.
+/*
+ * Unlink everything and give the IOVA space back, however far
+ * dmactl_iova_alloc() got: each link is unlinked with its own recorded
+ * direction and attributes, then the space is freed.  What free,
+ * release and revocation do.
  */
-void dmactl_iova_kill(struct dmactl_iova *iova)
+static void dmactl_iova_kill(struct dmactl_obj *obj)
 {
-	lockdep_assert_held(&iova->obj.lock);
+	struct dmactl_iova *iova = container_of(obj, struct dmactl_iova, obj);
+
+	lockdep_assert_held(&obj->lock);
 	dmactl_links_remove(iova, 0, iova->nr_granules, true);
 	if (iova->path == DMACTL_PATH_IOVA)
 		dma_iova_free(iova->target->dev, &iova->state);
 	dmactl_iova_forget(iova);
 }
+
+const struct dmactl_obj_ops dmactl_iova_ops = {
+	.kill = dmactl_iova_kill,
+	.release = dmactl_iova_release,
+	.account = dmactl_iova_account,
+	.busy = dmactl_iova_busy,
+	.uses_provider = dmactl_iova_uses_provider,
+};
 
 /**
  * dmactl_iova_op_begin() - dmactl_op_begin() for an IOVA object
@@ -381,24 +443,28 @@ void dmactl_iova_op_done(struct dmactl_target *t, struct dmactl_iova *iova)
 	dmactl_op_done(t, &iova->obj);
 }
 
-/* Set up the shadow state of a new object; the IOVA space comes after. */
+/*
+ * Set up the shadow state of a new object; the IOVA space comes after.
+ * Its sync bitmap grows with the length: charged to the file first, so a
+ * length the limits allow never asks the allocator for more than they do.
+ */
 static int dmactl_iova_init_shadow(struct dmactl_iova *iova, u64 length,
 				   u64 granule, u64 first_offset)
 {
-	size_t longs;
+	size_t bytes;
+	int ret;
 
+	mt_init(&iova->links);
 	iova->length = length;
 	iova->granule = granule;
 	iova->first_offset = first_offset;
 	iova->nr_granules = DIV_ROUND_UP_ULL(first_offset + length, granule);
-	longs = BITS_TO_LONGS(iova->nr_granules);
-	iova->synced = kvcalloc(longs, sizeof(long), GFP_KERNEL);
-	mt_init(&iova->links);
-	if (!iova->synced) {
-		dmactl_iova_free_shadow(iova);
-		return -ENOMEM;
-	}
-	return 0;
+	bytes = BITS_TO_LONGS(iova->nr_granules) * sizeof(long);
+	ret = dmactl_iova_charge(iova, bytes);
+	if (ret)
+		return ret;
+	iova->synced = kvzalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	return iova->synced ? 0 : -ENOMEM;
 }
 
 /*
@@ -414,6 +480,7 @@ static int dmactl_iova_get_space(struct dmactl_iova *iova, u32 flags)
 	if (dma_iova_try_alloc(dev, &iova->state, iova->first_offset,
 			       iova->length)) {
 		iova->path = DMACTL_PATH_IOVA;
+		dmactl_count(iova->target, DMACTL_C_LIVE_IOVAS, 1);
 		return 0;
 	}
 	/* As blk-mq-dma.c does: the state is not to be trusted after no. */
@@ -423,6 +490,7 @@ static int dmactl_iova_get_space(struct dmactl_iova *iova, u32 flags)
 	if (!(flags & DMACTL_IOVA_ALLOW_FALLBACK))
 		return -EOPNOTSUPP;
 	iova->path = DMACTL_PATH_FALLBACK;
+	dmactl_count(iova->target, DMACTL_C_LIVE_IOVAS, 1);
 	return 0;
 }
 
@@ -435,7 +503,7 @@ static int dmactl_iova_get_space(struct dmactl_iova *iova, u32 flags)
 int dmactl_iova_alloc(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_iova_alloc *cmd = ucmd->cmd;
-	u64 cap = min_t(u64, max_iova_size, 1ULL << 62);
+	u64 cap = min_t(u64, READ_ONCE(dmactl_max_iova_size), 1ULL << 62);
 	struct dmactl_target *t;
 	struct dmactl_iova *iova;
 	u64 granule;
@@ -461,42 +529,26 @@ int dmactl_iova_alloc(struct dmactl_ucmd *ucmd)
 	iova = kzalloc_obj(*iova, GFP_KERNEL);
 	if (!iova)
 		goto out_unlock;
+	dmactl_obj_init(ucmd->ctx, &iova->obj, DMACTL_OBJ_IOVA);
 	kref_get(&t->kref);
 	iova->target = t;
 	iova->require_coherent = cmd->flags & DMACTL_IOVA_REQUIRE_COHERENT;
 	ret = dmactl_iova_init_shadow(iova, cmd->length, granule,
-				      cmd->first_offset);
-	if (ret)
-		goto out_free;
-	ret = dmactl_iova_get_space(iova, cmd->flags);
-	if (ret)
-		goto out_shadow;
-	ret = dmactl_obj_add(ucmd->ctx, &iova->obj, DMACTL_OBJ_IOVA);
+				      cmd->first_offset) ?:
+	      dmactl_iova_get_space(iova, cmd->flags) ?:
+	      dmactl_obj_add(&iova->obj);
 	if (ret) {
-		if (iova->path == DMACTL_PATH_IOVA)
-			dma_iova_free(t->dev, &iova->state);
-		goto out_shadow;
+		dmactl_obj_discard(&iova->obj);
+		goto out_unlock;
 	}
-	dmactl_count(iova->target, DMACTL_C_LIVE_IOVAS, 1);
+	dmactl_target_read_unlock(t);
 
 	cmd->out_id = iova->obj.id;
 	cmd->out_path = iova->path;
 	cmd->out_granule = granule;
 	cmd->out_dma_addr = iova->path == DMACTL_PATH_IOVA ? iova->state.addr : 0;
-	ret = dmactl_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret) {
-		/* The caller never learnt the ID: undo. */
-		refcount_inc(&iova->obj.users);
-		dmactl_obj_destroy(&iova->obj);
-	}
-	dmactl_target_read_unlock(t);
-	return ret;
+	return dmactl_obj_finalize(ucmd, &iova->obj, sizeof(*cmd));
 
-out_shadow:
-	dmactl_iova_free_shadow(iova);
-out_free:
-	dmactl_target_put(t);
-	kfree(iova);
 out_unlock:
 	dmactl_target_read_unlock(t);
 	return ret;
@@ -769,7 +821,7 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	struct dmactl_buf *buf;
 	unsigned long gs, ge, attrs;
 	unsigned int nr_runs;
-	bool bus;
+	bool bus, charged = false;
 	u64 end;
 	int ret;
 
@@ -788,17 +840,10 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
 	if (ret)
 		return ret;
-	bobj = dmactl_obj_get(ucmd->ctx, cmd->buf_id, DMACTL_OBJ_BUF);
-	if (!bobj) {
-		ret = -ENOENT;
+	ret = dmactl_obj_lookup(ucmd->ctx, t, cmd->buf_id, DMACTL_OBJ_BUF, &bobj);
+	if (ret)
 		goto out_iova;
-	}
 	buf = container_of(bobj, struct dmactl_buf, obj);
-	mutex_lock(&buf->obj.lock);
-	if (buf->obj.dead) {
-		ret = dmactl_reject(t, DMACTL_RULE_M3, -ENOENT);
-		goto out_buf;
-	}
 	ret = dmactl_link_check(iova, buf, cmd, &nr_runs);
 	if (ret)
 		goto out_buf;
@@ -806,6 +851,11 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	ret = dmactl_link_classify(t, buf, &attrs, &bus);
 	if (ret)
 		goto out_buf;
+	/* A copy writes to unlinked IOVA here: a new link would take it. */
+	if (iova->unlinked_dst) {
+		ret = dmactl_reject(t, DMACTL_RULE_M25, -EBUSY);
+		goto out_buf;
+	}
 
 	gs = dmactl_iova_gidx(iova, cmd->iova_offset);
 	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
@@ -818,12 +868,18 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 		goto account;
 	}
 
-	ret = -ENOMEM;
-	link = kzalloc_flex(*link, runs,
-			    iova->path == DMACTL_PATH_FALLBACK || bus ? nr_runs : 0,
-			    GFP_KERNEL);
-	if (!link)
+	/* Fallback records hold a run per contiguous piece: up to 4 MiB. */
+	if (iova->path == DMACTL_PATH_IOVA && !bus)
+		nr_runs = 0;
+	ret = dmactl_iova_charge(iova, dmactl_link_bytes(nr_runs));
+	if (ret)
 		goto out_buf;
+	charged = true;
+	ret = -ENOMEM;
+	link = kvzalloc_flex(*link, runs, nr_runs,
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!link)
+		goto out_free;
 	link->iova_offset = cmd->iova_offset;
 	link->length = cmd->length;
 	link->unit = cmd->length;
@@ -847,6 +903,7 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	refcount_inc(&buf->obj.users);
 	iova->nr_records++;
 	link = NULL;
+	charged = false;
 
 account:
 	bitmap_clear(iova->synced, gs, ge - gs);
@@ -856,7 +913,9 @@ account:
 	dmactl_count(iova->target, DMACTL_C_LIVE_LINKS, 1);
 
 out_free:
-	kfree(link);
+	kvfree(link);
+	if (charged)
+		dmactl_iova_uncharge(iova, dmactl_link_bytes(nr_runs));
 out_buf:
 	mutex_unlock(&buf->obj.lock);
 	dmactl_obj_put(&buf->obj);
@@ -915,14 +974,6 @@ out:
 	return ret;
 }
 
-/*
- * Check that [offset, end) is exactly a run of whole, adjacent links (the
- * next one starting in the granule after the previous one ends), all with
- * direction @udir and attributes @uattrs.  Within a record the links lie
- * every unit bytes.  On failure *rule is the misuse it would be: M22
- * nothing linked there or a hole, M23 a link split, M24 other direction
- * or attributes.  On success *count is the number of links.
- */
 /* @a modulo @b, for u64 on any architecture. */
 static u64 dmactl_rem(u64 a, u64 b)
 {
@@ -932,17 +983,30 @@ static u64 dmactl_rem(u64 a, u64 b)
 	return rem;
 }
 
+/*
+ * Check that [offset, end) is exactly a run of whole links, each starting
+ * where the one before ends, all with direction @udir and attributes
+ * @uattrs.  Within a record the links lie every unit bytes.  No hole is
+ * allowed, not even in the unlinked tail of a granule: the kernel's
+ * granule-wise unlink (the swiotlb and non-coherent path) walks a range
+ * of several links a granule at a time, so every link but the last must
+ * end on a granule boundary (dma-api.rst: "the size of all but the last
+ * range must be aligned").  On failure *rule is the misuse it would be:
+ * M22 nothing linked there, a hole, or a start in a link's unlinked
+ * tail; M23 a link split; M24 other direction or attributes.  On success
+ * *count is the number of links.
+ */
 static int dmactl_links_span(struct dmactl_iova *iova, u64 offset, u64 end,
 			     u32 udir, u32 uattrs, enum dmactl_rule *rule,
 			     unsigned long *count)
 {
 	struct dmactl_link *link;
-	unsigned long gidx;
 	u64 cur = offset, rec_end;
 
 	*count = 0;
 	link = dmactl_iova_link_at(iova, offset);
-	if (!link) {
+	/* The granule may hold a link that ends before @offset. */
+	if (!link || offset >= link->iova_offset + link->length) {
 		*rule = DMACTL_RULE_M22;
 		return -ENOENT;
 	}
@@ -970,10 +1034,10 @@ static int dmactl_links_span(struct dmactl_iova *iova, u64 offset, u64 end,
 		cur = rec_end;
 		if (cur == end)
 			return 0;
-		gidx = dmactl_iova_gend(iova, cur);
-		cur = dmactl_iova_gstart(iova, gidx);
-		link = cur < end ? mtree_load(&iova->links, gidx) : NULL;
-		if (!link) {
+		/* The next link must start right here, on a granule. */
+		link = dmactl_iova_link_at(iova, cur);
+		if (!link || link->iova_offset != cur ||
+		    !IS_ALIGNED(iova->first_offset + cur, iova->granule)) {
 			*rule = DMACTL_RULE_M22;
 			return -EINVAL;
 		}
@@ -1019,7 +1083,7 @@ int dmactl_iova_unlink(struct dmactl_ucmd *ucmd)
 		ret = dmactl_reject(t, rule, ret);
 		goto out;
 	}
-	if (iova->inflight) {
+	if (dmactl_iova_dma_busy(iova)) {
 		ret = dmactl_reject(t, DMACTL_RULE_M25, -EBUSY);
 		goto out;
 	}
@@ -1055,10 +1119,10 @@ int dmactl_iova_free(struct dmactl_ucmd *ucmd)
 		return ret;
 	if (iova->nr_links) {
 		ret = dmactl_reject(t, DMACTL_RULE_M28, -EBUSY);
-	} else if (iova->inflight) {
+	} else if (dmactl_iova_dma_busy(iova)) {
 		ret = dmactl_reject(t, DMACTL_RULE_M25, -EBUSY);
 	} else {
-		dmactl_iova_kill(iova);
+		dmactl_iova_kill(&iova->obj);
 		dmactl_obj_remove(&iova->obj);
 	}
 	dmactl_iova_op_done(t, iova);
@@ -1135,7 +1199,7 @@ int dmactl_iova_destroy(struct dmactl_ucmd *ucmd)
 		ret = dmactl_reject(t, DMACTL_RULE_M26, -EINVAL);
 		goto out;
 	}
-	if (iova->inflight) {
+	if (dmactl_iova_dma_busy(iova)) {
 		ret = dmactl_reject(t, DMACTL_RULE_M25, -EBUSY);
 		goto out;
 	}
@@ -1148,7 +1212,7 @@ int dmactl_iova_destroy(struct dmactl_ucmd *ucmd)
 		dmactl_links_remove(iova, 0, iova->nr_granules, false);
 		dmactl_iova_forget(iova);
 	} else {
-		dmactl_iova_kill(iova);
+		dmactl_iova_kill(&iova->obj);
 	}
 	dmactl_obj_remove(&iova->obj);
 out:
@@ -1156,30 +1220,45 @@ out:
 	return ret;
 }
 
-/**
- * dmactl_iova_query() - DMACTL_IOVA_QUERY
- * @ucmd: the call; its struct dmactl_iova_query is documented in the uapi
- *
- * Return: 0 or a negative errno as the uapi header lists.
- */
-int dmactl_iova_query(struct dmactl_ucmd *ucmd)
+/* Describe the link of @link at IOVA offset @off, one unit long. */
+static void dmactl_link_info_fill(struct dmactl_iova *iova,
+				  struct dmactl_link *link, u64 off,
+				  struct dmactl_link_info *info)
 {
-	struct dmactl_iova_query *cmd = ucmd->cmd;
-	struct dmactl_link_info __user *uinfo;
-	struct dmactl_link_info info;
-	struct dmactl_target *t;
-	struct dmactl_iova *iova;
-	struct dmactl_link *link;
-	unsigned long index = 0, gs, ge;
-	u64 pos;
-	u32 n = 0;
-	int ret;
+	unsigned long gs = dmactl_iova_gidx(iova, off);
+	unsigned long ge = dmactl_iova_gend(iova, off + link->unit);
 
-	if (cmd->flags || cmd->__reserved || cmd->__reserved2)
-		return -EOPNOTSUPP;
-	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
-	if (ret)
-		return ret;
+	memset(info, 0, sizeof(*info));
+	info->iova_offset = off;
+	info->length = link->unit;
+	info->buf_offset = link->buf_offset + off - link->iova_offset;
+	info->dma_addr = dmactl_link_dma_addr(iova, link, off, NULL);
+	info->buf_id = link->buf->obj.id;
+	info->dir = link->udir;
+	info->attrs = link->uattrs;
+	if (find_next_zero_bit(iova->synced, ge, gs) >= ge)
+		info->flags |= DMACTL_LINK_SYNCED;
+	if (link->swiotlb)
+		info->flags |= DMACTL_LINK_SWIOTLB;
+	if (link->bus_addr)
+		info->flags |= DMACTL_LINK_BUS_ADDR;
+	if (link->attrs & DMA_ATTR_MMIO)
+		info->flags |= DMACTL_LINK_MMIO;
+}
+
+/*
+ * Fill the reply and up to @n link descriptions in @info, every link of
+ * the record in IOVA order.
+ */
+static void dmactl_iova_describe(struct dmactl_iova *iova,
+				 struct dmactl_iova_query *cmd,
+				 struct dmactl_link_info *info, u32 n)
+{
+	struct dmactl_link *link;
+	unsigned long index = 0;
+	u32 i = 0;
+	u64 pos;
+
 	cmd->out_path = iova->path;
 	cmd->out_length = iova->length;
 	cmd->out_granule = iova->granule;
@@ -1191,48 +1270,56 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd)
 	cmd->out_nr_links = iova->nr_links;
 	cmd->out_nr_records = iova->nr_records;
 	cmd->out_flags = 0;
-	/* The sync bitmap, as kvcalloc() sized it, and every record. */
-	cmd->out_shadow_bytes = BITS_TO_LONGS(iova->nr_granules) * sizeof(long);
-
-	uinfo = u64_to_user_ptr(cmd->links_uptr);
+	cmd->out_shadow_bytes = iova->shadow_charged;
 	mt_for_each(&iova->links, link, index, ULONG_MAX) {
-		cmd->out_shadow_bytes +=
-			kmalloc_size_roundup(struct_size(link, runs,
-							 link->nr_runs));
 		if (link->swiotlb)
 			cmd->out_flags |= DMACTL_LINK_SWIOTLB;
-		/* Each link of the record, as the caller made it. */
-		for (pos = 0; pos < link->length && n < cmd->nr_links && !ret;
-		     pos += link->unit) {
-			u64 off = link->iova_offset + pos;
-
-			gs = dmactl_iova_gidx(iova, off);
-			ge = dmactl_iova_gend(iova, off + link->unit);
-			memset(&info, 0, sizeof(info));
-			info.iova_offset = off;
-			info.length = link->unit;
-			info.buf_offset = link->buf_offset + pos;
-			info.dma_addr = dmactl_link_dma_addr(iova, link, off,
-							     NULL);
-			info.buf_id = link->buf->obj.id;
-			info.dir = link->udir;
-			info.attrs = link->uattrs;
-			if (find_next_zero_bit(iova->synced, ge, gs) >= ge)
-				info.flags |= DMACTL_LINK_SYNCED;
-			if (link->swiotlb)
-				info.flags |= DMACTL_LINK_SWIOTLB;
-			if (link->bus_addr)
-				info.flags |= DMACTL_LINK_BUS_ADDR;
-			if (link->attrs & DMA_ATTR_MMIO)
-				info.flags |= DMACTL_LINK_MMIO;
-			if (copy_to_user(&uinfo[n], &info, sizeof(info)))
-				ret = -EFAULT;
-			else
-				n++;
-		}
-		if (ret)
-			break;
+		for (pos = 0; pos < link->length && i < n; pos += link->unit)
+			dmactl_link_info_fill(iova, link, link->iova_offset + pos,
+					      &info[i++]);
 	}
+}
+
+/**
+ * dmactl_iova_query() - DMACTL_IOVA_QUERY
+ * @ucmd: the call; its struct dmactl_iova_query is documented in the uapi
+ *
+ * The links are described into a kernel buffer under the object's lock
+ * and copied out after every lock is dropped: a caller's memory that
+ * faults slowly must not hold up revocation.
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_iova_query(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_query *cmd = ucmd->cmd;
+	struct dmactl_link_info *info = NULL;
+	struct dmactl_target *t;
+	struct dmactl_iova *iova;
+	u32 n = 0;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved || cmd->__reserved2)
+		return -EOPNOTSUPP;
+	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
+	if (ret)
+		return ret;
+	n = min_t(u64, cmd->nr_links, iova->nr_links);
+	if (n) {
+		info = kvcalloc(n, sizeof(*info),
+				GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!info) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	dmactl_iova_describe(iova, cmd, info, n);
+out:
 	dmactl_iova_op_done(t, iova);
+	if (!ret && n &&
+	    copy_to_user(u64_to_user_ptr(cmd->links_uptr), info,
+			 array_size(n, sizeof(*info))))
+		ret = -EFAULT;
+	kvfree(info);
 	return ret ?: dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 }

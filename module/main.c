@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
@@ -187,6 +188,12 @@ static long dmactl_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (!op->execute)
 		return -ENOIOCTLCMD;
 
+	/*
+	 * Open needed CAP_SYS_ADMIN, but a file descriptor can be passed
+	 * on: whoever programs DMA through it must have it too.
+	 */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	ucmd.ctx = filp->private_data;
 	ucmd.ubuffer = (void __user *)arg;
 	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
@@ -222,9 +229,18 @@ const char *dmactl_op_name(unsigned int op)
 static int dmactl_fops_open(struct inode *inode, struct file *filp)
 {
 	struct dmactl_ctx *ctx;
+	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	/*
+	 * dmactl lets userspace program DMA by PCI devices (an engine's
+	 * registers, P2P BARs, writes aimed at unmapped IOVA): direct PCI
+	 * access, which a locked-down kernel refuses.
+	 */
+	ret = security_locked_down(LOCKDOWN_PCI_ACCESS);
+	if (ret)
+		return ret;
 	ctx = dmactl_ctx_create();
 	if (!ctx)
 		return -ENOMEM;

@@ -105,9 +105,15 @@ static int dmactl_buf_pin_user_pages(struct dmactl_buf *buf, u64 uaddr)
 	unsigned int gup = FOLL_WRITE | FOLL_LONGTERM;
 	long pinned;
 
-	/* P2P pages must be pinned without FOLL_LONGTERM (rule M32). */
+	/*
+	 * P2P pages must be pinned without FOLL_LONGTERM (rule M32).  A
+	 * mapping of p2pmem/allocate has its pages from mmap on, so nothing
+	 * is faulted in: a pin holding some of a provider's pages must not
+	 * wait on the caller's page faults (userfaultfd), or the provider's
+	 * unbind, which waits for every page, would wait with it.
+	 */
 	if (buf->kind == DMACTL_BUF_USER_P2P)
-		gup = FOLL_WRITE | FOLL_PCI_P2PDMA;
+		gup = FOLL_WRITE | FOLL_PCI_P2PDMA | FOLL_NOFAULT;
 	pinned = pin_user_pages_fast(uaddr, buf->nr_pages, gup, buf->pages);
 	if (pinned == -EREMOTEIO)
 		return dmactl_reject(buf->target, DMACTL_RULE_M32, pinned);
@@ -165,10 +171,7 @@ static int dmactl_buf_get_p2p_pages(struct dmactl_buf *buf, u64 uaddr)
 	return 0;
 }
 
-/*
- * Hold the provider a P2P buffer names: -ENODEV if there is none or its
- * driver is unbinding (its memory is being revoked).
- */
+/* Hold the provider a P2P buffer names: -ENODEV if there is none. */
 static int dmactl_buf_find_provider(struct dmactl_buf *buf, const char *name)
 {
 	struct device *dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
@@ -176,7 +179,7 @@ static int dmactl_buf_find_provider(struct dmactl_buf *buf, const char *name)
 	if (!dev)
 		return -ENODEV;
 	buf->provider = to_pci_dev(dev);
-	return dmactl_p2p_provider_dying(buf->provider) ? -ENODEV : 0;
+	return 0;
 }
 
 /*
@@ -230,6 +233,57 @@ static int dmactl_buf_alloc_check(struct dmactl_buf_alloc *cmd, int *node)
 	}
 }
 
+/*
+ * Get a buffer's memory.  With no lock held: pinning may wait on the
+ * caller's page faults for as long as the caller likes.
+ */
+static int dmactl_buf_get_memory(struct dmactl_buf *buf,
+				 struct dmactl_buf_alloc *cmd, int node)
+{
+	struct device *dev = buf->target->dev;
+	int ret;
+
+	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!buf->pages)
+		return -ENOMEM;
+	switch (buf->kind) {
+	case DMACTL_BUF_KERNEL:
+		ret = dmactl_buf_get_kernel_pages(buf, node, cmd->flags &
+						  DMACTL_BUF_ALLOC_REACHABLE ?
+						  dmactl_reachable_gfp(dev) : 0);
+		break;
+	case DMACTL_BUF_USER:
+		ret = dmactl_buf_pin_user_pages(buf, cmd->user_addr);
+		break;
+	default:
+		ret = dmactl_buf_find_provider(buf, cmd->provider);
+		if (!ret)
+			ret = dmactl_buf_get_p2p_pages(buf, cmd->user_addr);
+		break;
+	}
+	if (ret)
+		return ret;
+	buf->held = true;
+	dmactl_count(buf->target, DMACTL_C_LIVE_BUFS, 1);
+	return 0;
+}
+
+/*
+ * P2P memory: refused if its provider's driver started to unbind (under
+ * the target's rwsem, which orders this before the revocation's walk of
+ * the targets), else how the attached device reaches it, decided once.
+ */
+static int dmactl_buf_check_p2p(struct dmactl_buf *buf)
+{
+	if (!buf->provider)
+		return 0;
+	if (dmactl_p2p_provider_dying(buf->provider))
+		return -ENODEV;
+	return dmactl_p2p_probe(buf->target->dev, buf->pages[0],
+				&buf->p2p_map, &buf->p2p_bus_offset);
+}
+
 /**
  * dmactl_buf_alloc() - DMACTL_BUF_ALLOC
  * @ucmd: the call; its struct dmactl_buf_alloc is documented in the uapi
@@ -239,7 +293,7 @@ static int dmactl_buf_alloc_check(struct dmactl_buf_alloc *cmd, int *node)
 int dmactl_buf_alloc(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_buf_alloc *cmd = ucmd->cmd;
-	struct dmactl_target *t;
+	struct dmactl_target *t = dmactl_ctx_target(ucmd->ctx);
 	struct dmactl_buf *buf;
 	int node = NUMA_NO_NODE;
 	int ret;
@@ -247,102 +301,96 @@ int dmactl_buf_alloc(struct dmactl_ucmd *ucmd)
 	ret = dmactl_buf_alloc_check(cmd, &node);
 	if (ret)
 		return ret;
-	ret = dmactl_ctx_target_lock(ucmd->ctx, &t);
-	if (ret)
-		return ret;
+	if (!t)
+		return -EBUSY;
 	if (node == NUMA_NO_NODE)
 		node = dev_to_node(t->dev);
 
-	ret = -ENOMEM;
 	buf = kzalloc_obj(*buf, GFP_KERNEL);
 	if (!buf)
-		goto out_unlock;
+		return -ENOMEM;
+	dmactl_obj_init(ucmd->ctx, &buf->obj, DMACTL_OBJ_BUF);
 	buf->target = t;
 	buf->kind = cmd->kind;
 	buf->order = cmd->order;
 	buf->length = cmd->length;
 	buf->nr_pages = cmd->length >> PAGE_SHIFT;
-	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages), GFP_KERNEL);
-	if (!buf->pages)
-		goto out_free;
-
-	switch (buf->kind) {
-	case DMACTL_BUF_KERNEL:
-		ret = dmactl_buf_get_kernel_pages(buf, node, cmd->flags &
-						  DMACTL_BUF_ALLOC_REACHABLE ?
-						  dmactl_reachable_gfp(t->dev) : 0);
-		break;
-	case DMACTL_BUF_USER:
-		ret = dmactl_buf_pin_user_pages(buf, cmd->user_addr);
-		break;
-	default:
-		ret = dmactl_buf_find_provider(buf, cmd->provider);
-		if (!ret)
-			ret = dmactl_buf_get_p2p_pages(buf, cmd->user_addr);
-		/* How the attached device reaches it, decided once. */
-		if (!ret) {
-			ret = dmactl_p2p_probe(t->dev, buf->pages[0],
-					       &buf->p2p_map,
-					       &buf->p2p_bus_offset);
-			if (ret)
-				dmactl_buf_free_pages(buf, buf->nr_pages);
-		}
-		break;
-	}
+	ret = dmactl_charge(ucmd->ctx, DMACTL_LIMIT_BUF_BYTES, buf->length);
 	if (ret)
-		goto out_free;
+		goto out_discard;
+	buf->charged = buf->length;
+	ret = dmactl_buf_get_memory(buf, cmd, node);
+	if (ret)
+		goto out_discard;
 
-	ret = dmactl_obj_add(ucmd->ctx, &buf->obj, DMACTL_OBJ_BUF);
-	if (ret) {
-		dmactl_buf_free_pages(buf, buf->nr_pages);
-		goto out_free;
-	}
-	dmactl_count(buf->target, DMACTL_C_LIVE_BUFS, 1);
-
+	ret = dmactl_ctx_target_lock(ucmd->ctx, &t);
+	if (ret)
+		goto out_discard;
+	ret = dmactl_buf_check_p2p(buf);
+	if (!ret)
+		ret = dmactl_obj_add(&buf->obj);
+	dmactl_target_read_unlock(t);
+	if (ret)
+		goto out_discard;
 	cmd->out_id = buf->obj.id;
 	cmd->out_nr_pages = buf->nr_pages;
-	ret = dmactl_ucmd_respond(ucmd, sizeof(*cmd));
-	if (ret) {
-		/* The caller never learnt the ID: undo. */
-		refcount_inc(&buf->obj.users);
-		dmactl_obj_destroy(&buf->obj);
-	}
-	dmactl_target_read_unlock(t);
-	return ret;
+	return dmactl_obj_finalize(ucmd, &buf->obj, sizeof(*cmd));
 
-out_free:
-	pci_dev_put(buf->provider);
-	kvfree(buf->pages);
-	kfree(buf);
-out_unlock:
-	dmactl_target_read_unlock(t);
+out_discard:
+	dmactl_obj_discard(&buf->obj);
 	return ret;
 }
 
-/**
- * dmactl_buf_kill() - give a buffer's memory back
- * @buf: the buffer, with its lock held and no link over it
- */
-void dmactl_buf_kill(struct dmactl_buf *buf)
+/* Give a buffer's memory back, however far dmactl_buf_alloc() got. */
+static void dmactl_buf_kill(struct dmactl_obj *obj)
 {
-	lockdep_assert_held(&buf->obj.lock);
-	dmactl_buf_free_pages(buf, buf->nr_pages);
+	struct dmactl_buf *buf = container_of(obj, struct dmactl_buf, obj);
+
+	lockdep_assert_held(&obj->lock);
+	if (buf->held) {
+		dmactl_buf_free_pages(buf, buf->nr_pages);
+		buf->held = false;
+		dmactl_count(buf->target, DMACTL_C_LIVE_BUFS, -1);
+	}
 	kvfree(buf->pages);
 	buf->pages = NULL;
 	pci_dev_put(buf->provider);
 	buf->provider = NULL;
-	dmactl_count(buf->target, DMACTL_C_LIVE_BUFS, -1);
+	dmactl_uncharge(obj->ctx, DMACTL_LIMIT_BUF_BYTES, buf->charged);
+	buf->charged = 0;
 }
 
-/**
- * dmactl_buf_release() - free a buffer's own memory at its last reference
- * @buf: the buffer, already killed
- */
-void dmactl_buf_release(struct dmactl_buf *buf)
+static void dmactl_buf_release(struct dmactl_obj *obj)
 {
-	mutex_destroy(&buf->obj.lock);
-	kfree(buf);
+	mutex_destroy(&obj->lock);
+	kfree(container_of(obj, struct dmactl_buf, obj));
 }
+
+static void dmactl_buf_account(struct dmactl_obj *obj,
+			       struct dmactl_teardown *td)
+{
+	td->bufs++;
+}
+
+/* A buffer under links goes after the IOVA objects that link it. */
+static bool dmactl_buf_busy(struct dmactl_obj *obj)
+{
+	return container_of(obj, struct dmactl_buf, obj)->nr_links;
+}
+
+static bool dmactl_buf_uses_provider(struct dmactl_obj *obj,
+				     struct pci_dev *pdev)
+{
+	return container_of(obj, struct dmactl_buf, obj)->provider == pdev;
+}
+
+const struct dmactl_obj_ops dmactl_buf_ops = {
+	.kill = dmactl_buf_kill,
+	.release = dmactl_buf_release,
+	.account = dmactl_buf_account,
+	.busy = dmactl_buf_busy,
+	.uses_provider = dmactl_buf_uses_provider,
+};
 
 static int dmactl_buf_op_begin(struct dmactl_ucmd *ucmd, u32 id,
 			       struct dmactl_target **tp,
@@ -383,7 +431,7 @@ int dmactl_buf_free(struct dmactl_ucmd *ucmd)
 	if (buf->nr_links) {
 		ret = dmactl_reject(t, DMACTL_RULE_BUF_BUSY, -EBUSY);
 	} else {
-		dmactl_buf_kill(buf);
+		dmactl_buf_kill(&buf->obj);
 		dmactl_obj_remove(&buf->obj);
 	}
 	dmactl_buf_op_done(t, buf);

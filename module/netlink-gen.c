@@ -74,7 +74,7 @@ static const struct genl_split_ops dmactl_nl_ops[] = {
 };
 
 static const struct genl_multicast_group dmactl_nl_mcgrps[] = {
-	[DMACTL_NLGRP_EVENTS] = { "events", },
+	[DMACTL_NLGRP_EVENTS] = { "events", .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };
 
 struct genl_family dmactl_nl_family __ro_after_init = {

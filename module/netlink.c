@@ -260,17 +260,27 @@ int dmactl_nl_stats_get_dumpit(struct sk_buff *skb,
 
 /* ---- DMACTL_NL_CMD_ALLOW, DMACTL_NL_CMD_DISALLOW (GENL_ADMIN_PERM) ---- */
 
-/* The device name of a request, or NULL with an extack message. */
+/*
+ * The device name of a request, or NULL with an extack message.  Changing
+ * the allow list gives a device to (or takes it from) whoever opens
+ * /dev/dmactl, which needs CAP_SYS_ADMIN: so does this, beyond the
+ * CAP_NET_ADMIN of GENL_ADMIN_PERM.
+ */
 static const char *dmactl_nl_name(struct genl_info *info)
 {
 	struct nlattr *attr;
 
+	if (!capable(CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack, "changing the allow list needs CAP_SYS_ADMIN");
+		return ERR_PTR(-EPERM);
+	}
+
 	if (GENL_REQ_ATTR_CHECK(info, DMACTL_A_DEV_NAME))
-		return NULL;
+		return ERR_PTR(-EINVAL);
 	attr = info->attrs[DMACTL_A_DEV_NAME];
 	if (!*(const char *)nla_data(attr)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "empty device name");
-		return NULL;
+		return ERR_PTR(-EINVAL);
 	}
 	return nla_data(attr);
 }
@@ -280,13 +290,20 @@ static const char *dmactl_nl_name(struct genl_info *info)
  * @skb: the request
  * @info: its attributes, validated by the generated policy
  *
- * Return: 0; -EINVAL for a missing or empty name; -ENOMEM.
+ * Return: 0; -EPERM without CAP_SYS_ADMIN; -EINVAL for a missing or empty
+ * name; -EDQUOT when the list is full (with an extack message); -ENOMEM.
  */
 int dmactl_nl_allow_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	const char *name = dmactl_nl_name(info);
+	int ret;
 
-	return name ? dmactl_allow(name) : -EINVAL;
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	ret = dmactl_allow(name);
+	if (ret == -EDQUOT)
+		NL_SET_ERR_MSG(info->extack, "the allow list is full (max_allowed)");
+	return ret;
 }
 
 /**
@@ -296,16 +313,17 @@ int dmactl_nl_allow_doit(struct sk_buff *skb, struct genl_info *info)
  *
  * Context: revokes the device's shared target before returning.
  *
- * Return: 0; -EINVAL for a missing or empty name; -ENOENT (with an extack
- * message) when the name is not on the allow list.
+ * Return: 0; -EPERM without CAP_SYS_ADMIN; -EINVAL for a missing or empty
+ * name; -ENOENT (with an extack message) when the name is not on the
+ * allow list.
  */
 int dmactl_nl_disallow_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	const char *name = dmactl_nl_name(info);
 	int ret;
 
-	if (!name)
-		return -EINVAL;
+	if (IS_ERR(name))
+		return PTR_ERR(name);
 	ret = dmactl_disallow(name);
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DMACTL_A_DEV_NAME],

@@ -23,6 +23,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-mapping.h>
+#include <linux/memremap.h>
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/scatterlist.h>
@@ -30,9 +31,19 @@
 
 #include "dmactl.h"
 
+/**
+ * struct dmactl_dying - a provider whose driver is unbinding
+ * @node: on dmactl_dying
+ * @pdev: the provider
+ */
+struct dmactl_dying {
+	struct list_head node;
+	struct pci_dev *pdev;
+};
+
 /* Providers whose driver is unbinding; protects dmactl_dying. */
 static DEFINE_SPINLOCK(dmactl_dying_lock);
-static struct pci_dev *dmactl_dying[8];
+static LIST_HEAD(dmactl_dying);
 
 /**
  * dmactl_p2p_provider_dying() - is a provider's driver unbinding?
@@ -46,32 +57,52 @@ static struct pci_dev *dmactl_dying[8];
  */
 bool dmactl_p2p_provider_dying(struct pci_dev *pdev)
 {
+	struct dmactl_dying *d;
 	bool dying = false;
-	int i;
 
 	spin_lock(&dmactl_dying_lock);
-	for (i = 0; i < ARRAY_SIZE(dmactl_dying); i++)
-		dying |= dmactl_dying[i] == pdev;
+	list_for_each_entry(d, &dmactl_dying, node)
+		dying |= d->pdev == pdev;
 	spin_unlock(&dmactl_dying_lock);
 	return dying;
 }
 
-/* Mark or unmark a provider dying; false if the table is full. */
-static bool dmactl_p2p_set_dying(struct pci_dev *pdev, bool dying)
+/*
+ * Mark a provider dying.  The entry cannot fail to be made (a small
+ * __GFP_NOFAIL allocation, which fault injection leaves alone): without
+ * it a buffer made after the revocation's walk would keep pages that the
+ * provider's teardown waits for, forever.
+ */
+static void dmactl_p2p_mark_dying(struct pci_dev *pdev)
 {
-	struct pci_dev *want = dying ? NULL : pdev;
-	bool done = false;
-	int i;
+	struct dmactl_dying *d = kzalloc_obj(*d, GFP_KERNEL | __GFP_NOFAIL);
+
+	d->pdev = pdev;
+	spin_lock(&dmactl_dying_lock);
+	list_add(&d->node, &dmactl_dying);
+	spin_unlock(&dmactl_dying_lock);
+}
+
+/**
+ * dmactl_p2p_provider_gone() - a PCI driver has unbound
+ * @pdev: the device
+ *
+ * Undoes the mark of dmactl_p2p_revoke_provider(), if it made one.
+ */
+void dmactl_p2p_provider_gone(struct pci_dev *pdev)
+{
+	struct dmactl_dying *d, *found = NULL;
 
 	spin_lock(&dmactl_dying_lock);
-	for (i = 0; i < ARRAY_SIZE(dmactl_dying) && !done; i++) {
-		if (dmactl_dying[i] == want) {
-			dmactl_dying[i] = dying ? pdev : NULL;
-			done = true;
+	list_for_each_entry(d, &dmactl_dying, node) {
+		if (d->pdev == pdev) {
+			found = d;
+			list_del(&d->node);
+			break;
 		}
 	}
 	spin_unlock(&dmactl_dying_lock);
-	return done;
+	kfree(found);
 }
 
 /**
@@ -84,18 +115,15 @@ struct dmactl_p2p_revoke {
 	unsigned long bufs;
 };
 
+/* Does the object hold or map memory of the provider being revoked? */
 static bool dmactl_p2p_obj_uses(struct dmactl_obj *obj, void *arg)
 {
 	struct dmactl_p2p_revoke *r = arg;
-	struct dmactl_buf *buf;
 
-	if (obj->type == DMACTL_OBJ_IOVA)
-		return dmactl_iova_uses_provider(container_of(obj,
-					struct dmactl_iova, obj), r->pdev);
-	buf = container_of(obj, struct dmactl_buf, obj);
-	if (buf->provider != r->pdev)
+	if (!obj->ops->uses_provider || !obj->ops->uses_provider(obj, r->pdev))
 		return false;
-	r->bufs++;
+	if (obj->type == DMACTL_OBJ_BUF)
+		r->bufs++;
 	return true;
 }
 
@@ -124,7 +152,8 @@ static void dmactl_p2p_revoke_target(struct dmactl_target *t, void *arg)
  * memory and each IOVA object with a link over one.  Undone by
  * dmactl_p2p_provider_gone().
  *
- * Context: process; takes every target's rwsem for writing.
+ * Context: process; takes every target's rwsem for writing, which every
+ * holder gives back within one engine transfer.
  */
 void dmactl_p2p_revoke_provider(struct pci_dev *pdev)
 {
@@ -132,21 +161,11 @@ void dmactl_p2p_revoke_provider(struct pci_dev *pdev)
 
 	if (!rcu_access_pointer(pdev->p2pdma))
 		return;	/* no P2P memory: nothing of it can be held */
-	if (!dmactl_p2p_set_dying(pdev, true))
-		pci_warn(pdev, "dmactl: too many providers unbinding at once\n");
+	dmactl_p2p_mark_dying(pdev);
 	dmactl_targets_for_each(dmactl_p2p_revoke_target, &r);
 	if (r.bufs)
 		pci_info(pdev, "dmactl: revoked %lu P2P buffers of this provider\n",
 			 r.bufs);
-}
-
-/**
- * dmactl_p2p_provider_gone() - a PCI driver has unbound
- * @pdev: the device
- */
-void dmactl_p2p_provider_gone(struct pci_dev *pdev)
-{
-	dmactl_p2p_set_dying(pdev, false);
 }
 
 /**
@@ -280,6 +299,31 @@ int dmactl_p2p_query(struct dmactl_ucmd *ucmd)
 	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+/*
+ * Would pci_p2pdma_add_resource() take the range without a WARN?  It
+ * checks the BAR and the bounds, but memremap_pages() maps memory only in
+ * whole subsections (memremap_compat_align(): 2 MiB on x86) and WARNs on
+ * anything else ("Misaligned __add_pages"), so as nvme's CMB code does,
+ * both ends must be aligned to it.  *len: the bytes to publish.
+ */
+static int dmactl_p2pmem_check(struct dmactl_target *t, struct pci_dev *pdev,
+			       struct dmactl_p2pmem_publish *cmd, u64 *len)
+{
+	unsigned long flags = pci_resource_flags(pdev, cmd->bar);
+	u64 bar_len = pci_resource_len(pdev, cmd->bar);
+	u64 align = memremap_compat_align();
+
+	if (!(flags & IORESOURCE_MEM) || (flags & IORESOURCE_UNSET) ||
+	    !bar_len || cmd->offset >= bar_len)
+		return dmactl_reject(t, DMACTL_RULE_P2PMEM_RANGE, -EINVAL);
+	*len = cmd->length ?: bar_len - cmd->offset;
+	if (*len > bar_len - cmd->offset ||
+	    !IS_ALIGNED(pci_resource_start(pdev, cmd->bar) + cmd->offset, align) ||
+	    !IS_ALIGNED(*len, align))
+		return dmactl_reject(t, DMACTL_RULE_P2PMEM_RANGE, -EINVAL);
+	return 0;
+}
+
 /**
  * dmactl_p2pmem_publish() - DMACTL_P2PMEM_PUBLISH
  * @ucmd: the call; its struct dmactl_p2pmem_publish is documented in the
@@ -295,7 +339,7 @@ int dmactl_p2pmem_publish(struct dmactl_ucmd *ucmd)
 	struct dmactl_p2pmem_publish *cmd = ucmd->cmd;
 	struct dmactl_target *t;
 	struct pci_dev *pdev;
-	u64 bar_len, len, end;
+	u64 len, end;
 	int ret;
 
 	if (cmd->flags || cmd->__reserved)
@@ -317,13 +361,9 @@ int dmactl_p2pmem_publish(struct dmactl_ucmd *ucmd)
 		goto out;
 	}
 	pdev = to_pci_dev(t->dev);
-	bar_len = pci_resource_len(pdev, cmd->bar);
-	len = cmd->length ?: bar_len - cmd->offset;
-	if (!(pci_resource_flags(pdev, cmd->bar) & IORESOURCE_MEM) ||
-	    cmd->offset >= bar_len || cmd->offset + len > bar_len) {
-		ret = -EINVAL;
+	ret = dmactl_p2pmem_check(t, pdev, cmd, &len);
+	if (ret)
 		goto out;
-	}
 	if (test_and_set_bit(cmd->bar, &t->published_bars)) {
 		ret = -EBUSY;
 		goto out;
@@ -335,8 +375,7 @@ int dmactl_p2pmem_publish(struct dmactl_ucmd *ucmd)
 	}
 	pci_p2pmem_publish(pdev, true);
 	cmd->out_length = len;
-	ret = dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 out:
 	dmactl_target_read_unlock(t);
-	return ret;
+	return ret ?: dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 }

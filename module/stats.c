@@ -38,6 +38,8 @@ static const char *const dmactl_rule_names[DMACTL_NR_RULES] = {
 	[DMACTL_RULE_BUF_BUSY] = "buf_busy",
 	[DMACTL_RULE_UNREACHABLE] = "unreachable",
 	[DMACTL_RULE_COPY_DIR] = "copy_dir",
+	[DMACTL_RULE_LIMIT] = "limit",
+	[DMACTL_RULE_P2PMEM_RANGE] = "p2pmem_range",
 };
 
 /**

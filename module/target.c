@@ -43,6 +43,7 @@ struct dmactl_allowed {
 };
 
 static LIST_HEAD(dmactl_allowed);
+static unsigned int dmactl_nr_allowed;	/* entries of dmactl_allowed */
 
 static void dmactl_target_release(struct kref *kref)
 {
@@ -109,36 +110,62 @@ static struct dmactl_target *dmactl_target_find(struct device *dev,
 }
 
 /*
+ * Stop what the device itself may still be doing with memory: an
+ * exclusive PCI device's bus mastering goes off, so a transfer of its
+ * engine that timed out and could not be stopped can no longer reach
+ * memory, and the objects it kept busy can go.  A shared device belongs
+ * to its driver; an engine of it that cannot be stopped keeps its objects
+ * (and their pages) for good.
+ */
+static void dmactl_target_stop_dma(struct dmactl_target *t)
+{
+	lockdep_assert_held_write(&t->rwsem);
+	if (t->exclusive && dev_is_pci(t->dev)) {
+		pci_clear_master(to_pci_dev(t->dev));
+		t->dma_stopped = true;
+	}
+}
+
+/*
  * Revoke a target: tear down every object on it, mark it dead and take it
  * off the global list, and say so on the events group.  Waits for
- * operations in progress on it.
+ * operations in progress on it, each of which holds the rwsem for a
+ * bounded time (at most one engine transfer): nothing waits on userspace
+ * under it.  Files closed earlier whose objects an engine kept busy are
+ * freed here once those objects could go.
  */
 static void dmactl_target_revoke(struct dmactl_target *t)
 {
 	struct dmactl_teardown td = {};
-	struct dmactl_ctx *ctx;
+	struct dmactl_ctx *ctx, *next;
+	LIST_HEAD(released);
 	bool listed, revoked;
 
 	down_write(&t->rwsem);
 	revoked = !t->dead;
 	if (revoked) {
 		WRITE_ONCE(t->dead, true);
+		dmactl_target_stop_dma(t);
 		mutex_lock(&t->ctxs_lock);
-		list_for_each_entry(ctx, &t->ctxs, target_node) {
-			td.files++;
+		list_for_each_entry_safe(ctx, next, &t->ctxs, target_node) {
+			if (!ctx->released)
+				td.files++;
 			dmactl_ctx_kill_all(ctx, &td);
+			if (ctx->released && xa_empty(&ctx->objs))
+				list_move(&ctx->target_node, &released);
 		}
 		mutex_unlock(&t->ctxs_lock);
-		/* No copy runs (they hold the rwsem): the engine can go. */
-		mutex_lock(&t->engine_lock);
-		dmactl_engine_destroy(t->engine);
-		t->engine = NULL;
-		mutex_unlock(&t->engine_lock);
+		dmactl_engine_revoke(t);
 		dev_dbg(t->dev, "revoked\n");
 	}
 	up_write(&t->rwsem);
 	if (revoked)
 		dmactl_nl_dev_revoked(t, &td);
+	list_for_each_entry_safe(ctx, next, &released, target_node) {
+		list_del(&ctx->target_node);
+		dmactl_ctx_free(ctx);
+		dmactl_target_put(t);
+	}
 
 	mutex_lock(&dmactl_targets_lock);
 	listed = !list_empty(&t->node);
@@ -433,21 +460,54 @@ struct device *dmactl_find_device(const char *name)
 	return dev;
 }
 
+/*
+ * May dmactl map for a device in shared mode?  Only while a driver that
+ * uses the DMA API is bound to it: the IOMMU core refuses to change the
+ * default domain of a group with such a driver (owner_cnt), and before it
+ * unbinds, the bus notifier revokes the target.  Without a driver, or
+ * under one that manages DMA itself (vfio-pci: driver_managed_dma), the
+ * domain can change at any time (iommu_group/type, a new owner), and
+ * the dma_iova_* state of every object would then point into a domain
+ * that is gone.
+ */
+static bool dmactl_dev_uses_dma_api(struct device *dev)
+{
+	const struct device_driver *drv = dev->driver;
+
+	device_lock_assert(dev);
+	if (!drv)
+		return false;
+	if (dev_is_pci(dev))
+		return !to_pci_driver(drv)->driver_managed_dma;
+	if (dev_is_platform(dev))
+		return !to_platform_driver(drv)->driver_managed_dma;
+	return false;
+}
+
 /**
  * dmactl_target_attach() - the target for a device name, for ATTACH
  * @name: the device's name on its bus
  * @out: the target, with a reference for the caller
  *
+ * A device bound to dmactl gets its exclusive target.  An allowed device
+ * gets a shared target while a driver that uses the DMA API is bound to
+ * it; the check and the making of the target happen under the device
+ * lock, which an unbind holds from its notifier on, so no target is made
+ * that the unbind would not revoke.
+ *
  * Return: 0; -ENODEV if there is no such device; -EPERM if it is neither
- * bound to dmactl nor allowed; -ENOMEM.
+ * bound to dmactl nor allowed; -ENXIO if it is allowed but no driver
+ * using the DMA API is bound to it; -EINTR; -ENOMEM.
  */
 int dmactl_target_attach(const char *name, struct dmactl_target **out)
 {
 	struct dmactl_target *t;
 	struct device *dev;
+	int ret;
 
-	guard(mutex)(&dmactl_targets_lock);
+	mutex_lock(&dmactl_targets_lock);
 	t = dmactl_target_find(NULL, name);
+	mutex_unlock(&dmactl_targets_lock);
 	if (t) {
 		*out = t;
 		return 0;
@@ -455,17 +515,32 @@ int dmactl_target_attach(const char *name, struct dmactl_target **out)
 	dev = dmactl_find_device(name);
 	if (!dev)
 		return -ENODEV;
-	if (!dmactl_is_allowed(name)) {
-		put_device(dev);
-		return -EPERM;
+	ret = device_lock_interruptible(dev);
+	if (ret)
+		goto out_put;
+	mutex_lock(&dmactl_targets_lock);
+	/* Bound to dmactl meanwhile, or attached by another file. */
+	t = dmactl_target_find(NULL, name);
+	if (t) {
+		*out = t;
+	} else if (!dmactl_is_allowed(name)) {
+		ret = -EPERM;
+	} else if (!dmactl_dev_uses_dma_api(dev)) {
+		ret = -ENXIO;
+	} else {
+		t = dmactl_target_create(dev, false, NULL);
+		if (t) {
+			kref_get(&t->kref);
+			*out = t;
+		} else {
+			ret = -ENOMEM;
+		}
 	}
-	t = dmactl_target_create(dev, false, NULL);
+	mutex_unlock(&dmactl_targets_lock);
+	device_unlock(dev);
+out_put:
 	put_device(dev);
-	if (!t)
-		return -ENOMEM;
-	kref_get(&t->kref);
-	*out = t;
-	return 0;
+	return ret;
 }
 
 /**
@@ -530,7 +605,8 @@ void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach *cmd)
 
 /* ---- exclusive mode: dmactl's own drivers ---- */
 
-static int dmactl_add_exclusive(struct device *dev, struct dmactl_engine *engine)
+static int dmactl_add_exclusive(struct device *dev, struct dmactl_engine *engine,
+				u64 mask, u64 coherent_mask, bool set_master)
 {
 	struct dmactl_target *t;
 
@@ -538,8 +614,22 @@ static int dmactl_add_exclusive(struct device *dev, struct dmactl_engine *engine
 	t = dmactl_target_create(dev, true, engine);
 	if (!t)
 		return -ENOMEM;
+	t->probe_mask = mask;
+	t->probe_coherent_mask = coherent_mask;
+	t->set_master = set_master;
 	dev_set_drvdata(dev, t);
 	return 0;
+}
+
+/* Hand the device back as probe found it: DMA mask, bus mastering. */
+static void dmactl_restore_device(struct device *dev, u64 mask,
+				  u64 coherent_mask, bool set_master)
+{
+	if (set_master)
+		pci_clear_master(to_pci_dev(dev));
+	/* Both were the device's own before: the DMA layer took them. */
+	if (dma_set_mask(dev, mask) || dma_set_coherent_mask(dev, coherent_mask))
+		dev_warn(dev, "could not restore the DMA mask\n");
 }
 
 static void dmactl_remove_exclusive(struct device *dev)
@@ -547,19 +637,29 @@ static void dmactl_remove_exclusive(struct device *dev)
 	struct dmactl_target *t = dev_get_drvdata(dev);
 
 	dmactl_target_revoke(t);
+	if (dev_is_pci(dev))
+		dmactl_restore_device(dev, t->probe_mask,
+				      t->probe_coherent_mask, t->set_master);
 	dev_set_drvdata(dev, NULL);
 }
 
+/*
+ * Bind a PCI device.  Only a device dmactl drives itself (edu) gets bus
+ * mastering; every other one gets the widest DMA mask it takes, for the
+ * mappings made for it.  Remove restores both.
+ */
 static int dmactl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	u64 mask = dma_get_mask(&pdev->dev);
+	u64 coherent_mask = pdev->dev.coherent_dma_mask;
 	struct dmactl_engine *engine = NULL;
+	bool edu = dmactl_edu_match(pdev);
 	int ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return ret;
-	pci_set_master(pdev);
-	if (dmactl_edu_match(pdev)) {
+	if (edu) {
 		/* A DMA engine with its own mask. */
 		ret = dmactl_edu_setup(pdev, &engine);
 	} else {
@@ -568,11 +668,14 @@ static int dmactl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id
 			ret = dma_set_mask_and_coherent(&pdev->dev,
 							DMA_BIT_MASK(32));
 	}
-	if (ret)
-		return ret;
-	ret = dmactl_add_exclusive(&pdev->dev, engine);
-	if (ret)
+	if (!ret)
+		ret = dmactl_add_exclusive(&pdev->dev, engine, mask,
+					   coherent_mask, edu);
+	if (ret) {
 		dmactl_engine_destroy(engine);
+		dmactl_restore_device(&pdev->dev, mask, coherent_mask,
+				      edu && pdev->is_busmaster);
+	}
 	return ret;
 }
 
@@ -599,7 +702,7 @@ static int dmactl_platform_probe(struct platform_device *pdev)
 	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
-	return dmactl_add_exclusive(dev, NULL);
+	return dmactl_add_exclusive(dev, NULL, 0, 0, false);
 }
 
 static void dmactl_platform_remove(struct platform_device *pdev)
@@ -687,23 +790,30 @@ static int dmactl_sysfs_name(const char *buf, size_t count, char *name)
  *
  * The device need not exist yet.  Allowing a name twice is not an error.
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0; -EDQUOT when the list holds max_allowed names (counted
+ * under the rule "limit"); -ENOMEM.
  */
 int dmactl_allow(const char *name)
 {
 	struct dmactl_allowed *a;
+	int ret = 0;
 
 	a = kzalloc_obj(*a, GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
 	strscpy(a->name, name);
 	mutex_lock(&dmactl_targets_lock);
-	if (dmactl_is_allowed(a->name))
+	if (dmactl_is_allowed(a->name)) {
 		kfree(a);
-	else
+	} else if (dmactl_allow_list_full(dmactl_nr_allowed)) {
+		kfree(a);
+		ret = dmactl_reject(NULL, DMACTL_RULE_LIMIT, -EDQUOT);
+	} else {
 		list_add_tail(&a->node, &dmactl_allowed);
+		dmactl_nr_allowed++;
+	}
 	mutex_unlock(&dmactl_targets_lock);
-	return 0;
+	return ret;
 }
 
 /**
@@ -724,6 +834,7 @@ int dmactl_disallow(const char *name)
 		if (!strcmp(a->name, name)) {
 			found = a;
 			list_del(&a->node);
+			dmactl_nr_allowed--;
 			break;
 		}
 	}

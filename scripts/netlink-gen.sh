@@ -47,6 +47,22 @@ for o in "${outputs[@]}"; do
 		${o#*:} -o "out/${file##*/}")
 done
 
+# The generator drops the flags of multicast groups: an admin-perm group
+# gets GENL_MCAST_CAP_NET_ADMIN here, so only a privileged socket joins it.
+python3 - "$scratch/netlink/specs/dmactl.yaml" "$scratch/out/netlink-gen.c" <<'PY'
+import re, sys, yaml
+spec, src = sys.argv[1:3]
+groups = yaml.safe_load(open(spec)).get('mcast-groups', {}).get('list', [])
+text = open(src).read()
+for g in groups:
+    if 'admin-perm' in g.get('flags', []):
+        entry = '{ "%s", }' % g['name']
+        if entry not in text:
+            sys.exit('netlink-gen.sh: no group %s in the generated source' % g['name'])
+        text = text.replace(entry, '{ "%s", .flags = GENL_MCAST_CAP_NET_ADMIN, }' % g['name'])
+open(src, 'w').write(text)
+PY
+
 if [ "${1:-}" != --check ]; then
 	for o in "${outputs[@]}"; do
 		file=${o%%:*}

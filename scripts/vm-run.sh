@@ -19,7 +19,8 @@
 #   --show       copy the console to standard output while it runs
 #
 # The run fails (exit 125, reason in the verdict) when the guest never
-# reports a status (panic, reboot), the profile's boot self-check fails,
+# reports a status (panic, reboot; a guest locked down, whose init cannot
+# reach isa-debug-exit, reports it on the console and powers off), the profile's boot self-check fails,
 # the time limit passes, or the console shows a kernel report: WARNING:,
 # BUG:, KASAN:, UBSAN:, a kmemleak suspected leak, lockdep's possible
 # circular or recursive locking, an oops or panic, or an IOMMU fault
@@ -170,6 +171,10 @@ if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	reason="timeout after ${limit}s"
 elif grep -q '^DMACTL-SELFCHECK=FAIL' "$console"; then
 	reason="profile self-check failed: $(grep '^# selfcheck: FAIL' "$console" | head -n 1)"
+elif [ "$qrc" = 0 ] && ! grep -q 'Kernel panic' "$console" &&
+	grep -q '^DMACTL-RC-BY-CONSOLE=[0-9]*$' "$console"; then
+	# A locked-down guest cannot reach isa-debug-exit: its init said it.
+	qrc=$(( $(sed -n 's/^DMACTL-RC-BY-CONSOLE=//p' "$console" | tail -n 1) * 2 + 1 ))
 elif [ $((qrc & 1)) = 0 ]; then
 	reason="guest gave no exit status (QEMU exit $qrc: panic, reboot or QEMU error): $(grep -E 'Kernel panic|qemu-system' "$console" | head -n 1)"
 fi

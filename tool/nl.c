@@ -396,10 +396,14 @@ int dmactl_nl_subscribe(struct dmactl_nl *nl)
 {
 	int grp = genl_ctrl_resolve_grp(nl->sk, DMACTL_FAMILY_NAME,
 					DMACTL_MCGRP_EVENTS);
+	int ret;
 
 	if (grp < 0)
 		return -ENOENT;
-	return nl_socket_add_membership(nl->sk, grp) ? -EIO : 0;
+	ret = nl_socket_add_membership(nl->sk, grp);
+	if (ret == -NLE_PERM)
+		return -EPERM;	/* the group needs CAP_NET_ADMIN */
+	return ret ? -EIO : 0;
 }
 
 struct event_req {

@@ -20,6 +20,10 @@ if [ -n "${DMACTL_SELFTESTS_DEV:-}" ]; then
 	echo "$DMACTL_SELFTESTS_DEV" > /sys/class/misc/dmactl/allow
 	export DMACTL_SELFTESTS_DEV
 fi
+# A throwaway machine: the last test may lock the kernel down for good.
+# Not under the debug kernel, where the run ends with a kmemleak scan
+# through debugfs, which lockdown closes.
+[ "${DMACTL_TIER:-}" = debug ] || export DMACTL_LOCKDOWN_TEST=1
 # The fio stress runs twice per profile: short here, hours on hardware.
 # Under the debug kernel (KASAN, lockdep) shorter still.
 if [ "${DMACTL_TIER:-}" = debug ]; then

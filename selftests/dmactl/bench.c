@@ -7,6 +7,7 @@
  * and a file closed under one; the DMA mask of an exclusive device held
  * only with no objects and restored afterwards.
  */
+#include <pthread.h>
 #include <stddef.h>
 
 #include "dmactl_test.h"
@@ -173,6 +174,93 @@ TEST_F(bench, unknown_run_and_flags)
 	EXPECT_EQ(-ENOENT, _bench_result(self->fd, 12345, 0, &r));
 	EXPECT_EQ(-ENOENT, _bench_free(self->fd, 12345));
 	EXPECT_EQ(-EOPNOTSUPP, _bench_result(self->fd, 1, 1 << 5, &r));
+}
+
+struct bench_freer {
+	pthread_t thread;
+	int fd;
+	__u32 last;
+	volatile bool stop;
+};
+
+static void *free_every_run(void *arg)
+{
+	struct bench_freer *f = arg;
+	__u32 id;
+
+	while (!f->stop)
+		for (id = 1; id <= f->last; id++)
+			_bench_free(f->fd, id);
+	return NULL;
+}
+
+/*
+ * START wakes its threads before anyone can find the run by its ID: a
+ * FREE of every ID it could get, racing it, never frees a run whose
+ * threads are still to be woken (once: a NULL dereference in
+ * try_to_wake_up).
+ */
+TEST_F(bench, start_races_free)
+{
+	struct bench_freer f = { .fd = self->fd, .last = 64 };
+	struct dmactl_bench_start p;
+	int i;
+
+	ASSERT_EQ(0, pthread_create(&f.thread, NULL, free_every_run, &f));
+	for (i = 0; i < 40; i++) {
+		p = bench_params(DMACTL_BENCH_PHYS);
+		p.threads = 1;
+		EXPECT_EQ(0, _bench_start(self->fd, &p));
+	}
+	f.stop = true;
+	pthread_join(f.thread, NULL);
+	for (i = 1; i <= 64; i++)
+		_bench_free(self->fd, i);
+	EXPECT_EQ(0, dmactl_counter("live-benches"));
+	EXPECT_EQ(0, dmactl_counter("bench-threads"));
+}
+
+struct bench_waiter {
+	pthread_t thread;
+	int fd;
+	__u32 id;
+	int ret;
+	struct dmactl_bench_result r;
+};
+
+static void *wait_for_run(void *arg)
+{
+	struct bench_waiter *w = arg;
+
+	w->ret = _bench_result(w->fd, w->id, DMACTL_BENCH_WAIT, &w->r);
+	return NULL;
+}
+
+/*
+ * RESULT with WAIT reports the run it waited for: freed meanwhile, it is
+ * gone (ENOENT), even when a new run started at once -- which never
+ * takes the freed run's ID.
+ */
+TEST_F(bench, result_wait_sees_its_own_run)
+{
+	struct dmactl_bench_start p = bench_params(DMACTL_BENCH_PHYS), q;
+	struct bench_waiter w = { .fd = self->fd };
+
+	p.ios = 0;
+	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
+	q = p;
+	ASSERT_EQ(0, _bench_start(self->fd, &p));
+	w.id = p.out_id;
+	ASSERT_EQ(0, pthread_create(&w.thread, NULL, wait_for_run, &w));
+	usleep(100000);
+	ASSERT_EQ(0, _bench_free(self->fd, p.out_id));
+	ASSERT_EQ(0, _bench_start(self->fd, &q));
+	pthread_join(w.thread, NULL);
+	EXPECT_NE(p.out_id, q.out_id);
+	EXPECT_EQ(-ENOENT, w.ret) {
+		TH_LOG("the waiter got state %u", w.r.out_state);
+	}
+	ASSERT_EQ(0, _bench_free(self->fd, q.out_id));
 }
 
 FIXTURE(modes) {

@@ -3,7 +3,9 @@
  * Any number of threads may use one file.  Threads linking and unlinking
  * disjoint ranges of one IOVA object must never disturb each other's
  * translations; FREE racing LINK, and BUF_FREE racing LINK, must each end
- * with one clean outcome and only the documented errnos on the way.
+ * with one clean outcome and only the documented errnos on the way.  An
+ * object is found by its ID only once the call that made it has
+ * returned the ID, and IDs are not reused at once.
  */
 #include <pthread.h>
 
@@ -202,6 +204,107 @@ TEST_F(concurrency, buffer_free_races_link)
 	}
 	dmactl_iova_free(self->fd, ia.out_id);
 	EXPECT_EQ(1, dmactl_counter("live-bufs"));	/* the fixture's own */
+}
+
+/* ---- objects are found only once finished ---- */
+
+struct freer {
+	pthread_t thread;
+	int fd;
+	__u32 first, last;	/* IDs to try */
+	__u32 keep;		/* an ID never to free */
+	volatile bool stop;
+	int freed;
+};
+
+/* Free every ID of a range, as fast as it can, until told to stop. */
+static void *free_every_id(void *arg)
+{
+	struct freer *f = arg;
+	__u32 id;
+
+	while (!f->stop) {
+		for (id = f->first; id <= f->last; id++) {
+			if (id == f->keep)
+				continue;
+			if (!_dmactl_buf_free(f->fd, id))
+				f->freed++;
+			if (!_dmactl_iova_free(f->fd, id))
+				f->freed++;
+		}
+	}
+	return NULL;
+}
+
+/* A copy of @cmd the kernel can read but not write: the reply faults. */
+static void *readonly_arg(const void *cmd, size_t len)
+{
+	void *p = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, cmd, len);
+	if (mprotect(p, SZ_4K, PROT_READ)) {
+		munmap(p, SZ_4K);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * A BUF_ALLOC or IOVA_ALLOC whose reply cannot be copied out makes no
+ * object anyone can see: while it is being undone, another thread freeing
+ * every ID it could have had finds nothing (once, the object was already
+ * in the table, and the free raced the undo on freed memory).
+ */
+TEST_F(concurrency, reply_fault_races_free)
+{
+	struct dmactl_buf_alloc ba = {
+		.size = sizeof(ba), .kind = DMACTL_BUF_KERNEL,
+		.length = SZ_4K, .node = DMACTL_NO_NODE,
+	};
+	struct dmactl_iova_alloc ia = {
+		.size = sizeof(ia), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
+		.length = 16 * SZ_4K,
+	};
+	struct freer f = { .fd = self->fd, .first = 1,
+			   .last = self->buf + 2 * RACES + 8, .keep = self->buf };
+	void *rba = readonly_arg(&ba, sizeof(ba));
+	void *ria = readonly_arg(&ia, sizeof(ia));
+	int race;
+
+	ASSERT_NE(NULL, rba);
+	ASSERT_NE(NULL, ria);
+	ASSERT_EQ(0, pthread_create(&f.thread, NULL, free_every_id, &f));
+	for (race = 0; race < RACES; race++) {
+		EXPECT_EQ(-EFAULT, dmactl_ioc(self->fd, DMACTL_BUF_ALLOC, rba));
+		EXPECT_EQ(-EFAULT, dmactl_ioc(self->fd, DMACTL_IOVA_ALLOC, ria));
+	}
+	f.stop = true;
+	pthread_join(f.thread, NULL);
+	EXPECT_EQ(0, f.freed);
+	EXPECT_EQ(1, dmactl_counter("live-bufs"));	/* the fixture's own */
+	EXPECT_EQ(0, dmactl_counter("live-iovas"));
+	munmap(rba, SZ_4K);
+	munmap(ria, SZ_4K);
+}
+
+/* A freed ID names nothing for a long while: the next object gets another. */
+TEST_F(concurrency, ids_are_not_reused_at_once)
+{
+	__u32 a, b, c;
+
+	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &a);
+	dmactl_buf_free(self->fd, a);
+	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &b);
+	EXPECT_NE(a, b);
+	dmactl_buf_free(self->fd, b);
+	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &c);
+	EXPECT_NE(a, c);
+	EXPECT_NE(b, c);
+	dmactl_err(ENOENT, _dmactl_buf_free(self->fd, a));
+	dmactl_buf_free(self->fd, c);
 }
 
 DMACTL_TEST_MAIN

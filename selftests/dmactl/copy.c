@@ -329,24 +329,49 @@ FIXTURE(copy_rules) {
 	__u32 a, b, sa, sb;
 };
 
-FIXTURE_SETUP(copy_rules)
+/*
+ * A file on the edu with two filled buffers a, b and two IOVA objects sa,
+ * sb; -1 (with *skip) when there is no edu.
+ */
+static int copy_rules_open(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(copy_rules) *self, bool *skip)
 {
 	struct dmactl_iova_alloc ia;
+
+	self->fd = edu_open(&self->dev, skip);
+	if (*skip)
+		return -1;
+	if (_dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+				    NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->a) ||
+	    _dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+				    NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->b) ||
+	    _dmactl_buf_fill(self->fd, self->a, 0, 4 * SZ_4K, 11) ||
+	    _dmactl_buf_fill(self->fd, self->b, 0, 4 * SZ_4K, 12) ||
+	    _dmactl_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia))
+		return -1;
+	self->sa = ia.out_id;
+	if (_dmactl_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia))
+		return -1;
+	self->sb = ia.out_id;
+	return 0;
+}
+
+static int copy_rules_reopen(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(copy_rules) *self)
+{
 	bool skip;
 
-	self->fd = edu_open(&self->dev, &skip);
+	return copy_rules_open(_metadata, self, &skip);
+}
+
+FIXTURE_SETUP(copy_rules)
+{
+	bool skip;
+	int ret = copy_rules_open(_metadata, self, &skip);
+
 	if (skip)
 		SKIP(return, "no edu device bound to dmactl (DMACTL_SELFTESTS_EXCL_DEV)");
-	ASSERT_EQ(0, _dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
-				     NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->a));
-	ASSERT_EQ(0, _dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
-				     NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->b));
-	dmactl_buf_fill(self->fd, self->a, 0, 4 * SZ_4K, 11);
-	dmactl_buf_fill(self->fd, self->b, 0, 4 * SZ_4K, 12);
-	dmactl_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
-	self->sa = ia.out_id;
-	dmactl_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
-	self->sb = ia.out_id;
+	ASSERT_EQ(0, ret);
 }
 
 FIXTURE_TEARDOWN(copy_rules)
@@ -522,6 +547,99 @@ TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
 	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
 	ASSERT_EQ(0, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
 	EXPECT_EQ(crc(self->fd, self->a, 0, SZ_4K), crc(self->fd, self->b, 0, SZ_4K));
+}
+
+/*
+ * A copy that timed out may still be running in the engine: its objects
+ * stay busy (EBUSY) and their memory held until the engine is idle, and
+ * closing the file waits for that -- once, the IOVA was unlinked under
+ * the running transfer (an IOMMU fault; without an IOMMU, DMA to freed
+ * pages).  The engine then copies again.
+ */
+TEST_F_TIMEOUT(copy_rules, timed_out_copy_keeps_its_memory, 60)
+{
+	struct dmactl_copy c = {
+		.size = sizeof(c), .src_iova_id = self->sa, .dst_iova_id = self->sb,
+		.length = SZ_4K, .timeout_ms = 1,
+	};
+	int ret, i;
+
+	dmactl_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	dmactl_sync(self->fd, self->sa, 0, SZ_4K);
+	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
+	/* An edu transfer takes 100 ms: 1 ms is never enough. */
+	ASSERT_EQ(-ETIMEDOUT, dmactl_ioc(self->fd, DMACTL_COPY, &c));
+	ret = _dmactl_unlink(self->fd, self->sa, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	TH_LOG("unlink right after the timeout: %d", ret);
+	EXPECT_TRUE(ret == -EBUSY || ret == 0);
+	/* Closed at once: release waits for the engine, then unlinks. */
+	close(self->fd);
+	EXPECT_EQ(0, dmactl_counter("live-links"));
+	EXPECT_EQ(0, dmactl_counter("inflight"));
+
+	/* Idle again, the engine copies. */
+	ASSERT_EQ(0, copy_rules_reopen(_metadata, self));
+	dmactl_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	dmactl_sync(self->fd, self->sa, 0, SZ_4K);
+	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
+	for (i = 0; i < 50; i++) {
+		ret = copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL);
+		if (ret != -EBUSY)
+			break;
+		usleep(100000);
+	}
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(crc(self->fd, self->a, 0, SZ_4K), crc(self->fd, self->b, 0, SZ_4K));
+}
+
+struct unlinked_copy {
+	pthread_t thread;
+	int fd;
+	__u32 src, dst;
+	int ret;
+};
+
+static void *run_unlinked_copy(void *arg)
+{
+	struct unlinked_copy *c = arg;
+
+	c->ret = copy(c->fd, c->src, 0, c->dst, 0, 4 * SZ_4K,
+		      DMACTL_COPY_DST_UNLINKED, NULL);
+	return NULL;
+}
+
+/*
+ * While a copy writes to unlinked IOVA (the IOMMU must block it), no link
+ * may be made in that object: it would take the writes meant to fault.
+ */
+TEST_F_TIMEOUT(copy_rules, link_waits_for_a_copy_into_unlinked_iova, 60)
+{
+	struct unlinked_copy c = { .fd = self->fd, .src = self->sa, .dst = self->sb };
+	__u32 before;
+	int i, ret;
+
+	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE))
+		SKIP(return, "no IOMMU translates for the edu here");
+	dmactl_link(self->fd, self->sa, self->a, 0, 0, 4 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	dmactl_sync(self->fd, self->sa, 0, 4 * SZ_4K);
+	before = crc(self->fd, self->b, 0, 4 * SZ_4K);
+	kmsg("DMACTL-EXPECT-FAULT-BEGIN copy to unlinked IOVA while linking\n");
+	ASSERT_EQ(0, pthread_create(&c.thread, NULL, run_unlinked_copy, &c));
+	for (i = 0; i < 500 && !dmactl_counter("inflight"); i++)
+		usleep(1000);
+	ret = _dmactl_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K,
+			   DMACTL_DIR_FROM_DEVICE, 0);
+	pthread_join(c.thread, NULL);
+	for (i = 0; i < 20 && !fault_logged(); i++)
+		usleep(100000);
+	kmsg("DMACTL-EXPECT-FAULT-END\n");
+	EXPECT_EQ(0, c.ret);
+	EXPECT_EQ(-EBUSY, ret);
+	EXPECT_EQ(before, crc(self->fd, self->b, 0, 4 * SZ_4K));
+	/* The copy over, the link is made. */
+	dmactl_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
 }
 
 DMACTL_TEST_MAIN

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/dmactl itself: the node, who may open it, the module reference an
- * open file holds, and the ioctl ABI rules on DMACTL_GET_VERSION.
+ * /dev/dmactl itself: the node, who may open it and who may use a file
+ * once open, the module reference an open file holds, and the ioctl ABI
+ * rules on DMACTL_GET_VERSION.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,34 @@ TEST(open_needs_cap_sys_admin)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * A file opened with CAP_SYS_ADMIN and handed to a process without it (a
+ * passed descriptor, capabilities dropped after open) drives nothing.
+ */
+TEST(ioctl_needs_cap_sys_admin)
+{
+	struct dmactl_get_version v = { .size = sizeof(v) };
+	int status, fd;
+	pid_t pid;
+
+	fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, DMACTL_GET_VERSION, &v));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (drop_sys_admin())
+			_exit(100);
+		if (ioctl(fd, DMACTL_GET_VERSION, &v) == 0)
+			_exit(101);
+		_exit(errno == EPERM ? 0 : 102);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(fd);
 }
 
 TEST(open_file_pins_module)

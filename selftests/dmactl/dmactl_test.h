@@ -13,6 +13,7 @@
 #ifndef DMACTL_TEST_H
 #define DMACTL_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -459,6 +460,82 @@ static inline void dmactl_unbind_exclusive(const char *bdf, bool was_bound)
 		sysfs_put(PCI "/drivers/dmactl/unbind", bdf);
 	snprintf(path, sizeof(path), PCI "/devices/%s/driver_override", bdf);
 	sysfs_put(path, "\n");
+}
+
+/*
+ * The first PCI device with this vendor and device ID (hex, as sysfs
+ * writes them without 0x) and no driver: its name in @bdf.  0 or -ENODEV.
+ */
+static inline int pci_find_driverless(const char *vendor, const char *device,
+				      char *bdf, size_t len)
+{
+	char path[PATH_MAX], v[16], d[16], drv[PATH_MAX];
+	struct dirent *e;
+	int ret = -ENODEV;
+	DIR *dir = opendir(PCI "/devices");
+	FILE *f;
+
+	while (dir && ret && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		v[0] = d[0] = '\0';
+		snprintf(path, sizeof(path), PCI "/devices/%s/vendor", e->d_name);
+		f = fopen(path, "r");
+		if (f) {
+			if (!fgets(v, sizeof(v), f))
+				v[0] = '\0';
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), PCI "/devices/%s/device", e->d_name);
+		f = fopen(path, "r");
+		if (f) {
+			if (!fgets(d, sizeof(d), f))
+				d[0] = '\0';
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), PCI "/devices/%s/driver", e->d_name);
+		if (strncmp(v, "0x", 2) || strncmp(v + 2, vendor, 4) ||
+		    strncmp(d, "0x", 2) || strncmp(d + 2, device, 4) ||
+		    readlink(path, drv, sizeof(drv)) >= 0)
+			continue;
+		if (strlen(e->d_name) >= len)
+			continue;
+		memcpy(bdf, e->d_name, strlen(e->d_name) + 1);
+		ret = 0;
+	}
+	if (dir)
+		closedir(dir);
+	return ret;
+}
+
+/* ---- module parameters ---- */
+
+#define DMACTL_PARAMS "/sys/module/dmactl/parameters/"
+
+/* A module parameter's value; -1 when it cannot be read. */
+static inline long long dmactl_param(const char *name)
+{
+	char path[PATH_MAX], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), DMACTL_PARAMS "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return buf[0] ? strtoll(buf, NULL, 0) : -1;
+}
+
+/* Set a module parameter; 0 or -errno. */
+static inline int dmactl_param_set(const char *name, unsigned long long val)
+{
+	char path[PATH_MAX], buf[32];
+
+	snprintf(path, sizeof(path), DMACTL_PARAMS "%s", name);
+	snprintf(buf, sizeof(buf), "%llu", val);
+	return sysfs_put(path, buf);
 }
 
 #endif /* DMACTL_TEST_H */

@@ -322,6 +322,41 @@ TEST_F(misuse, M22_unlink_across_a_hole)
 	expect_intact(self);
 }
 
+/*
+ * An unlink that starts in the unlinked tail of a link's last granule
+ * names no link: it must not take the link before it down too.
+ */
+TEST_F(misuse, M22_unlink_from_a_links_unlinked_tail)
+{
+	struct dmactl_iova_query q;
+
+	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
+	dmactl_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	expect_rejected("M22", ENOENT, _dmactl_unlink(self->fd, self->iova,
+						      SZ_4K / 2,
+						      SZ_4K + SZ_4K / 2, TO, 0));
+	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, NULL, 0));
+	EXPECT_EQ(2, q.out_nr_links);
+	expect_intact(self);
+}
+
+/*
+ * Every link but the last of a range unlinked in one call must end on a
+ * granule: the kernel's granule-wise unlink (swiotlb, non-coherent
+ * devices) would take a sub-granule hole for part of the link before it.
+ */
+TEST_F(misuse, M22_unlink_across_a_sub_granule_hole)
+{
+	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
+	dmactl_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	expect_rejected("M22", EINVAL, _dmactl_unlink(self->fd, self->iova, 0,
+						      2 * SZ_4K, TO, 0));
+	expect_intact(self);
+	/* One at a time, each link goes. */
+	dmactl_unlink(self->fd, self->iova, 0, SZ_4K / 2, TO, 0);
+	dmactl_unlink(self->fd, self->iova, SZ_4K, SZ_4K, TO, 0);
+}
+
 TEST_F(misuse, M23_unlink_splitting_a_link)
 {
 	dmactl_link(self->fd, self->iova, self->buf, 0, 0, 4 * SZ_4K, TO, 0);
@@ -426,6 +461,16 @@ TEST_F(misuse, M26_destroy_over_holes)
 	dmactl_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
 	expect_rejected("M26", EINVAL, _dmactl_destroy(self->fd, self->iova,
 						       3 * SZ_4K, TO, 0));
+	expect_intact(self);
+}
+
+/* dma_iova_destroy() unlinks [0, len) in one call: as M22 above. */
+TEST_F(misuse, M26_destroy_over_a_sub_granule_hole)
+{
+	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
+	dmactl_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	expect_rejected("M26", EINVAL, _dmactl_destroy(self->fd, self->iova,
+						       2 * SZ_4K, TO, 0));
 	expect_intact(self);
 }
 

@@ -8,7 +8,9 @@
  * released with objects and a shared device revoked with what it held.
  */
 #define _GNU_SOURCE
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 
 #include <linux/genetlink.h>
 #include <netlink/genl/ctrl.h>
@@ -289,6 +291,72 @@ TEST(allow_list_needs_cap_net_admin)
 	EXPECT_EQ(0, dmactl_nl_allow(nl, "0000:ff:1f.7", false));
 	EXPECT_EQ(-ENOENT, dmactl_nl_allow(nl, "0000:ff:1f.7", false));
 	dmactl_nl_close(nl);
+}
+
+/* Drop CAP_SYS_ADMIN from the effective set of this process. */
+static int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
+		~CAP_TO_MASK(CAP_SYS_ADMIN);
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/*
+ * The allow list hands devices to whoever may open /dev/dmactl, which
+ * takes CAP_SYS_ADMIN: so does changing it (once, CAP_NET_ADMIN was
+ * enough).  Events name other users' processes: listening takes
+ * CAP_NET_ADMIN (once, anyone could).
+ */
+TEST(allow_list_needs_cap_sys_admin_and_events_cap_net_admin)
+{
+	struct dmactl_nl *nl;
+	int status, ret;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* Root with CAP_NET_ADMIN, without CAP_SYS_ADMIN. */
+		if (drop_sys_admin())
+			_exit(10);
+		if (dmactl_nl_open(&nl))
+			_exit(11);
+		ret = dmactl_nl_allow(nl, "0000:ff:1f.7", true);
+		if (ret != -EPERM)
+			_exit(100 + (-ret & 63));
+		ret = dmactl_nl_allow(nl, dmactl_test_dev(), false);
+		if (ret != -EPERM)
+			_exit(164 + (-ret & 63));
+		if (dmactl_nl_subscribe(nl))
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* nobody: may read, may not listen to events. */
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (dmactl_nl_open(&nl))
+			_exit(11);
+		if (dmactl_nl_subscribe(nl) != -EPERM)
+			_exit(12);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 /* ---- events ---- */

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A device bound to dmactl's own driver (exclusive mode) is handed back
+ * as it was found: bus mastering stays off unless dmactl drives the
+ * device's own DMA engine, and the DMA mask probe set is restored at
+ * unbind.  Publishing one of its BARs as p2pmem takes only what
+ * memremap_pages() maps without a WARN: a memory BAR, whole subsections
+ * (2 MiB on x86) -- once, "p2pmem publish --size 4k" of the edu's BAR
+ * panicked the guest.
+ *
+ * The devices: QEMU's edu ($DMACTL_SELFTESTS_EXCL_DEV, a DMA engine with
+ * a 1 MiB BAR0) and ivshmem-plain (no engine; a 16 MiB BAR2), found by
+ * their IDs.
+ */
+#include "dmactl_test.h"
+
+#define PCI_COMMAND_MASTER 0x4
+
+/* A PCI device's command register from its config space; -1 on error. */
+static int pci_command(const char *bdf)
+{
+	char path[PATH_MAX];
+	unsigned char cfg[6];
+	int fd, ret = -1;
+
+	snprintf(path, sizeof(path), PCI "/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, cfg, sizeof(cfg), 0) == sizeof(cfg))
+		ret = cfg[4] | cfg[5] << 8;
+	close(fd);
+	return ret;
+}
+
+/* The PCI dma_mask_bits of a device, or -1. */
+static int mask_bits(const char *bdf)
+{
+	char path[PATH_MAX];
+	int bits = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PCI "/devices/%s/dma_mask_bits", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &bits) != 1)
+		bits = -1;
+	fclose(f);
+	return bits;
+}
+
+static void unbind(const char *bdf)
+{
+	char path[PATH_MAX];
+
+	sysfs_put(PCI "/drivers/dmactl/unbind", bdf);
+	snprintf(path, sizeof(path), PCI "/devices/%s/driver_override", bdf);
+	sysfs_put(path, "\n");
+}
+
+FIXTURE(exclusive) {
+	int fd;
+	char ivshmem[32];
+	unsigned long taint;
+};
+
+FIXTURE_SETUP(exclusive)
+{
+	self->taint = dmactl_taint();
+	self->fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	if (pci_find_driverless("1af4", "1110", self->ivshmem,
+				sizeof(self->ivshmem)))
+		self->ivshmem[0] = '\0';
+}
+
+FIXTURE_TEARDOWN(exclusive)
+{
+	close(self->fd);
+	if (self->ivshmem[0])
+		unbind(self->ivshmem);
+	dmactl_expect_no_leaks();
+	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+}
+
+TEST_F(exclusive, device_is_handed_back_as_found)
+{
+	int cmd, bits;
+
+	if (!self->ivshmem[0])
+		SKIP(return, "no driverless ivshmem device here");
+	cmd = pci_command(self->ivshmem);
+	bits = mask_bits(self->ivshmem);
+	ASSERT_LE(0, cmd);
+	ASSERT_LT(0, bits);
+	ASSERT_EQ(0, dmactl_bind_exclusive(self->ivshmem));
+	ASSERT_TRUE(wait_driver(self->ivshmem, "dmactl"));
+	/* No engine: dmactl itself never makes it DMA. */
+	EXPECT_EQ(0, pci_command(self->ivshmem) & PCI_COMMAND_MASTER);
+	EXPECT_EQ(64, mask_bits(self->ivshmem));
+	unbind(self->ivshmem);
+	EXPECT_EQ(bits, mask_bits(self->ivshmem));
+	EXPECT_EQ(cmd & PCI_COMMAND_MASTER,
+		  pci_command(self->ivshmem) & PCI_COMMAND_MASTER);
+}
+
+static int publish(int fd, __u32 bar, __u64 offset, __u64 length)
+{
+	struct dmactl_p2pmem_publish cmd = {
+		.size = sizeof(cmd), .bar = bar, .offset = offset,
+		.length = length,
+	};
+
+	return dmactl_ioc(fd, DMACTL_P2PMEM_PUBLISH, &cmd);
+}
+
+/* The call fails with EINVAL, counted once under "p2pmem_range". */
+#define expect_bad_range(expr)                                                \
+	do {                                                                  \
+		long __before = dmactl_rejections("p2pmem_range");            \
+		EXPECT_EQ(-EINVAL, (expr));                                   \
+		EXPECT_EQ(__before + 1, dmactl_rejections("p2pmem_range"));   \
+	} while (0)
+
+TEST_F(exclusive, p2pmem_publish_takes_whole_subsections_only)
+{
+	const char *edu = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	int fd;
+
+	if (!edu || !*edu)
+		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to an edu device");
+	ASSERT_EQ(0, dmactl_bind_exclusive(edu));
+	ASSERT_TRUE(wait_driver(edu, "dmactl"));
+	dmactl_attach(self->fd, edu, NULL);
+	/* The edu's BAR0 is 1 MiB: no subsection fits in it at all. */
+	expect_bad_range(publish(self->fd, 0, 0, SZ_4K));
+	expect_bad_range(publish(self->fd, 0, 0, 0));
+	/* BAR1 is not there. */
+	expect_bad_range(publish(self->fd, 1, 0, 0));
+	if (!self->ivshmem[0])
+		return;
+	/* ivshmem's BAR2: 16 MiB, so aligned itself. */
+	ASSERT_EQ(0, dmactl_bind_exclusive(self->ivshmem));
+	ASSERT_TRUE(wait_driver(self->ivshmem, "dmactl"));
+	fd = open(DMACTL_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd);
+	dmactl_attach(fd, self->ivshmem, NULL);
+	expect_bad_range(publish(fd, 2, SZ_4K, SZ_2M));
+	expect_bad_range(publish(fd, 2, 0, SZ_2M + SZ_4K));
+	expect_bad_range(publish(fd, 2, 16 * SZ_2M, 0));
+	/* BAR0 is its 256-byte register file. */
+	expect_bad_range(publish(fd, 0, 0, 0));
+	EXPECT_EQ(0, publish(fd, 2, SZ_2M, SZ_2M));
+	close(fd);
+}
+
+DMACTL_TEST_MAIN
