@@ -635,11 +635,13 @@ static void dmactl_restore_device(struct device *dev, u64 mask,
 static void dmactl_remove_exclusive(struct device *dev)
 {
 	struct dmactl_target *t = dev_get_drvdata(dev);
+	u64 mask = t->probe_mask, coherent_mask = t->probe_coherent_mask;
+	bool set_master = t->set_master;
 
+	/* Revocation drops the list's reference: @t may be gone after. */
 	dmactl_target_revoke(t);
 	if (dev_is_pci(dev))
-		dmactl_restore_device(dev, t->probe_mask,
-				      t->probe_coherent_mask, t->set_master);
+		dmactl_restore_device(dev, mask, coherent_mask, set_master);
 	dev_set_drvdata(dev, NULL);
 }
 

@@ -69,7 +69,9 @@ case "$tier" in
 distro)
 	kver=$(root_kver)
 	kernel=/boot/vmlinuz-$kver
-	modules="virtio_iommu nvme"
+	# dm_mod and ext4: the expendable test holds a namespace with a dm
+	# device, and mounts a filesystem on it.
+	modules="virtio_iommu nvme dm_mod ext4"
 	tier_cmdline=
 	;;
 debug)
@@ -88,7 +90,7 @@ debug)
 esac
 [ -f "$kernel" ] || die "no kernel at $kernel"
 
-key=$(sha256sum < "$DMACTL_TOP/scripts/initramfs.sh" | cut -c1-12)
+key=$( { echo "$modules"; cat "$DMACTL_TOP/scripts/initramfs.sh"; } | sha256sum | cut -c1-12)
 base=$DMACTL_OPT/initramfs/$tier-$kver-$key.cpio
 if [ ! -f "$base" ]; then
 	log "building the base initramfs for $tier $kver"

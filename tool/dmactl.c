@@ -33,6 +33,7 @@ static const struct dmactl_cmd *const commands[] = {
 	&cmd_bench,
 	&cmd_stats,
 	&cmd_monitor,
+	&cmd_expendable,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -14,6 +14,11 @@ insmod /dmactl/dmactl.ko edu_dma_bits="${DMACTL_EDU_DMA_BITS:-28}" || {
 DMACTL_SELFTESTS_DEV=$(nvme_devices | head -n 1)
 DMACTL_SELFTESTS_EXCL_DEV=$(edu_devices | head -n 1)
 export DMACTL_SELFTESTS_EXCL_DEV
+# Every device of a throwaway machine is expendable: tests may write raw
+# data to its namespaces (blank files on the host), hot-remove it, unbind
+# its driver (dmactl expendable).
+DMACTL_EXPENDABLE=$(echo $(nvme_devices) $(edu_devices) $(ivshmem_devices))
+export DMACTL_EXPENDABLE
 # 2 MiB pages for the hugetlb cases of the copy test.
 echo 4 > /proc/sys/vm/nr_hugepages
 if [ -n "${DMACTL_SELFTESTS_DEV:-}" ]; then

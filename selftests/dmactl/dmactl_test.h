@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/dmactl.h>
@@ -506,6 +507,33 @@ static inline int pci_find_driverless(const char *vendor, const char *device,
 	if (dir)
 		closedir(dir);
 	return ret;
+}
+
+/*
+ * May the tests destroy data on @dev -- write to its namespaces, remove
+ * it, unbind its driver?  Only if "dmactl expendable" says so: declared
+ * in $DMACTL_EXPENDABLE and not in use.  If not, why in @why.
+ */
+static inline bool dmactl_expendable(const char *dev, char *why, size_t len)
+{
+	const char *tool = getenv("DMACTL_TOOL") ?: "dmactl";
+	char cmd[PATH_MAX];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s expendable '%s' 2>&1", tool, dev);
+	p = popen(cmd, "r");
+	if (p) {
+		n = fread(why, 1, len - 1, p);
+		st = pclose(p);
+	}
+	why[n] = '\0';
+	while (n && why[n - 1] == '\n')
+		why[--n] = '\0';
+	if (!p)
+		snprintf(why, len, "cannot run %s", tool);
+	return p && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
 /* ---- module parameters ---- */

@@ -69,6 +69,10 @@ if [ "$P2P" != off ]; then
 		exit "$KSFT_SKIP"
 	fi
 fi
+if why=$(refused "$DEV"); then
+	ktap_skip_all "fio writes raw data to $DEV's namespace: $why"
+	exit "$KSFT_SKIP"
+fi
 ns=/dev/$(basename "$(nvme_namespace "$DEV")")
 tmp=$(mktemp -d)
 dmesg_start=$(dmesg | wc -l)

@@ -133,7 +133,9 @@ fi
 
 # 4. fio on B with its buffers in A's p2pmem.
 ns=$(nvme_namespace "${B:-none}")
-if [ -n "$B" ] && [ "$(map_of "$A" "$B")" != not-supported ] && [ -n "$ns" ]; then
+if [ -n "$B" ] && why=$(refused "$B"); then
+	ktap_test_skip "fio would write to $B's namespace: $why"
+elif [ -n "$B" ] && [ "$(map_of "$A" "$B")" != not-supported ] && [ -n "$ns" ]; then
 	fio --name=p2p --filename="/dev/$(basename "$ns")" --direct=1 \
 	    --ioengine=psync --rw=randwrite --bs=4k --size=4M \
 	    --verify=crc32c --verify_fatal=1 \
@@ -146,7 +148,10 @@ else
 fi
 
 # 5 and 6. dmactl as a provider: ivshmem's BAR2, revoked at unbind.
-if [ -n "$IVSHMEM" ] && "$DMACTL" bind "$IVSHMEM" >/dev/null 2>&1 &&
+if [ -n "$IVSHMEM" ] && why=$(refused "$IVSHMEM"); then
+	ktap_test_skip "binding and unbinding $IVSHMEM: $why"
+	ktap_test_skip "no published ivshmem"
+elif [ -n "$IVSHMEM" ] && "$DMACTL" bind "$IVSHMEM" >/dev/null 2>&1 &&
    "$DMACTL" p2pmem publish "$IVSHMEM" --bar 2 | sed 's/^/# /' &&
    [ "$(cat $SYS/$IVSHMEM/p2pmem/published)" = 1 ] &&
    [ "$(cat $SYS/$IVSHMEM/p2pmem/size)" = 16777216 ]; then

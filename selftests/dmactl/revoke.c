@@ -162,7 +162,7 @@ TEST_F(revoke, hot_remove_shared_device)
 {
 	const char *dev = dmactl_test_dev();
 	const char *drv = getenv("DMACTL_SELFTESTS_DEV_DRIVER") ?: "nvme";
-	char path[PATH_MAX], event[512], want[128];
+	char path[PATH_MAX], event[512], want[128], why[512];
 	__u32 iova, buf;
 	FILE *mon;
 	int status;
@@ -170,6 +170,8 @@ TEST_F(revoke, hot_remove_shared_device)
 
 	if (!driver_is(dev, drv))
 		SKIP(return, "%s is not bound to %s (DMACTL_SELFTESTS_DEV_DRIVER)", dev, drv);
+	if (!dmactl_expendable(dev, why, sizeof(why)))
+		SKIP(return, "hot-removing %s: %s", dev, why);
 	dmactl_attach(self->fd, dev, NULL);
 	make_objects(_metadata, self->fd, &iova, &buf);
 	pid = monitor_start(&mon);
@@ -245,12 +247,14 @@ TEST_F_TIMEOUT(revoke, attach_racing_unbind_is_revoked, 120)
 	const char *dev = dmactl_test_dev();
 	const char *drv = getenv("DMACTL_SELFTESTS_DEV_DRIVER") ?: "nvme";
 	struct attacher a = { .dev = dev };
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[512];
 	struct dmactl_nl_stats st;
 	struct dmactl_nl *nl;
 
 	if (!driver_is(dev, drv))
 		SKIP(return, "%s is not bound to %s", dev, drv);
+	if (!dmactl_expendable(dev, why, sizeof(why)))
+		SKIP(return, "unbinding %s from %s: %s", dev, drv, why);
 	ASSERT_EQ(0, pthread_create(&a.thread, NULL, attach_loop, &a));
 	usleep(50000);
 	snprintf(path, sizeof(path), PCI "/drivers/%s/unbind", drv);

@@ -21,34 +21,56 @@
  *    has the same layout for 32-bit and 64-bit callers.
  *  - Enumerations start at 1, so a zeroed field is never a valid choice.
  *
- * Errors, checked in this order (the first that applies is returned):
- *   EOPNOTSUPP  unknown flag or non-zero __reserved
+ * Errors.  Every ioctl may fail, before anything else, with:
+ *   EPERM       the caller lacks CAP_SYS_ADMIN (checked on every call, not
+ *               only at open: a file descriptor can be passed on)
+ *   EFAULT      the argument cannot be read, or the reply written
+ *   EINVAL      @size below the struct's first version
+ *   E2BIG       @size past the struct, with a non-zero byte there
+ *   ENOTTY      unknown ioctl
+ * Then each struct below lists its own errors in the order they are
+ * checked: the first that applies is returned.  The order follows one
+ * rule where it can -- unknown flags or reserved fields (EOPNOTSUPP),
+ * wrapping ranges (EOVERFLOW), bad values (EINVAL), then the object
+ * (ENOENT, ENODEV), then what needs the object: alignment and bounds
+ * (EINVAL, ERANGE), overlap (EEXIST), state (EBUSY) -- and lists each
+ * exception (a buffer range before the physical alignment it decides,
+ * for LINK).  The meaning of each errno is the same everywhere:
+ *   EOPNOTSUPP  unknown flag or non-zero __reserved; or the operation does
+ *               not apply here (no IOMMU domain and no fallback allowed,
+ *               no DMA engine, not a PCI device)
  *   EOVERFLOW   an offset + length wraps
  *   EINVAL      bad value, zero length, misalignment, mismatch with the
- *               recorded link, or a size field below the struct's first
- *               version
+ *               recorded link
  *   ERANGE      outside the IOVA allocation or the buffer
  *   EEXIST      the range is already linked
  *   EBUSY       wrong state or still in use (links, a buffer under links,
- *               a context already attached)
+ *               DMA in flight, a file not yet attached or already)
  *   ENOENT      unknown ID (or an ID of another kind), or a range that
  *               holds no link
  *   ENODEV      the device went away (unbind, hot removal); or no device
  *               of that name
  *   EPERM       the device is neither bound to dmactl nor on its allow
- *               list; the caller lacks CAP_SYS_ADMIN
+ *               list, or an operation only a device bound to dmactl
+ *               allows
+ *   ENXIO       shared mode on a device with no driver that uses the DMA
+ *               API (its IOMMU domain could change under the mappings)
+ *   EDQUOT      a limit on what a file (or all files) may hold, a module
+ *               parameter: max_objects_per_file, max_shadow_bytes_per_file,
+ *               max_buf_bytes_per_file, max_bench_runs_per_file,
+ *               max_bench_threads
  *   ENOSPC      the IOVA space is exhausted
  *   EREMOTEIO   P2P memory the kernel says the device cannot reach
  *   EIO         memory the device cannot address, with no bounce buffer
- *               it can reach either (dma_map_phys() would WARN)
+ *               it can reach either (dma_map_phys() would WARN); an
+ *               engine error
  *   EAGAIN      a copy over a range linked but not synced
- *   EOPNOTSUPP  the IOVA API is not usable on this device and no
- *               fallback was allowed
- *   ENOTTY      unknown ioctl
- *   EFAULT      bad pointer
+ *   EINTR       a wait interrupted by a signal
  *   ENOMEM      out of memory
  * Every rejection of a request that would misuse the kernel API is
- * counted per rule (M1..M35 of the design) in debugfs dmactl/rejections.
+ * counted per rule (M1..M35 of the design, and "limit", "p2pmem_range",
+ * "buf_busy", "unreachable", "copy_dir") in the rejection counters of the
+ * netlink family (dmactl stats).
  *
  * Locking: any number of threads may use one file; operations on one
  * object are serialised by the object's mutex.
@@ -99,7 +121,7 @@ enum {
  * @out_abi_version: DMACTL_ABI_VERSION of the running module
  * @__reserved: must be 0
  *
- * Errors: EINVAL, E2BIG, EOPNOTSUPP, EFAULT (see the head of this file).
+ * Errors: EOPNOTSUPP (@flags or @__reserved not 0).
  */
 struct dmactl_get_version {
 	__u32 size;
@@ -161,11 +183,16 @@ enum {
  * @out_numa_node: the device's NUMA node, DMACTL_NO_NODE if none
  *
  * A file attaches once.  The device must be bound to dmactl (through
- * driver_override) or be on the allow list (/sys/class/misc/dmactl/allow).
+ * driver_override) or be on the allow list (/sys/class/misc/dmactl/allow)
+ * with a driver bound to it that uses the DMA API (shared mode): while
+ * such a driver is bound, the device's IOMMU domain cannot change, and
+ * before it unbinds every file's objects on the device are revoked.
  *
- * Errors: EBUSY (already attached), EINVAL (@name not terminated or
- * empty), ENODEV (no such device, or it is going away), EPERM (neither
- * bound nor allowed), plus those of every ioctl.
+ * Errors: EOPNOTSUPP (@flags not 0); EINVAL (@name not terminated or
+ * empty); EBUSY (already attached); ENODEV (no such device, or it is
+ * going away); EINTR (waiting for the device's lock); EPERM (neither
+ * bound nor allowed); ENXIO (allowed, but no driver using the DMA API is
+ * bound to it: shared mode lasts only while one is); ENOMEM.
  */
 struct dmactl_attach {
 	__u32 size;
@@ -237,13 +264,20 @@ enum {
  * @provider: DMACTL_BUF_P2P, DMACTL_BUF_USER_P2P: the PCI address of the
  *	P2P provider, NUL-terminated; must be empty for the other kinds
  *
- * Errors: EINVAL (bad @kind, @order, @length or alignment, @node not
- * online, @provider not terminated or set for a kind without one, user
- * P2P pages outside @provider's BARs), EOVERFLOW (@user_addr + @length
- * wraps), EFAULT (memory at @user_addr not mapped), EREMOTEIO (P2P
- * memory given as DMACTL_BUF_USER), ENODEV (no such provider, or it has
- * no P2P memory), ENOMEM (also: the provider's pool is exhausted), EBUSY
- * (not attached).
+ * Errors: EOPNOTSUPP (unknown flag, @__reserved); EOVERFLOW (@user_addr
+ * + @length wraps); EINVAL (bad @kind, @order, @length or alignment,
+ * @node not online, @provider not terminated or set for a kind without
+ * one); EBUSY (not attached); ENOMEM; EDQUOT (max_buf_bytes_per_file);
+ * then getting the memory, with no lock held: ENOMEM (also: the
+ * provider's pool is exhausted), ENODEV (no such provider, or it has no
+ * P2P memory), EREMOTEIO (P2P memory given as DMACTL_BUF_USER), EINVAL
+ * (user P2P pages outside @provider's BARs), and what
+ * pin_user_pages_fast() returns for the memory at @user_addr (EFAULT:
+ * not mapped, not writable, not present for DMACTL_BUF_USER_P2P; EAGAIN,
+ * EBUSY, EINTR, ENOMEM); then ENODEV (the device went away, or the
+ * provider's driver is unbinding), EBUSY (a benchmark run holds the DMA
+ * mask), EIO (the P2P verdict could not be had); EDQUOT
+ * (max_objects_per_file), EBUSY (no free ID).
  */
 struct dmactl_buf_alloc {
 	__u32 size;
@@ -268,7 +302,8 @@ struct dmactl_buf_alloc {
  * @id: the buffer's ID
  * @__reserved: must be 0
  *
- * Errors: ENOENT (no such buffer), EBUSY (a link still maps it).
+ * Errors: EOPNOTSUPP; ENOENT (no such buffer); ENODEV; EBUSY (a link
+ * still maps it).
  */
 struct dmactl_buf_free {
 	__u32 size;
@@ -293,8 +328,8 @@ struct dmactl_buf_free {
  * buffer, so any range can be checked on its own: the 64-bit little-endian
  * word at buffer offset 8*i is dmactl_pattern(@seed, i) below.
  *
- * Errors: EINVAL (zero or unaligned), EOVERFLOW, ERANGE (past the
- * buffer's end), ENOENT.
+ * Errors: EOPNOTSUPP; EOVERFLOW; EINVAL (zero or unaligned); ENOENT;
+ * ENODEV; ERANGE (past the buffer's end).
  */
 struct dmactl_buf_fill {
 	__u32 size;
@@ -328,7 +363,8 @@ static inline __u64 dmactl_pattern(__u64 seed, __u64 index)
  * @offset: where to start in the buffer, bytes
  * @length: bytes, > 0
  *
- * Errors: EINVAL (zero length), EOVERFLOW, ERANGE, ENOENT.
+ * Errors: EOPNOTSUPP (@flags not 0); EOVERFLOW; EINVAL (zero length);
+ * ENOENT; ENODEV; ERANGE.
  */
 struct dmactl_buf_checksum {
 	__u32 size;
@@ -380,9 +416,13 @@ enum dmactl_path {
  * @out_dma_addr: DMACTL_PATH_IOVA: the device address of IOVA offset 0;
  *	0 on the fallback path
  *
- * Errors: EINVAL (zero or too large @length, @first_offset not below the
- * granule), EOPNOTSUPP (the IOVA API declined and no fallback was
- * allowed), ENOSPC (IOVA space exhausted), EBUSY (not attached), ENODEV.
+ * Errors: EOPNOTSUPP (unknown flag); EINVAL (zero or too large
+ * @length); EBUSY (not attached, or a benchmark run holds the DMA mask);
+ * ENODEV; EINVAL (@first_offset not below the granule); ENOMEM; EDQUOT
+ * (max_shadow_bytes_per_file: the sync bitmap, a bit per granule);
+ * ENOSPC (IOVA space exhausted); EOPNOTSUPP (the IOVA API declined and
+ * no fallback was allowed); EDQUOT (max_objects_per_file); EBUSY (no
+ * free ID).
  */
 struct dmactl_iova_alloc {
 	__u32 size;
@@ -439,10 +479,17 @@ enum {
  * link touches must be unlinked.  The buffer's pages stay pinned until the
  * last link over them is gone.
  *
- * Errors: EOPNOTSUPP (unknown attr), EOVERFLOW, EINVAL (zero length, bad
- * @dir, misalignment), ERANGE (past the IOVA space or the buffer), EEXIST
- * (a granule already linked), ENOENT (no such object or buffer), ENODEV,
- * and what dma_iova_link() or dma_map_phys() return (ENOMEM, EIO, EPERM).
+ * Errors: EOPNOTSUPP (@flags, unknown attr); EOVERFLOW;
+ * EINVAL (zero length, bad @dir); ENOENT (no such object, then no such
+ * buffer); ENODEV; EINVAL (@iova_offset misaligned); ERANGE (past the
+ * buffer: before the next checks, which need the buffer's pages); EINVAL
+ * (a buffer address misaligned for its IOVA offset); ERANGE (past the
+ * IOVA space); EEXIST (a granule already linked); EREMOTEIO (P2P the
+ * device cannot reach); EBUSY (a copy is writing to this object's
+ * unlinked IOVA); EDQUOT (max_shadow_bytes_per_file: the link's record);
+ * ENOMEM; then what mapping returns: EIO (memory beyond the device's
+ * reach without an IOMMU), and what dma_iova_link() or dma_map_phys()
+ * give (ENOMEM, EIO, EPERM, EOPNOTSUPP, EINVAL).
  */
 struct dmactl_iova_link {
 	__u32 size;
@@ -470,7 +517,8 @@ struct dmactl_iova_link {
  * Calls dma_iova_sync() (nothing on the fallback path, where mappings are
  * synchronous) and marks the range's linked granules synced.
  *
- * Errors: EOVERFLOW, EINVAL (zero length), ERANGE, ENOENT, ENODEV.
+ * Errors: EOPNOTSUPP; EOVERFLOW; EINVAL (zero length); ENOENT; ENODEV;
+ * ERANGE; and what dma_iova_sync() returns (ENOMEM, EIO).
  */
 struct dmactl_iova_sync {
 	__u32 size;
@@ -495,10 +543,13 @@ struct dmactl_iova_sync {
  * @attrs: DMACTL_ATTR_*; must be the links' own
  * @__reserved: must be 0
  *
- * Errors: EOPNOTSUPP, EOVERFLOW, EINVAL (zero length, bad @dir, a range
- * that splits a link or leaves a hole, @dir or @attrs not those of the
- * links), ERANGE, ENOENT (no link starts there and none covers it),
- * ENODEV.
+ * Errors: EOPNOTSUPP (@flags, @__reserved, unknown attr); EOVERFLOW;
+ * EINVAL (zero length, bad @dir); ENOENT (no such object); ENODEV;
+ * ERANGE; ENOENT (no link starts there or covers the first byte); EINVAL
+ * (a range that splits a link or leaves a hole -- even one in the
+ * unlinked tail of a granule -- or @dir or @attrs not those of the
+ * links); EBUSY (DMA may still reach the links: a copy runs, or one
+ * timed out and its engine may still be writing).
  */
 struct dmactl_iova_unlink {
 	__u32 size;
@@ -520,7 +571,8 @@ struct dmactl_iova_unlink {
  * @iova_id: the IOVA object; its ID is gone afterwards
  * @__reserved: must be 0
  *
- * Errors: EBUSY (links remain), ENOENT, ENODEV.
+ * Errors: EOPNOTSUPP; ENOENT; ENODEV; EBUSY (links remain; DMA may still
+ * reach the object).
  */
 struct dmactl_iova_free {
 	__u32 size;
@@ -542,8 +594,10 @@ struct dmactl_iova_free {
  * @attrs: DMACTL_ATTR_*; must be every link's own
  * @__reserved: must be 0
  *
- * Errors: EOPNOTSUPP, EINVAL (bad @dir, links not tiling [0, @mapped_len),
- * mixed or other @dir or @attrs), ERANGE, ENOENT, ENODEV.
+ * Errors: EOPNOTSUPP (@flags, @__reserved, unknown attr); EINVAL (bad
+ * @dir); ENOENT; ENODEV; ERANGE (@mapped_len past the space); EINVAL
+ * (links not tiling [0, @mapped_len) without holes, mixed or other @dir
+ * or @attrs); EBUSY (DMA may still reach the object).
  */
 struct dmactl_iova_destroy {
 	__u32 size;
@@ -619,14 +673,15 @@ struct dmactl_link_info {
  * @nr_links: room at @links_uptr, entries
  * @__reserved: must be 0
  * @out_shadow_bytes: memory the module holds to track this object's
- *	links and sync state (the sync bitmap and link records as
- *	allocated, not counting the maple tree's nodes), bytes
+ *	links and sync state, as charged to the file's
+ *	max_shadow_bytes_per_file (the sync bitmap and the link records,
+ *	not counting the maple tree's nodes), bytes
  * @out_nr_records: link records behind @out_nr_links: on the IOVA path a
  *	link that continues the one before exactly (adjacent in IOVA and in
  *	the buffer, same length, direction and attributes) shares its record
  * @__reserved2: must be 0
  *
- * Errors: ENOENT, ENODEV, EFAULT.
+ * Errors: EOPNOTSUPP; ENOENT; ENODEV; ENOMEM; EFAULT (@links_uptr).
  */
 struct dmactl_iova_query {
 	__u32 size;
@@ -677,7 +732,8 @@ struct dmactl_iova_query {
  * Walks the range page by page.  Success means the walk was made; the
  * verdict is @out_mismatches.
  *
- * Errors: EOVERFLOW, EINVAL (zero length), ERANGE, ENOENT, ENODEV.
+ * Errors: EOPNOTSUPP; EOVERFLOW; EINVAL (zero length); ENOENT; ENODEV;
+ * ERANGE.
  */
 struct dmactl_iova_verify {
 	__u32 size;
@@ -744,8 +800,8 @@ enum {
  * mapped for the client (dma_map_sgtable(), then unmapped at once): the
  * switch of pci_p2pdma_state(), which modules cannot call.
  *
- * Errors: EINVAL (a name empty or not terminated), ENODEV (no such PCI
- * device), EOPNOTSUPP.
+ * Errors: EOPNOTSUPP; EINVAL (a name empty or not terminated); ENODEV
+ * (no such PCI device).
  */
 struct dmactl_p2p_query {
 	__u32 size;
@@ -766,8 +822,11 @@ struct dmactl_p2p_query {
  * @flags: must be 0
  * @bar: the BAR, 0..5; a memory BAR
  * @__reserved: must be 0
- * @offset: where the p2pmem starts in the BAR, bytes; page-aligned
- * @length: bytes, page-aligned; 0 for the rest of the BAR
+ * @offset: where the p2pmem starts in the BAR, bytes; the BAR's address
+ *	plus @offset must be a multiple of memremap_compat_align() (2 MiB
+ *	on x86)
+ * @length: bytes, a multiple of memremap_compat_align(); 0 for the rest
+ *	of the BAR
  * @out_length: bytes published
  *
  * The attached device must be bound to dmactl (exclusive mode): the
@@ -777,10 +836,14 @@ struct dmactl_p2p_query {
  * first revokes every buffer of that memory, in every file, and the
  * links over them.  A BAR is published once.
  *
- * Errors: EPERM (the device is not bound to dmactl), EINVAL (@bar not a
- * memory BAR, range outside it or unaligned), EBUSY (already published,
- * or not attached), EOPNOTSUPP (not a PCI device; BARs not mappable),
- * ENOMEM, ENODEV.
+ * Errors: EOPNOTSUPP (@flags, @__reserved); EOVERFLOW; EINVAL (@bar past
+ * 5, @offset or @length not page-aligned); EBUSY (not attached, or a
+ * benchmark run holds the DMA mask); ENODEV; EPERM (the device is not
+ * bound to dmactl); EOPNOTSUPP (not a PCI device); EINVAL (not a memory
+ * BAR, range outside it, or not whole subsections: start and length
+ * multiples of memremap_compat_align(), 2 MiB on x86, as memremap_pages()
+ * requires); EBUSY (already published); and what
+ * pci_p2pdma_add_resource() returns (ENOMEM, ENXIO, EINVAL).
  */
 struct dmactl_p2pmem_publish {
 	__u32 size;
@@ -853,13 +916,18 @@ enum dmactl_engine_kind {
  * source and destination memory must not overlap.  Success means the
  * engine finished; the verdict is @out_mismatches and @out_guard_damage.
  *
- * Errors: EOPNOTSUPP (unknown flag, no engine, DMACTL_COPY_DST_UNLINKED
- * on the fallback path), EOVERFLOW, EINVAL (zero or too long, a link in
- * the wrong direction, overlapping memory), ERANGE (outside an IOVA
- * space), ENOENT (a range not wholly linked, or a destination not wholly
- * unlinked), EAGAIN (not synced), EBUSY (the engine is wedged by an
- * earlier timeout), ETIMEDOUT, EIO (the engine reported an error),
- * ENODEV.
+ * Errors: EOPNOTSUPP (unknown flag); EOVERFLOW; EINVAL (zero or too
+ * long, @timeout_ms too large); ENOENT (not attached); ENODEV; ENOMEM;
+ * EOPNOTSUPP (no engine); ENOENT (no such object); ERANGE (outside an
+ * IOVA space); EOPNOTSUPP (DMACTL_COPY_DST_UNLINKED on the fallback
+ * path); ENOENT (a destination not wholly unlinked); ENOMEM; ENOENT (a
+ * range not wholly linked); EINVAL (a link in the wrong direction,
+ * overlapping memory); EAGAIN (not synced); then, once the engine runs:
+ * ENODEV (the device was revoked between two transfers), EINTR (a fatal
+ * signal between two transfers), EBUSY (an earlier transfer that timed
+ * out may still run), ETIMEDOUT (the objects stay busy until the engine
+ * is idle), EIO (the engine reported an error), EINVAL (addresses the
+ * engine cannot take), ENOMEM.
  */
 struct dmactl_copy {
 	__u32 size;
@@ -982,12 +1050,18 @@ enum {
  * device going away stops it, and every thread unmaps what it mapped
  * before it ends.  Timings use ktime_get_ns(); nothing is logged.
  *
- * Errors: EOPNOTSUPP (unknown flag, an IOVA mode without a DMA API
- * domain), EINVAL (a value out of bounds, node offline or without CPUs),
- * EPERM (@dma_bits on a shared device), EBUSY (not attached; @dma_bits
- * while the device has objects, or any start while a run holds the
- * mask), EIO (the mask is refused, or memory the device cannot address
- * with no bounce buffer it can reach), ENOMEM, ENODEV.
+ * Errors: EOPNOTSUPP (unknown flag); EINVAL (a value out of bounds, node
+ * offline or without CPUs); EBUSY (not attached, or another run holds
+ * the mask); ENODEV; ENOMEM; with @dma_bits: EPERM (a shared device),
+ * EBUSY (the device has objects), EIO (the mask is refused); EDQUOT
+ * (max_bench_runs_per_file, max_bench_threads); EOPNOTSUPP (an IOVA mode
+ * without a DMA API domain, or on a device whose IOVA granule is not the
+ * page size); ENOMEM; EIO (memory the device cannot address with no
+ * bounce buffer it can reach); ENOSPC (no IOVA space for a thread:
+ * iova-reuse and iova-sparse allocate theirs up front, and a narrow DMA
+ * mask leaves little); EINVAL (the node's CPUs went offline); and what
+ * kthread_create_on_node() returns (ENOMEM, EINTR); EDQUOT
+ * (max_objects_per_file), EBUSY (no free ID).
  */
 struct dmactl_bench_start {
 	__u32 size;
@@ -1093,8 +1167,9 @@ enum dmactl_bench_state {
  * @out_bookkeeping_bytes: as in struct dmactl_bench_start
  * @out_threads: threads of the run
  *
- * Errors: EOPNOTSUPP (unknown flag), ENOENT (no such run), EINTR
- * (DMACTL_BENCH_WAIT interrupted), ENODEV.
+ * Errors: EOPNOTSUPP (unknown flag); ENOENT (not attached); ENODEV;
+ * ENOENT (no such run); EINTR (DMACTL_BENCH_WAIT interrupted); ENODEV;
+ * ENOENT (the run was freed while waited for).
  */
 struct dmactl_bench_result {
 	__u32 size;
@@ -1132,7 +1207,7 @@ struct dmactl_bench_result {
  *
  * Waits for the threads to unmap and end, and restores the DMA mask.
  *
- * Errors: EOPNOTSUPP, ENOENT, ENODEV.
+ * Errors: EOPNOTSUPP; ENOENT (not attached, no such run); ENODEV.
  */
 struct dmactl_bench_free {
 	__u32 size;
