@@ -303,7 +303,9 @@ static int bench_run(int argc, char **argv)
 			char *end;
 			double s = strtod(optarg, &end);
 
-			if (*end || s <= 0 || s * 1000 > DMACTL_BENCH_MAX_DURATION_MS)
+			/* !(s > 0) is true for NaN, which no comparison is. */
+			if (*end || end == optarg || !(s > 0) ||
+			    s * 1000 > DMACTL_BENCH_MAX_DURATION_MS)
 				return usage_error(&cmd_bench, "bad --seconds '%s'", optarg);
 			seconds_ms = s * 1000 < 1 ? 1 : s * 1000;
 			break;

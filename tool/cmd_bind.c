@@ -68,10 +68,10 @@ static int parse_one_device(const struct dmactl_cmd *cmd, int argc,
 		return -1;
 	if (ret > 0)
 		return ret;
-	if (json)
-		writes = json_object_new_array();
 	if (optind != argc - 1)
 		return usage_error(cmd, "expected one device");
+	if (json)
+		writes = json_object_new_array();
 	device_name(argv[optind], dev, len);
 	return 0;
 }

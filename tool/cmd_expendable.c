@@ -298,20 +298,28 @@ const struct dmactl_cmd cmd_expendable = {
 	.name = "expendable",
 	.summary = "may tests destroy data on a device?",
 	.help =
-"usage: dmactl expendable [--json] DEVICE\n"
+"NAME\n"
+"    dmactl expendable - may tests destroy data on a device?\n"
 "\n"
-"Says whether tests may destroy data on DEVICE (a PCI address or sysfs\n"
-"path): write raw data to its block devices, hot-remove it, unbind its\n"
-"driver.  Only a device listed in $DMACTL_EXPENDABLE (names separated\n"
-"by spaces or commas) may be, and then only while none of its block\n"
-"devices -- NVMe namespaces, disks -- is in use: mounted, partitioned,\n"
-"carrying a filesystem, RAID, LVM or other signature (libblkid), used as\n"
-"swap, held by md, LVM or dm, or open exclusively by anyone.\n"
+"SYNOPSIS\n"
+"    dmactl expendable DEV [--json]\n"
 "\n"
-"  --json   one object: device, declared, expendable, disks, in_use\n"
-"           (the reasons)\n"
+"DESCRIPTION\n"
+"    Says whether tests may destroy data on DEV (a PCI address or sysfs\n"
+"    path): write raw data to its block devices, hot-remove it, unbind\n"
+"    its driver.  Only a device listed in $DMACTL_EXPENDABLE (names\n"
+"    separated by spaces or commas) may be, and then only while none of\n"
+"    its block devices -- NVMe namespaces, disks -- is in use: mounted,\n"
+"    partitioned, carrying a filesystem, RAID, LVM or other signature\n"
+"    (libblkid), used as swap, held by md, LVM or dm, or open\n"
+"    exclusively by anyone.  The tests that destroy data ask this first\n"
+"    and skip with its reason.\n"
 "\n"
-"Exit status: 0 expendable; 1 declared but in use (the reasons are\n"
-"printed); 2 usage error; 4 not declared.\n",
+"    --json   one object: device, declared, expendable, disks, in_use\n"
+"             (the reasons)\n"
+"\n"
+"EXIT STATUS\n"
+"    0 expendable, 1 declared but in use (the reasons are printed),\n"
+"    2 usage error, 4 not declared.\n",
 	.run = expendable_run,
 };

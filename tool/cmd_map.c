@@ -30,16 +30,17 @@ static int map_run(int argc, char **argv)
 	uint64_t size = 2 << 20, per_link = 1;
 	const char *dir = "bidi";
 	bool json = false, fallback = true;
-	char dev[DMACTL_NAME_MAX], lines[9][256];
+	char dev[DMACTL_NAME_MAX], lines[10][256];
 	struct dmactl_iova_verify mapped = { 0 };
 	struct scenario s;
 	int c, i, n = 0, ret = 0, status, verify_line;
+	const char *path;
 	json_object *o;
 
 	while ((c = getopt_long(argc, argv, "s:p:d:njh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (parse_size(optarg, &size) || !size)
+			if (parse_size(optarg, &size) || !size || size > 1ULL << 62)
 				return usage_error(&cmd_map, "bad --size '%s'", optarg);
 			break;
 		case 'p':
@@ -66,6 +67,11 @@ static int map_run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage_error(&cmd_map, "expected one device");
+	/* A link is at most the whole buffer: no page count can wrap. */
+	if (per_link > (size + 4095) / 4096)
+		return usage_error(&cmd_map, "--pages-per-link %" PRIu64
+				   " is more than the %" PRIu64 " pages of --size",
+				   per_link, (size + 4095) / 4096);
 	device_name(argv[optind], dev, sizeof(dev));
 
 	snprintf(lines[n++], 256, "attach %s", dev);
@@ -81,6 +87,7 @@ static int map_run(int argc, char **argv)
 		 size, per_link * 4096, dir);
 	snprintf(lines[n++], 256, "verify io unmapped");
 	snprintf(lines[n++], 256, "free io");
+	snprintf(lines[n++], 256, "bfree b");
 
 	scenario_init(&s, "map");
 	s.quiet = true;
@@ -97,16 +104,22 @@ static int map_run(int argc, char **argv)
 		return status;
 	}
 
+	/* A step failed before alloc: no path, no address to speak of. */
+	path = !s.last_path ? "none" :
+	       s.last_path == DMACTL_PATH_IOVA ? "iova" : "fallback";
 	if (json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "device", json_object_new_string(dev));
-		json_object_object_add(o, "path", json_object_new_string(
-			s.last_path == DMACTL_PATH_IOVA ? "iova" : "fallback"));
-		json_object_object_add(o, "dma_addr", json_object_new_uint64(s.last_dma_addr));
+		json_object_object_add(o, "path", json_object_new_string(path));
+		json_object_object_add(o, "dma_addr", s.last_path ?
+				       json_object_new_uint64(s.last_dma_addr) : NULL);
 		json_object_object_add(o, "size", json_object_new_uint64(size));
 		json_object_object_add(o, "links",
 				       json_object_new_uint64((size + per_link * 4096 - 1) /
 							      (per_link * 4096)));
+		if (status != EXIT_OK)
+			json_object_object_add(o, "failed_step",
+					       json_object_new_string(lines[i - 1]));
 		json_object_object_add(o, "pages_mapped_ok",
 				       json_object_new_uint64(mapped.out_mapped_ok));
 		json_object_object_add(o, "pages_bounced",
@@ -115,6 +128,9 @@ static int map_run(int argc, char **argv)
 			status == EXIT_OK ? "pass" : "fail"));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 		json_object_put(o);
+	} else if (!s.last_path) {
+		printf("device %s: failed before any IOVA space was had, at: %s\n",
+		       dev, lines[i - 1]);
 	} else {
 		printf("device %s: %s path, %" PRIu64 " bytes at DMA address %#" PRIx64
 		       ", links of %" PRIu64 " pages, dir %s\n", dev,

@@ -142,6 +142,8 @@ static int stats_run(int argc, char **argv)
 	if (!ret && optind == argc)
 		ret = dmactl_nl_stats_dump(nl, add_set, &sets);
 	if (ret) {
+		if (json)
+			nl_json_error(optind == argc - 1 ? dev : NULL, nl, ret);
 		ret = nl_say_error("stats", optind == argc - 1 ? dev : NULL,
 				   nl, ret);
 		goto out;

@@ -8,6 +8,8 @@
 
 #include <assert.h>
 
+#include <json-c/json.h>
+
 #include <linux/dmactl.h>
 
 #include "dmactl.h"
@@ -61,6 +63,20 @@ int nl_say_error(const char *what, const char *dev, struct dmactl_nl *nl,
 		dev ? ": " : "", strerror(-err), errno_name(-err),
 		*msg ? ": " : "", msg);
 	return EXIT_FAIL;
+}
+
+void nl_json_error(const char *dev, struct dmactl_nl *nl, int err)
+{
+	json_object *o = json_object_new_object();
+
+	if (dev)
+		json_object_object_add(o, "dev", json_object_new_string(dev));
+	json_object_object_add(o, "result", json_object_new_string("fail"));
+	json_object_object_add(o, "errno", json_object_new_string(errno_name(-err)));
+	json_object_object_add(o, "message",
+			       json_object_new_string(dmactl_nl_errmsg(nl)));
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
 }
 
 bool opt_is_help(const char *arg)

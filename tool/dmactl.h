@@ -42,6 +42,12 @@ int nl_open_or_say(const char *what, struct dmactl_nl **nl);
 int nl_say_error(const char *what, const char *dev, struct dmactl_nl *nl,
 		 int err);
 
+/*
+ * The JSON of a failed request, for --json: {"dev", "result": "fail",
+ * "errno", "message" (the kernel's extack)}.
+ */
+void nl_json_error(const char *dev, struct dmactl_nl *nl, int err);
+
 /* Options every command accepts, parsed by the command itself. */
 bool opt_is_help(const char *arg);
 

@@ -96,7 +96,8 @@ int pci_list(struct pci_info **out)
 			n++;
 	}
 	closedir(dir);
-	qsort(list, n, sizeof(*list), bdf_cmp);
+	if (n)	/* qsort() of NULL is undefined, even for no elements */
+		qsort(list, n, sizeof(*list), bdf_cmp);
 	*out = list;
 	return n;
 }

@@ -131,10 +131,18 @@ static int step_fail(struct scenario *s, const char *what, int err,
 	return SCENARIO_REPORTED;
 }
 
-static int parse_fail(struct scenario *s, const char *fmt, const char *arg)
+/* Report a line that does not parse, with the file and line. */
+static int parse_fail(struct scenario *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int parse_fail(struct scenario *s, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "%s:%d: ", s->file, s->lineno);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	return SCENARIO_PARSE_ERROR;
 }
@@ -185,10 +193,10 @@ static int attrs_opt(struct step *st, __u32 *attrs)
 	return 0;
 }
 
-#define NEED(cond, msg, arg)                                                  \
+#define NEED(cond, ...)                                                       \
 	do {                                                                  \
 		if (!(cond))                                                  \
-			return parse_fail(s, msg, arg);                       \
+			return parse_fail(s, __VA_ARGS__);                    \
 	} while (0)
 
 static int do_attach(struct scenario *s, struct step *st)
@@ -196,8 +204,8 @@ static int do_attach(struct scenario *s, struct step *st)
 	struct dmactl_attach a;
 	int ret;
 
-	NEED(st->argc == 2, "attach: expected a device%s", "");
-	NEED(s->fd < 0, "attach: already attached%s", "");
+	NEED(st->argc == 2, "attach: expected a device");
+	NEED(s->fd < 0, "attach: already attached");
 	device_name(st->argv[1], s->devname, sizeof(s->devname));
 	ret = dmactl_open_attach("run", s->devname, &a, &s->fd);
 	if (ret) {
@@ -217,13 +225,29 @@ static int do_attach(struct scenario *s, struct step *st)
 	return 0;
 }
 
+/*
+ * May a new object take this name?  Asked before the kernel call, so that
+ * a name refused never leaves an object made behind it.
+ */
+static bool name_free(struct scenario *s, const char *name)
+{
+	int i;
+
+	if (s->nobjs == SCENARIO_MAX_OBJS ||
+	    strlen(name) >= sizeof(s->objs[0].name))
+		return false;
+	for (i = 0; i < s->nobjs; i++)
+		if (!strcmp(s->objs[i].name, name))
+			return false;
+	return true;
+}
+
+/* A new named object; name_free() said it may be. */
 static struct scenario_obj *new_obj(struct scenario *s, const char *name,
 				    int kind)
 {
 	struct scenario_obj *o;
 
-	if (s->nobjs == SCENARIO_MAX_OBJS || strlen(name) >= sizeof(o->name))
-		return NULL;
 	o = &s->objs[s->nobjs++];
 	memset(o, 0, sizeof(*o));
 	snprintf(o->name, sizeof(o->name), "%s", name);
@@ -257,13 +281,15 @@ static int do_buf(struct scenario *s, struct step *st)
 	void *mem = NULL;
 	int ret;
 
-	NEED(st->argc == 4, "buf: expected NAME kernel|user|p2p|user-p2p SIZE%s", "");
+	NEED(st->argc == 4, "buf: expected NAME kernel|user|p2p|user-p2p SIZE");
+	NEED(name_free(s, st->argv[1]), "buf: too many objects, or a name taken or too long: %s",
+	     st->argv[1]);
 	NEED(!parse_size(st->argv[3], &len), "buf: bad size '%s'", st->argv[3]);
 	cmd.length = len;
 	cmd.order = size_opt(st, "order", 0, &bad);
 	if (opt(st, "node"))
 		cmd.node = size_opt(st, "node", 0, &bad);
-	NEED(!bad, "buf: bad option%s", "");
+	NEED(!bad, "buf: bad option");
 	if (opt(st, "reachable"))
 		cmd.flags |= DMACTL_BUF_ALLOC_REACHABLE;
 	if (opt(st, "provider"))
@@ -300,7 +326,6 @@ static int do_buf(struct scenario *s, struct step *st)
 		return step_fail(s, "buf", -ret, NULL);
 	}
 	o = new_obj(s, st->argv[1], SCENARIO_BUF);
-	NEED(o, "buf: too many objects or name too long: %s", st->argv[1]);
 	o->id = cmd.out_id;
 	o->length = len;
 	o->mem = mem;
@@ -312,7 +337,7 @@ static int do_bfree(struct scenario *s, struct step *st)
 	struct dmactl_buf_free cmd = { .size = sizeof(cmd) };
 	struct scenario_obj *o;
 
-	NEED(st->argc == 2, "bfree: expected NAME%s", "");
+	NEED(st->argc == 2, "bfree: expected NAME");
 	o = find(s, st->argv[1], SCENARIO_BUF);
 	NEED(o, "bfree: no buffer '%s'", st->argv[1]);
 	cmd.id = o->id;
@@ -325,14 +350,14 @@ static int do_fill(struct scenario *s, struct step *st)
 	struct scenario_obj *o;
 	bool bad = false;
 
-	NEED(st->argc == 2, "fill: expected NAME%s", "");
+	NEED(st->argc == 2, "fill: expected NAME");
 	o = find(s, st->argv[1], SCENARIO_BUF);
 	NEED(o, "fill: no buffer '%s'", st->argv[1]);
 	cmd.id = o->id;
 	cmd.seed = size_opt(st, "seed", 1, &bad);
 	cmd.offset = size_opt(st, "off", 0, &bad);
 	cmd.length = size_opt(st, "len", o->length - cmd.offset, &bad);
-	NEED(!bad, "fill: bad option%s", "");
+	NEED(!bad, "fill: bad option");
 	return dmactl_ioctl(s->fd, DMACTL_BUF_FILL, &cmd);
 }
 
@@ -344,13 +369,13 @@ static int do_checksum(struct scenario *s, struct step *st)
 	bool bad = false;
 	int ret;
 
-	NEED(st->argc == 2, "checksum: expected NAME%s", "");
+	NEED(st->argc == 2, "checksum: expected NAME");
 	o = find(s, st->argv[1], SCENARIO_BUF);
 	NEED(o, "checksum: no buffer '%s'", st->argv[1]);
 	cmd.id = o->id;
 	cmd.offset = size_opt(st, "off", 0, &bad);
 	cmd.length = size_opt(st, "len", o->length - cmd.offset, &bad);
-	NEED(!bad, "checksum: bad option%s", "");
+	NEED(!bad, "checksum: bad option");
 	ret = dmactl_ioctl(s->fd, DMACTL_BUF_CHECKSUM, &cmd);
 	if (ret)
 		return ret;
@@ -379,11 +404,13 @@ static int do_alloc(struct scenario *s, struct step *st)
 	uint64_t len;
 	int ret;
 
-	NEED(st->argc == 3, "alloc: expected NAME SIZE%s", "");
+	NEED(st->argc == 3, "alloc: expected NAME SIZE");
+	NEED(name_free(s, st->argv[1]), "alloc: too many objects, or a name taken or too long: %s",
+	     st->argv[1]);
 	NEED(!parse_size(st->argv[2], &len), "alloc: bad size '%s'", st->argv[2]);
 	cmd.length = len;
 	cmd.first_offset = size_opt(st, "first", 0, &bad);
-	NEED(!bad, "alloc: bad option%s", "");
+	NEED(!bad, "alloc: bad option");
 	if (opt(st, "fallback"))
 		cmd.flags |= DMACTL_IOVA_ALLOW_FALLBACK;
 	if (opt(st, "coherent"))
@@ -392,7 +419,6 @@ static int do_alloc(struct scenario *s, struct step *st)
 	if (ret)
 		return ret;
 	o = new_obj(s, st->argv[1], SCENARIO_IOVA);
-	NEED(o, "alloc: too many objects or name too long: %s", st->argv[1]);
 	o->id = cmd.out_id;
 	o->length = len;
 	s->last_path = cmd.out_path;
@@ -430,11 +456,11 @@ static int do_link_unlink(struct scenario *s, struct step *st, bool link)
 	ioff = size_opt(st, link ? "ioff" : "off", 0, &bad);
 	boff = size_opt(st, "boff", 0, &bad);
 	each = size_opt(st, "each", len, &bad);
-	NEED(!bad && each, "%s: bad option%s", what);
+	NEED(!bad && each, "%s: bad option", what);
 	dir = dir_from_name(opt(st, "dir"));
 	if (dir < 0)
 		dir = 0;	/* a bad direction is the kernel's to refuse */
-	NEED(!attrs_opt(st, &attrs), "%s: unknown attrs%s", what);
+	NEED(!attrs_opt(st, &attrs), "%s: unknown attrs", what);
 
 	for (pos = 0; pos < len || !len; pos += each) {
 		uint64_t n = len ? (len - pos < each ? len - pos : each) : 0;
@@ -471,13 +497,13 @@ static int do_sync(struct scenario *s, struct step *st)
 	struct scenario_obj *io;
 	bool bad = false;
 
-	NEED(st->argc == 2, "sync: expected IOVA%s", "");
+	NEED(st->argc == 2, "sync: expected IOVA");
 	io = find(s, st->argv[1], SCENARIO_IOVA);
 	NEED(io, "sync: no IOVA object '%s'", st->argv[1]);
 	cmd.iova_id = io->id;
 	cmd.offset = size_opt(st, "off", 0, &bad);
 	cmd.length = size_opt(st, "len", io->length - cmd.offset, &bad);
-	NEED(!bad, "sync: bad option%s", "");
+	NEED(!bad, "sync: bad option");
 	return dmactl_ioctl(s->fd, DMACTL_IOVA_SYNC, &cmd);
 }
 
@@ -488,13 +514,13 @@ static int do_verify(struct scenario *s, struct step *st)
 	bool bad = false;
 	int ret;
 
-	NEED(st->argc == 2, "verify: expected IOVA%s", "");
+	NEED(st->argc == 2, "verify: expected IOVA");
 	io = find(s, st->argv[1], SCENARIO_IOVA);
 	NEED(io, "verify: no IOVA object '%s'", st->argv[1]);
 	cmd.iova_id = io->id;
 	cmd.offset = size_opt(st, "off", 0, &bad);
 	cmd.length = size_opt(st, "len", io->length - cmd.offset, &bad);
-	NEED(!bad, "verify: bad option%s", "");
+	NEED(!bad, "verify: bad option");
 	ret = dmactl_ioctl(s->fd, DMACTL_IOVA_VERIFY, &cmd);
 	if (ret)
 		return ret;
@@ -529,7 +555,7 @@ static int do_free(struct scenario *s, struct step *st)
 	struct dmactl_iova_free cmd = { .size = sizeof(cmd) };
 	struct scenario_obj *io;
 
-	NEED(st->argc == 2, "free: expected IOVA%s", "");
+	NEED(st->argc == 2, "free: expected IOVA");
 	io = find(s, st->argv[1], SCENARIO_IOVA);
 	NEED(io, "free: no IOVA object '%s'", st->argv[1]);
 	cmd.iova_id = io->id;
@@ -543,16 +569,16 @@ static int do_destroy(struct scenario *s, struct step *st)
 	bool bad = false;
 	int dir;
 
-	NEED(st->argc == 2, "destroy: expected IOVA%s", "");
+	NEED(st->argc == 2, "destroy: expected IOVA");
 	io = find(s, st->argv[1], SCENARIO_IOVA);
 	NEED(io, "destroy: no IOVA object '%s'", st->argv[1]);
-	NEED(opt(st, "len") && opt(st, "dir"), "destroy: len= and dir= are needed%s", "");
+	NEED(opt(st, "len") && opt(st, "dir"), "destroy: len= and dir= are needed");
 	cmd.iova_id = io->id;
 	cmd.mapped_len = size_opt(st, "len", 0, &bad);
-	NEED(!bad, "destroy: bad option%s", "");
+	NEED(!bad, "destroy: bad option");
 	dir = dir_from_name(opt(st, "dir"));
 	cmd.dir = dir < 0 ? 0 : dir;
-	NEED(!attrs_opt(st, &cmd.attrs), "destroy: unknown attrs%s", "");
+	NEED(!attrs_opt(st, &cmd.attrs), "destroy: unknown attrs");
 	return dmactl_ioctl(s->fd, DMACTL_IOVA_DESTROY, &cmd);
 }
 
@@ -565,7 +591,7 @@ static int do_query(struct scenario *s, struct step *st)
 	uint32_t flag, i;
 	int ret;
 
-	NEED(st->argc == 2, "query: expected IOVA%s", "");
+	NEED(st->argc == 2, "query: expected IOVA");
 	io = find(s, st->argv[1], SCENARIO_IOVA);
 	NEED(io, "query: no IOVA object '%s'", st->argv[1]);
 	cmd.iova_id = io->id;
@@ -619,7 +645,7 @@ static int do_copy(struct scenario *s, struct step *st)
 	bool bad = false;
 	int ret;
 
-	NEED(st->argc == 3 && opt(st, "len"), "copy: expected SRC DST len=L%s", "");
+	NEED(st->argc == 3 && opt(st, "len"), "copy: expected SRC DST len=L");
 	src = find(s, st->argv[1], SCENARIO_IOVA);
 	dst = find(s, st->argv[2], SCENARIO_IOVA);
 	NEED(src && dst, "copy: SRC and DST must be IOVA objects (%s)", st->argv[1]);
@@ -628,7 +654,7 @@ static int do_copy(struct scenario *s, struct step *st)
 	cmd.length = size_opt(st, "len", 0, &bad);
 	cmd.src_offset = size_opt(st, "soff", 0, &bad);
 	cmd.dst_offset = size_opt(st, "doff", 0, &bad);
-	NEED(!bad, "copy: bad option%s", "");
+	NEED(!bad, "copy: bad option");
 	if (opt(st, "unsynced"))
 		cmd.flags |= DMACTL_COPY_ALLOW_UNSYNCED;
 	if (opt(st, "unlinked"))
@@ -660,7 +686,7 @@ static int do_run(struct scenario *s, struct step *st)
 	size_t len = 0;
 	int i, rc;
 
-	NEED(st->argc > 1, "run: expected a command%s", "");
+	NEED(st->argc > 1, "run: expected a command");
 	for (i = 1; i < st->argc && len < sizeof(cmd); i++)
 		len += snprintf(cmd + len, sizeof(cmd) - len, "%s%s",
 				i > 1 ? " " : "", st->argv[i]);
@@ -764,7 +790,7 @@ int scenario_line(struct scenario *s, const char *text)
 	}
 	if (!strcmp(st.argv[0], "expect")) {
 		if (st.argc < 3)
-			return parse_fail(s, "expect: expected ERRNO STEP...%s", "");
+			return parse_fail(s, "expect: expected ERRNO STEP...");
 		want = errno_from_name(st.argv[1]);
 		if (want < 0)
 			return parse_fail(s, "expect: unknown errno '%s'", st.argv[1]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small helpers the commands share: sizes, errno names, device names. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,26 +17,33 @@
 int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
+	unsigned int shift = 0;
 	char *end;
 
+	/* strtoull() takes "-1" as 2^64 - 1: a size is never negative. */
+	s += strspn(s, " \t");
+	if (!isdigit((unsigned char)*s))
+		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno || end == s)
 		return -1;
 	switch (*end) {
 	case 'k': case 'K':
-		v <<= 10; end++;
+		shift = 10;
 		break;
 	case 'm': case 'M':
-		v <<= 20; end++;
+		shift = 20;
 		break;
 	case 'g': case 'G':
-		v <<= 30; end++;
+		shift = 30;
 		break;
 	}
-	if (*end)
+	if (shift)
+		end++;
+	if (*end || v > UINT64_MAX >> shift)
 		return -1;
-	*out = v;
+	*out = (uint64_t)v << shift;
 	return 0;
 }
 

@@ -9,7 +9,9 @@
 
 /*
  * Parse a size: a number in any base strtoull takes, with an optional
- * k, M or G suffix (powers of 1024).  Returns 0 or -1.
+ * k, M or G suffix (powers of 1024).  Returns 0, or -1 for anything else:
+ * a sign, trailing text, a value past 2^64 - 1 with or without its
+ * suffix.
  */
 int parse_size(const char *s, uint64_t *out);
 

@@ -88,7 +88,7 @@ TEST_F(cli, every_command_has_help)
 {
 	static const char *const cmds[] = {
 		"list", "info", "bind", "unbind", "allow", "disallow", "map", "run",
-		"p2p", "bench", "stats", "monitor",
+		"p2p", "bench", "stats", "monitor", "expendable",
 	};
 	char *out;
 	size_t i;
@@ -238,6 +238,139 @@ TEST_F(cli, allow_and_bind_json)
 	EXPECT_EQ(0, status);
 	ASSERT_NE(NULL, o);
 	EXPECT_EQ(NULL, field(o, "driver"));
+	json_object_put(o);
+}
+
+/* Successful calls of an ioctl so far, in total ("buf-alloc"); -1 on error. */
+static long op_count(const char *op)
+{
+	struct dmactl_nl_stats *s = dmactl_stats_fetch(NULL);
+	long val = -1;
+	int i;
+
+	for (i = 0; s && i < s->nr_ops; i++)
+		if (!strcmp(s->ops[i].name, op))
+			val = s->ops[i].value;
+	free(s);
+	return val;
+}
+
+/*
+ * Command lines a parser could get wrong: each exits with the documented
+ * status and no signal.  Once, the first was SIGFPE (a page count times
+ * 4096 wrapped to 0, then divided by), NaN seconds were undefined
+ * behaviour and exit 1, a size with a sign or a suffix past 2^64 was
+ * taken (wrapped), and a name too long was refused only after the kernel
+ * made the buffer.
+ */
+TEST_F(cli, malformed_command_lines_exit_as_documented)
+{
+	static const struct { const char *args; int status; } cases[] = {
+		{ "map %s --pages-per-link 4503599627370496 --json", 2 },
+		{ "map %s --pages-per-link 513 --size 2M", 2 },
+		{ "map %s --size -4k", 2 },
+		{ "map %s --size 0x40000000000004k", 2 },
+		{ "map %s --size 18446744073709551615", 2 },
+		{ "map %s --size ' 4k'", 0 },
+		{ "bench %s --seconds nan", 2 },
+		{ "bench %s --seconds inf", 2 },
+		{ "bench %s --seconds -1", 2 },
+		{ "bench %s --seconds ''", 2 },
+		{ "bench %s --threads 0x", 2 },
+		{ "expendable", 2 },
+		{ "expendable a b", 2 },
+	};
+	char args[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(args, sizeof(args), cases[i].args, self->dev);
+		EXPECT_EQ(cases[i].status, tool(NULL, "%s", args)) {
+			TH_LOG("dmactl %s", args);
+		}
+	}
+}
+
+static int run_script(const char *script, char **out)
+{
+	char path[] = "/tmp/dmactl-cli-XXXXXX";
+	int fd = mkstemp(path), status;
+	FILE *f;
+
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	fputs(script, f);
+	fclose(f);
+	status = tool(out, "run --json %s", path);
+	unlink(path);
+	return status;
+}
+
+/* A name the scenario cannot keep is refused before the kernel is asked. */
+TEST_F(cli, run_refuses_a_bad_name_before_the_kernel_call)
+{
+	char script[512], *out = NULL;
+	long before = op_count("buf-alloc");
+
+	ASSERT_LE(0, before);
+	snprintf(script, sizeof(script), "attach %s\n"
+		 "buf a234567890123456789012345678901234567890 kernel 4k\n",
+		 self->dev);
+	EXPECT_EQ(2, run_script(script, &out));
+	free(out);
+	snprintf(script, sizeof(script), "attach %s\nbuf b kernel 4k\nbuf b kernel 4k\n",
+		 self->dev);
+	EXPECT_EQ(2, run_script(script, &out));
+	free(out);
+	/* Only the first "buf b" reached the kernel. */
+	EXPECT_EQ(before + 1, op_count("buf-alloc"));
+}
+
+/* map frees all it made: its file closes with nothing left (no event). */
+TEST_F(cli, map_leaves_nothing_to_release)
+{
+	struct dmactl_nl_event ev;
+	struct dmactl_nl *mon;
+	long frees = op_count("buf-free");
+
+	ASSERT_EQ(0, dmactl_nl_open(&mon));
+	ASSERT_EQ(0, dmactl_nl_subscribe(mon));
+	EXPECT_EQ(0, tool(NULL, "map %s --size 64k", self->dev));
+	EXPECT_EQ(frees + 1, op_count("buf-free"));
+	EXPECT_EQ(-ETIMEDOUT, dmactl_nl_event_wait(mon, 500, &ev)) {
+		TH_LOG("event type %llu on %s",
+		       (unsigned long long)ev.val[DMACTL_A_EVENT_TYPE], ev.dev);
+	}
+	dmactl_nl_close(mon);
+}
+
+/* A failed step: map says where, claims no path or address. */
+TEST_F(cli, map_failure_claims_no_mapping)
+{
+	json_object *o;
+	int status;
+
+	o = tool_json(&status, "map 0000:00:00.0");
+	EXPECT_EQ(1, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("fail", field(o, "result"));
+	EXPECT_STREQ("none", field(o, "path"));
+	EXPECT_EQ(NULL, field(o, "dma_addr"));
+	json_object_put(o);
+}
+
+/* --json prints JSON on failure too. */
+TEST_F(cli, stats_json_on_failure)
+{
+	json_object *o;
+	int status;
+
+	o = tool_json(&status, "stats 0000:ff:1f.7");
+	EXPECT_EQ(1, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("fail", field(o, "result"));
+	EXPECT_STREQ("ENODEV", field(o, "errno"));
 	json_object_put(o);
 }
 
