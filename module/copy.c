@@ -15,6 +15,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/ktime.h>
 #include <linux/overflow.h>
@@ -313,6 +314,9 @@ static void dmactl_copy_compare(struct dmactl_copy_plan *plan,
 static int dmactl_copy_yield(struct dmactl_target *t,
 			     struct dmactl_copy_plan *plan)
 {
+	/* A revocation under way: no need to take the rwsem back at all. */
+	if (READ_ONCE(t->revoking))
+		return -ENODEV;
 	if (!rwsem_is_contended(&t->rwsem)) {
 		cond_resched();
 		return 0;
@@ -351,7 +355,13 @@ static int dmactl_copy_run(struct dmactl_target *t, struct dmactl_engine *e,
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		seg = &plan->segs[i];
-		mutex_lock(&e->lock);
+		/* Another copy's transfer: wait for it, giving way meanwhile. */
+		while (!mutex_trylock(&e->lock)) {
+			ret = dmactl_copy_yield(t, plan);
+			if (ret)
+				return ret;
+			usleep_range(200, 1000);
+		}
 		if (dmactl_engine_idle(e)) {
 			start = ktime_get_ns();
 			ret = e->ops->copy(e, seg->dst, seg->src, seg->len,
@@ -534,8 +544,12 @@ int dmactl_copy(struct dmactl_ucmd *ucmd)
 	dmactl_copy_sync(&plan, false);
 	ret = dmactl_copy_run(t, e, &plan, cmd);
 	if (ret == -ENODEV) {
-		/* Revoked: the links are gone, the objects dead. */
-		dmactl_count(t, DMACTL_C_INFLIGHT, -1);
+		/*
+		 * Revoked: the device, or one object (its P2P memory's
+		 * provider went away).  A dead object's links are gone: only
+		 * the busy marks are undone, on the living one too.
+		 */
+		dmactl_copy_end(&plan, unlinked, false);
 		goto out;
 	}
 	dmactl_copy_sync(&plan, true);

@@ -29,10 +29,6 @@
 
 #include "dmactl.h"
 
-/* How long release waits for an engine that may still write (see below). */
-#define DMACTL_WEDGE_POLL_MS	10
-#define DMACTL_WEDGE_TRIES	300
-
 static const struct dmactl_obj_ops *const dmactl_obj_ops[DMACTL_NR_OBJ_TYPES] = {
 	[DMACTL_OBJ_BUF] = &dmactl_buf_ops,
 	[DMACTL_OBJ_IOVA] = &dmactl_iova_ops,
@@ -463,6 +459,68 @@ void dmactl_ctx_kill_all(struct dmactl_ctx *ctx, struct dmactl_teardown *td)
 }
 
 /**
+ * dmactl_ctx_uses_provider() - does a context hold or map P2P memory of a
+ *	provider?
+ * @ctx: the context
+ * @pdev: the provider
+ *
+ * Context: the target's rwsem held for writing.
+ *
+ * Return: true if any object of @ctx does (one that was busy at
+ * revocation).
+ */
+bool dmactl_ctx_uses_provider(struct dmactl_ctx *ctx, struct pci_dev *pdev)
+{
+	struct dmactl_obj *obj;
+	unsigned long id;
+	bool uses = false;
+
+	xa_for_each(&ctx->objs, id, obj) {
+		if (!obj->ops->uses_provider)
+			continue;
+		mutex_lock(&obj->lock);
+		uses |= !obj->dead && obj->ops->uses_provider(obj, pdev);
+		mutex_unlock(&obj->lock);
+	}
+	return uses;
+}
+
+/**
+ * dmactl_ctxs_take_released() - move a target's closed files that have
+ *	nothing left to a list, to be freed
+ * @t: the target
+ * @list: where they go
+ *
+ * Context: @t's ctxs_lock held, and its rwsem for writing.
+ */
+void dmactl_ctxs_take_released(struct dmactl_target *t, struct list_head *list)
+{
+	struct dmactl_ctx *ctx, *next;
+
+	lockdep_assert_held(&t->ctxs_lock);
+	list_for_each_entry_safe(ctx, next, &t->ctxs, target_node)
+		if (ctx->released && xa_empty(&ctx->objs))
+			list_move(&ctx->target_node, list);
+}
+
+/**
+ * dmactl_ctxs_free_released() - free what dmactl_ctxs_take_released()
+ *	took
+ * @t: the target, with a reference the caller holds
+ * @list: the contexts
+ */
+void dmactl_ctxs_free_released(struct dmactl_target *t, struct list_head *list)
+{
+	struct dmactl_ctx *ctx, *next;
+
+	list_for_each_entry_safe(ctx, next, list, target_node) {
+		list_del(&ctx->target_node);
+		dmactl_ctx_free(ctx);
+		dmactl_target_put(t);
+	}
+}
+
+/**
  * dmactl_ctx_free() - free a context with no objects
  * @ctx: the context, off its target's list (or never attached)
  */
@@ -499,7 +557,8 @@ void dmactl_ctx_destroy(struct dmactl_ctx *ctx)
 			down_read(&t->rwsem);
 			dmactl_ctx_kill_all(ctx, &td);
 			left = !xa_empty(&ctx->objs);
-			if (!left || tries == DMACTL_WEDGE_TRIES)
+			if (!left || tries == DMACTL_WEDGE_TRIES ||
+			    (t->dead && !dmactl_target_dma_quiet(t)))
 				break;
 			up_read(&t->rwsem);
 			msleep(DMACTL_WEDGE_POLL_MS);

@@ -129,12 +129,29 @@ const char *dmactl_op_name(unsigned int op);
 /* ---- targets: devices dmactl may map for (target.c) ---- */
 
 /**
+ * struct dmactl_found - a device as dmactl's probe found it
+ * @dma_mask: the pointer to its streaming mask (platform devices may
+ *	have none)
+ * @mask: its streaming DMA mask
+ * @coherent_mask: its coherent DMA mask
+ * @master: PCI: bus mastering was on
+ */
+struct dmactl_found {
+	u64 *dma_mask;
+	u64 mask;
+	u64 coherent_mask;
+	bool master;
+};
+
+/**
  * struct dmactl_target - a device contexts attach to
  * @kref: one reference for the global list while live, one per context
  * @dev: the device, with a reference held
  * @rwsem: read for every operation on the target's objects, write to
  *	revoke them
  * @dead: revoked; every operation gives -ENODEV (under @rwsem)
+ * @revoking: a revocation waits for @rwsem: copies stop at their next
+ *	transfer instead of taking it again
  * @exclusive: bound to dmactl's own driver; else shared (allow list)
  * @ctxs_lock: protects @ctxs
  * @ctxs: contexts attached
@@ -148,11 +165,8 @@ const char *dmactl_op_name(unsigned int op);
  *	objects until it ends (set under @rwsem for writing)
  * @dma_stopped: revocation turned the device's bus mastering off: no
  *	transfer of it can still reach memory (exclusive PCI only)
- * @probe_mask: exclusive: the DMA mask the device had before dmactl's
- *	probe, restored at remove
- * @probe_coherent_mask: the coherent mask likewise
- * @set_master: exclusive: dmactl's probe turned bus mastering on (for its
- *	DMA engine), and remove turns it off
+ * @found: exclusive: the device as dmactl's probe found it (DMA masks,
+ *	bus mastering), as remove hands it back
  * @dma_lost: revocation released an engine whose wedging transfer had not
  *	ended: nothing it may reach is ever given back (under @engine_lock)
  * @counters: this device's counters (the total has them too)
@@ -162,6 +176,7 @@ struct dmactl_target {
 	struct device *dev;
 	struct rw_semaphore rwsem;
 	bool dead;
+	bool revoking;
 	bool exclusive;
 	struct mutex ctxs_lock;	/* protects ctxs */
 	struct list_head ctxs;
@@ -171,9 +186,7 @@ struct dmactl_target {
 	unsigned long published_bars;
 	bool mask_bench;
 	bool dma_stopped;
-	u64 probe_mask;
-	u64 probe_coherent_mask;
-	bool set_master;
+	struct dmactl_found found;
 	bool dma_lost;
 	struct dmactl_counters counters;
 };
@@ -335,7 +348,14 @@ struct dmactl_ctx {
 	char comm[TASK_COMM_LEN];
 };
 
+/* How long teardown waits for an engine that may still write, at most. */
+#define DMACTL_WEDGE_POLL_MS	10
+#define DMACTL_WEDGE_TRIES	300
+
 struct dmactl_ctx *dmactl_ctx_create(void);
+bool dmactl_ctx_uses_provider(struct dmactl_ctx *ctx, struct pci_dev *pdev);
+void dmactl_ctxs_take_released(struct dmactl_target *t, struct list_head *list);
+void dmactl_ctxs_free_released(struct dmactl_target *t, struct list_head *list);
 void dmactl_ctx_destroy(struct dmactl_ctx *ctx);
 void dmactl_ctx_free(struct dmactl_ctx *ctx);
 void dmactl_ctx_kill_all(struct dmactl_ctx *ctx, struct dmactl_teardown *td);

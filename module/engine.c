@@ -232,8 +232,12 @@ static int dmactl_dmaengine_copy(struct dmactl_engine *e, dma_addr_t dst,
 		goto out;
 	}
 	ret = -ETIMEDOUT;
-	if (!dmaengine_terminate_sync(chan)) {
-		/* Stopped: its callback will never run. */
+	/*
+	 * Stopped for good only if terminated and synchronised: without a
+	 * device_synchronize op, terminate_sync() returns before a callback
+	 * already on its way has run.
+	 */
+	if (!dmaengine_terminate_sync(chan) && chan->device->device_synchronize) {
 		if (!completion_done(&w->done))
 			kref_put(&w->ref, dmactl_dmaengine_wait_free);
 		goto out;

@@ -851,8 +851,11 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	ret = dmactl_link_classify(t, buf, &attrs, &bus);
 	if (ret)
 		goto out_buf;
-	/* A copy writes to unlinked IOVA here: a new link would take it. */
-	if (iova->unlinked_dst) {
+	/*
+	 * A copy writes to unlinked IOVA here, or one timed out and may
+	 * still write somewhere: a new link could take those writes.
+	 */
+	if (iova->unlinked_dst || dmactl_iova_busy(&iova->obj)) {
 		ret = dmactl_reject(t, DMACTL_RULE_M25, -EBUSY);
 		goto out_buf;
 	}

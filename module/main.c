@@ -190,9 +190,10 @@ static long dmactl_fops_ioctl(struct file *filp, unsigned int cmd,
 
 	/*
 	 * Open needed CAP_SYS_ADMIN, but a file descriptor can be passed
-	 * on: whoever programs DMA through it must have it too.
+	 * on: whoever programs DMA through it must have it too; and a file
+	 * opened before the kernel was locked down is of no use after.
 	 */
-	if (!capable(CAP_SYS_ADMIN))
+	if (!capable(CAP_SYS_ADMIN) || security_locked_down(LOCKDOWN_PCI_ACCESS))
 		return -EPERM;
 	ucmd.ctx = filp->private_data;
 	ucmd.ubuffer = (void __user *)arg;
@@ -236,7 +237,8 @@ static int dmactl_fops_open(struct inode *inode, struct file *filp)
 	/*
 	 * dmactl lets userspace program DMA by PCI devices (an engine's
 	 * registers, P2P BARs, writes aimed at unmapped IOVA): direct PCI
-	 * access, which a locked-down kernel refuses.
+	 * access, which a locked-down kernel refuses (checked on every
+	 * call too).
 	 */
 	ret = security_locked_down(LOCKDOWN_PCI_ACCESS);
 	if (ret)

@@ -22,6 +22,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/memremap.h>
 #include <linux/pci.h>
@@ -127,20 +128,43 @@ static bool dmactl_p2p_obj_uses(struct dmactl_obj *obj, void *arg)
 	return true;
 }
 
+/*
+ * Tear down, in every file of a target, what holds or maps the provider's
+ * memory.  An IOVA object a timed-out engine transfer may still reach
+ * stays (and the buffer under it): the provider's teardown would then
+ * wait for those pages, so this waits, a while, for the engine to be
+ * idle, and tries again.
+ */
 static void dmactl_p2p_revoke_target(struct dmactl_target *t, void *arg)
 {
 	struct dmactl_p2p_revoke *r = arg;
 	unsigned long before = r->bufs;
 	struct dmactl_ctx *ctx;
+	LIST_HEAD(released);
+	bool left;
+	int tries;
 
-	down_write(&t->rwsem);
-	if (!t->dead) {
-		mutex_lock(&t->ctxs_lock);
-		list_for_each_entry(ctx, &t->ctxs, target_node)
-			dmactl_ctx_kill(ctx, dmactl_p2p_obj_uses, arg, NULL);
-		mutex_unlock(&t->ctxs_lock);
+	for (tries = 0; ; tries++) {
+		left = false;
+		down_write(&t->rwsem);
+		if (!t->dead) {
+			mutex_lock(&t->ctxs_lock);
+			list_for_each_entry(ctx, &t->ctxs, target_node) {
+				dmactl_ctx_kill(ctx, dmactl_p2p_obj_uses, arg, NULL);
+				left |= dmactl_ctx_uses_provider(ctx, r->pdev);
+			}
+			dmactl_ctxs_take_released(t, &released);
+			mutex_unlock(&t->ctxs_lock);
+		}
+		up_write(&t->rwsem);
+		if (!left || tries == DMACTL_WEDGE_TRIES)
+			break;
+		msleep(DMACTL_WEDGE_POLL_MS);
 	}
-	up_write(&t->rwsem);
+	if (left)
+		pci_warn(r->pdev, "dmactl: a DMA engine of %s that cannot be stopped keeps P2P memory of this provider\n",
+			 dev_name(t->dev));
+	dmactl_ctxs_free_released(t, &released);
 	dmactl_count(t, DMACTL_C_REVOKED_P2P, r->bufs - before);
 }
 
@@ -159,8 +183,11 @@ void dmactl_p2p_revoke_provider(struct pci_dev *pdev)
 {
 	struct dmactl_p2p_revoke r = { .pdev = pdev };
 
-	if (!rcu_access_pointer(pdev->p2pdma))
-		return;	/* no P2P memory: nothing of it can be held */
+	/*
+	 * Marked even without P2P memory now: dmactl's own device may
+	 * publish some until its target is revoked, which its unbind does
+	 * first (dmactl_pci_notify()).
+	 */
 	dmactl_p2p_mark_dying(pdev);
 	dmactl_targets_for_each(dmactl_p2p_revoke_target, &r);
 	if (r.bufs)

@@ -17,6 +17,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/dma-map-ops.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
@@ -137,23 +138,23 @@ static void dmactl_target_stop_dma(struct dmactl_target *t)
 static void dmactl_target_revoke(struct dmactl_target *t)
 {
 	struct dmactl_teardown td = {};
-	struct dmactl_ctx *ctx, *next;
+	struct dmactl_ctx *ctx;
 	LIST_HEAD(released);
 	bool listed, revoked;
 
+	WRITE_ONCE(t->revoking, true);
 	down_write(&t->rwsem);
 	revoked = !t->dead;
 	if (revoked) {
 		WRITE_ONCE(t->dead, true);
 		dmactl_target_stop_dma(t);
 		mutex_lock(&t->ctxs_lock);
-		list_for_each_entry_safe(ctx, next, &t->ctxs, target_node) {
+		list_for_each_entry(ctx, &t->ctxs, target_node) {
 			if (!ctx->released)
 				td.files++;
 			dmactl_ctx_kill_all(ctx, &td);
-			if (ctx->released && xa_empty(&ctx->objs))
-				list_move(&ctx->target_node, &released);
 		}
+		dmactl_ctxs_take_released(t, &released);
 		mutex_unlock(&t->ctxs_lock);
 		dmactl_engine_revoke(t);
 		dev_dbg(t->dev, "revoked\n");
@@ -161,11 +162,7 @@ static void dmactl_target_revoke(struct dmactl_target *t)
 	up_write(&t->rwsem);
 	if (revoked)
 		dmactl_nl_dev_revoked(t, &td);
-	list_for_each_entry_safe(ctx, next, &released, target_node) {
-		list_del(&ctx->target_node);
-		dmactl_ctx_free(ctx);
-		dmactl_target_put(t);
-	}
+	dmactl_ctxs_free_released(t, &released);
 
 	mutex_lock(&dmactl_targets_lock);
 	listed = !list_empty(&t->node);
@@ -605,8 +602,32 @@ void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach *cmd)
 
 /* ---- exclusive mode: dmactl's own drivers ---- */
 
+static void dmactl_found_take(struct device *dev, struct dmactl_found *f)
+{
+	f->dma_mask = dev->dma_mask;
+	f->mask = dma_get_mask(dev);
+	f->coherent_mask = dev->coherent_dma_mask;
+	f->master = dev_is_pci(dev) && to_pci_dev(dev)->is_busmaster;
+}
+
+/* Hand the device back as probe found it: DMA masks, bus mastering. */
+static void dmactl_found_restore(struct device *dev,
+				 const struct dmactl_found *f)
+{
+	if (dev_is_pci(dev)) {
+		if (f->master)
+			pci_set_master(to_pci_dev(dev));
+		else
+			pci_clear_master(to_pci_dev(dev));
+	}
+	dev->coherent_dma_mask = f->coherent_mask;
+	if (f->dma_mask && f->dma_mask == dev->dma_mask)
+		*dev->dma_mask = f->mask;
+	dev->dma_mask = f->dma_mask;
+}
+
 static int dmactl_add_exclusive(struct device *dev, struct dmactl_engine *engine,
-				u64 mask, u64 coherent_mask, bool set_master)
+				const struct dmactl_found *found)
 {
 	struct dmactl_target *t;
 
@@ -614,34 +635,21 @@ static int dmactl_add_exclusive(struct device *dev, struct dmactl_engine *engine
 	t = dmactl_target_create(dev, true, engine);
 	if (!t)
 		return -ENOMEM;
-	t->probe_mask = mask;
-	t->probe_coherent_mask = coherent_mask;
-	t->set_master = set_master;
+	t->found = *found;
+	/* drvdata's own reference: an unbind's notifier revokes first. */
+	kref_get(&t->kref);
 	dev_set_drvdata(dev, t);
 	return 0;
-}
-
-/* Hand the device back as probe found it: DMA mask, bus mastering. */
-static void dmactl_restore_device(struct device *dev, u64 mask,
-				  u64 coherent_mask, bool set_master)
-{
-	if (set_master)
-		pci_clear_master(to_pci_dev(dev));
-	/* Both were the device's own before: the DMA layer took them. */
-	if (dma_set_mask(dev, mask) || dma_set_coherent_mask(dev, coherent_mask))
-		dev_warn(dev, "could not restore the DMA mask\n");
 }
 
 static void dmactl_remove_exclusive(struct device *dev)
 {
 	struct dmactl_target *t = dev_get_drvdata(dev);
-	u64 mask = t->probe_mask, coherent_mask = t->probe_coherent_mask;
-	bool set_master = t->set_master;
+	struct dmactl_found found = t->found;
 
-	/* Revocation drops the list's reference: @t may be gone after. */
 	dmactl_target_revoke(t);
-	if (dev_is_pci(dev))
-		dmactl_restore_device(dev, mask, coherent_mask, set_master);
+	dmactl_target_put(t);
+	dmactl_found_restore(dev, &found);
 	dev_set_drvdata(dev, NULL);
 }
 
@@ -652,12 +660,12 @@ static void dmactl_remove_exclusive(struct device *dev)
  */
 static int dmactl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	u64 mask = dma_get_mask(&pdev->dev);
-	u64 coherent_mask = pdev->dev.coherent_dma_mask;
 	struct dmactl_engine *engine = NULL;
 	bool edu = dmactl_edu_match(pdev);
+	struct dmactl_found found;
 	int ret;
 
+	dmactl_found_take(&pdev->dev, &found);
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return ret;
@@ -671,12 +679,10 @@ static int dmactl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id
 							DMA_BIT_MASK(32));
 	}
 	if (!ret)
-		ret = dmactl_add_exclusive(&pdev->dev, engine, mask,
-					   coherent_mask, edu);
+		ret = dmactl_add_exclusive(&pdev->dev, engine, &found);
 	if (ret) {
 		dmactl_engine_destroy(engine);
-		dmactl_restore_device(&pdev->dev, mask, coherent_mask,
-				      edu && pdev->is_busmaster);
+		dmactl_found_restore(&pdev->dev, &found);
 	}
 	return ret;
 }
@@ -696,15 +702,19 @@ static struct pci_driver dmactl_pci_driver = {
 static int dmactl_platform_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
+	struct dmactl_found found;
 	int ret;
 
+	dmactl_found_take(dev, &found);
 	/* dma_map_phys() WARNs on a device without a DMA mask. */
 	if (!dev->dma_mask)
 		dev->dma_mask = &dev->coherent_dma_mask;
 	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (!ret)
+		ret = dmactl_add_exclusive(dev, NULL, &found);
 	if (ret)
-		return ret;
-	return dmactl_add_exclusive(dev, NULL, 0, 0, false);
+		dmactl_found_restore(dev, &found);
+	return ret;
 }
 
 static void dmactl_platform_remove(struct platform_device *pdev)
@@ -721,7 +731,13 @@ static struct platform_driver dmactl_platform_driver = {
 /* ---- shared mode: the allow list and the bus notifier ---- */
 
 /* Revoke the shared target of a device or a name, if there is one. */
-static void dmactl_revoke_shared(struct device *dev, const char *name)
+/*
+ * Revoke the target of a device or a name, if there is one: a shared one
+ * only, unless @exclusive_too (an unbind: dmactl's own driver's too, so
+ * nothing new -- a published BAR -- comes of it once the unbind began).
+ */
+static void dmactl_revoke_by(struct device *dev, const char *name,
+			     bool exclusive_too)
 {
 	struct dmactl_target *t;
 
@@ -730,7 +746,7 @@ static void dmactl_revoke_shared(struct device *dev, const char *name)
 	mutex_unlock(&dmactl_targets_lock);
 	if (!t)
 		return;
-	if (!t->exclusive)
+	if (!t->exclusive || exclusive_too)
 		dmactl_target_revoke(t);
 	dmactl_target_put(t);
 }
@@ -739,11 +755,11 @@ static int dmactl_bus_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
 	/*
-	 * A shared device whose driver unbinds may get another domain; one
-	 * that is deleted is gone.  Either way its objects go first.
+	 * A device whose driver unbinds may get another domain; one that is
+	 * deleted is gone.  Either way its objects go first.
 	 */
 	if (action == BUS_NOTIFY_UNBIND_DRIVER || action == BUS_NOTIFY_DEL_DEVICE)
-		dmactl_revoke_shared(data, NULL);
+		dmactl_revoke_by(data, NULL, true);
 	return NOTIFY_DONE;
 }
 
@@ -753,15 +769,18 @@ static int dmactl_pci_notify(struct notifier_block *nb, unsigned long action,
 	struct pci_dev *pdev = to_pci_dev(data);
 
 	/*
-	 * Any PCI driver may have published P2P memory, whose teardown
-	 * after remove() waits for every page of it: buffers of it go
-	 * before the driver does (rule M35).
+	 * The device's own target goes first: then dmactl's driver, if it
+	 * is the one unbinding, publishes no more P2P memory.  Any PCI
+	 * driver may have published some, whose teardown after remove()
+	 * waits for every page of it: buffers of it go before the driver
+	 * does (rule M35).
 	 */
+	dmactl_bus_notify(nb, action, data);
 	if (action == BUS_NOTIFY_UNBIND_DRIVER)
 		dmactl_p2p_revoke_provider(pdev);
 	else if (action == BUS_NOTIFY_UNBOUND_DRIVER)
 		dmactl_p2p_provider_gone(pdev);
-	return dmactl_bus_notify(nb, action, data);
+	return NOTIFY_DONE;
 }
 
 static struct notifier_block dmactl_pci_nb = {
@@ -844,7 +863,7 @@ int dmactl_disallow(const char *name)
 	if (!found)
 		return -ENOENT;
 	kfree(found);
-	dmactl_revoke_shared(NULL, name);
+	dmactl_revoke_by(NULL, name, false);
 	return 0;
 }
 
@@ -861,9 +880,12 @@ static ssize_t dmactl_sysfs_apply(const char *buf, size_t count,
 	return ret ? ret : count;
 }
 
+/* The allow list hands devices to /dev/dmactl: CAP_SYS_ADMIN, as there. */
 static ssize_t allow_store(struct device *d, struct device_attribute *attr,
 			   const char *buf, size_t count)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	return dmactl_sysfs_apply(buf, count, dmactl_allow);
 }
 static DEVICE_ATTR_WO(allow);
@@ -871,6 +893,8 @@ static DEVICE_ATTR_WO(allow);
 static ssize_t disallow_store(struct device *d, struct device_attribute *attr,
 			      const char *buf, size_t count)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	return dmactl_sysfs_apply(buf, count, dmactl_disallow);
 }
 static DEVICE_ATTR_WO(disallow);

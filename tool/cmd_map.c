@@ -98,7 +98,7 @@ static int map_run(int argc, char **argv)
 			mapped = s.last_verify;
 	}
 	status = !ret ? EXIT_OK : s.unsupported ? EXIT_UNSUPPORTED : EXIT_FAIL;
-	if (s.fd < 0) {
+	if (s.fd < 0 && !json) {
 		/* Attach failed and said why: there is nothing to summarise. */
 		scenario_fini(&s);
 		return status;

@@ -21,14 +21,25 @@ if [ ! -w "$LOCKDOWN" ]; then
 	ktap_skip_all "no lockdown LSM in this kernel"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 2
+DEV=${DMACTL_SELFTESTS_DEV:-}
+ktap_set_plan 3
 if exec 3<>/dev/dmactl; then
 	exec 3<&-
 	ktap_test_pass "/dev/dmactl opens before lockdown"
 else
 	ktap_test_fail "/dev/dmactl opens before lockdown"
 fi
-echo integrity > "$LOCKDOWN"
+# A file open before the lockdown is of no use after it.
+if [ -n "$DEV" ] && printf '%s\n' "attach $DEV" "buf a kernel 4k" \
+	"run echo integrity > $LOCKDOWN" "expect EPERM buf b kernel 4k" |
+	"${DMACTL:-dmactl}" run - | sed 's/^/# /'; then
+	ktap_test_pass "a file opened before lockdown=integrity: its calls give EPERM after"
+elif [ -z "$DEV" ]; then
+	echo integrity > "$LOCKDOWN"
+	ktap_test_skip "no DMACTL_SELFTESTS_DEV to attach to"
+else
+	ktap_test_fail "a file opened before lockdown=integrity: its calls give EPERM after"
+fi
 echo "# lockdown: $(cat "$LOCKDOWN")"
 err=$( (exec 3<>/dev/dmactl) 2>&1 )
 case "$err" in
