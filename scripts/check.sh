@@ -9,6 +9,7 @@
 #   TIERS="distro debug"  tiers to run (default: both)
 #   DEBUG_PROFILES="..."  the debug tier's own set, when PROFILES is unset
 #   DMACTL_SKIP_RUNNER_TESTS=1   leave out the runner's self-tests
+#   DMACTL_JOBS=N         guests at a time (default: the CPUs)
 #
 # Exit status 0 when every run passed or skipped, 1 otherwise.
 set -euo pipefail
@@ -73,56 +74,100 @@ start=$(date +%s)
 host_test checkpatch checkpatch
 host_test uapi-layout "$DMACTL_TOP/scripts/tests/uapi-layout.sh"
 host_test netlink-spec "$DMACTL_TOP/scripts/netlink-gen.sh" --check
+host_test fuzz-tool "$DMACTL_TOP/scripts/fuzz-tool.sh" "${DMACTL_FUZZ_TOOL_SECONDS:-60}"
 [ "${DMACTL_SKIP_RUNNER_TESTS:-0}" = 1 ] ||
 	host_test runner-selftest "$DMACTL_TOP/scripts/tests/runner-selftest.sh"
 
+# One VM run of the selftests: its row goes to $results/rows/ORDER.
+vm_test() {
+	local tier=$1 p=$2 order=$3 prefix=$results/$1/$2 limit=600 rc result
+	local pass skip fail secs
+	[ "$tier" = debug ] && limit=1500
+	mkdir -p "$results/$tier"
+	log "$p on $tier"
+	set +e
+	"$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$tier" -T "$limit" \
+		-s "$DMACTL_OUT/build/$tier/stage" -o "$prefix" \
+		-- sh /dmactl/guest/run-tests.sh > /dev/null 2>&1
+	rc=$?
+	set -e
+	pass=$(count "$prefix.out.log" pass)
+	skip=$(count "$prefix.out.log" skip)
+	fail=$(count "$prefix.out.log" fail)
+	pass=$((pass - skip))
+	case "$rc" in
+	0) result=PASS ;;
+	4) result=SKIP ;;
+	*) result=FAIL
+	   # A run that died counts as a failure even with no test
+	   # reported as failed.
+	   [ "$fail" -gt 0 ] || fail=1
+	   log "FAIL: $(cat "$prefix.verdict")" ;;
+	esac
+	secs=$(grep -oE '[0-9.]+s' "$prefix.verdict" | head -n 1)
+	printf '%s %s %s %s %s %s %s %s\n' "$p" "$tier" "$result" "$pass" \
+		"$fail" "$skip" "${secs%.*}s" "$prefix.out.log" > "$results/rows/$order"
+}
+
+# Build dmactl for a tier; a failure is a row of its own.
+build_tier() {
+	log "building dmactl for the $1 tier"
+	if ! "$DMACTL_TOP/scripts/build.sh" "$1" stage > "$results/build-$1.log" 2>&1; then
+		tail -n 20 "$results/build-$1.log" >&2
+		printf 'build %s FAIL 0 1 0 - %s\n' "$1" "$results/build-$1.log" \
+			> "$results/rows/0-build-$1"
+		return 1
+	fi
+}
+
+# Guests run two at a time (DMACTL_JOBS): under TCG a guest leaves a core
+# idle for much of its run, waiting on timers (edu transfers, sleeps).
+# The debug kernel builds while the distro tier runs, in the same way.
+jobs=${DMACTL_JOBS:-$(nproc)}
+mkdir -p "$results/rows"
+kpid=
+case " $tiers " in
+*" debug "*)
+	log "debug kernel (built once, then cached), beside the distro tier"
+	"$DMACTL_TOP/scripts/debug-kernel.sh" > "$results/debug-kernel.log" 2>&1 &
+	kpid=$!
+	;;
+esac
+order=0
 for tier in $tiers; do
-	if [ "$tier" = debug ]; then
-		log "debug kernel (built once, then cached)"
-		"$DMACTL_TOP/scripts/debug-kernel.sh" > /dev/null
-	fi
-	log "building dmactl for the $tier tier"
-	if ! "$DMACTL_TOP/scripts/build.sh" "$tier" stage > "$results/build-$tier.log" 2>&1; then
-		tail -n 20 "$results/build-$tier.log" >&2
-		add_row build "$tier" FAIL 0 1 0 - "$results/build-$tier.log"
-		failed_runs=$((failed_runs + 1))
-		continue
-	fi
-	profiles=${PROFILES:-$([ "$tier" = debug ] && echo "$debug_profiles" || echo "$all_profiles")}
-	limit=600
-	[ "$tier" = debug ] && limit=1200
-	for p in $profiles; do
-		prefix=$results/$tier/$p
-		mkdir -p "$results/$tier"
-		log "$p on $tier"
-		set +e
-		"$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$tier" -T "$limit" \
-			-s "$DMACTL_OUT/build/$tier/stage" -o "$prefix" \
-			-- sh /dmactl/guest/run-tests.sh
-		rc=$?
-		set -e
-		pass=$(count "$prefix.out.log" pass)
-		skip=$(count "$prefix.out.log" skip)
-		fail=$(count "$prefix.out.log" fail)
-		pass=$((pass - skip))
-		case "$rc" in
-		0) result=PASS ;;
-		4) result=SKIP ;;
-		*) result=FAIL ;;
-		esac
-		if [ "$result" = FAIL ]; then
-			failed_runs=$((failed_runs + 1))
-			# A run that died counts as a failure even with no test
-			# reported as failed.
-			[ "$fail" -gt 0 ] || fail=1
+	if [ "$tier" = debug ] && [ -n "$kpid" ]; then
+		if ! wait "$kpid"; then
+			tail -n 20 "$results/debug-kernel.log" >&2
+			printf 'debug-kernel debug FAIL 0 1 0 - %s\n' \
+				"$results/debug-kernel.log" > "$results/rows/0-kernel"
+			continue
 		fi
-		secs=$(grep -oE '[0-9.]+s' "$prefix.verdict" | head -n 1)
-		total_pass=$((total_pass + pass))
-		total_fail=$((total_fail + fail))
-		total_skip=$((total_skip + skip))
-		add_row "$p" "$tier" "$result" "$pass" "$fail" "$skip" "${secs%.*}s" "$prefix.out.log"
-		[ "$result" = FAIL ] && log "FAIL: $(cat "$prefix.verdict")"
+	fi
+	build_tier "$tier" || continue
+	profiles=${PROFILES:-$([ "$tier" = debug ] && echo "$debug_profiles" || echo "$all_profiles")}
+	# The distro tier one at a time, beside the kernel build.
+	tier_jobs=$jobs
+	[ "$tier" = distro ] && [ -n "$kpid" ] && tier_jobs=1
+	for p in $profiles; do
+		while [ "$(jobs -rp | grep -vx "${kpid:-none}" | wc -l)" -ge "$tier_jobs" ]; do
+			wait -n || true
+		done
+		order=$((order + 1))
+		vm_test "$tier" "$p" "$(printf '%03d' "$order")" &
 	done
+	# Every run of this tier ends before the next tier's build.
+	for pid in $(jobs -rp); do
+		[ "$pid" = "${kpid:-none}" ] || wait "$pid" || true
+	done
+done
+for f in "$results"/rows/*; do
+	[ -f "$f" ] || continue
+	read -r p tier result pass fail skip secs log_path < "$f"
+	[ "$result" = FAIL ] && failed_runs=$((failed_runs + 1))
+	total_pass=$((total_pass + pass))
+	total_fail=$((total_fail + fail))
+	total_skip=$((total_skip + skip))
+	add_row "$p" "$tier" "$result" "$pass" "$fail" "$skip" "$secs" "$log_path"
 done
 
 {

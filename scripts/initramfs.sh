@@ -68,8 +68,8 @@ base() {
 			echo "$name" >> "$tree/etc/modules.load"
 		done
 	done
-	mkcpio "$tree" "$out.tmp"
-	mv "$out.tmp" "$out"
+	mkcpio "$tree" "$out.tmp.$$"
+	mv "$out.tmp.$$" "$out"
 	rm -rf "$tree"
 }
 
