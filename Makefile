@@ -51,7 +51,25 @@ bench: buildroot
 bench-compare: buildroot
 	scripts/bench.sh compare
 
-.PHONY: buildroot debug-kernel demo check check-runner bench bench-compare
+# The attacks, at length (make check runs a slice of each): the model-
+# checked fuzzer, fault injection at every allocation, the tool's parsers,
+# and the module's coverage by all of the selftests.
+fuzz: buildroot
+	scripts/attack.sh fuzz
+
+fail-nth: buildroot
+	scripts/attack.sh fail-nth
+
+fuzz-tool: buildroot
+	scripts/fuzz-tool.sh $(or $(SECONDS),600)
+
+attack: fuzz fail-nth fuzz-tool
+
+coverage: buildroot
+	scripts/coverage.sh
+
+.PHONY: buildroot debug-kernel demo check check-runner bench bench-compare \
+	fuzz fail-nth fuzz-tool attack coverage
 
 ifeq ($(KDIR),)
 # No kernel named: build inside the build root for $(TIER).

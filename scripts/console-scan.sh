@@ -3,7 +3,13 @@
 # Scan a guest console log for kernel reports.  Only kernel messages count
 # (lines with a printk timestamp), so a test that prints "WARNING:" itself
 # does not fail the run.  Exits 1 with the first report on stdout, or 0
-# (printing how many declared IOMMU faults were seen, if any).
+# (printing how many declared IOMMU faults and kernel WARNs were seen, if
+# any).
+#
+# A known kernel bug a test provokes on purpose is declared in advance:
+# "DMACTL-EXPECT-WARN-BEGIN FUNC[,FUNC...]: reason" written to /dev/kmsg
+# allows, until DMACTL-EXPECT-WARN-END, a WARNING raised in one of those
+# functions, and nothing else.
 #
 # Usage: console-scan.sh CONSOLE_LOG
 set -euo pipefail
@@ -17,6 +23,22 @@ function report(what) {
 !/\[ *[0-9]+\.[0-9]+\]/ { next }
 /DMACTL-EXPECT-FAULT-BEGIN/ { allow = 1; next }
 /DMACTL-EXPECT-FAULT-END/ { allow = 0; next }
+/DMACTL-EXPECT-WARN-BEGIN/ {
+	funcs = $0
+	sub(/.*DMACTL-EXPECT-WARN-BEGIN */, "", funcs)
+	sub(/:.*/, "", funcs)
+	nfuncs = split(funcs, warn_funcs, ",")
+	next
+}
+/DMACTL-EXPECT-WARN-END/ { nfuncs = 0; next }
+/WARNING:/ && nfuncs {
+	for (i = 1; i <= nfuncs; i++) {
+		if (index($0, " " warn_funcs[i] "+0x")) {
+			expected_warns++
+			next
+		}
+	}
+}
 /WARNING:|BUG:|KASAN:|UBSAN:|suspected memory leak|possible circular locking|possible recursive locking|inconsistent lock state|Kernel panic|Oops:|general protection fault/ {
 	report("kernel report")
 	next
@@ -29,6 +51,10 @@ function report(what) {
 }
 END {
 	if (!bad && allowed)
-		print allowed " declared IOMMU fault line(s)"
+		out = allowed " declared IOMMU fault line(s)"
+	if (!bad && expected_warns)
+		out = out (out ? ", " : "") expected_warns " declared kernel WARN(s)"
+	if (out)
+		print out
 	exit bad
 }' "$1"

@@ -59,6 +59,10 @@ expect "an undeclared IOMMU fault fails the run" 125 'unexpected IOMMU fault' di
 	"$(kmsg 'DMAR: [DMA Write NO_PASID] Request device [00:02.0] fault addr 0x1000')"
 expect "a declared IOMMU fault does not" 0 'declared IOMMU fault' direct 120 \
 	"$(kmsg DMACTL-EXPECT-FAULT-BEGIN); $(kmsg 'DMAR: [DMA Write NO_PASID] Request device [00:02.0] fault addr 0x1000'); $(kmsg DMACTL-EXPECT-FAULT-END)"
+expect "a kernel WARN declared in its function does not" 0 'declared kernel WARN' direct 120 \
+	"$(kmsg 'DMACTL-EXPECT-WARN-BEGIN runner_selftest: a known kernel bug'); $(kmsg 'WARNING: fake.c:1 at runner_selftest+0x0/0x10, CPU#0: sh/1'); $(kmsg DMACTL-EXPECT-WARN-END)"
+expect "a declared WARN raised elsewhere fails the run" 125 'kernel report' direct 120 \
+	"$(kmsg 'DMACTL-EXPECT-WARN-BEGIN runner_selftest: a known kernel bug'); $(kmsg 'WARNING: fake.c:1 at elsewhere+0x0/0x10, CPU#0: sh/1'); $(kmsg DMACTL-EXPECT-WARN-END)"
 expect "a profile whose IOMMU did not come up fails" 125 'self-check' \
 	"$work/broken-promise.conf" 120 'true'
 expect "the wall-clock limit fails the run" 125 'timeout' direct 25 'sleep 600'

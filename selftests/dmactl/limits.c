@@ -194,8 +194,13 @@ TEST_F_TIMEOUT(limits, fallback_link_over_a_gib_of_scattered_pages, 240)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
 	ASSERT_EQ(0, madvise(mem, SZ_1G, MADV_NOHUGEPAGE));
-	/* Touched from the top down, no page follows its neighbour. */
-	for (off = SZ_1G; off; off -= SZ_4K)
+	/*
+	 * Even pages first, then odd ones, each from the top down: no page
+	 * gets the frame after its neighbour's, so every page is a run.
+	 */
+	for (off = SZ_1G; off; off -= 2 * SZ_4K)
+		mem[off - 2 * SZ_4K] = 1;
+	for (off = SZ_1G; off; off -= 2 * SZ_4K)
 		mem[off - SZ_4K] = 1;
 	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, SZ_1G, mem, &buf);
 	dmactl_iova_alloc(self->fd, SZ_1G, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);

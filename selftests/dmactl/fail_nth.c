@@ -1,0 +1,624 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every error path of the module, reached by fault injection, as the
+ * kernel's iommufd_fail_nth does it: for each ioctl, for close() and for
+ * each way a device is revoked, the call is made again and again with
+ * its n-th allocation or user copy failing (/proc/thread-self/fail-nth;
+ * failslab, fail_page_alloc, fail_usercopy), n = 1, 2, ... until it runs
+ * through without reaching an n-th one.  After each: the call succeeded
+ * or gave an errno its kernel-doc lists, the file's close leaves every
+ * counter at zero, and the kernel gained no WARN (the VM runner also
+ * fails on any report, and scans kmemleak at the end).  Each test prints
+ * how many injection points it found and which errnos it saw.
+ *
+ * Needs CONFIG_FAULT_INJECTION (the debug kernel); skips elsewhere.
+ * DMACTL_FAIL_NTH_MAX bounds n (make check's slice; make fail-nth sets
+ * it high enough to reach the end of every call).
+ *
+ * One kernel bug is known here, and expected by name: virtio-iommu's
+ * unmap drops its request when the request's GFP_ATOMIC allocation
+ * fails, and returns 0 (drivers/iommu/virtio-iommu.c, viommu_unmap_pages),
+ * so dma_iova_unlink() and the classic unmap WARN (unmapped != size) --
+ * and the host keeps the mapping.  Where the IOMMU is virtio-iommu, every
+ * injected call runs with panic_on_warn off, declared to the VM runner
+ * (DMACTL-EXPECT-WARN), which fails the run on any other WARN; each time
+ * it happens is printed as an expected failure of the kernel.
+ */
+#define _GNU_SOURCE
+#include <sys/wait.h>
+
+#include "dmactl_test.h"
+#include "dmactl_errnos.h"
+
+#define DEBUGFS "/sys/kernel/debug"
+#define NTH_LIMIT 2000
+
+/* The functions whose WARN the virtio-iommu bug trips, for the runner. */
+#define VIOMMU_WARN_FUNCS "dma_iova_unlink,__iommu_dma_unmap,iommu_dma_unmap_phys"
+
+static int writeat(const char *path, const char *val)
+{
+	return sysfs_put(path, val);
+}
+
+/* Let every allocation be failed, quietly; false without fault injection. */
+static bool setup_fault_injection(void)
+{
+	static const char *const quiet[] = {
+		DEBUGFS "/failslab/verbose", DEBUGFS "/fail_page_alloc/verbose",
+		DEBUGFS "/fail_usercopy/verbose",
+	};
+	size_t i;
+
+	if (access("/proc/thread-self/fail-nth", W_OK) ||
+	    writeat(DEBUGFS "/failslab/ignore-gfp-wait", "N"))
+		return false;
+	writeat(DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "N");
+	writeat(DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "N");
+	writeat(DEBUGFS "/fail_page_alloc/min-order", "0");
+	for (i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+		writeat(quiet[i], "0");
+	return true;
+}
+
+static bool viommu(void)
+{
+	DIR *d = opendir("/sys/bus/virtio/drivers/virtio_iommu");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d)))
+		found = !strncmp(e->d_name, "virtio", 6);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void kmsg(const char *line)
+{
+	int fd = open("/dev/kmsg", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, line, strlen(line)) < 0)
+			perror("/dev/kmsg");
+		close(fd);
+	}
+}
+
+/* Is @err an errno @req documents, or one every ioctl may give? */
+static bool documented(unsigned long req, int err)
+{
+	const int *e;
+	size_t i;
+
+	for (e = dmactl_common_errnos; *e; e++)
+		if (*e == err)
+			return true;
+	for (i = 0; i < sizeof(dmactl_errno_docs) / sizeof(dmactl_errno_docs[0]); i++) {
+		if (dmactl_errno_docs[i].req != req)
+			continue;
+		for (e = dmactl_errno_docs[i].errnos; *e; e++)
+			if (*e == err)
+				return true;
+	}
+	return false;
+}
+
+/**
+ * struct fnth - what one try of a call works on
+ * @fd: the file the call uses
+ * @dev: the device it is attached to
+ * @buf: a buffer (setups make what the call needs)
+ * @buf2: a second buffer
+ * @iova: an IOVA object
+ * @iova2: a second IOVA object
+ * @run: a benchmark run
+ * @excl: the exclusive device of the case, or ""
+ * @links: room for QUERY's link list
+ */
+struct fnth {
+	int fd;
+	const char *dev;
+	__u32 buf, buf2, iova, iova2, run;
+	char excl[32];
+	struct dmactl_link_info links[8];
+};
+
+static int open_attached(struct fnth *f, const char *dev)
+{
+	f->dev = dev;
+	f->fd = open(DMACTL_DEVICE, O_RDWR);
+	if (f->fd < 0)
+		return -errno;
+	return _dmactl_attach(f->fd, dev, NULL);
+}
+
+/* Two 4-page buffers, two IOVA objects with a linked, synced page each. */
+static int make_linked(struct fnth *f, __u32 flags)
+{
+	struct dmactl_iova_alloc ia;
+
+	return _dmactl_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+				       NULL, flags, &f->buf) ?:
+	       _dmactl_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+				       NULL, flags, &f->buf2) ?:
+	       _dmactl_iova_alloc(f->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
+	       (f->iova = ia.out_id, 0) ?:
+	       _dmactl_iova_alloc(f->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
+	       (f->iova2 = ia.out_id, 0) ?:
+	       _dmactl_link(f->fd, f->iova, f->buf, 0, 0, SZ_4K,
+			    DMACTL_DIR_TO_DEVICE, 0) ?:
+	       _dmactl_link(f->fd, f->iova2, f->buf2, 0, 0, SZ_4K,
+			    DMACTL_DIR_FROM_DEVICE, 0) ?:
+	       _dmactl_sync(f->fd, f->iova, 0, SZ_4K) ?:
+	       _dmactl_sync(f->fd, f->iova2, 0, SZ_4K);
+}
+
+static int bench_start(struct fnth *f, __u32 ios)
+{
+	struct dmactl_bench_start p = {
+		.size = sizeof(p), .mode = DMACTL_BENCH_PHYS, .threads = 1,
+		.node = DMACTL_NO_NODE, .pages = 2,
+		.dir = DMACTL_DIR_BIDIRECTIONAL, .ios = ios,
+	};
+	int ret = dmactl_ioc(f->fd, DMACTL_BENCH_START, &p);
+
+	f->run = p.out_id;
+	return ret;
+}
+
+/* ---- the setups: a fresh file each time, without injection ---- */
+
+static int setup_open(struct fnth *f)
+{
+	f->dev = dmactl_test_dev();
+	f->fd = open(DMACTL_DEVICE, O_RDWR);
+	return f->fd < 0 ? -errno : 0;
+}
+
+static int setup_attached(struct fnth *f)
+{
+	return open_attached(f, dmactl_test_dev());
+}
+
+static int setup_linked(struct fnth *f)
+{
+	return open_attached(f, dmactl_test_dev()) ?: make_linked(f, 0);
+}
+
+/* Four links of one page sharing one record (IOVA path), for a split. */
+static int setup_record(struct fnth *f)
+{
+	int ret = setup_linked(f), k;
+
+	for (k = 1; !ret && k < 4; k++)
+		ret = _dmactl_link(f->fd, f->iova, f->buf, k * SZ_4K, k * SZ_4K,
+				   SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return ret;
+}
+
+static int setup_running(struct fnth *f)
+{
+	return open_attached(f, dmactl_test_dev()) ?: bench_start(f, 20);
+}
+
+/* Objects of every kind, a run still going: what close() tears down. */
+static int setup_everything(struct fnth *f)
+{
+	return setup_linked(f) ?: bench_start(f, 1000000);
+}
+
+/* The exclusive edu, bound to dmactl, with linked objects. */
+static int setup_edu(struct fnth *f)
+{
+	const char *edu = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+
+	if (!edu || !*edu)
+		return -ENODEV;
+	snprintf(f->excl, sizeof(f->excl), "%s", edu);
+	if (dmactl_bind_exclusive(edu) || !wait_driver(edu, "dmactl"))
+		return -ENODEV;
+	return open_attached(f, edu) ?: make_linked(f, DMACTL_BUF_ALLOC_REACHABLE);
+}
+
+/* ivshmem bound to dmactl, for P2PMEM_PUBLISH. */
+static int setup_ivshmem(struct fnth *f)
+{
+	char why[256];
+
+	if (pci_find_driverless("1af4", "1110", f->excl, sizeof(f->excl)))
+		return -ENODEV;
+	if (!dmactl_expendable(f->excl, why, sizeof(why)))
+		return -ENODEV;
+	if (dmactl_bind_exclusive(f->excl) || !wait_driver(f->excl, "dmactl"))
+		return -ENODEV;
+	return open_attached(f, f->excl);
+}
+
+/* ivshmem's BAR2 published, a buffer of it linked from the test device. */
+static int setup_provider(struct fnth *f)
+{
+	struct dmactl_p2pmem_publish pub = { .size = sizeof(pub), .bar = 2 };
+	struct dmactl_buf_alloc ba = {
+		.size = sizeof(ba), .kind = DMACTL_BUF_P2P, .length = SZ_4K,
+		.node = DMACTL_NO_NODE,
+	};
+	struct dmactl_iova_alloc ia;
+	int ret, fd;
+
+	ret = setup_ivshmem(f);
+	if (ret)
+		return ret;
+	ret = dmactl_ioc(f->fd, DMACTL_P2PMEM_PUBLISH, &pub);
+	if (ret)
+		return ret;
+	/* The provider's file stays open beside the client's. */
+	fd = f->fd;
+	ret = open_attached(f, dmactl_test_dev());
+	close(fd);
+	if (ret)
+		return ret;
+	snprintf(ba.provider, sizeof(ba.provider), "%s", f->excl);
+	ret = dmactl_ioc(f->fd, DMACTL_BUF_ALLOC, &ba) ?:
+	      _dmactl_iova_alloc(f->fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	if (ret)
+		return ret;
+	/* The link may be refused (no path to it here): the buffer stays. */
+	_dmactl_link(f->fd, ia.out_id, ba.out_id, 0, 0, SZ_4K,
+		     DMACTL_DIR_BIDIRECTIONAL, 0);
+	return 0;
+}
+
+/* ---- the calls under injection ---- */
+
+static int call_version(struct fnth *f)
+{
+	struct dmactl_get_version v = { .size = sizeof(v) };
+
+	return dmactl_ioc(f->fd, DMACTL_GET_VERSION, &v);
+}
+
+static int call_attach(struct fnth *f)
+{
+	return _dmactl_attach(f->fd, f->dev, NULL);
+}
+
+static int call_buf_kernel(struct fnth *f)
+{
+	return _dmactl_buf_alloc(f->fd, DMACTL_BUF_KERNEL, 1, 8 * SZ_4K, NULL, NULL);
+}
+
+static int call_buf_user(struct fnth *f)
+{
+	static char mem[8 * SZ_4K] __attribute__((aligned(4096)));
+
+	return _dmactl_buf_alloc(f->fd, DMACTL_BUF_USER, 0, sizeof(mem), mem, NULL);
+}
+
+static int call_buf_free(struct fnth *f)
+{
+	_dmactl_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return _dmactl_buf_free(f->fd, f->buf);
+}
+
+static int call_fill(struct fnth *f)
+{
+	return _dmactl_buf_fill(f->fd, f->buf, 0, 4 * SZ_4K, 7);
+}
+
+static int call_checksum(struct fnth *f)
+{
+	return _dmactl_buf_checksum(f->fd, f->buf, 0, 4 * SZ_4K, NULL);
+}
+
+static int call_iova_alloc(struct fnth *f)
+{
+	return _dmactl_iova_alloc(f->fd, 64 * SZ_4K, 0,
+				  DMACTL_IOVA_ALLOW_FALLBACK, NULL);
+}
+
+static int call_link(struct fnth *f)
+{
+	return _dmactl_link(f->fd, f->iova, f->buf, 2 * SZ_4K, 2 * SZ_4K,
+			    2 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+}
+
+/* A link continuing the record before it (the extend path). */
+static int call_link_extend(struct fnth *f)
+{
+	return _dmactl_link(f->fd, f->iova, f->buf, SZ_4K, SZ_4K, SZ_4K,
+			    DMACTL_DIR_TO_DEVICE, 0);
+}
+
+static int call_sync(struct fnth *f)
+{
+	return _dmactl_sync(f->fd, f->iova, 0, 4 * SZ_4K);
+}
+
+static int call_unlink(struct fnth *f)
+{
+	return _dmactl_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+}
+
+/* Two links out of the middle of a shared record: it splits. */
+static int call_unlink_split(struct fnth *f)
+{
+	return _dmactl_unlink(f->fd, f->iova, SZ_4K, 2 * SZ_4K,
+			      DMACTL_DIR_TO_DEVICE, 0);
+}
+
+static int call_iova_free(struct fnth *f)
+{
+	_dmactl_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return _dmactl_iova_free(f->fd, f->iova);
+}
+
+static int call_destroy(struct fnth *f)
+{
+	return _dmactl_destroy(f->fd, f->iova, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+}
+
+static int call_query(struct fnth *f)
+{
+	return _dmactl_query(f->fd, f->iova, NULL, f->links, 8);
+}
+
+static int call_verify(struct fnth *f)
+{
+	return _dmactl_verify(f->fd, f->iova, 0, 4 * SZ_4K, NULL);
+}
+
+static int call_p2p_query(struct fnth *f)
+{
+	struct dmactl_p2p_query q = { .size = sizeof(q) };
+
+	snprintf(q.provider, sizeof(q.provider), "%s", f->dev);
+	snprintf(q.client, sizeof(q.client), "%s", f->dev);
+	return dmactl_ioc(f->fd, DMACTL_P2P_QUERY, &q);
+}
+
+static int call_publish(struct fnth *f)
+{
+	struct dmactl_p2pmem_publish pub = { .size = sizeof(pub), .bar = 2 };
+
+	return dmactl_ioc(f->fd, DMACTL_P2PMEM_PUBLISH, &pub);
+}
+
+static int call_copy(struct fnth *f)
+{
+	struct dmactl_copy c = {
+		.size = sizeof(c), .src_iova_id = f->iova,
+		.dst_iova_id = f->iova2, .length = SZ_4K,
+	};
+
+	return dmactl_ioc(f->fd, DMACTL_COPY, &c);
+}
+
+static int call_bench_start(struct fnth *f)
+{
+	return bench_start(f, 20);
+}
+
+static int call_bench_result(struct fnth *f)
+{
+	struct dmactl_bench_result r = {
+		.size = sizeof(r), .id = f->run, .flags = DMACTL_BENCH_WAIT,
+	};
+
+	return dmactl_ioc(f->fd, DMACTL_BENCH_RESULT, &r);
+}
+
+static int call_bench_free(struct fnth *f)
+{
+	struct dmactl_bench_free c = { .size = sizeof(c), .id = f->run };
+
+	return dmactl_ioc(f->fd, DMACTL_BENCH_FREE, &c);
+}
+
+static int call_close(struct fnth *f)
+{
+	int ret = close(f->fd) ? -errno : 0;
+
+	f->fd = -1;
+	return ret;
+}
+
+static int call_disallow(struct fnth *f)
+{
+	return sysfs_put("/sys/class/misc/dmactl/disallow", f->dev);
+}
+
+static int call_unbind_excl(struct fnth *f)
+{
+	return sysfs_put(PCI "/drivers/dmactl/unbind", f->excl);
+}
+
+/* ---- undoing what a call changed outside the file ---- */
+
+static void undo_allow(struct fnth *f)
+{
+	sysfs_put("/sys/class/misc/dmactl/allow", f->dev);
+}
+
+/* Unbind the exclusive device (a published BAR goes with the binding). */
+static void undo_unbind_excl(struct fnth *f)
+{
+	if (f->excl[0] && driver_is(f->excl, "dmactl"))
+		sysfs_put(PCI "/drivers/dmactl/unbind", f->excl);
+}
+
+/**
+ * struct fn_case - one call swept
+ * @req: its ioctl, for the errnos it documents; 0 for close and
+ *	revocations (any errno of the sysfs write is the kernel's own)
+ * @setup: make a fresh file and what the call needs, without injection;
+ *	-ENODEV when the case cannot run here (it skips)
+ * @call: the call, under injection: 0 or -errno
+ * @undo: put back what the call changed outside the file, or NULL
+ */
+struct fn_case {
+	unsigned long req;
+	int (*setup)(struct fnth *f);
+	int (*call)(struct fnth *f);
+	void (*undo)(struct fnth *f);
+};
+
+FIXTURE(fail_nth) {
+	bool injectable;
+	bool viommu;
+	long long max;
+};
+
+FIXTURE_VARIANT(fail_nth) {
+	struct fn_case c;
+};
+
+#define CASE(name, _req, _setup, _call, _undo) \
+	FIXTURE_VARIANT_ADD(fail_nth, name) { \
+		{ .req = _req, .setup = _setup, .call = _call, .undo = _undo } }
+
+CASE(get_version, DMACTL_GET_VERSION, setup_open, call_version, NULL);
+CASE(attach, DMACTL_ATTACH, setup_open, call_attach, NULL);
+CASE(buf_alloc_kernel, DMACTL_BUF_ALLOC, setup_attached, call_buf_kernel, NULL);
+CASE(buf_alloc_user, DMACTL_BUF_ALLOC, setup_attached, call_buf_user, NULL);
+CASE(buf_free, DMACTL_BUF_FREE, setup_linked, call_buf_free, NULL);
+CASE(buf_fill, DMACTL_BUF_FILL, setup_linked, call_fill, NULL);
+CASE(buf_checksum, DMACTL_BUF_CHECKSUM, setup_linked, call_checksum, NULL);
+CASE(iova_alloc, DMACTL_IOVA_ALLOC, setup_attached, call_iova_alloc, NULL);
+CASE(iova_link, DMACTL_IOVA_LINK, setup_linked, call_link, NULL);
+CASE(iova_link_extend, DMACTL_IOVA_LINK, setup_linked, call_link_extend, NULL);
+CASE(iova_sync, DMACTL_IOVA_SYNC, setup_linked, call_sync, NULL);
+CASE(iova_unlink, DMACTL_IOVA_UNLINK, setup_linked, call_unlink, NULL);
+CASE(iova_unlink_split, DMACTL_IOVA_UNLINK, setup_record, call_unlink_split, NULL);
+CASE(iova_free, DMACTL_IOVA_FREE, setup_linked, call_iova_free, NULL);
+CASE(iova_destroy, DMACTL_IOVA_DESTROY, setup_linked, call_destroy, NULL);
+CASE(iova_query, DMACTL_IOVA_QUERY, setup_linked, call_query, NULL);
+CASE(iova_verify, DMACTL_IOVA_VERIFY, setup_linked, call_verify, NULL);
+CASE(p2p_query, DMACTL_P2P_QUERY, setup_attached, call_p2p_query, NULL);
+CASE(p2pmem_publish, DMACTL_P2PMEM_PUBLISH, setup_ivshmem, call_publish,
+     undo_unbind_excl);
+CASE(copy, DMACTL_COPY, setup_edu, call_copy, NULL);
+CASE(bench_start, DMACTL_BENCH_START, setup_attached, call_bench_start, NULL);
+CASE(bench_result, DMACTL_BENCH_RESULT, setup_running, call_bench_result, NULL);
+CASE(bench_free, DMACTL_BENCH_FREE, setup_running, call_bench_free, NULL);
+CASE(close, 0, setup_everything, call_close, NULL);
+CASE(revoke_disallow, 0, setup_everything, call_disallow, undo_allow);
+CASE(revoke_unbind_exclusive, 0, setup_edu, call_unbind_excl, NULL);
+CASE(revoke_provider, 0, setup_provider, call_unbind_excl, undo_unbind_excl);
+
+FIXTURE_SETUP(fail_nth)
+{
+	self->injectable = setup_fault_injection();
+	self->viommu = viommu();
+	self->max = getenv("DMACTL_FAIL_NTH_MAX") ?
+		    atoll(getenv("DMACTL_FAIL_NTH_MAX")) : NTH_LIMIT;
+}
+
+FIXTURE_TEARDOWN(fail_nth)
+{
+}
+
+/* Arm fail-nth: the n-th injection point of this thread fails. */
+static int nth_arm(int fd, long n)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), "%ld", n);
+
+	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/* Disarm, and say whether the n-th point was reached (the count ran out). */
+static bool nth_reached(int fd)
+{
+	char buf[32] = "";
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) < 0)
+		buf[0] = '\0';
+	nth_arm(fd, 0);
+	return atol(buf) == 0;
+}
+
+TEST_F_TIMEOUT(fail_nth, sweep, 1500)
+{
+	const struct fn_case *c = &variant->c;
+	unsigned long taint = dmactl_taint(), warned = 0, seen_bits = 0;
+	long n, points = 0, errors = 0;
+	char seen[256] = "", what[512], line[256];
+	bool reached;
+	int nth, ret;
+	struct fnth f;
+
+	if (!self->injectable)
+		SKIP(return, "no fault injection here (CONFIG_FAULT_INJECTION, debugfs)");
+	nth = open("/proc/thread-self/fail-nth", O_RDWR);
+	ASSERT_LE(0, nth);
+	for (n = 1; n <= self->max; n++) {
+		memset(&f, 0, sizeof(f));
+		f.fd = -1;
+		ret = c->setup(&f);
+		if (ret == -ENODEV && n == 1) {
+			if (f.fd >= 0)
+				close(f.fd);
+			SKIP(break, "what this call needs is not here");
+		}
+		ASSERT_EQ(0, ret) {
+			TH_LOG("setup for n=%ld: %d", n, ret);
+		}
+		if (self->viommu) {
+			ASSERT_EQ(0, sysfs_put("/proc/sys/kernel/panic_on_warn", "0"));
+			kmsg("DMACTL-EXPECT-WARN-BEGIN " VIOMMU_WARN_FUNCS
+			     ": virtio-iommu loses an unmap whose request allocation fails\n");
+		}
+		ASSERT_EQ(0, nth_arm(nth, n));
+		ret = c->call(&f);
+		reached = nth_reached(nth);
+		if (self->viommu) {
+			kmsg("DMACTL-EXPECT-WARN-END\n");
+			ASSERT_EQ(0, sysfs_put("/proc/sys/kernel/panic_on_warn", "1"));
+			if ((dmactl_taint() & ~taint) & (1UL << 9)) {
+				warned++;
+				taint |= 1UL << 9;
+				printf("# XFAIL n=%ld: virtio-iommu WARNed in its unmap (kernel bug, see the head of fail_nth.c)\n",
+				       n);
+			}
+		}
+		if (f.fd >= 0)
+			close(f.fd);
+		if (c->undo)
+			c->undo(&f);
+		if (ret) {
+			errors++;
+			if (!c->req || !documented(c->req, -ret)) {
+				EXPECT_EQ(0, c->req) {
+					TH_LOG("n=%ld: errno %s is not documented for this ioctl",
+					       n, strerrorname_np(-ret));
+				}
+			}
+			if (-ret < 64 && !(seen_bits & (1UL << -ret))) {
+				seen_bits |= 1UL << -ret;
+				snprintf(line, sizeof(line), "%s%s", seen[0] ? " " : "",
+					 strerrorname_np(-ret));
+				strncat(seen, line, sizeof(seen) - strlen(seen) - 1);
+			}
+		}
+		EXPECT_EQ(0, dmactl_leaks(dmactl_test_dev(), what, sizeof(what))) {
+			TH_LOG("n=%ld (errno %d): still held: %s", n, ret, what);
+		}
+		EXPECT_EQ(0, (dmactl_taint() & ~taint) & DMACTL_BAD_TAINT) {
+			TH_LOG("n=%ld: the kernel was tainted", n);
+		}
+		if (!reached)
+			break;
+		points++;
+	}
+	close(nth);
+	if (n > self->max)
+		printf("# %ld injection points, more not tried (DMACTL_FAIL_NTH_MAX=%lld); %ld failed calls; errnos: %s\n",
+		       points, self->max, errors, seen[0] ? seen : "none");
+	else
+		printf("# %ld injection points; %ld failed calls; errnos: %s%s\n",
+		       points, errors, seen[0] ? seen : "none",
+		       warned ? "; virtio-iommu's lost unmap WARNed (expected)" : "");
+}
+
+DMACTL_TEST_MAIN
