@@ -498,6 +498,30 @@ TEST_F(misuse, M27_destroy_over_mixed_directions)
 	dmactl_iova_free(self->fd, self->iova);
 }
 
+/*
+ * LINK's errors come in the order its kernel-doc gives, when a request is
+ * wrong in two ways: the IOVA offset's alignment before the buffer range,
+ * the buffer range before the physical alignment it decides, that before
+ * the IOVA range.
+ */
+TEST_F(misuse, link_errors_in_the_documented_order)
+{
+	/* Misaligned IOVA offset and past the buffer: EINVAL (M9) first. */
+	expect_rejected("M9", EINVAL, _dmactl_link(self->fd, self->iova, self->buf,
+						   BUF_LEN, 512, SZ_4K, TO, 0));
+	/* Past the buffer and a misaligned buffer address: ERANGE (M19). */
+	expect_rejected("M19", ERANGE, _dmactl_link(self->fd, self->iova, self->buf,
+						    BUF_LEN - 512, SZ_4K, SZ_4K, TO, 0));
+	/* A misaligned buffer address and past the IOVA space: EINVAL (M8). */
+	expect_rejected("M8", EINVAL, _dmactl_link(self->fd, self->iova, self->buf,
+						   512, IOVA_LEN, SZ_4K, TO, 0));
+	/* Past the IOVA space and over a link: ERANGE (M10). */
+	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	expect_rejected("M10", ERANGE, _dmactl_link(self->fd, self->iova, self->buf,
+						    0, 0, IOVA_LEN + SZ_4K, TO, 0));
+	expect_intact(self);
+}
+
 TEST_F(misuse, M28_free_with_live_links)
 {
 	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
