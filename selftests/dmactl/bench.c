@@ -207,9 +207,13 @@ TEST_F(bench, start_races_free)
 	int i;
 
 	ASSERT_EQ(0, pthread_create(&f.thread, NULL, free_every_run, &f));
-	for (i = 0; i < 40; i++) {
+	/* Many threads to wake: a wide window for the FREE to land in. */
+	for (i = 0; i < 30; i++) {
 		p = bench_params(DMACTL_BENCH_PHYS);
-		p.threads = 1;
+		p.threads = 32;
+		p.pages = 1;
+		p.warmup_ios = 0;
+		p.ios = 1;
 		EXPECT_EQ(0, _bench_start(self->fd, &p));
 	}
 	f.stop = true;

@@ -45,6 +45,26 @@ static inline const char *dmactl_test_dev(void)
 }
 
 /*
+ * Is the last of argv a device name -- a PCI address ("0000:00:01.0") or
+ * a sysfs path -- and not the value of a harness option ("-t NAME")?
+ */
+static inline bool dmactl_argv_device(int argc, char **argv)
+{
+	const char *last, *prev;
+	unsigned int d, b, s, f;
+	char end;
+
+	if (argc < 2)
+		return false;
+	last = argv[argc - 1];
+	prev = argv[argc - 2];
+	if (prev[0] == '-' && prev[1] && strchr("tTvVfFr", prev[1]) && !prev[2])
+		return false;
+	return sscanf(last, "%x:%x:%x.%x%c", &d, &b, &s, &f, &end) == 4 ||
+	       !strncmp(last, "/sys/", 5);
+}
+
+/*
  * main() for a test binary that needs a device: take it from the end of
  * argv (handing the rest to the harness, so its filters keep working) or
  * the environment, or explain and skip.
@@ -52,7 +72,7 @@ static inline const char *dmactl_test_dev(void)
 #define DMACTL_TEST_MAIN                                                      \
 	int main(int argc, char **argv)                                       \
 	{                                                                     \
-		if (argc > 1 && argv[argc - 1][0] != '-') {                   \
+		if (argc > 1 && dmactl_argv_device(argc, argv)) {             \
 			setenv("DMACTL_SELFTESTS_DEV", argv[argc - 1], 1);    \
 			argc--;                                               \
 		}                                                             \
