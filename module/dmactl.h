@@ -156,6 +156,8 @@ struct dmactl_found {
  * @ctxs_lock: protects @ctxs
  * @ctxs: contexts attached
  * @node: on the global list of targets
+ * @seq: the order targets were made in (the list's order), so a walk of
+ *	the list can let go of its lock between targets
  * @engine_lock: protects @engine
  * @engine: the DMA engine copies go through, or NULL: the edu engine from
  *	probe, or a dmaengine channel taken at the first copy; released
@@ -181,6 +183,7 @@ struct dmactl_target {
 	struct mutex ctxs_lock;	/* protects ctxs */
 	struct list_head ctxs;
 	struct list_head node;
+	u64 seq;
 	struct mutex engine_lock;	/* protects engine */
 	struct dmactl_engine *engine;
 	unsigned long published_bars;

@@ -29,9 +29,11 @@
 
 #include "dmactl.h"
 
-/* Protects dmactl_targets and dmactl_allowed. */
+/* Protects dmactl_targets, dmactl_targets_seq and dmactl_allowed. */
 static DEFINE_MUTEX(dmactl_targets_lock);
 static LIST_HEAD(dmactl_targets);
+/* The last target's struct dmactl_target.seq. */
+static u64 dmactl_targets_seq;
 
 /**
  * struct dmactl_allowed - a device name on the allow list
@@ -86,6 +88,7 @@ static struct dmactl_target *dmactl_target_create(struct device *dev,
 	INIT_LIST_HEAD(&t->ctxs);
 	mutex_init(&t->engine_lock);
 	t->engine = engine;
+	t->seq = ++dmactl_targets_seq;
 	list_add_tail(&t->node, &dmactl_targets);
 	dmactl_count(NULL, DMACTL_C_LIVE_TARGETS, 1);
 	return t;
@@ -323,26 +326,44 @@ void dmactl_targets_put_all(struct dmactl_target **all, int n)
 	kfree(all);
 }
 
+/* The first target made after @seq, with a reference, or NULL. */
+static struct dmactl_target *dmactl_target_after(u64 seq)
+{
+	struct dmactl_target *t;
+
+	guard(mutex)(&dmactl_targets_lock);
+	list_for_each_entry(t, &dmactl_targets, node) {
+		if (t->seq > seq) {
+			kref_get(&t->kref);
+			return t;
+		}
+	}
+	return NULL;
+}
+
 /**
- * dmactl_targets_for_each() - call a function on every live target
+ * dmactl_targets_for_each() - call a function on every target
  * @fn: called with a reference held and no lock of ours
  * @arg: passed to @fn
  *
- * Targets made while it runs may be missed; with no memory for the list,
- * all are.
+ * Allocates nothing, so that a revocation cannot skip a target for want
+ * of memory: it walks the list in the order targets were made, letting
+ * go of the list's lock while @fn runs.  Targets made while it runs may
+ * or may not be seen; a target may be dead by the time @fn sees it.
+ *
+ * Context: process; sleeps.
  */
 void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),
 			     void *arg)
 {
-	struct dmactl_target **all;
-	int n, i;
+	struct dmactl_target *t;
+	u64 seq = 0;
 
-	n = dmactl_targets_get_all(&all);
-	if (n < 0)
-		return;
-	for (i = 0; i < n; i++)
-		fn(all[i], arg);
-	dmactl_targets_put_all(all, n);
+	while ((t = dmactl_target_after(seq))) {
+		seq = t->seq;
+		fn(t, arg);
+		dmactl_target_put(t);
+	}
 }
 
 /**

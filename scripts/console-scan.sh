@@ -39,7 +39,7 @@ function report(what) {
 		}
 	}
 }
-/WARNING:|BUG:|KASAN:|UBSAN:|suspected memory leak|possible circular locking|possible recursive locking|inconsistent lock state|Kernel panic|Oops:|general protection fault/ {
+/WARNING:|BUG:|KASAN:|UBSAN:|suspected memory leak|possible circular locking|possible recursive locking|inconsistent lock state|Kernel panic|Oops:|general protection fault|blocked for more than [0-9]+ seconds/ {
 	report("kernel report")
 	next
 }

@@ -53,6 +53,8 @@ expect "a real kernel WARN fails the run" 125 'no exit status' direct 120 \
 	'insmod /dmactl/warn_on_load.ko; sleep 5'
 expect "a WARNING: in the kernel log fails the run" 125 'kernel report' direct 120 \
 	"$(kmsg 'WARNING: CPU: 0 PID: 1 at fake.c:1 runner_selftest+0x0/0x10')"
+expect "a hung task in the kernel log fails the run" 125 'kernel report' direct 120 \
+	"$(kmsg 'INFO: task fake:1 blocked for more than 120 seconds.')"
 expect "a program printing WARNING: does not" 0 '^RC=0' direct 120 \
 	'echo "WARNING: printed by a program, not the kernel"'
 expect "an undeclared IOMMU fault fails the run" 125 'unexpected IOMMU fault' direct 120 \

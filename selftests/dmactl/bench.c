@@ -46,23 +46,6 @@ static int _bench_free(int fd, __u32 id)
 	return dmactl_ioc(fd, DMACTL_BENCH_FREE, &f);
 }
 
-/* The PCI dma_mask_bits of a device, or -1. */
-static int dma_mask_bits(const char *bdf)
-{
-	char path[PATH_MAX];
-	int bits = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PCI "/devices/%s/dma_mask_bits", bdf);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &bits) != 1)
-		bits = -1;
-	fclose(f);
-	return bits;
-}
-
 /* What both fixtures hold: a file attached to the test device. */
 #define BENCH_FIXTURE_DATA                                                  \
 	int fd;                                                             \
@@ -434,7 +417,7 @@ TEST(mask_held_only_without_objects_and_restored)
 	was_bound = driver_is(dev, "dmactl");
 	ASSERT_EQ(0, dmactl_bind_exclusive(dev));
 	ASSERT_TRUE(wait_driver(dev, "dmactl"));
-	before = dma_mask_bits(dev);
+	before = pci_dma_mask_bits(dev);
 	ASSERT_LT(0, before);
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	fd2 = open(DMACTL_DEVICE, O_RDWR);
@@ -449,7 +432,7 @@ TEST(mask_held_only_without_objects_and_restored)
 	dmactl_buf_free(fd2, buf);
 
 	ASSERT_EQ(0, _bench_start(fd, &p));
-	EXPECT_EQ((int)p.dma_bits, dma_mask_bits(dev));
+	EXPECT_EQ((int)p.dma_bits, pci_dma_mask_bits(dev));
 	EXPECT_EQ(-EBUSY, _dmactl_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K,
 					    NULL, &buf));
 	EXPECT_EQ(-EBUSY, _bench_start(fd2, &p));
@@ -458,16 +441,16 @@ TEST(mask_held_only_without_objects_and_restored)
 	EXPECT_EQ(DMACTL_BENCH_DONE, r.out_state);
 	EXPECT_EQ(r.out_mapped_bytes, r.out_unmapped_bytes);
 	/* Ended but not freed: the mask is still the run's. */
-	EXPECT_EQ((int)p.dma_bits, dma_mask_bits(dev));
+	EXPECT_EQ((int)p.dma_bits, pci_dma_mask_bits(dev));
 	ASSERT_EQ(0, _bench_free(fd, p.out_id));
-	EXPECT_EQ(before, dma_mask_bits(dev));
+	EXPECT_EQ(before, pci_dma_mask_bits(dev));
 	dmactl_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
 
 	/* Closing the file restores it as well. */
 	dmactl_buf_free(fd2, buf);
 	ASSERT_EQ(0, _bench_start(fd, &p));
 	close(fd);
-	EXPECT_EQ(before, dma_mask_bits(dev));
+	EXPECT_EQ(before, pci_dma_mask_bits(dev));
 	close(fd2);
 	dmactl_expect_no_leaks();
 	dmactl_unbind_exclusive(dev, was_bound);

@@ -5,26 +5,9 @@
  * the module wrote the very pages it holds), kernel buffers zeroed, and
  * every BUF_ALLOC argument check.
  */
-#include <stdint.h>
-
 #include "dmactl_test.h"
 
 #define LEN (16 * SZ_4K)
-
-/* crc32c (Castagnoli), bit by bit: slow, obviously right. */
-static uint32_t crc32c(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t crc = ~0U;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0x82f63b78U & -(crc & 1));
-	}
-	return ~crc;
-}
 
 FIXTURE(buffers) {
 	int fd;

@@ -65,6 +65,20 @@ static const char *field(json_object *o, const char *key)
 	       json_object_get_string(v) : NULL;
 }
 
+/* Run a --json command that must fail (exit 1) and still print JSON saying so. */
+static json_object *tool_json_failed(struct __test_metadata *_metadata,
+				     const char *args)
+{
+	json_object *o;
+	int status;
+
+	o = tool_json(&status, args);
+	EXPECT_EQ(1, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("fail", field(o, "result"));
+	return o;
+}
+
 FIXTURE(cli) {
 	const char *dev;
 	unsigned long taint;
@@ -348,13 +362,8 @@ TEST_F(cli, map_leaves_nothing_to_release)
 /* A failed step: map says where, claims no path or address. */
 TEST_F(cli, map_failure_claims_no_mapping)
 {
-	json_object *o;
-	int status;
+	json_object *o = tool_json_failed(_metadata, "map 0000:00:00.0");
 
-	o = tool_json(&status, "map 0000:00:00.0");
-	EXPECT_EQ(1, status);
-	ASSERT_NE(NULL, o);
-	EXPECT_STREQ("fail", field(o, "result"));
 	EXPECT_STREQ("none", field(o, "path"));
 	EXPECT_EQ(NULL, field(o, "dma_addr"));
 	json_object_put(o);
@@ -363,13 +372,8 @@ TEST_F(cli, map_failure_claims_no_mapping)
 /* --json prints JSON on failure too. */
 TEST_F(cli, stats_json_on_failure)
 {
-	json_object *o;
-	int status;
+	json_object *o = tool_json_failed(_metadata, "stats 0000:ff:1f.7");
 
-	o = tool_json(&status, "stats 0000:ff:1f.7");
-	EXPECT_EQ(1, status);
-	ASSERT_NE(NULL, o);
-	EXPECT_STREQ("fail", field(o, "result"));
 	EXPECT_STREQ("ENODEV", field(o, "errno"));
 	json_object_put(o);
 }

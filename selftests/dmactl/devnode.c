@@ -12,14 +12,12 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/capability.h>
 #include <linux/dmactl.h>
 
-#include "kselftest_harness.h"
+#include "dmactl_test.h"
 
 #define MISC_MAJOR 10
 
@@ -34,21 +32,6 @@ static long module_refcnt(void)
 		buf[0] = '\0';
 	fclose(f);
 	return buf[0] ? strtol(buf, NULL, 10) : -1;
-}
-
-/* Drop CAP_SYS_ADMIN from the effective set of this process. */
-static int drop_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -1;
-	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
-		~CAP_TO_MASK(CAP_SYS_ADMIN);
-	return syscall(SYS_capset, &hdr, data);
 }
 
 TEST(node_is_misc_char_device_0600)

@@ -70,8 +70,8 @@ int main(int argc, char **argv)
 	char dev[32];
 	int fd, ret;
 
-	if (argc < 3 || (strcmp(argv[1], "create") || argc != 4) &&
-	    (strcmp(argv[1], "remove") || argc != 3)) {
+	if (argc < 3 || ((strcmp(argv[1], "create") || argc != 4) &&
+			 (strcmp(argv[1], "remove") || argc != 3))) {
 		fprintf(stderr, "usage: dm_hold create NAME DISK | remove NAME\n");
 		return 2;
 	}

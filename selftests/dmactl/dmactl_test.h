@@ -23,9 +23,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/dmactl.h>
 
 #include "kselftest_harness.h"
@@ -72,6 +74,8 @@ static inline bool dmactl_argv_device(int argc, char **argv)
 #define DMACTL_TEST_MAIN                                                      \
 	int main(int argc, char **argv)                                       \
 	{                                                                     \
+		/* Lines reach the console even if the guest panics next. */  \
+		setvbuf(stdout, NULL, _IOLBF, 0);                             \
 		if (argc > 1 && dmactl_argv_device(argc, argv)) {             \
 			setenv("DMACTL_SELFTESTS_DEV", argv[argc - 1], 1);    \
 			argc--;                                               \
@@ -410,6 +414,36 @@ static inline int _dmactl_verify(int fd, __u32 iova, __u64 offset,
 #define dmactl_verify(fd, iova, off, len, out) \
 	ASSERT_EQ(0, _dmactl_verify(fd, iova, off, len, out))
 
+/* crc32c (Castagnoli) bit by bit, as BUF_CHECKSUM gives it: slow, obviously right. */
+static inline __u32 crc32c(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	__u32 crc = ~0U;
+	int k;
+
+	while (len--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = crc & 1 ? (crc >> 1) ^ 0x82f63b78 : crc >> 1;
+	}
+	return ~crc;
+}
+
+/* Drop CAP_SYS_ADMIN from the effective set of this process. */
+static inline int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
+		~CAP_TO_MASK(CAP_SYS_ADMIN);
+	return syscall(SYS_capset, &hdr, data);
+}
+
 /* ---- sysfs: binding devices ---- */
 
 #define PCI "/sys/bus/pci"
@@ -437,6 +471,23 @@ static inline bool driver_is(const char *bdf, const char *drv)
 		return false;
 	target[n] = '\0';
 	return !strcmp(strrchr(target, '/') + 1, drv);
+}
+
+/* A PCI device's dma_mask_bits, or -1. */
+static inline int pci_dma_mask_bits(const char *bdf)
+{
+	char path[PATH_MAX];
+	int bits = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PCI "/devices/%s/dma_mask_bits", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &bits) != 1)
+		bits = -1;
+	fclose(f);
+	return bits;
 }
 
 /* Wait up to 30 s for a device to be bound to @drv. */

@@ -33,23 +33,6 @@ static int pci_command(const char *bdf)
 	return ret;
 }
 
-/* The PCI dma_mask_bits of a device, or -1. */
-static int mask_bits(const char *bdf)
-{
-	char path[PATH_MAX];
-	int bits = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PCI "/devices/%s/dma_mask_bits", bdf);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &bits) != 1)
-		bits = -1;
-	fclose(f);
-	return bits;
-}
-
 static void unbind(const char *bdf)
 {
 	char path[PATH_MAX];
@@ -95,16 +78,16 @@ TEST_F(exclusive, device_is_handed_back_as_found)
 	if (!self->ivshmem[0])
 		SKIP(return, "no driverless ivshmem device declared expendable here");
 	cmd = pci_command(self->ivshmem);
-	bits = mask_bits(self->ivshmem);
+	bits = pci_dma_mask_bits(self->ivshmem);
 	ASSERT_LE(0, cmd);
 	ASSERT_LT(0, bits);
 	ASSERT_EQ(0, dmactl_bind_exclusive(self->ivshmem));
 	ASSERT_TRUE(wait_driver(self->ivshmem, "dmactl"));
 	/* No engine: dmactl itself never makes it DMA. */
 	EXPECT_EQ(0, pci_command(self->ivshmem) & PCI_COMMAND_MASTER);
-	EXPECT_EQ(64, mask_bits(self->ivshmem));
+	EXPECT_EQ(64, pci_dma_mask_bits(self->ivshmem));
 	unbind(self->ivshmem);
-	EXPECT_EQ(bits, mask_bits(self->ivshmem));
+	EXPECT_EQ(bits, pci_dma_mask_bits(self->ivshmem));
 	EXPECT_EQ(cmd & PCI_COMMAND_MASTER,
 		  pci_command(self->ivshmem) & PCI_COMMAND_MASTER);
 }

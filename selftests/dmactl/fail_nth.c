@@ -15,14 +15,38 @@
  * DMACTL_FAIL_NTH_MAX bounds n (make check's slice; make fail-nth sets
  * it high enough to reach the end of every call).
  *
- * One kernel bug is known here, and expected by name: virtio-iommu's
- * unmap drops its request when the request's GFP_ATOMIC allocation
- * fails, and returns 0 (drivers/iommu/virtio-iommu.c, viommu_unmap_pages),
- * so dma_iova_unlink() and the classic unmap WARN (unmapped != size) --
- * and the host keeps the mapping.  Where the IOMMU is virtio-iommu, every
- * injected call runs with panic_on_warn off, declared to the VM runner
- * (DMACTL-EXPECT-WARN), which fails the run on any other WARN; each time
- * it happens is printed as an expected failure of the kernel.
+ * Two kernel bugs are known here, and expected by name:
+ *  - virtio-iommu's unmap drops its request when the request's
+ *    GFP_ATOMIC allocation fails, and returns 0
+ *    (drivers/iommu/virtio-iommu.c, viommu_unmap_pages()), so
+ *    dma_iova_unlink() and the classic unmap WARN (unmapped != size) --
+ *    and the host keeps the mapping;
+ *  - x86's add_pages() WARNs when __add_pages() fails
+ *    (arch/x86/mm/init_64.c), as it does when one of its allocations
+ *    fails: memremap_pages() under memory pressure, for any driver that
+ *    publishes P2P memory (P2PMEM_PUBLISH here).
+ * The calls that can reach them run with panic_on_warn off, declared to
+ * the VM runner (DMACTL-EXPECT-WARN), which fails the run on any other
+ * WARN; each time one happens is printed as an expected failure of the
+ * kernel.
+ *
+ * Two more are uses after free, which no runner can let pass:
+ *  - when pci_p2pdma_add_resource()'s gen_pool_add_owner() fails, it
+ *    frees its pagemap but leaves the devres action that reads it at
+ *    unbind (pci_p2pdma_unmap_mappings(); drivers/pci/p2pdma.c): KASAN
+ *    reports the next unbind of the device;
+ *  - when an allocation fails while ACPICA updates the reference counts
+ *    of a package (acpi_ut_update_object_reference(), "Could not update
+ *    object reference count"), the counts are left half updated, and a
+ *    later evaluation of the host bridge's _PRT reads a freed namespace
+ *    object: reached by unbinding a PCI device with an INTx routed by
+ *    _PRT (pci_disable_device(), acpi_pci_irq_disable()).
+ * So the calls that reach them are swept with the function named in
+ * their case taken out of the injection: no allocation made under it is
+ * failed (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER, reject-start and
+ * reject-end); they skip on kernels without that filter.
+ * DMACTL_FAIL_NTH_REPRODUCE=1 sweeps them whole, to check a kernel
+ * that has the fixes (one that has not reports the use after free).
  */
 #define _GNU_SOURCE
 #include <sys/wait.h>
@@ -33,8 +57,18 @@
 #define DEBUGFS "/sys/kernel/debug"
 #define NTH_LIMIT 2000
 
-/* The functions whose WARN the virtio-iommu bug trips, for the runner. */
+/* The functions whose WARN the kernel bugs above trip, for the runner. */
 #define VIOMMU_WARN_FUNCS "dma_iova_unlink,__iommu_dma_unmap,iommu_dma_unmap_phys"
+#define VIOMMU_WARN_WHY "virtio-iommu loses an unmap whose request allocation fails"
+#define ADD_PAGES_WARN_FUNCS "add_pages"
+#define ADD_PAGES_WARN_WHY "x86 add_pages() WARNs when __add_pages() fails"
+#define P2PDMA_UAF_FUNC "gen_pool_add_owner"
+#define P2PDMA_UAF_WHY "a failed gen_pool_add_owner() in pci_p2pdma_add_resource() leaves a devres action on freed memory"
+#define ACPI_PRT_UAF_FUNC "acpi_pci_irq_disable"
+#define ACPI_PRT_UAF_WHY "a failed allocation in ACPICA's reference counting frees a namespace object _PRT still reads"
+
+/* The fault attributes fail-nth goes through on the way to an allocation. */
+static const char *const alloc_attrs[] = { "failslab", "fail_page_alloc" };
 
 static int writeat(const char *path, const char *val)
 {
@@ -59,6 +93,71 @@ static bool setup_fault_injection(void)
 	for (i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
 		writeat(quiet[i], "0");
 	return true;
+}
+
+/* [*start, *end): the code of kernel function @fn, from /proc/kallsyms. */
+static int kernel_function(const char *fn, unsigned long long *start,
+			   unsigned long long *end)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	unsigned long long addr;
+	char type, name[256];
+
+	*start = 0;
+	*end = ~0ULL;
+	if (!f)
+		return -errno;
+	while (!*start && fscanf(f, "%llx %c %255s%*[^\n]", &addr, &type, name) == 3)
+		if ((type == 't' || type == 'T') && !strcmp(name, fn))
+			*start = addr;
+	/* The lowest symbol above its start ends it (kallsyms is not sorted). */
+	rewind(f);
+	while (*start && fscanf(f, "%llx %c %255s%*[^\n]", &addr, &type, name) == 3)
+		if (addr > *start && addr < *end)
+			*end = addr;
+	fclose(f);
+	if (!*start || *end == ~0ULL)
+		return -ENOENT;
+	return 0;
+}
+
+static int attr_put(const char *attr, const char *file, unsigned long long val)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), DEBUGFS "/%s/%s", attr, file);
+	snprintf(buf, sizeof(buf), "%llu", val);
+	return sysfs_put(path, buf) ? -EIO : 0;
+}
+
+/*
+ * Take @fn (NULL: nothing) out of fail-nth's reach: an allocation whose
+ * stack holds it is never failed, nor counted.  -EOPNOTSUPP without the
+ * stack-trace filter, -ENOENT when kallsyms hides @fn.
+ */
+static int avoid_function(const char *fn)
+{
+	unsigned long long start = 0, end = 0;
+	char path[128];
+	size_t i;
+	int ret;
+
+	if (fn) {
+		ret = kernel_function(fn, &start, &end);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < sizeof(alloc_attrs) / sizeof(alloc_attrs[0]); i++) {
+		snprintf(path, sizeof(path), DEBUGFS "/%s/reject-start", alloc_attrs[i]);
+		if (access(path, W_OK))
+			return fn ? -EOPNOTSUPP : 0;
+		ret = attr_put(alloc_attrs[i], "reject-start", start) ?:
+		      attr_put(alloc_attrs[i], "reject-end", end) ?:
+		      attr_put(alloc_attrs[i], "stacktrace-depth", 32);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static bool viommu(void)
@@ -449,18 +548,30 @@ static void undo_unbind_excl(struct fnth *f)
 
 /**
  * struct fn_case - one call swept
+ * @name: the case, for the kernel log
  * @req: its ioctl, for the errnos it documents; 0 for close and
  *	revocations (any errno of the sysfs write is the kernel's own)
  * @setup: make a fresh file and what the call needs, without injection;
  *	-ENODEV when the case cannot run here (it skips)
  * @call: the call, under injection: 0 or -errno
  * @undo: put back what the call changed outside the file, or NULL
+ * @warns: functions of a known kernel bug the call can make WARN (see the
+ *	head of this file), or NULL
+ * @why: the bug
+ * @avoid: a kernel function whose allocations are not failed, because
+ *	failing them runs into a known kernel bug worse than a WARN, or NULL
+ * @avoid_why: that bug
  */
 struct fn_case {
+	const char *name;
 	unsigned long req;
 	int (*setup)(struct fnth *f);
 	int (*call)(struct fnth *f);
 	void (*undo)(struct fnth *f);
+	const char *warns;
+	const char *why;
+	const char *avoid;
+	const char *avoid_why;
 };
 
 FIXTURE(fail_nth) {
@@ -473,9 +584,10 @@ FIXTURE_VARIANT(fail_nth) {
 	struct fn_case c;
 };
 
-#define CASE(name, _req, _setup, _call, _undo) \
-	FIXTURE_VARIANT_ADD(fail_nth, name) { \
-		{ .req = _req, .setup = _setup, .call = _call, .undo = _undo } }
+#define CASE(_name, _req, _setup, _call, _undo) \
+	FIXTURE_VARIANT_ADD(fail_nth, _name) { \
+		{ .name = #_name, .req = _req, .setup = _setup, \
+		  .call = _call, .undo = _undo } }
 
 CASE(get_version, DMACTL_GET_VERSION, setup_open, call_version, NULL);
 CASE(attach, DMACTL_ATTACH, setup_open, call_attach, NULL);
@@ -495,16 +607,27 @@ CASE(iova_destroy, DMACTL_IOVA_DESTROY, setup_linked, call_destroy, NULL);
 CASE(iova_query, DMACTL_IOVA_QUERY, setup_linked, call_query, NULL);
 CASE(iova_verify, DMACTL_IOVA_VERIFY, setup_linked, call_verify, NULL);
 CASE(p2p_query, DMACTL_P2P_QUERY, setup_attached, call_p2p_query, NULL);
-CASE(p2pmem_publish, DMACTL_P2PMEM_PUBLISH, setup_ivshmem, call_publish,
-     undo_unbind_excl);
+FIXTURE_VARIANT_ADD(fail_nth, p2pmem_publish) {
+	{ .name = "p2pmem_publish", .req = DMACTL_P2PMEM_PUBLISH,
+	  .setup = setup_ivshmem,
+	  .call = call_publish, .undo = undo_unbind_excl,
+	  .warns = ADD_PAGES_WARN_FUNCS, .why = ADD_PAGES_WARN_WHY,
+	  .avoid = P2PDMA_UAF_FUNC, .avoid_why = P2PDMA_UAF_WHY } };
 CASE(copy, DMACTL_COPY, setup_edu, call_copy, NULL);
 CASE(bench_start, DMACTL_BENCH_START, setup_attached, call_bench_start, NULL);
 CASE(bench_result, DMACTL_BENCH_RESULT, setup_running, call_bench_result, NULL);
 CASE(bench_free, DMACTL_BENCH_FREE, setup_running, call_bench_free, NULL);
 CASE(close, 0, setup_everything, call_close, NULL);
 CASE(revoke_disallow, 0, setup_everything, call_disallow, undo_allow);
-CASE(revoke_unbind_exclusive, 0, setup_edu, call_unbind_excl, NULL);
-CASE(revoke_provider, 0, setup_provider, call_unbind_excl, undo_unbind_excl);
+/* Unbinding a PCI device, under injection: avoid the ACPICA bug. */
+#define UNBIND_CASE(_name, _setup, _undo) \
+	FIXTURE_VARIANT_ADD(fail_nth, _name) { \
+		{ .name = #_name, .setup = _setup, .call = call_unbind_excl, \
+		  .undo = _undo, .avoid = ACPI_PRT_UAF_FUNC, \
+		  .avoid_why = ACPI_PRT_UAF_WHY } }
+
+UNBIND_CASE(revoke_unbind_exclusive, setup_edu, NULL);
+UNBIND_CASE(revoke_provider, setup_provider, undo_unbind_excl);
 
 FIXTURE_SETUP(fail_nth)
 {
@@ -516,6 +639,7 @@ FIXTURE_SETUP(fail_nth)
 
 FIXTURE_TEARDOWN(fail_nth)
 {
+	avoid_function(NULL);
 }
 
 /* Arm fail-nth: the n-th injection point of this thread fails. */
@@ -543,15 +667,35 @@ TEST_F_TIMEOUT(fail_nth, sweep, 1500)
 	const struct fn_case *c = &variant->c;
 	unsigned long taint = dmactl_taint(), warned = 0, seen_bits = 0;
 	long n, points = 0, errors = 0;
-	char seen[256] = "", what[512], line[256];
+	char seen[256] = "", what[512], line[256], expect[512] = "";
 	bool reached;
 	int nth, ret;
 	struct fnth f;
 
 	if (!self->injectable)
 		SKIP(return, "no fault injection here (CONFIG_FAULT_INJECTION, debugfs)");
+	if (c->avoid && !getenv("DMACTL_FAIL_NTH_REPRODUCE")) {
+		ret = avoid_function(c->avoid);
+		if (ret == -EOPNOTSUPP)
+			SKIP(return, "no CONFIG_FAULT_INJECTION_STACKTRACE_FILTER to keep off a kernel bug (%s)",
+			     c->avoid_why);
+		ASSERT_EQ(0, ret) {
+			TH_LOG("cannot keep injection out of %s: %d", c->avoid, ret);
+		}
+		printf("# %s() is not failed: %s\n", c->avoid, c->avoid_why);
+	}
 	nth = open("/proc/thread-self/fail-nth", O_RDWR);
 	ASSERT_LE(0, nth);
+	/* So that a report in the kernel log names the call that made it. */
+	snprintf(line, sizeof(line), "dmactl fail_nth: sweeping %s\n", c->name);
+	kmsg(line);
+	/* The known kernel bugs this call may run into, for the runner. */
+	if (c->warns || self->viommu)
+		snprintf(expect, sizeof(expect), "DMACTL-EXPECT-WARN-BEGIN %s%s%s: %s%s%s\n",
+			 c->warns ?: "", c->warns && self->viommu ? "," : "",
+			 self->viommu ? VIOMMU_WARN_FUNCS : "", c->why ?: "",
+			 c->why && self->viommu ? "; " : "",
+			 self->viommu ? VIOMMU_WARN_WHY : "");
 	for (n = 1; n <= self->max; n++) {
 		memset(&f, 0, sizeof(f));
 		f.fd = -1;
@@ -564,22 +708,22 @@ TEST_F_TIMEOUT(fail_nth, sweep, 1500)
 		ASSERT_EQ(0, ret) {
 			TH_LOG("setup for n=%ld: %d", n, ret);
 		}
-		if (self->viommu) {
+		if (expect[0]) {
 			ASSERT_EQ(0, sysfs_put("/proc/sys/kernel/panic_on_warn", "0"));
-			kmsg("DMACTL-EXPECT-WARN-BEGIN " VIOMMU_WARN_FUNCS
-			     ": virtio-iommu loses an unmap whose request allocation fails\n");
+			kmsg(expect);
 		}
 		ASSERT_EQ(0, nth_arm(nth, n));
 		ret = c->call(&f);
 		reached = nth_reached(nth);
-		if (self->viommu) {
+		if (expect[0]) {
 			kmsg("DMACTL-EXPECT-WARN-END\n");
 			ASSERT_EQ(0, sysfs_put("/proc/sys/kernel/panic_on_warn", "1"));
 			if ((dmactl_taint() & ~taint) & (1UL << 9)) {
 				warned++;
 				taint |= 1UL << 9;
-				printf("# XFAIL n=%ld: virtio-iommu WARNed in its unmap (kernel bug, see the head of fail_nth.c)\n",
-				       n);
+				printf("# XFAIL n=%ld: a known kernel bug WARNed (%.*s; see the head of fail_nth.c)\n",
+				       n, (int)strcspn(strchr(expect, ':') + 2, "\n"),
+				       strchr(expect, ':') + 2);
 			}
 		}
 		if (f.fd >= 0)
@@ -618,7 +762,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 1500)
 	else
 		printf("# %ld injection points; %ld failed calls; errnos: %s%s\n",
 		       points, errors, seen[0] ? seen : "none",
-		       warned ? "; virtio-iommu's lost unmap WARNed (expected)" : "");
+		       warned ? "; a known kernel bug WARNed (expected, XFAIL above)" : "");
 }
 
 DMACTL_TEST_MAIN

@@ -23,6 +23,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stddef.h>
 #include <time.h>
 #include <sys/wait.h>
 
@@ -548,60 +549,69 @@ union arg {
 	char bytes[512];
 };
 
+/* An operation's ioctl: request, argument size, its __reserved's offset (0: none). */
+struct op_ioctl {
+	unsigned long req;
+	size_t size;
+	size_t reserved;
+};
+
+#define OP_IOCTL(_req, _arg) \
+	{ _req, sizeof(struct _arg), offsetof(struct _arg, __reserved) }
+#define OP_IOCTL_UNRESERVED(_req, _arg) { _req, sizeof(struct _arg), 0 }
+
+static const struct op_ioctl op_ioctls[NR_OPS] = {
+	[OP_BUF_ALLOC] = OP_IOCTL(DMACTL_BUF_ALLOC, dmactl_buf_alloc),
+	[OP_BUF_FREE] = OP_IOCTL(DMACTL_BUF_FREE, dmactl_buf_free),
+	[OP_FILL] = OP_IOCTL(DMACTL_BUF_FILL, dmactl_buf_fill),
+	[OP_CHECKSUM] = OP_IOCTL_UNRESERVED(DMACTL_BUF_CHECKSUM, dmactl_buf_checksum),
+	[OP_IOVA_ALLOC] = OP_IOCTL_UNRESERVED(DMACTL_IOVA_ALLOC, dmactl_iova_alloc),
+	[OP_LINK] = OP_IOCTL_UNRESERVED(DMACTL_IOVA_LINK, dmactl_iova_link),
+	[OP_SYNC] = OP_IOCTL(DMACTL_IOVA_SYNC, dmactl_iova_sync),
+	[OP_UNLINK] = OP_IOCTL(DMACTL_IOVA_UNLINK, dmactl_iova_unlink),
+	[OP_FREE] = OP_IOCTL(DMACTL_IOVA_FREE, dmactl_iova_free),
+	[OP_DESTROY] = OP_IOCTL(DMACTL_IOVA_DESTROY, dmactl_iova_destroy),
+	[OP_QUERY] = OP_IOCTL(DMACTL_IOVA_QUERY, dmactl_iova_query),
+	[OP_VERIFY] = OP_IOCTL(DMACTL_IOVA_VERIFY, dmactl_iova_verify),
+	[OP_VERSION] = OP_IOCTL(DMACTL_GET_VERSION, dmactl_get_version),
+};
+
 static int execute(struct run *r, const struct op *op)
 {
-	static const unsigned long reqs[NR_OPS] = {
-		DMACTL_BUF_ALLOC, DMACTL_BUF_FREE, DMACTL_BUF_FILL,
-		DMACTL_BUF_CHECKSUM, DMACTL_IOVA_ALLOC, DMACTL_IOVA_LINK,
-		DMACTL_IOVA_SYNC, DMACTL_IOVA_UNLINK, DMACTL_IOVA_FREE,
-		DMACTL_IOVA_DESTROY, DMACTL_IOVA_QUERY, DMACTL_IOVA_VERIFY,
-		DMACTL_GET_VERSION,
-	};
+	const struct op_ioctl *ioc = &op_ioctls[op->kind];
 	__u32 bad = 0x7fffff00, ioid = op->mangle == M_BADID ? bad : r->io[op->a];
 	__u32 bufid = op->mangle == M_BADID ? bad : r->buf[op->a];
 	union arg a;
-	size_t size;
+	size_t size = ioc->size;
 	int ret;
 
 	memset(&a, 0, sizeof(a));
 	switch (op->kind) {
 	case OP_BUF_ALLOC:
-		size = sizeof(a.ba);
 		a.ba.kind = op->flags;
 		a.ba.length = op->len;
 		a.ba.node = DMACTL_NO_NODE;
-		if (op->mangle == M_RESERVED)
-			a.ba.__reserved = 1;
 		break;
 	case OP_BUF_FREE:
-		size = sizeof(a.bf);
 		a.bf.id = bufid;
-		if (op->mangle == M_RESERVED)
-			a.bf.__reserved = 1;
 		break;
 	case OP_FILL:
-		size = sizeof(a.fill);
 		a.fill.id = bufid;
 		a.fill.offset = op->off;
 		a.fill.length = op->len;
 		a.fill.seed = op->seed;
-		if (op->mangle == M_RESERVED)
-			a.fill.__reserved = 1;
 		break;
 	case OP_CHECKSUM:
-		size = sizeof(a.ck);
 		a.ck.id = bufid;
 		a.ck.offset = op->off;
 		a.ck.length = op->len;
 		break;
 	case OP_IOVA_ALLOC:
-		size = sizeof(a.ia);
 		a.ia.flags = op->flags;
 		a.ia.length = op->len;
 		a.ia.first_offset = op->off;
 		break;
 	case OP_LINK:
-		size = sizeof(a.link);
 		a.link.iova_id = ioid;
 		a.link.buf_id = op->mangle == M_BADID ? bad : r->buf[op->b];
 		a.link.iova_offset = op->off;
@@ -611,61 +621,40 @@ static int execute(struct run *r, const struct op *op)
 		a.link.attrs = op->attrs;
 		break;
 	case OP_SYNC:
-		size = sizeof(a.sync);
 		a.sync.iova_id = ioid;
 		a.sync.offset = op->off;
 		a.sync.length = op->len;
-		if (op->mangle == M_RESERVED)
-			a.sync.__reserved = 1;
 		break;
 	case OP_UNLINK:
-		size = sizeof(a.unlink);
 		a.unlink.iova_id = ioid;
 		a.unlink.offset = op->off;
 		a.unlink.length = op->len;
 		a.unlink.dir = op->dir;
 		a.unlink.attrs = op->attrs;
-		if (op->mangle == M_RESERVED)
-			a.unlink.__reserved = 1;
 		break;
 	case OP_FREE:
-		size = sizeof(a.free);
 		a.free.iova_id = ioid;
-		if (op->mangle == M_RESERVED)
-			a.free.__reserved = 1;
 		break;
 	case OP_DESTROY:
-		size = sizeof(a.destroy);
 		a.destroy.iova_id = ioid;
 		a.destroy.mapped_len = op->len;
 		a.destroy.dir = op->dir;
 		a.destroy.attrs = op->attrs;
-		if (op->mangle == M_RESERVED)
-			a.destroy.__reserved = 1;
 		break;
 	case OP_QUERY:
-		size = sizeof(a.query);
 		a.query.iova_id = ioid;
 		a.query.links_uptr = (__u64)(unsigned long)r->links;
 		a.query.nr_links = MAXREC * 4;
-		if (op->mangle == M_RESERVED)
-			a.query.__reserved = 1;
 		break;
 	case OP_VERIFY:
-		size = sizeof(a.verify);
 		a.verify.iova_id = ioid;
 		a.verify.offset = op->off;
 		a.verify.length = op->len;
-		if (op->mangle == M_RESERVED)
-			a.verify.__reserved = 1;
-		break;
-	default:
-		size = sizeof(a.ver);
-		if (op->mangle == M_RESERVED)
-			a.ver.__reserved = 1;
 		break;
 	}
 	a.ver.size = size;
+	if (op->mangle == M_RESERVED && ioc->reserved)
+		memcpy(&a.bytes[ioc->reserved], &(__u32){ 1 }, sizeof(__u32));
 	if (op->mangle == M_FLAG)
 		a.ver.flags = 1U << 30;
 	if (op->mangle == M_SHORT)
@@ -674,7 +663,7 @@ static int execute(struct run *r, const struct op *op)
 		a.ver.size = size + 8;
 		a.bytes[size + 3] = 1;
 	}
-	ret = dmactl_ioc(r->fd, reqs[op->kind], &a);
+	ret = dmactl_ioc(r->fd, ioc->req, &a);
 	if (ret)
 		return ret;
 	switch (op->kind) {
@@ -695,20 +684,6 @@ static int execute(struct run *r, const struct op *op)
 		break;
 	}
 	return 0;
-}
-
-/* crc32c (Castagnoli), as the module's BUF_CHECKSUM gives it. */
-static __u32 crc32c(const unsigned char *p, size_t len)
-{
-	__u32 crc = ~0U;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = crc & 1 ? (crc >> 1) ^ 0x82f63b78 : crc >> 1;
-	}
-	return ~crc;
 }
 
 /* Compare what QUERY, VERIFY or CHECKSUM said with the model. */
@@ -1154,13 +1129,6 @@ static bool errno_documented(unsigned long req, int err)
 
 static void *chaos(void *arg)
 {
-	static const unsigned long reqs[NR_OPS] = {
-		DMACTL_BUF_ALLOC, DMACTL_BUF_FREE, DMACTL_BUF_FILL,
-		DMACTL_BUF_CHECKSUM, DMACTL_IOVA_ALLOC, DMACTL_IOVA_LINK,
-		DMACTL_IOVA_SYNC, DMACTL_IOVA_UNLINK, DMACTL_IOVA_FREE,
-		DMACTL_IOVA_DESTROY, DMACTL_IOVA_QUERY, DMACTL_IOVA_VERIFY,
-		DMACTL_GET_VERSION,
-	};
 	struct tstate *t = arg;
 	struct model *md = calloc(1, sizeof(*md));
 	struct run *r = calloc(1, sizeof(*r));
@@ -1203,7 +1171,7 @@ static void *chaos(void *arg)
 			continue;
 		}
 		got = -execute(r, &op);
-		if (got && !errno_documented(reqs[op.kind], got)) {
+		if (got && !errno_documented(op_ioctls[op.kind].req, got)) {
 			snprintf(t->why, sizeof(t->why), "%s gave %s, not documented",
 				 op_names[op.kind], strerrorname_np(got));
 			t->bad = i;

@@ -22,21 +22,6 @@
 #define LEN (16 * SZ_4K)
 #define TO DMACTL_DIR_BIDIRECTIONAL
 
-/* crc32c (Castagnoli), as BUF_CHECKSUM gives it. */
-static __u32 crc32c(const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	__u32 crc = ~0U;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = crc & 1 ? (crc >> 1) ^ 0x82f63b78 : crc >> 1;
-	}
-	return ~crc;
-}
-
 static void *map_anon(size_t len, int prot)
 {
 	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -113,9 +98,10 @@ TEST_F(hostile, unpinnable_memory_is_refused)
 TEST_F(hostile, file_and_memfd_pages_are_the_pinned_ones)
 {
 	char path[] = "/tmp/dmactl-hostile-XXXXXX";
+	__u32 buf, crc, got;
+	char want[LEN];
 	int fds[2], i;
 	void *mem;
-	__u32 buf, crc;
 
 	fds[0] = mkstemp(path);
 	ASSERT_LE(0, fds[0]);
@@ -130,21 +116,13 @@ TEST_F(hostile, file_and_memfd_pages_are_the_pinned_ones)
 		dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
 		/* The module writes the pages; the file shows it. */
 		dmactl_buf_fill(self->fd, buf, 0, LEN, 42 + i);
-		{
-			char want[LEN];
-
-			pattern(want, LEN, 42 + i);
-			EXPECT_EQ(0, memcmp(mem, want, LEN));
-		}
+		pattern(want, LEN, 42 + i);
+		EXPECT_EQ(0, memcmp(mem, want, LEN));
 		/* The file shrinks under the pin: the pages stay the buffer's. */
 		crc = crc32c(mem, LEN);
 		ASSERT_EQ(0, ftruncate(fds[i], 0));
-		{
-			__u32 got;
-
-			ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, buf, 0, LEN, &got));
-			EXPECT_EQ(crc, got);
-		}
+		ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, buf, 0, LEN, &got));
+		EXPECT_EQ(crc, got);
 		expect_mapped(_metadata, self->fd, buf);
 		dmactl_buf_free(self->fd, buf);
 		munmap(mem, LEN);
@@ -280,6 +258,7 @@ TEST_F(hostile, userfaultfd_served_memory)
 TEST_F(hostile, device_copies_pinned_pages_of_a_gone_mapping)
 {
 	const char *edu = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	struct dmactl_copy c = { .size = sizeof(c), .length = SZ_4K };
 	struct dmactl_iova_alloc ia;
 	struct dmactl_attach a;
 	char before[SZ_4K];
@@ -315,16 +294,11 @@ TEST_F(hostile, device_copies_pinned_pages_of_a_gone_mapping)
 	dmactl_link(fd, di, dst, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
 	dmactl_sync(fd, si, 0, SZ_4K);
 	dmactl_sync(fd, di, 0, SZ_4K);
-	{
-		struct dmactl_copy c = {
-			.size = sizeof(c), .src_iova_id = si, .dst_iova_id = di,
-			.length = SZ_4K,
-		};
-
-		ASSERT_EQ(0, dmactl_ioc(fd, DMACTL_COPY, &c));
-		EXPECT_EQ(0, c.out_mismatches);
-		EXPECT_EQ(0, c.out_guard_damage);
-	}
+	c.src_iova_id = si;
+	c.dst_iova_id = di;
+	ASSERT_EQ(0, dmactl_ioc(fd, DMACTL_COPY, &c));
+	EXPECT_EQ(0, c.out_mismatches);
+	EXPECT_EQ(0, c.out_guard_damage);
 	ASSERT_EQ(0, _dmactl_buf_checksum(fd, dst, 0, SZ_4K, &got));
 	EXPECT_EQ(crc32c(before, SZ_4K), got);
 	/* userspace's page at dmem is a fresh one: the copy never went there */

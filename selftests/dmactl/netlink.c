@@ -8,9 +8,7 @@
  * released with objects and a shared device revoked with what it held.
  */
 #define _GNU_SOURCE
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <linux/capability.h>
 
 #include <linux/genetlink.h>
 #include <netlink/genl/ctrl.h>
@@ -258,6 +256,18 @@ TEST_F(nl, errors_carry_extack)
 	EXPECT_STRNE("", dmactl_nl_errmsg(self->nl));
 }
 
+/* In a forked child: become nobody and open the family, or exit 10 or 11. */
+static struct dmactl_nl *nobody_nl_open(void)
+{
+	struct dmactl_nl *nl;
+
+	if (setgid(65534) || setuid(65534))
+		_exit(10);
+	if (dmactl_nl_open(&nl))
+		_exit(11);
+	return nl;
+}
+
 TEST(allow_list_needs_cap_net_admin)
 {
 	struct dmactl_nl *nl;
@@ -268,10 +278,7 @@ TEST(allow_list_needs_cap_net_admin)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		/* nobody: no capability at all. */
-		if (setgid(65534) || setuid(65534))
-			_exit(10);
-		if (dmactl_nl_open(&nl))
-			_exit(11);
+		nl = nobody_nl_open();
 		if (dmactl_nl_allow(nl, "0000:ff:1f.7", true) != -EPERM)
 			_exit(12);
 		if (dmactl_nl_allow(nl, "0000:ff:1f.7", false) != -EPERM)
@@ -291,21 +298,6 @@ TEST(allow_list_needs_cap_net_admin)
 	EXPECT_EQ(0, dmactl_nl_allow(nl, "0000:ff:1f.7", false));
 	EXPECT_EQ(-ENOENT, dmactl_nl_allow(nl, "0000:ff:1f.7", false));
 	dmactl_nl_close(nl);
-}
-
-/* Drop CAP_SYS_ADMIN from the effective set of this process. */
-static int drop_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -1;
-	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
-		~CAP_TO_MASK(CAP_SYS_ADMIN);
-	return syscall(SYS_capset, &hdr, data);
 }
 
 /*
@@ -346,10 +338,7 @@ TEST(allow_list_needs_cap_sys_admin_and_events_cap_net_admin)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		/* nobody: may read, may not listen to events. */
-		if (setgid(65534) || setuid(65534))
-			_exit(10);
-		if (dmactl_nl_open(&nl))
-			_exit(11);
+		nl = nobody_nl_open();
 		if (dmactl_nl_subscribe(nl) != -EPERM)
 			_exit(12);
 		_exit(0);

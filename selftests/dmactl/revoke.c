@@ -397,6 +397,11 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_query_reply_stalls, 60)
 /* A new object's reply is copied out with no lock held, the object hidden. */
 TEST_F_TIMEOUT(revoke, disallow_while_an_alloc_reply_stalls, 60)
 {
+	struct dmactl_iova_alloc req = {
+		.size = sizeof(req), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
+		.length = 16 * SZ_4K,
+	};
+	struct uffdio_writeprotect wp = { 0 };
 	struct dmactl_iova_alloc *ia;
 	void *mem;
 	int uffd;
@@ -408,21 +413,13 @@ TEST_F_TIMEOUT(revoke, disallow_while_an_alloc_reply_stalls, 60)
 	/* Readable (the request), write-protected (the reply stalls). */
 	ia = mem;
 	ASSERT_EQ(0, ia->size);
-	{
-		struct dmactl_iova_alloc req = {
-			.size = sizeof(req), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
-			.length = 16 * SZ_4K,
-		};
-		struct uffdio_writeprotect wp = {
-			.range = { (unsigned long)mem, SZ_4K },
-		};
-
-		/* Unprotect, write the request, protect again. */
-		ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
-		memcpy(ia, &req, sizeof(req));
-		wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
-		ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
-	}
+	/* Unprotect, write the request, protect again. */
+	wp.range.start = (unsigned long)mem;
+	wp.range.len = SZ_4K;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
+	memcpy(ia, &req, sizeof(req));
+	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
 	disallow_while_stalled(_metadata, self->fd, uffd, DMACTL_IOVA_ALLOC,
 			       ia, -ENODEV, -ENODEV);
 }
