@@ -8,8 +8,10 @@
 #   make TIER=debug      the same against the debug kernel
 #   make demo            boot intel-strict, load the module, list devices
 #   make check           runner self-tests, then the selftests in every
-#                        profile on both tiers, and a summary table
-#                        (PROFILES="a b" and TIERS="distro debug" select)
+#                        profile on the distro tier and four on the debug
+#                        tier, and a summary table (PROFILES="a b" and
+#                        TIERS="distro debug" select)
+#   make check-full      the same with every profile on both tiers
 #   make bench           mode x pages sweeps and the 1 GiB scale test on
 #                        intel-strict, intel-lazy, virtio, direct: JSON
 #                        and a Markdown table in out/bench/
@@ -41,6 +43,9 @@ demo: buildroot
 check: buildroot
 	scripts/check.sh
 
+check-full: buildroot
+	DEBUG_PROFILES=all scripts/check.sh
+
 check-runner: buildroot
 	scripts/tests/runner-selftest.sh
 
@@ -68,7 +73,7 @@ attack: fuzz fail-nth fuzz-tool
 coverage: buildroot
 	scripts/coverage.sh
 
-.PHONY: buildroot debug-kernel demo check check-runner bench bench-compare \
+.PHONY: buildroot debug-kernel demo check check-full check-runner bench bench-compare \
 	fuzz fail-nth fuzz-tool attack coverage
 
 ifeq ($(KDIR),)

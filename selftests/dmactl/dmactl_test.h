@@ -392,6 +392,32 @@ static inline int _dmactl_verify(int fd, __u32 iova, __u64 offset,
 	return ret;
 }
 
+/*
+ * Does a link of this file's device bounce through swiotlb?  ATTACH says
+ * only that streaming mappings may; one fallback link says whether they
+ * do (under swiotlb=force, all do).
+ */
+static inline bool dmactl_links_bounce(int fd, const struct dmactl_attach *dev)
+{
+	struct dmactl_link_info li = {};
+	struct dmactl_iova_alloc ia;
+	__u32 buf;
+
+	if ((dev->out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE) ||
+	    !(dev->out_flags & DMACTL_ATTACH_OUT_SWIOTLB) ||
+	    _dmactl_buf_alloc(fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf))
+		return false;
+	if (!_dmactl_iova_alloc(fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia)) {
+		if (!_dmactl_link(fd, ia.out_id, buf, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0)) {
+			_dmactl_query(fd, ia.out_id, NULL, &li, 1);
+			_dmactl_unlink(fd, ia.out_id, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+		}
+		_dmactl_iova_free(fd, ia.out_id);
+	}
+	_dmactl_buf_free(fd, buf);
+	return li.flags & DMACTL_LINK_SWIOTLB;
+}
+
 #define dmactl_err(_errno, _expr) ASSERT_EQ(-(_errno), (_expr))
 
 #define dmactl_attach(fd, name, out) ASSERT_EQ(0, _dmactl_attach(fd, name, out))

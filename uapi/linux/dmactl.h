@@ -549,7 +549,10 @@ struct dmactl_iova_sync {
  * (a range that splits a link or leaves a hole -- even one in the
  * unlinked tail of a granule -- or @dir or @attrs not those of the
  * links); EBUSY (DMA may still reach the links: a copy runs, or one
- * timed out and its engine may still be writing).
+ * timed out and its engine may still be writing); ENOMEM, EDQUOT (the
+ * range starts or ends inside a record of several links, one LINK's
+ * worth, and splitting it takes a new record: out of memory, or
+ * max_shadow_bytes_per_file).
  */
 struct dmactl_iova_unlink {
 	__u32 size;
