@@ -87,7 +87,12 @@ kpid=
 case " $tiers " in
 *" debug "*)
 	log "debug kernel (built once, then cached), in the background"
-	"$DMACTL_TOP/scripts/debug-kernel.sh" > "$results/debug-kernel.log" 2>&1 &
+	# Its status in a file: a 'wait -n' below may reap it first.
+	{
+		rc=0
+		"$DMACTL_TOP/scripts/debug-kernel.sh" > "$results/debug-kernel.log" 2>&1 || rc=$?
+		echo "$rc" > "$results/debug-kernel.rc"
+	} &
 	kpid=$!
 	;;
 esac
@@ -147,7 +152,8 @@ mkdir -p "$results/rows"
 order=0
 for tier in $tiers; do
 	if [ "$tier" = debug ] && [ -n "$kpid" ]; then
-		if ! wait "$kpid"; then
+		wait "$kpid" 2> /dev/null || true
+		if [ "$(cat "$results/debug-kernel.rc" 2> /dev/null)" != 0 ]; then
 			tail -n 20 "$results/debug-kernel.log" >&2
 			printf 'debug-kernel debug FAIL 0 1 0 - %s\n' \
 				"$results/debug-kernel.log" > "$results/rows/0-kernel"
@@ -156,11 +162,9 @@ for tier in $tiers; do
 	fi
 	build_tier "$tier" || continue
 	profiles=${PROFILES:-$([ "$tier" = debug ] && echo "$debug_profiles" || echo "$all_profiles")}
-	# The distro tier one at a time, beside the kernel build.
-	tier_jobs=$jobs
-	[ "$tier" = distro ] && [ -n "$kpid" ] && tier_jobs=1
+	# A kernel build still running takes one of the slots.
 	for p in $profiles; do
-		while [ "$(jobs -rp | grep -vx "${kpid:-none}" | wc -l)" -ge "$tier_jobs" ]; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
 			wait -n || true
 		done
 		order=$((order + 1))

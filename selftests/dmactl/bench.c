@@ -207,6 +207,46 @@ TEST_F(bench, start_races_free)
 	EXPECT_EQ(0, dmactl_counter("bench-threads"));
 }
 
+/*
+ * The same without luck: START's reply stalls on a write fault nobody
+ * serves, and for as long as it stalls the run cannot be found -- FREE
+ * and RESULT of every ID it could have are ENOENT; when the fault is let
+ * go the call fails with EFAULT and the run is gone with its threads.
+ */
+TEST_F_TIMEOUT(bench, stalled_start_reply_hides_the_run, 60)
+{
+	struct dmactl_bench_start p = bench_params(DMACTL_BENCH_PHYS);
+	struct dmactl_bench_result r;
+	struct dmactl_stalled st;
+	void *mem;
+	__u32 id;
+	int uffd;
+
+	uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_WP, &mem);
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd write-protection here (%d)", uffd);
+	p.ios = 0;
+	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
+	ASSERT_EQ(0, dmactl_uffd_wp_write(uffd, mem, &p, sizeof(p)));
+	st = (struct dmactl_stalled){ .fd = self->fd, .req = DMACTL_BENCH_START, .arg = mem };
+	ASSERT_EQ(0, pthread_create(&st.thread, NULL, dmactl_stalled_ioctl, &st));
+	ASSERT_TRUE(dmactl_uffd_stalled(uffd));
+	for (id = 1; id <= 64; id++) {
+		EXPECT_EQ(-ENOENT, _bench_result(self->fd, id, 0, &r)) {
+			TH_LOG("run %u was found while its reply stalled", id);
+		}
+		EXPECT_EQ(-ENOENT, _bench_free(self->fd, id)) {
+			TH_LOG("run %u was freed while its reply stalled", id);
+		}
+	}
+	close(uffd);	/* the fault fails: nobody serves it any more */
+	pthread_join(st.thread, NULL);
+	EXPECT_EQ(-EFAULT, st.ret);
+	munmap(mem, SZ_4K);
+	EXPECT_EQ(0, dmactl_counter("live-benches"));
+	EXPECT_EQ(0, dmactl_counter("bench-threads"));
+}
+
 struct bench_waiter {
 	pthread_t thread;
 	int fd;

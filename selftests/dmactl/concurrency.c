@@ -290,6 +290,63 @@ TEST_F(concurrency, reply_fault_races_free)
 	munmap(ria, SZ_4K);
 }
 
+/*
+ * The same without luck: the ALLOC's reply stalls on a write fault nobody
+ * serves, and for as long as it stalls the object it made cannot be
+ * found -- a FREE of every ID it could have is ENOENT; when the fault is
+ * let go the call fails with EFAULT and leaves nothing.  (The module once
+ * published the object before the reply: the FREE succeeded, and the
+ * undo then took a reference on the freed object.)
+ */
+TEST_F_TIMEOUT(concurrency, stalled_alloc_reply_hides_the_object, 60)
+{
+	struct dmactl_buf_alloc ba = {
+		.size = sizeof(ba), .kind = DMACTL_BUF_KERNEL,
+		.length = SZ_4K, .node = DMACTL_NO_NODE,
+	};
+	struct dmactl_iova_alloc ia = {
+		.size = sizeof(ia), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
+		.length = 16 * SZ_4K,
+	};
+	const struct { unsigned long req; const void *cmd; size_t len; } calls[] = {
+		{ DMACTL_BUF_ALLOC, &ba, sizeof(ba) },
+		{ DMACTL_IOVA_ALLOC, &ia, sizeof(ia) },
+	};
+	struct dmactl_stalled st;
+	unsigned int i;
+	void *mem;
+	__u32 id;
+	int uffd;
+
+	for (i = 0; i < ARRAY_SIZE(calls); i++) {
+		uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_WP, &mem);
+		if (uffd < 0)
+			SKIP(return, "no userfaultfd write-protection here (%d)", uffd);
+		ASSERT_EQ(0, dmactl_uffd_wp_write(uffd, mem, calls[i].cmd, calls[i].len));
+		st = (struct dmactl_stalled){ .fd = self->fd, .req = calls[i].req, .arg = mem };
+		ASSERT_EQ(0, pthread_create(&st.thread, NULL, dmactl_stalled_ioctl, &st));
+		ASSERT_TRUE(dmactl_uffd_stalled(uffd));
+		for (id = 1; id <= self->buf + 64; id++) {
+			if (id == self->buf)
+				continue;
+			EXPECT_EQ(-ENOENT, _dmactl_buf_free(self->fd, id)) {
+				TH_LOG("%s: ID %u was found while its reply stalled",
+				       i ? "IOVA_ALLOC" : "BUF_ALLOC", id);
+			}
+			EXPECT_EQ(-ENOENT, _dmactl_iova_free(self->fd, id)) {
+				TH_LOG("%s: ID %u was found while its reply stalled",
+				       i ? "IOVA_ALLOC" : "BUF_ALLOC", id);
+			}
+		}
+		close(uffd);	/* the fault fails: nobody serves it any more */
+		pthread_join(st.thread, NULL);
+		EXPECT_EQ(-EFAULT, st.ret);
+		munmap(mem, SZ_4K);
+	}
+	EXPECT_EQ(1, dmactl_counter("live-bufs"));	/* the fixture's own */
+	EXPECT_EQ(0, dmactl_counter("live-iovas"));
+}
+
 /* A freed ID names nothing for a long while: the next object gets another. */
 TEST_F(concurrency, ids_are_not_reused_at_once)
 {

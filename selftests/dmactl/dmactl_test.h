@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <linux/userfaultfd.h>
 #include <linux/dmactl.h>
 
 #include "kselftest_harness.h"
@@ -418,6 +421,94 @@ static inline bool dmactl_links_bounce(int fd, const struct dmactl_attach *dev)
 	return li.flags & DMACTL_LINK_SWIOTLB;
 }
 
+/* ---- calls stalled on page faults nobody serves (userfaultfd) ---- */
+
+/*
+ * A userfaultfd over @len fresh bytes, mapped at *@addr, whose faults
+ * nobody serves: with UFFDIO_REGISTER_MODE_MISSING the first touch of a
+ * page stalls; with UFFDIO_REGISTER_MODE_WP the pages are there (zero),
+ * reads pass and writes stall.  Closing the userfaultfd lets every
+ * stalled fault fail: the kernel's user copy gives EFAULT.  Returns the
+ * userfaultfd or -errno.
+ */
+static inline int dmactl_uffd_region(size_t len, __u64 mode, void **addr)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = mode };
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	*addr = NULL;
+	if (uffd < 0)
+		return -errno;
+	*addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*addr == MAP_FAILED || ioctl(uffd, UFFDIO_API, &api))
+		goto fail;
+	if (mode & UFFDIO_REGISTER_MODE_WP)
+		memset(*addr, 0, len);	/* present, to be write-protected */
+	reg.range.start = (unsigned long)*addr;
+	reg.range.len = len;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		goto fail;
+	if (mode & UFFDIO_REGISTER_MODE_WP) {
+		struct uffdio_writeprotect wp = {
+			.range = reg.range, .mode = UFFDIO_WRITEPROTECT_MODE_WP,
+		};
+
+		if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+			goto fail;
+	}
+	return uffd;
+fail:
+	close(uffd);
+	return -errno;
+}
+
+/*
+ * Write @len bytes of @src at @addr, in a page of a UFFDIO_REGISTER_MODE_WP
+ * region, and protect it again: an ioctl argument the kernel reads whole
+ * and whose reply stalls.  0 or -errno.
+ */
+static inline int dmactl_uffd_wp_write(int uffd, void *addr, const void *src,
+				       size_t len)
+{
+	struct uffdio_writeprotect wp = {
+		.range.start = (unsigned long)addr & ~(SZ_4K - 1),
+		.range.len = SZ_4K,
+	};
+
+	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+		return -errno;
+	memcpy(addr, src, len);
+	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+	return ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) ? -errno : 0;
+}
+
+/* Wait up to 10 s for a fault on @uffd: a caller is stalled in it. */
+static inline bool dmactl_uffd_stalled(int uffd)
+{
+	struct pollfd p = { .fd = uffd, .events = POLLIN };
+
+	return poll(&p, 1, 10000) == 1;
+}
+
+/* An ioctl made by a thread of its own, which may stall. */
+struct dmactl_stalled {
+	pthread_t thread;
+	int fd;
+	unsigned long req;
+	void *arg;
+	int ret;	/* 0 or -errno, once the thread is joined */
+};
+
+static inline void *dmactl_stalled_ioctl(void *arg)
+{
+	struct dmactl_stalled *s = arg;
+
+	s->ret = dmactl_ioc(s->fd, s->req, s->arg);
+	return NULL;
+}
+
 #define dmactl_err(_errno, _expr) ASSERT_EQ(-(_errno), (_expr))
 
 #define dmactl_attach(fd, name, out) ASSERT_EQ(0, _dmactl_attach(fd, name, out))
@@ -631,6 +722,99 @@ static inline bool dmactl_expendable(const char *dev, char *why, size_t len)
 	if (!p)
 		snprintf(why, len, "cannot run %s", tool);
 	return p && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/*
+ * Remove a PCI device and rescan the bus: it is probed again as at boot,
+ * its DMA setup (iommu_setup_dma_ops()) included, and its driver binds
+ * again.  Only for a device dmactl_expendable() allows.  0 or -errno.
+ */
+static inline int pci_reprobe(const char *bdf)
+{
+	char path[PATH_MAX], target[PATH_MAX], drv[64] = "";
+	ssize_t n;
+	int ret;
+
+	snprintf(path, sizeof(path), PCI "/devices/%s/driver", bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		snprintf(drv, sizeof(drv), "%s", strrchr(target, '/') + 1);
+	}
+	snprintf(path, sizeof(path), PCI "/devices/%s/remove", bdf);
+	ret = sysfs_put(path, "1");
+	if (!ret)
+		ret = sysfs_put(PCI "/rescan", "1");
+	if (!ret && drv[0] && !wait_driver(bdf, drv))
+		ret = -ETIMEDOUT;
+	return ret;
+}
+
+/*
+ * Does the DMA layer give @dev new IOVA above 4 GiB?  For a PCI device
+ * with a wider DMA mask it tries the 32-bit space first
+ * (iommu_dma_alloc_iova()) until one allocation there fails -- too big,
+ * or short of memory -- and from then on, until the device is probed
+ * again, takes IOVA from the top of its space ("Using 64-bit DMA
+ * addresses").  Asked with a MiB, more than the allocator's caches of
+ * freed IOVA hold (128 KiB), which would answer from below 4 GiB.  False
+ * where the IOVA API is not usable.
+ */
+static inline bool dmactl_iova_above_4g(const char *dev)
+{
+	int fd = open(DMACTL_DEVICE, O_RDWR);
+	struct dmactl_iova_alloc ia;
+	bool above = false;
+
+	if (fd < 0)
+		return false;
+	if (!_dmactl_attach(fd, dev, NULL) &&
+	    !_dmactl_iova_alloc(fd, 256 * SZ_4K, 0, 0, &ia)) {
+		above = ia.out_dma_addr >= (1ULL << 32);
+		_dmactl_iova_free(fd, ia.out_id);
+	}
+	close(fd);
+	return above;
+}
+
+/* ---- known kernel bugs, provoked on purpose ---- */
+
+static inline void dmactl_kmsg(const char *line)
+{
+	int fd = open("/dev/kmsg", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, line, strlen(line)) < 0)
+			perror("/dev/kmsg");
+		close(fd);
+	}
+}
+
+/*
+ * Declare to the VM runner that a WARN raised in one of @funcs (comma-
+ * separated) may come, because of the kernel bug @why, and let it pass:
+ * panic_on_warn is off until dmactl_expect_warn_end().  0 or -errno.
+ */
+static inline int dmactl_expect_warn_begin(const char *funcs, const char *why)
+{
+	char line[1024];
+	int ret = sysfs_put("/proc/sys/kernel/panic_on_warn", "0");
+
+	snprintf(line, sizeof(line), "DMACTL-EXPECT-WARN-BEGIN %s: %s\n", funcs, why);
+	if (!ret)
+		dmactl_kmsg(line);
+	return ret;
+}
+
+/*
+ * End what dmactl_expect_warn_begin() declared, panic_on_warn on again.
+ * True if the kernel WARNed since @taint was read (dmactl_taint()).
+ */
+static inline bool dmactl_expect_warn_end(unsigned long taint)
+{
+	dmactl_kmsg("DMACTL-EXPECT-WARN-END\n");
+	sysfs_put("/proc/sys/kernel/panic_on_warn", "1");
+	return (dmactl_taint() & ~taint) & (1UL << 9);
 }
 
 /* ---- module parameters ---- */

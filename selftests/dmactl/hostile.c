@@ -218,23 +218,15 @@ static void *serve_faults(void *arg)
 /* Memory served page by page by userfaultfd: pinned as it is served. */
 TEST_F(hostile, userfaultfd_served_memory)
 {
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct server s = {};
 	char want[LEN];
 	__u32 buf, got;
 	void *mem;
 	int i;
 
-	s.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	s.uffd = dmactl_uffd_region(LEN, UFFDIO_REGISTER_MODE_MISSING, &mem);
 	if (s.uffd < 0)
-		SKIP(return, "no userfaultfd here");
-	mem = map_anon(LEN, PROT_READ | PROT_WRITE);
-	ASSERT_NE(NULL, mem);
-	ASSERT_EQ(0, ioctl(s.uffd, UFFDIO_API, &api));
-	reg.range.start = (unsigned long)mem;
-	reg.range.len = LEN;
-	ASSERT_EQ(0, ioctl(s.uffd, UFFDIO_REGISTER, &reg));
+		SKIP(return, "no userfaultfd here (%d)", s.uffd);
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, serve_faults, &s));
 	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
 	for (i = 0; i < LEN / SZ_4K; i++)

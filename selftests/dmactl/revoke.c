@@ -275,63 +275,6 @@ TEST_F_TIMEOUT(revoke, attach_racing_unbind_is_revoked, 120)
 
 /* ---- revocation never waits on userspace ---- */
 
-/* A userfaultfd whose faults nobody serves, and @len bytes it covers. */
-static int uffd_region(size_t len, __u64 mode, void **addr)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = mode };
-	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-
-	if (uffd < 0)
-		return -errno;
-	*addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (*addr == MAP_FAILED || ioctl(uffd, UFFDIO_API, &api))
-		goto fail;
-	if (mode & UFFDIO_REGISTER_MODE_WP)
-		memset(*addr, 0, len);	/* present, to be write-protected */
-	reg.range.start = (unsigned long)*addr;
-	reg.range.len = len;
-	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
-		goto fail;
-	if (mode & UFFDIO_REGISTER_MODE_WP) {
-		struct uffdio_writeprotect wp = {
-			.range = reg.range, .mode = UFFDIO_WRITEPROTECT_MODE_WP,
-		};
-
-		if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
-			goto fail;
-	}
-	return uffd;
-fail:
-	close(uffd);
-	return -errno;
-}
-
-/* Wait up to 10 s for a fault on @uffd: the caller is stalled in it. */
-static bool uffd_stalled(int uffd)
-{
-	struct pollfd p = { .fd = uffd, .events = POLLIN };
-
-	return poll(&p, 1, 10000) == 1;
-}
-
-struct stalled {
-	pthread_t thread;
-	int fd;
-	unsigned long req;
-	void *arg;
-	int ret;
-};
-
-static void *stalled_ioctl(void *arg)
-{
-	struct stalled *s = arg;
-
-	s->ret = dmactl_ioc(s->fd, s->req, s->arg);
-	return NULL;
-}
-
 /*
  * Disallow the shared device while a call of this file is stalled on a
  * page fault: the disallow returns (it once waited forever), and once the
@@ -342,10 +285,10 @@ static void disallow_while_stalled(struct __test_metadata *_metadata, int fd,
 				   int ok1, int ok2)
 {
 	const char *dev = dmactl_test_dev();
-	struct stalled s = { .fd = fd, .req = req, .arg = arg };
+	struct dmactl_stalled s = { .fd = fd, .req = req, .arg = arg };
 
-	ASSERT_EQ(0, pthread_create(&s.thread, NULL, stalled_ioctl, &s));
-	ASSERT_TRUE(uffd_stalled(uffd));
+	ASSERT_EQ(0, pthread_create(&s.thread, NULL, dmactl_stalled_ioctl, &s));
+	ASSERT_TRUE(dmactl_uffd_stalled(uffd));
 	ASSERT_EQ(0, sysfs_put("/sys/class/misc/dmactl/disallow", dev));
 	dmactl_expect_no_leaks();
 	close(uffd);	/* the fault resolves: nobody handles it any more */
@@ -366,7 +309,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_pin_stalls, 60)
 	void *mem;
 	int uffd;
 
-	uffd = uffd_region(16 * SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
+	uffd = dmactl_uffd_region(16 * SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd here (%d)", uffd);
 	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
@@ -383,7 +326,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_query_reply_stalls, 60)
 	void *mem;
 	int uffd;
 
-	uffd = uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
+	uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd here (%d)", uffd);
 	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
@@ -401,25 +344,17 @@ TEST_F_TIMEOUT(revoke, disallow_while_an_alloc_reply_stalls, 60)
 		.size = sizeof(req), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
 		.length = 16 * SZ_4K,
 	};
-	struct uffdio_writeprotect wp = { 0 };
 	struct dmactl_iova_alloc *ia;
 	void *mem;
 	int uffd;
 
-	uffd = uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_WP, &mem);
+	uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_WP, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd write-protection here (%d)", uffd);
 	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
 	/* Readable (the request), write-protected (the reply stalls). */
 	ia = mem;
-	ASSERT_EQ(0, ia->size);
-	/* Unprotect, write the request, protect again. */
-	wp.range.start = (unsigned long)mem;
-	wp.range.len = SZ_4K;
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
-	memcpy(ia, &req, sizeof(req));
-	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
+	ASSERT_EQ(0, dmactl_uffd_wp_write(uffd, ia, &req, sizeof(req)));
 	disallow_while_stalled(_metadata, self->fd, uffd, DMACTL_IOVA_ALLOC,
 			       ia, -ENODEV, -ENODEV);
 }
@@ -436,7 +371,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_stopped_process_stalls, 60)
 		.length = 16 * SZ_4K, .node = DMACTL_NO_NODE,
 	};
 	int uffd, status, fd, ready[2];
-	struct stalled st;
+	struct dmactl_stalled st;
 	void *mem;
 	pid_t pid;
 	char c;
@@ -446,14 +381,14 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_stopped_process_stalls, 60)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		/* A thread stalls on the child's own userfaultfd. */
-		uffd = uffd_region(16 * SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
+		uffd = dmactl_uffd_region(16 * SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
 		fd = open(DMACTL_DEVICE, O_RDWR);
 		if (uffd < 0 || fd < 0 || _dmactl_attach(fd, dev, NULL))
 			_exit(1);
 		cmd.user_addr = (__u64)(unsigned long)mem;
-		st = (struct stalled){ .fd = fd, .req = DMACTL_BUF_ALLOC, .arg = &cmd };
-		if (pthread_create(&st.thread, NULL, stalled_ioctl, &st) ||
-		    !uffd_stalled(uffd) || write(ready[1], "s", 1) != 1)
+		st = (struct dmactl_stalled){ .fd = fd, .req = DMACTL_BUF_ALLOC, .arg = &cmd };
+		if (pthread_create(&st.thread, NULL, dmactl_stalled_ioctl, &st) ||
+		    !dmactl_uffd_stalled(uffd) || write(ready[1], "s", 1) != 1)
 			_exit(2);
 		for (;;)
 			pause();
