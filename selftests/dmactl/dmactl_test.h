@@ -427,8 +427,9 @@ static inline bool dmactl_links_bounce(int fd, const struct dmactl_attach *dev)
  * A userfaultfd over @len fresh bytes, mapped at *@addr, whose faults
  * nobody serves: with UFFDIO_REGISTER_MODE_MISSING the first touch of a
  * page stalls; with UFFDIO_REGISTER_MODE_WP the pages are there (zero),
- * reads pass and writes stall.  Closing the userfaultfd lets every
- * stalled fault fail: the kernel's user copy gives EFAULT.  Returns the
+ * reads pass and writes stall.  Closing the userfaultfd ends every
+ * stall: a missing page's fault fails (the kernel's user copy gives
+ * EFAULT), a write-protected page's write goes through.  Returns the
  * userfaultfd or -errno.
  */
 static inline int dmactl_uffd_region(size_t len, __u64 mode, void **addr)
