@@ -8,10 +8,11 @@
 #   make TIER=debug      the same against the debug kernel
 #   make demo            boot intel-strict, load the module, list devices
 #   make check           runner self-tests, then the selftests in every
-#                        profile on the distro tier and four on the debug
-#                        tier, and a summary table (PROFILES="a b" and
-#                        TIERS="distro debug" select)
-#   make check-full      the same with every profile on both tiers
+#                        profile on the distro tier; on the debug tier all
+#                        of them in p2p-hostbridge and a slice in amd,
+#                        virtio and swiotlb; a summary table (PROFILES="a b"
+#                        and TIERS="distro debug" select)
+#   make check-full      every selftest in every profile on both tiers
 #   make bench           mode x pages sweeps and the 1 GiB scale test on
 #                        intel-strict, intel-lazy, virtio, direct: JSON
 #                        and a Markdown table in out/bench/
