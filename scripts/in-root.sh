@@ -30,13 +30,13 @@ case "$DMACTL_OUT" in
 *) mkdir -p "$DMACTL_ROOT$DMACTL_OUT"; outmnt=1 ;;
 esac
 
-# The caller's DMACTL_* settings, V and CI go along; the cache's own paths
-# are meaningless inside.
+# The caller's DMACTL_* settings, V, CI and the scripts' *_PROFILES go
+# along; the cache's own paths are meaningless inside.
 passenv=()
 while IFS='=' read -r name _; do
 	case "$name" in
 	DMACTL_CACHE|DMACTL_ROOT|DMACTL_TOP|DMACTL_OUT|DMACTL_IN_ROOT) ;;
-	DMACTL_*|V|CI|PROFILES|TIERS) passenv+=("$name=${!name}") ;;
+	DMACTL_*|V|CI|PROFILES|TIERS|*_PROFILES) passenv+=("$name=${!name}") ;;
 	esac
 done < <(env)
 
