@@ -236,6 +236,16 @@ static void *free_every_id(void *arg)
 	return NULL;
 }
 
+/* The two ALLOCs whose replies the tests below make fault or stall. */
+static const struct dmactl_buf_alloc buf_alloc_req = {
+	.size = sizeof(buf_alloc_req), .kind = DMACTL_BUF_KERNEL,
+	.length = SZ_4K, .node = DMACTL_NO_NODE,
+};
+static const struct dmactl_iova_alloc iova_alloc_req = {
+	.size = sizeof(iova_alloc_req), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
+	.length = 16 * SZ_4K,
+};
+
 /* A copy of @cmd the kernel can read but not write: the reply faults. */
 static void *readonly_arg(const void *cmd, size_t len)
 {
@@ -260,18 +270,10 @@ static void *readonly_arg(const void *cmd, size_t len)
  */
 TEST_F(concurrency, reply_fault_races_free)
 {
-	struct dmactl_buf_alloc ba = {
-		.size = sizeof(ba), .kind = DMACTL_BUF_KERNEL,
-		.length = SZ_4K, .node = DMACTL_NO_NODE,
-	};
-	struct dmactl_iova_alloc ia = {
-		.size = sizeof(ia), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
-		.length = 16 * SZ_4K,
-	};
 	struct freer f = { .fd = self->fd, .first = 1,
 			   .last = self->buf + 2 * RACES + 8, .keep = self->buf };
-	void *rba = readonly_arg(&ba, sizeof(ba));
-	void *ria = readonly_arg(&ia, sizeof(ia));
+	void *rba = readonly_arg(&buf_alloc_req, sizeof(buf_alloc_req));
+	void *ria = readonly_arg(&iova_alloc_req, sizeof(iova_alloc_req));
 	int race;
 
 	ASSERT_NE(NULL, rba);
@@ -301,17 +303,9 @@ TEST_F(concurrency, reply_fault_races_free)
  */
 TEST_F_TIMEOUT(concurrency, stalled_alloc_reply_hides_the_object, 60)
 {
-	struct dmactl_buf_alloc ba = {
-		.size = sizeof(ba), .kind = DMACTL_BUF_KERNEL,
-		.length = SZ_4K, .node = DMACTL_NO_NODE,
-	};
-	struct dmactl_iova_alloc ia = {
-		.size = sizeof(ia), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
-		.length = 16 * SZ_4K,
-	};
 	const struct { unsigned long req; const void *cmd; size_t len; } calls[] = {
-		{ DMACTL_BUF_ALLOC, &ba, sizeof(ba) },
-		{ DMACTL_IOVA_ALLOC, &ia, sizeof(ia) },
+		{ DMACTL_BUF_ALLOC, &buf_alloc_req, sizeof(buf_alloc_req) },
+		{ DMACTL_IOVA_ALLOC, &iova_alloc_req, sizeof(iova_alloc_req) },
 	};
 	struct dmactl_stalled st;
 	unsigned int i;
