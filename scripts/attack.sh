@@ -13,8 +13,9 @@
 #   DMACTL_FUZZ_SEED     a seed, to replay
 #
 # Prints a summary of each run (operations, injection points, errnos)
-# and exits 1 if any failed.  make check runs a slice of both in every
-# profile, as part of the selftests.
+# and exits 1 if any failed.  make check runs a slice of both as part of
+# the selftests: the fuzzer in every machine, fail_nth in its four debug
+# profiles.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
