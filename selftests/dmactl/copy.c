@@ -57,19 +57,6 @@ static const char *edu_dev(void)
 	return dev && *dev ? dev : NULL;
 }
 
-static bool swiotlb_forced(void)
-{
-	char line[4096] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (f) {
-		if (!fgets(line, sizeof(line), f))
-			line[0] = '\0';
-		fclose(f);
-	}
-	return strstr(line, "swiotlb=force");
-}
-
 /* Is every page of [addr, addr + len) below the DMA mask? (root only) */
 static bool user_reachable(void *addr, size_t len, __u64 mask)
 {
@@ -229,7 +216,7 @@ FIXTURE_SETUP(copy)
 	if (skip)
 		SKIP(return, "no edu device bound to dmactl (DMACTL_SELFTESTS_EXCL_DEV)");
 	self->iommu = self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
-	self->forced = swiotlb_forced();
+	self->forced = kernel_cmdline_has("swiotlb=force");
 }
 
 FIXTURE_TEARDOWN(copy)

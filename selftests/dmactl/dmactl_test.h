@@ -510,6 +510,33 @@ static inline void *dmactl_stalled_ioctl(void *arg)
 	return NULL;
 }
 
+/*
+ * The fixture of a test that needs only a file attached to the test
+ * device: @fd, its ATTACH reply @dev, and the kernel's taint before it;
+ * the teardown closes the file and checks that nothing is left held and
+ * no WARN or oops came.
+ */
+#define DMACTL_FILE_FIXTURE(name)					\
+	FIXTURE(name) {							\
+		int fd;							\
+		struct dmactl_attach dev;				\
+		unsigned long taint;					\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		self->taint = dmactl_taint();				\
+		self->fd = open(DMACTL_DEVICE, O_RDWR);			\
+		ASSERT_LE(0, self->fd);					\
+		dmactl_attach(self->fd, dmactl_test_dev(), &self->dev);	\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		close(self->fd);					\
+		dmactl_expect_no_leaks();				\
+		EXPECT_EQ(0, (dmactl_taint() & ~self->taint) &		\
+			     DMACTL_BAD_TAINT);				\
+	}
+
 #define dmactl_err(_errno, _expr) ASSERT_EQ(-(_errno), (_expr))
 
 #define dmactl_attach(fd, name, out) ASSERT_EQ(0, _dmactl_attach(fd, name, out))
@@ -578,7 +605,8 @@ static inline int sysfs_put(const char *path, const char *val)
 	return n < 0 ? -errno : 0;
 }
 
-static inline bool driver_is(const char *bdf, const char *drv)
+/* The name of the driver @bdf is bound to, in @drv; "" when none. */
+static inline void pci_driver(const char *bdf, char *drv, size_t len)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	ssize_t n;
@@ -586,9 +614,17 @@ static inline bool driver_is(const char *bdf, const char *drv)
 	snprintf(path, sizeof(path), PCI "/devices/%s/driver", bdf);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
-		return false;
+		n = 0;
 	target[n] = '\0';
-	return !strcmp(strrchr(target, '/') + 1, drv);
+	snprintf(drv, len, "%s", n ? strrchr(target, '/') + 1 : "");
+}
+
+static inline bool driver_is(const char *bdf, const char *drv)
+{
+	char cur[64];
+
+	pci_driver(bdf, cur, sizeof(cur));
+	return cur[0] && !strcmp(cur, drv);
 }
 
 /* A PCI device's dma_mask_bits, or -1. */
@@ -732,16 +768,10 @@ static inline bool dmactl_expendable(const char *dev, char *why, size_t len)
  */
 static inline int pci_reprobe(const char *bdf)
 {
-	char path[PATH_MAX], target[PATH_MAX], drv[64] = "";
-	ssize_t n;
+	char path[PATH_MAX], drv[64];
 	int ret;
 
-	snprintf(path, sizeof(path), PCI "/devices/%s/driver", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n > 0) {
-		target[n] = '\0';
-		snprintf(drv, sizeof(drv), "%s", strrchr(target, '/') + 1);
-	}
+	pci_driver(bdf, drv, sizeof(drv));
 	snprintf(path, sizeof(path), PCI "/devices/%s/remove", bdf);
 	ret = sysfs_put(path, "1");
 	if (!ret)
@@ -780,6 +810,24 @@ static inline bool dmactl_iova_above_4g(const char *dev)
 
 /* ---- known kernel bugs, provoked on purpose ---- */
 
+/* Is @word, whole, on the kernel's command line? */
+static inline bool kernel_cmdline_has(const char *word)
+{
+	char line[4096] = "", *p;
+	size_t len = strlen(word);
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	for (p = line; (p = strstr(p, word)); p += len)
+		if ((p == line || p[-1] == ' ') && strchr(" \n", p[len]))
+			return true;
+	return false;
+}
+
 static inline void dmactl_kmsg(const char *line)
 {
 	int fd = open("/dev/kmsg", O_WRONLY);
@@ -791,30 +839,41 @@ static inline void dmactl_kmsg(const char *line)
 	}
 }
 
+#define PANIC_ON_WARN "/proc/sys/kernel/panic_on_warn"
+
 /*
  * Declare to the VM runner that a WARN raised in one of @funcs (comma-
  * separated) may come, because of the kernel bug @why, and let it pass:
- * panic_on_warn is off until dmactl_expect_warn_end().  0 or -errno.
+ * panic_on_warn is off until dmactl_expect_warn_end().  Returns what
+ * panic_on_warn was, for dmactl_expect_warn_end() to put back, or -errno.
  */
 static inline int dmactl_expect_warn_begin(const char *funcs, const char *why)
 {
 	char line[1024];
-	int ret = sysfs_put("/proc/sys/kernel/panic_on_warn", "0");
+	int was = 0, ret;
+	FILE *f = fopen(PANIC_ON_WARN, "r");
 
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%d", &was) != 1)
+		was = 0;
+	fclose(f);
+	ret = sysfs_put(PANIC_ON_WARN, "0");
+	if (ret)
+		return ret;
 	snprintf(line, sizeof(line), "DMACTL-EXPECT-WARN-BEGIN %s: %s\n", funcs, why);
-	if (!ret)
-		dmactl_kmsg(line);
-	return ret;
+	dmactl_kmsg(line);
+	return was;
 }
 
 /*
- * End what dmactl_expect_warn_begin() declared, panic_on_warn on again.
- * True if the kernel WARNed since @taint was read (dmactl_taint()).
+ * End what dmactl_expect_warn_begin() declared, panic_on_warn back to
+ * @was.  True if the kernel WARNed since @taint was read (dmactl_taint()).
  */
-static inline bool dmactl_expect_warn_end(unsigned long taint)
+static inline bool dmactl_expect_warn_end(unsigned long taint, int was)
 {
 	dmactl_kmsg("DMACTL-EXPECT-WARN-END\n");
-	sysfs_put("/proc/sys/kernel/panic_on_warn", "1");
+	sysfs_put(PANIC_ON_WARN, was ? "1" : "0");
 	return (dmactl_taint() & ~taint) & (1UL << 9);
 }
 

@@ -1035,8 +1035,7 @@ static void minimise(struct fuzzer *fz, const struct op *ops, long n, bool *keep
 			for (j = i; j < i + chunk && j < n - 1; j++)
 				keep[j] = false;
 			if (run_ops(fz, ops, n, keep, why, sizeof(why)) != n - 1 ||
-			    strcspn(why, " ") != strcspn(want_why, " ") ||
-			    strncmp(why, want_why, strcspn(why, " ")))
+			    strncmp(why, want_why, strcspn(want_why, " ") + 1))
 				memcpy(keep, saved, n * sizeof(*keep));
 		}
 	}

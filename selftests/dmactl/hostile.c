@@ -39,26 +39,7 @@ static void pattern(void *buf, size_t len, __u64 seed)
 		w[i] = dmactl_pattern(seed, i);
 }
 
-FIXTURE(hostile) {
-	int fd;
-	struct dmactl_attach dev;
-	unsigned long taint;
-};
-
-FIXTURE_SETUP(hostile)
-{
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	dmactl_attach(self->fd, dmactl_test_dev(), &self->dev);
-}
-
-FIXTURE_TEARDOWN(hostile)
-{
-	close(self->fd);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
-}
+DMACTL_FILE_FIXTURE(hostile);
 
 /* A buffer's pages are linked, synced and translate where they should. */
 static void expect_mapped(struct __test_metadata *_metadata, int fd, __u32 buf)
