@@ -36,6 +36,8 @@
 #include <linux/dmactl.h>
 #include <linux/dmactl_netlink.h>
 
+#include "netlink/dmactl_nl_names.h"
+
 struct dmactl_ctx;
 struct dmactl_engine;
 struct dmactl_teardown;
@@ -79,28 +81,20 @@ enum dmactl_rule {
 };
 
 /*
- * What is counted, in total and per target.  Every update goes through
+ * What is counted, in total and per target: the counters of the netlink
+ * spec (netlink/specs/dmactl.yaml says what each one counts), as
+ * DMACTL_C_LIVE_LINKS for its "live-links".  Every update goes through
  * dmactl_count(), which keeps both.  The netlink family reports them
  * (netlink.c); the live ones must be back to zero once every object is
  * gone.
  */
+#define DMACTL_COUNTER_ENUM(suffix, ...) DMACTL_C_##suffix,
 enum dmactl_counter {
-	DMACTL_C_LIVE_TARGETS,	/* targets not yet released; total only */
-	DMACTL_C_LIVE_BUFS,	/* buffers holding memory */
-	DMACTL_C_PINNED_PAGES,	/* user pages pinned by buffers */
-	DMACTL_C_KERNEL_PAGES,	/* pages allocated for kernel buffers */
-	DMACTL_C_LIVE_IOVAS,	/* IOVA objects holding space or state */
-	DMACTL_C_LIVE_LINKS,	/* link records */
-	DMACTL_C_P2P_BYTES,	/* bytes of P2P memory held by buffers */
-	DMACTL_C_INFLIGHT,	/* copies in progress */
-	DMACTL_C_COPIES,	/* copies the engines finished */
-	DMACTL_C_COPIED_BYTES,	/* bytes they moved */
-	DMACTL_C_UNLINKED_WRITES,	/* copies aimed at unlinked IOVA */
-	DMACTL_C_REVOKED_P2P,	/* buffers revoked with their provider */
-	DMACTL_C_LIVE_BENCHES,	/* benchmark runs not yet freed */
-	DMACTL_C_BENCH_THREADS,	/* benchmark threads not yet reaped */
+	DMACTL_NL_COUNTERS(DMACTL_COUNTER_ENUM)
 	DMACTL_NR_COUNTERS,
 };
+
+#undef DMACTL_COUNTER_ENUM
 
 /* Ioctl numbers from DMACTL_CMD_BASE, each counted when it succeeds. */
 #define DMACTL_NR_OPS	(DMACTL_CMD_BENCH_FREE - DMACTL_CMD_BASE + 1)

@@ -17,6 +17,7 @@
 #include <netlink/msg.h>
 
 #include "nl.h"
+#include "../netlink/dmactl_nl_names.h"
 
 struct dmactl_nl {
 	struct nl_sock *sk;
@@ -33,42 +34,16 @@ struct nl_req {
 	bool done;
 };
 
+/* Names by attribute number, from the spec's lists. */
+#define NAME_BY_ATTR(set, suffix, name) [DMACTL_A_##set##_##suffix] = name,
+#define STATS_NAME(suffix, name) NAME_BY_ATTR(STATS, suffix, name)
+#define EVENT_NAME(suffix, name) NAME_BY_ATTR(EVENT, suffix, name)
 static const char *const stats_names[DMACTL_A_STATS_MAX + 1] = {
-	[DMACTL_A_STATS_DEV] = "dev",
-	[DMACTL_A_STATS_LIVE_TARGETS] = "live-targets",
-	[DMACTL_A_STATS_LIVE_BUFS] = "live-bufs",
-	[DMACTL_A_STATS_PINNED_PAGES] = "pinned-pages",
-	[DMACTL_A_STATS_KERNEL_PAGES] = "kernel-pages",
-	[DMACTL_A_STATS_LIVE_IOVAS] = "live-iovas",
-	[DMACTL_A_STATS_LIVE_LINKS] = "live-links",
-	[DMACTL_A_STATS_P2P_BYTES] = "p2p-bytes",
-	[DMACTL_A_STATS_INFLIGHT] = "inflight",
-	[DMACTL_A_STATS_COPIES] = "copies",
-	[DMACTL_A_STATS_COPIED_BYTES] = "copied-bytes",
-	[DMACTL_A_STATS_UNLINKED_WRITES] = "unlinked-writes",
-	[DMACTL_A_STATS_REVOKED_P2P] = "revoked-p2p",
-	[DMACTL_A_STATS_LIVE_BENCHES] = "live-benches",
-	[DMACTL_A_STATS_BENCH_THREADS] = "bench-threads",
-	[DMACTL_A_STATS_OP] = "op",
-	[DMACTL_A_STATS_REJECTION] = "rejection",
+	DMACTL_NL_STATS_ATTRS(STATS_NAME)
 };
 
 static const char *const event_attr_names[DMACTL_A_EVENT_MAX + 1] = {
-	[DMACTL_A_EVENT_TYPE] = "type",
-	[DMACTL_A_EVENT_DEV] = "dev",
-	[DMACTL_A_EVENT_PID] = "pid",
-	[DMACTL_A_EVENT_COMM] = "comm",
-	[DMACTL_A_EVENT_FILES] = "files",
-	[DMACTL_A_EVENT_BUFS] = "bufs",
-	[DMACTL_A_EVENT_IOVAS] = "iovas",
-	[DMACTL_A_EVENT_LINKS] = "links",
-	[DMACTL_A_EVENT_BENCHES] = "benches",
-	[DMACTL_A_EVENT_IOVA_ID] = "iova-id",
-	[DMACTL_A_EVENT_OFFSET] = "offset",
-	[DMACTL_A_EVENT_LENGTH] = "length",
-	[DMACTL_A_EVENT_ERROR] = "error",
-	[DMACTL_A_EVENT_MISMATCHES] = "mismatches",
-	[DMACTL_A_EVENT_GUARD_DAMAGE] = "guard-damage",
+	DMACTL_NL_EVENT_ATTRS(EVENT_NAME)
 };
 
 const char *dmactl_nl_stats_name(int attr)
@@ -84,15 +59,10 @@ const char *dmactl_nl_event_attr_name(int attr)
 
 const char *dmactl_nl_event_type_name(uint32_t type)
 {
+#define EVENT_TYPE_CASE(suffix, name) \
+	case DMACTL_EVENT_TYPE_##suffix: return name;
 	switch (type) {
-	case DMACTL_EVENT_TYPE_DEV_REVOKED:
-		return "dev-revoked";
-	case DMACTL_EVENT_TYPE_FILE_RELEASED:
-		return "file-released";
-	case DMACTL_EVENT_TYPE_FAULT_INJECTED:
-		return "fault-injected";
-	case DMACTL_EVENT_TYPE_DMA_FAULT:
-		return "dma-fault";
+	DMACTL_NL_EVENT_TYPES(EVENT_TYPE_CASE)
 	}
 	return "unknown";
 }
