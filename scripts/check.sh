@@ -61,23 +61,29 @@ add_row() {
 	rows+=("$(printf '%-16s %-7s %-6s %5s %5s %5s %7s  %s' "$@")")
 }
 
-# A host-side test: a script printing "ok"/"not ok" lines, one row.
+start=$(date +%s)
+mkdir -p "$results/rows"
+
+# Every piece of work is a job; its result is one row, written to
+# $results/rows/KEY (KEY orders the summary: host tests, then the distro
+# tier, then the debug tier, whatever order they ran in):
+#   PROFILE TIER RESULT PASS FAIL SKIP TIME LOG
+
+# A host-side test: a script printing "ok"/"not ok" lines.
 host_test() {
-	local name=$1 log=$results/$1.log result p f
-	shift
+	local key=$1 name=$2 log=$results/$2.log t0=$SECONDS result p f
+	shift 2
 	log "$name"
 	if "$@" > "$log" 2>&1; then
 		result=PASS
 	else
 		result=FAIL
-		failed_runs=$((failed_runs + 1))
 	fi
 	p=$(grep -cE '^ok ' "$log" || true)
 	f=$(grep -cE '^not ok ' "$log" || true)
 	[ "$result" = FAIL ] && [ "$f" = 0 ] && f=1
-	total_pass=$((total_pass + p))
-	total_fail=$((total_fail + f))
-	add_row "$name" host "$result" "$p" "$f" 0 - "$log"
+	printf '%s host %s %s %s 0 %ss %s\n' "$name" "$result" "$p" "$f" \
+		$((SECONDS - t0)) "$log" > "$results/rows/$key"
 }
 
 # checkpatch --strict over the kernel-side files, as one test.
@@ -90,33 +96,9 @@ checkpatch() {
 	fi
 }
 
-start=$(date +%s)
-# The debug kernel builds (once, then cached) from the start, beside the
-# host tests and the distro tier: they leave cores idle (TCG guests wait
-# on timers), it takes them.
-kpid=
-case " $tiers " in
-*" debug "*)
-	log "debug kernel (built once, then cached), in the background"
-	# Its status in a file: a 'wait -n' below may reap it first.
-	{
-		rc=0
-		"$DMACTL_TOP/scripts/debug-kernel.sh" > "$results/debug-kernel.log" 2>&1 || rc=$?
-		echo "$rc" > "$results/debug-kernel.rc"
-	} &
-	kpid=$!
-	;;
-esac
-host_test checkpatch checkpatch
-host_test uapi-layout "$DMACTL_TOP/scripts/tests/uapi-layout.sh"
-host_test netlink-spec "$DMACTL_TOP/scripts/netlink-gen.sh" --check
-host_test fuzz-tool "$DMACTL_TOP/scripts/fuzz-tool.sh" "${DMACTL_FUZZ_TOOL_SECONDS:-60}"
-[ "${DMACTL_SKIP_RUNNER_TESTS:-0}" = 1 ] ||
-	host_test runner-selftest "$DMACTL_TOP/scripts/tests/runner-selftest.sh"
-
-# One VM run of the selftests: its row goes to $results/rows/ORDER.
+# One VM run of the selftests.
 vm_test() {
-	local tier=$1 p=$2 order=$3 prefix=$results/$1/$2 limit=600 rc result
+	local key=$1 tier=$2 p=$3 prefix=$results/$2/$3 limit=600 rc result
 	local pass skip fail secs args="" t
 	[ "$tier" = debug ] && limit=1500
 	if [ "$tier" = debug ] && [ -z "${PROFILES:-}" ] &&
@@ -148,7 +130,7 @@ vm_test() {
 	esac
 	secs=$(grep -oE '[0-9.]+s' "$prefix.verdict" | head -n 1)
 	printf '%s %s %s %s %s %s %s %s\n' "$p" "$tier" "$result" "$pass" \
-		"$fail" "$skip" "${secs%.*}s" "$prefix.out.log" > "$results/rows/$order"
+		"$fail" "$skip" "${secs%.*}s" "$prefix.out.log" > "$results/rows/$key"
 }
 
 # Build dmactl for a tier; a failure is a row of its own.
@@ -162,36 +144,106 @@ build_tier() {
 	fi
 }
 
+# The debug kernel builds (once, then cached) from the start, in one of
+# the slots: it leaves cores idle (TCG guests wait on timers), it takes
+# them.  Its status goes to a file: a 'wait -n' below may reap it.
+kpid=
+case " $tiers " in
+*" debug "*)
+	log "debug kernel (built once, then cached), in the background"
+	{
+		rc=0
+		"$DMACTL_TOP/scripts/debug-kernel.sh" > "$results/debug-kernel.log" 2>&1 || rc=$?
+		echo "$rc" > "$results/debug-kernel.rc"
+	} &
+	kpid=$!
+	;;
+esac
+
+# The quick host tests first, one after the other.
+host_test 000 checkpatch checkpatch
+host_test 001 uapi-layout "$DMACTL_TOP/scripts/tests/uapi-layout.sh"
+host_test 002 netlink-spec "$DMACTL_TOP/scripts/netlink-gen.sh" --check
+
+# The queues, longest job first in each: a long job started last would
+# leave a core idle at the end.  The debug tier's jobs are the longest
+# (a whole profile there takes eight minutes under TCG) and go first once
+# its kernel is there; until then the runner's self-tests (a dozen short
+# boots), the distro tier and the tool's fuzzer fill the slots.
+queue_debug=() queue_other=()
+debug_state=none
+case " $tiers " in
+*" debug "*)
+	debug_state=kernel
+	# Whole profiles before slices.
+	full=() slices=()
+	for p in ${PROFILES:-$debug_profiles}; do
+		if [ -z "${PROFILES:-}" ] && [[ " $debug_full " != *" $p "* ]]; then
+			slices+=("2-$p:vm_test 2-$p debug $p")
+		else
+			full+=("2-$p:vm_test 2-$p debug $p")
+		fi
+	done
+	queue_debug=("${full[@]}" "${slices[@]}")
+	;;
+esac
+[ "${DMACTL_SKIP_RUNNER_TESTS:-0}" = 1 ] ||
+	queue_other+=("003:host_test 003 runner-selftest $DMACTL_TOP/scripts/tests/runner-selftest.sh")
+case " $tiers " in
+*" distro "*)
+	if build_tier distro; then
+		for p in ${PROFILES:-$all_profiles}; do
+			queue_other+=("1-$p:vm_test 1-$p distro $p")
+		done
+	fi
+	;;
+esac
+queue_other+=("004:host_test 004 fuzz-tool $DMACTL_TOP/scripts/fuzz-tool.sh ${DMACTL_FUZZ_TOOL_SECONDS:-60}")
+
+# The debug tier's kernel done: build dmactl against it, or fail its row.
+debug_ready() {
+	if [ "$(cat "$results/debug-kernel.rc" 2> /dev/null)" != 0 ]; then
+		tail -n 20 "$results/debug-kernel.log" >&2
+		printf 'debug-kernel debug FAIL 0 1 0 - %s\n' \
+			"$results/debug-kernel.log" > "$results/rows/0-kernel"
+		debug_state=failed
+	elif build_tier debug; then
+		debug_state=ready
+	else
+		debug_state=failed
+	fi
+}
+
 # Guests run two at a time (DMACTL_JOBS): under TCG a guest leaves a core
 # idle for much of its run, waiting on timers (edu transfers, sleeps).
 jobs=${DMACTL_JOBS:-$(nproc)}
-mkdir -p "$results/rows"
-order=0
-for tier in $tiers; do
-	if [ "$tier" = debug ] && [ -n "$kpid" ]; then
-		wait "$kpid" 2> /dev/null || true
-		if [ "$(cat "$results/debug-kernel.rc" 2> /dev/null)" != 0 ]; then
-			tail -n 20 "$results/debug-kernel.log" >&2
-			printf 'debug-kernel debug FAIL 0 1 0 - %s\n' \
-				"$results/debug-kernel.log" > "$results/rows/0-kernel"
-			continue
-		fi
+run_job() {
+	# shellcheck disable=SC2086 # the command is words
+	${1#*:} &
+}
+kernel_done() {
+	[ "$debug_state" = kernel ] && [ -f "$results/debug-kernel.rc" ]
+}
+while :; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n || true
+	done
+	if kernel_done; then
+		debug_ready
 	fi
-	build_tier "$tier" || continue
-	profiles=${PROFILES:-$([ "$tier" = debug ] && echo "$debug_profiles" || echo "$all_profiles")}
-	# A kernel build still running takes one of the slots.
-	for p in $profiles; do
-		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
-			wait -n || true
-		done
-		order=$((order + 1))
-		vm_test "$tier" "$p" "$(printf '%03d' "$order")" &
-	done
-	# Every run of this tier ends before the next tier's build.
-	for pid in $(jobs -rp); do
-		[ "$pid" = "${kpid:-none}" ] || wait "$pid" || true
-	done
+	if [ "$debug_state" = ready ] && [ ${#queue_debug[@]} -gt 0 ]; then
+		run_job "${queue_debug[0]}"
+		queue_debug=("${queue_debug[@]:1}")
+	elif [ ${#queue_other[@]} -gt 0 ]; then
+		run_job "${queue_other[0]}"
+		queue_other=("${queue_other[@]:1}")
+	elif [ "$debug_state" = kernel ]; then
+		wait "$kpid" 2> /dev/null || true
+	else
+		break
+	fi
 done
+wait
 for f in "$results"/rows/*; do
 	[ -f "$f" ] || continue
 	read -r p tier result pass fail skip secs log_path < "$f"
