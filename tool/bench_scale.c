@@ -175,8 +175,7 @@ int bench_scale(int fd, const char *dev, uint64_t size, bool json)
 		if (maple0 >= 0 && maple1 >= 0)
 			json_object_object_add(o, "maple_node_bytes", json_object_new_int64(
 				(maple1 - maple0) * maple_size));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
+		json_print(o, JSON_C_TO_STRING_PRETTY);
 	} else {
 		printf("%s: %" PRIu64 " links of 4 KiB into one IOVA of %" PRIu64
 		       " bytes: %" PRIu64 " link records\n", dev, n, size,

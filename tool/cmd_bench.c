@@ -462,8 +462,7 @@ static int bench_run(int argc, char **argv)
 		}
 	}
 	if (json) {
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
-		json_object_put(root);
+		json_print(root, JSON_C_TO_STRING_PRETTY);
 	}
 	close(fd);
 	return failed || interrupted ? EXIT_FAIL : EXIT_OK;

@@ -126,8 +126,7 @@ static int map_run(int argc, char **argv)
 				       json_object_new_uint64(mapped.out_bounced));
 		json_object_object_add(o, "result", json_object_new_string(
 			status == EXIT_OK ? "pass" : "fail"));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
+		json_print(o, JSON_C_TO_STRING_PRETTY);
 	} else if (!s.last_path) {
 		printf("device %s: failed before any IOVA space was had, at: %s\n",
 		       dev, lines[i - 1]);

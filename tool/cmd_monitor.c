@@ -50,67 +50,77 @@ static void print_event(const struct dmactl_nl_event *ev, bool json)
 			       ev->val[a]);
 	}
 	if (json) {
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
+		json_print(o, JSON_C_TO_STRING_PLAIN);
 	} else {
 		putchar('\n');
 	}
 	fflush(stdout);
 }
 
-static int monitor_run(int argc, char **argv)
+/* The command line: --json, --count N (-1: until interrupted). */
+struct monitor_opts {
+	bool json;
+	long count;
+};
+
+/* Returns -1 to go on, or the exit status to return at once. */
+static int monitor_parse(int argc, char **argv, struct monitor_opts *o)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		OPT_JSON,
 		{ "count", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
+		OPT_HELP,
 		{}
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct dmactl_nl_event ev;
-	struct dmactl_nl *nl;
-	long count = -1, seen = 0;
-	bool json = false;
 	char *end;
 	int c, ret;
 
+	*o = (struct monitor_opts){ .count = -1 };
 	while ((c = getopt_long(argc, argv, "jc:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'c':
-			count = strtol(optarg, &end, 0);
-			if (*end || count < 1)
+		if (c == 'c') {
+			o->count = strtol(optarg, &end, 0);
+			if (*end || o->count < 1)
 				return usage_error(&cmd_monitor,
 						   "bad --count %s", optarg);
-			break;
-		case 'h':
-			fputs(cmd_monitor.help, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error(&cmd_monitor, NULL);
+		} else if ((ret = opt_common(&cmd_monitor, c, &o->json)) >= 0) {
+			return ret;
 		}
 	}
 	if (optind != argc)
 		return usage_error(&cmd_monitor, "no operands expected");
-	ret = nl_open_or_say("monitor", &nl);
+	return -1;
+}
+
+/* Open the family and join the events group; returns an exit status. */
+static int monitor_subscribe(struct dmactl_nl **nl)
+{
+	int ret = nl_open_or_say("monitor", nl);
+
 	if (ret)
 		return ret;
-	ret = dmactl_nl_subscribe(nl);
+	ret = dmactl_nl_subscribe(*nl);
 	if (ret) {
-		ret = nl_say_error("monitor", NULL, nl, ret);
-		dmactl_nl_close(nl);
-		return ret;
+		ret = nl_say_error("monitor", NULL, *nl, ret);
+		dmactl_nl_close(*nl);
 	}
+	return ret;
+}
+
+/* Print events until a signal or the count; returns 0 or -errno. */
+static int monitor_follow(struct dmactl_nl *nl, const struct monitor_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct dmactl_nl_event ev;
+	long seen = 0;
+	int ret = 0;
+
 	/* No SA_RESTART: the signal ends the wait with EINTR. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* On stderr, so a script knows the subscription is live. */
 	fprintf(stderr, "dmactl monitor: following \"%s\" events; Ctrl-C ends\n",
 		DMACTL_MCGRP_EVENTS);
-	ret = 0;
-	while (!stop && (count < 0 || seen < count)) {
+	while (!stop && (o->count < 0 || seen < o->count)) {
 		ret = dmactl_nl_event_wait(nl, -1, &ev);
 		if (ret == -EINTR) {
 			ret = 0;
@@ -118,9 +128,25 @@ static int monitor_run(int argc, char **argv)
 		}
 		if (ret)
 			break;
-		print_event(&ev, json);
+		print_event(&ev, o->json);
 		seen++;
 	}
+	return ret;
+}
+
+static int monitor_run(int argc, char **argv)
+{
+	struct monitor_opts o;
+	struct dmactl_nl *nl;
+	int ret;
+
+	ret = monitor_parse(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	ret = monitor_subscribe(&nl);
+	if (ret)
+		return ret;
+	ret = monitor_follow(nl, &o);
 	dmactl_nl_close(nl);
 	if (ret) {
 		fprintf(stderr, "dmactl monitor: %s\n", strerror(-ret));

@@ -65,8 +65,7 @@ static int run_run(int argc, char **argv)
 			json_object_object_add(o, "errno", s.last_errno ?
 				json_object_new_string(errno_name(s.last_errno)) : NULL);
 		}
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
+		json_print(o, JSON_C_TO_STRING_PRETTY);
 	} else if (status == EXIT_OK) {
 		printf("%s: %d steps ok\n", s.file, steps);
 	}
