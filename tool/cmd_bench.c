@@ -286,9 +286,11 @@ static int parse_seconds(const char *arg, uint64_t *ms)
 	return 0;
 }
 
+#define NOT_A_NUMBER	(-2)
+
 /*
- * The options of a number into @o->base; returns 0, 1 if @c is not one
- * of them, or EXIT_USAGE.
+ * The options of a number, into @o; returns -1 to go on, EXIT_USAGE, or
+ * NOT_A_NUMBER if @c is not one of them.
  */
 static int bench_number(int c, const char *arg, struct bench_opts *o)
 {
@@ -301,40 +303,40 @@ static int bench_number(int c, const char *arg, struct bench_opts *o)
 		if (bad || !v || v > DMACTL_BENCH_MAX_THREADS)
 			return usage_error(&cmd_bench, "--threads is 1..%d", DMACTL_BENCH_MAX_THREADS);
 		b->threads = v;
-		return 0;
+		return -1;
 	case 'i':
 		if (bad || !v || v > DMACTL_BENCH_MAX_IOS)
 			return usage_error(&cmd_bench, "bad --ios '%s'", arg);
 		o->ios = v;
-		return 0;
+		return -1;
 	case 'w':
 		if (bad || v > DMACTL_BENCH_MAX_WARMUP_IOS)
 			return usage_error(&cmd_bench, "bad --warmup '%s'", arg);
 		b->warmup_ios = v;
-		return 0;
+		return -1;
 	case 'b':
 		if (bad || v < DMACTL_BENCH_MIN_DMA_BITS || v > 64)
 			return usage_error(&cmd_bench, "--dma-bits is %d..64",
 					   DMACTL_BENCH_MIN_DMA_BITS);
 		b->dma_bits = v;
-		return 0;
+		return -1;
 	case 'x':
 		if (bad || v > DMACTL_BENCH_MAX_TRANS_NS)
 			return usage_error(&cmd_bench, "bad --trans-ns '%s'", arg);
 		b->trans_ns = v;
-		return 0;
+		return -1;
 	case 'n':
 		if (bad || v >= DMACTL_NO_NODE)
 			return usage_error(&cmd_bench, "bad --node '%s'", arg);
 		b->node = v;
-		return 0;
+		return -1;
 	case 'S':
 		if (bad || !v || v > DMACTL_BENCH_MAX_SPAN_PAGES)
 			return usage_error(&cmd_bench, "bad --span '%s'", arg);
 		b->span_pages = v;
-		return 0;
+		return -1;
 	}
-	return 1;
+	return NOT_A_NUMBER;
 }
 
 /* One option other than a number's; returns -1 to go on, or a status. */
@@ -408,7 +410,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 	};
 	while ((c = getopt_long(argc, argv, "m:p:t:s:i:w:d:b:x:n:S:BcTqjh", opts, NULL)) != -1) {
 		ret = bench_number(c, optarg, o);
-		if (ret == 1)
+		if (ret == NOT_A_NUMBER)
 			ret = bench_option(c, optarg, o);
 		if (ret >= 0)
 			return ret;
