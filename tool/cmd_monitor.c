@@ -21,10 +21,27 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* An attribute's name; one the spec has added since, by its number. */
+static const char *attr_name(int a, char *buf, size_t len)
+{
+	const char *name = dmactl_nl_event_attr_name(a);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "attr-%d", a);
+	return buf;
+}
+
+/*
+ * One event: its type, device and process, then every number it carries
+ * (the IDs of the objects it names among them, iova-id), in attribute
+ * order.
+ */
 static void print_event(const struct dmactl_nl_event *ev, bool json)
 {
 	const char *type = dmactl_nl_event_type_name(ev->val[DMACTL_A_EVENT_TYPE]);
-	json_object *o;
+	json_object *o = NULL;
+	char buf[16];
 	int a;
 
 	if (json) {
@@ -43,17 +60,16 @@ static void print_event(const struct dmactl_nl_event *ev, bool json)
 		if (!ev->has[a] || a == DMACTL_A_EVENT_TYPE)
 			continue;
 		if (json)
-			json_object_object_add(o, dmactl_nl_event_attr_name(a),
+			json_object_object_add(o, attr_name(a, buf, sizeof(buf)),
 					       json_object_new_int64(ev->val[a]));
 		else
-			printf(" %s=%" PRId64, dmactl_nl_event_attr_name(a),
+			printf(" %s=%" PRId64, attr_name(a, buf, sizeof(buf)),
 			       ev->val[a]);
 	}
-	if (json) {
+	if (json)
 		json_print(o, JSON_C_TO_STRING_PLAIN);
-	} else {
+	else
 		putchar('\n');
-	}
 	fflush(stdout);
 }
 
@@ -174,12 +190,16 @@ const struct dmactl_cmd cmd_monitor = {
 "                      off the allow list): files, bufs, iovas, links,\n"
 "                      benches torn down\n"
 "      file-released   a file closed with objects left: pid and comm of\n"
-"                      its opener, what was torn down\n"
+"                      its opener, bufs, iovas, links, benches torn down\n"
 "      fault-injected  a copy aimed at IOVA with no link behind it\n"
-"                      (DMACTL_COPY_DST_UNLINKED): iova-id, offset, length\n"
+"                      (DMACTL_COPY_DST_UNLINKED): pid, comm, iova-id (the\n"
+"                      destination IOVA object's ID in its file), offset,\n"
+"                      length\n"
 "      dma-fault       a copy saw the engine fail or time out, or found\n"
-"                      mismatches or guard damage: error, mismatches,\n"
-"                      guard-damage\n"
+"                      mismatches or guard damage: pid, comm, iova-id,\n"
+"                      offset, length, error, mismatches, guard-damage\n"
+"    Every number an event carries is printed as NAME=VALUE (a JSON\n"
+"    member), the object IDs among them.\n"
 "\n"
 "EXIT STATUS\n"
 "    0 when interrupted or after N events, 1 failure, 2 usage error,\n"
