@@ -63,7 +63,7 @@ sweep() {
 		echo "with its driver.  $(date -u +%Y-%m-%d), $(root_kver)."
 		echo
 		"$DMACTL_TOP/scripts/in-root.sh" \
-			"$DMACTL_OUT/build/distro/tool/dmactl" bench --report "${files[@]}"
+			"$DMACTL_OUT/build/distro/tool/dmactl" bench report "${files[@]}"
 		echo
 		echo "Scale: 262,144 links of 4 KiB into one 1 GiB IOVA, one ioctl each."
 		echo

@@ -43,6 +43,8 @@ map 0000:00:01.0 --size 256k --pages-per-link 4 --dir from --json
 map 0000:00:01.0 --size 2M --no-fallback
 bench 0000:00:01.0 --mode all --pages 1,4,64 --threads 2 --ios 10 --json
 bench 0000:00:01.0 --mode iova-sparse --seconds 0.5 --warmup 3
+bench scale 0000:00:01.0 1M --json
+bench report /dev/null
 stats --json
 allow 0000:00:01.0 --json
 bind 0000:00:01.0

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmactl bench --report: turn the JSON of several "dmactl bench --json"
+ * dmactl bench report: turn the JSON of several "dmactl bench --json"
  * runs (one file per machine, named after it) into one Markdown table of
  * mean map+unmap time per I/O and each mode's ratio to phys.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,7 +44,7 @@ static int report_file(const char *path)
 
 	results = root ? get(root, "results") : NULL;
 	if (!results || !json_object_is_type(results, json_type_array)) {
-		fprintf(stderr, "dmactl bench --report: %s: not a dmactl bench result\n", path);
+		fprintf(stderr, "dmactl bench report: %s: not a dmactl bench result\n", path);
 		json_object_put(root);
 		return -1;
 	}
@@ -82,9 +83,10 @@ static int report_file(const char *path)
 	return 0;
 }
 
-int bench_report(int nfiles, char **files)
+/* The table's head: a column of mean time per mode, then of ratios. */
+static void report_head(void)
 {
-	int i, status = EXIT_OK;
+	int i;
 
 	printf("| machine | domain | pages |");
 	for (i = 1; i <= BENCH_NR_MODES; i++)
@@ -95,8 +97,50 @@ int bench_report(int nfiles, char **files)
 	for (i = 0; i < 2 * BENCH_NR_MODES - 1; i++)
 		printf("--:|");
 	printf("\n");
-	for (i = 0; i < nfiles; i++)
-		if (report_file(files[i]))
+}
+
+/*
+ * Print one Markdown table of the "dmactl bench --json" results in the
+ * files named by the operands, one row group per file, labelled with the
+ * file's base name.
+ */
+static int report_run(int argc, char **argv)
+{
+	int i, ret, status = EXIT_OK;
+	bool json;
+
+	ret = parse_json_help(&cmd_bench_report, argc, argv, &json);
+	if (ret >= 0)
+		return ret;
+	if (json)
+		return usage_error(&cmd_bench_report, "the report is Markdown: no --json");
+	if (optind == argc)
+		return usage_error(&cmd_bench_report, "expected result files");
+	report_head();
+	for (i = optind; i < argc; i++)
+		if (report_file(argv[i]))
 			status = EXIT_FAIL;
 	return status;
 }
+
+const struct dmactl_cmd cmd_bench_report = {
+	.name = "bench report",
+	.summary = "saved bench --json results as one Markdown table",
+	.help =
+"NAME\n"
+"    dmactl bench report - saved benchmark results as one Markdown table\n"
+"\n"
+"SYNOPSIS\n"
+"    dmactl bench report FILE.json...\n"
+"\n"
+"DESCRIPTION\n"
+"    Prints one Markdown table of the results 'dmactl bench DEV --json'\n"
+"    saved in each FILE, a row group per file (named after the file,\n"
+"    without .json): the domain, and per pages value the mean map+unmap\n"
+"    time per I/O of each mode and each mode's ratio to phys.\n"
+"\n"
+"EXIT STATUS\n"
+"    0 success, 1 a file is not a dmactl bench result (the others are\n"
+"    still printed), 2 usage error.\n",
+	.run = report_run,
+};

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dmactl allow / disallow: the allow list of shared devices. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,12 +21,9 @@ static int allow_common(const struct dmactl_cmd *cmd, bool allow,
 	bool json;
 	int ret;
 
-	ret = parse_json_help(cmd, argc, argv, &json);
+	ret = parse_json_dev(cmd, argc, argv, &json, dev, sizeof(dev));
 	if (ret >= 0)
 		return ret;
-	if (optind != argc - 1)
-		return usage_error(cmd, "expected one device");
-	device_name(argv[optind], dev, sizeof(dev));
 	ret = nl_open_or_say(cmd->name, &nl);
 	if (ret)
 		return ret;
@@ -43,8 +39,7 @@ static int allow_common(const struct dmactl_cmd *cmd, bool allow,
 		json_object_object_add(o, "device", json_object_new_string(dev));
 		json_object_object_add(o, "allowed",
 				       json_object_new_boolean(allow));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
+		json_print(o, JSON_C_TO_STRING_PRETTY);
 	}
 	return EXIT_OK;
 }

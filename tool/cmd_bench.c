@@ -5,9 +5,10 @@
  *
  * The timing happens in the module's threads (DMACTL_BENCH_START); this
  * file sweeps modes and pages per I/O, shows progress, and prints a
- * table or JSON.  "dmactl bench DEV --scale SIZE" is the other half:
- * one IOVA filled with 4 KiB links from userspace, to see how the cost
- * per link and the module's shadow state grow.
+ * table or JSON.  "dmactl bench scale DEV SIZE" (bench_scale.c) is the
+ * other half: one IOVA filled with 4 KiB links from userspace, to see how
+ * the cost per link and the module's shadow state grow; "dmactl bench
+ * report" (bench_report.c) tabulates saved results.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -245,7 +246,140 @@ static bool result_ok(const struct dmactl_bench_result *r)
 	       r->out_mapped_bytes == r->out_unmapped_bytes;
 }
 
-static int bench_run(int argc, char **argv)
+/**
+ * struct bench_opts - the command line of "dmactl bench DEV"
+ * @base: what every run starts from (threads, dir, warmup, flags, ...)
+ * @pages: the pages-per-I/O sweep
+ * @nr_pages: entries in @pages
+ * @modes: the modes, in order (enum dmactl_bench_mode)
+ * @nr_modes: entries in @modes; 0 until chosen
+ * @seconds_ms: timed length of a run, unless @ios
+ * @ios: I/Os per thread and run, 0 to time by @seconds_ms
+ * @quiet: no progress bar
+ * @json: print JSON
+ * @dev: the device
+ */
+struct bench_opts {
+	struct dmactl_bench_start base;
+	unsigned int pages[MAX_SWEEP];
+	int nr_pages;
+	int modes[BENCH_NR_MODES];
+	int nr_modes;
+	uint64_t seconds_ms;
+	uint64_t ios;
+	bool quiet;
+	bool json;
+	char dev[DMACTL_NAME_MAX];
+};
+
+/* --seconds S: a positive number of seconds, at least 1 ms; -1 if bad. */
+static int parse_seconds(const char *arg, uint64_t *ms)
+{
+	char *end;
+	double s = strtod(arg, &end);
+
+	/* !(s > 0) is true for NaN, which no comparison is. */
+	if (*end || end == arg || !(s > 0) ||
+	    s * 1000 > DMACTL_BENCH_MAX_DURATION_MS)
+		return -1;
+	*ms = s * 1000 < 1 ? 1 : s * 1000;
+	return 0;
+}
+
+#define NOT_A_NUMBER	(-2)
+
+/*
+ * The options of a number, into @o; returns -1 to go on, EXIT_USAGE, or
+ * NOT_A_NUMBER if @c is not one of them.
+ */
+static int bench_number(int c, const char *arg, struct bench_opts *o)
+{
+	struct dmactl_bench_start *b = &o->base;
+	uint64_t v = 0;
+	bool bad = !arg || parse_size(arg, &v);
+
+	switch (c) {
+	case 't':
+		if (bad || !v || v > DMACTL_BENCH_MAX_THREADS)
+			return usage_error(&cmd_bench, "--threads is 1..%d", DMACTL_BENCH_MAX_THREADS);
+		b->threads = v;
+		return -1;
+	case 'i':
+		if (bad || !v || v > DMACTL_BENCH_MAX_IOS)
+			return usage_error(&cmd_bench, "bad --ios '%s'", arg);
+		o->ios = v;
+		return -1;
+	case 'w':
+		if (bad || v > DMACTL_BENCH_MAX_WARMUP_IOS)
+			return usage_error(&cmd_bench, "bad --warmup '%s'", arg);
+		b->warmup_ios = v;
+		return -1;
+	case 'b':
+		if (bad || v < DMACTL_BENCH_MIN_DMA_BITS || v > 64)
+			return usage_error(&cmd_bench, "--dma-bits is %d..64",
+					   DMACTL_BENCH_MIN_DMA_BITS);
+		b->dma_bits = v;
+		return -1;
+	case 'x':
+		if (bad || v > DMACTL_BENCH_MAX_TRANS_NS)
+			return usage_error(&cmd_bench, "bad --trans-ns '%s'", arg);
+		b->trans_ns = v;
+		return -1;
+	case 'n':
+		if (bad || v >= DMACTL_NO_NODE)
+			return usage_error(&cmd_bench, "bad --node '%s'", arg);
+		b->node = v;
+		return -1;
+	case 'S':
+		if (bad || !v || v > DMACTL_BENCH_MAX_SPAN_PAGES)
+			return usage_error(&cmd_bench, "bad --span '%s'", arg);
+		b->span_pages = v;
+		return -1;
+	}
+	return NOT_A_NUMBER;
+}
+
+/* One option other than a number's; returns -1 to go on, or a status. */
+static int bench_option(int c, char *arg, struct bench_opts *o)
+{
+	switch (c) {
+	case 'm':
+		o->nr_modes = parse_modes(arg, o->modes);
+		if (o->nr_modes <= 0)
+			return usage_error(&cmd_bench, "--mode takes phys, sg, iova, iova-reuse, iova-sparse or all");
+		return -1;
+	case 'p':
+		o->nr_pages = parse_list(arg, o->pages, DMACTL_BENCH_MAX_PAGES);
+		if (o->nr_pages <= 0)
+			return usage_error(&cmd_bench, "bad --pages '%s'", arg);
+		return -1;
+	case 's':
+		if (parse_seconds(arg, &o->seconds_ms))
+			return usage_error(&cmd_bench, "bad --seconds '%s'", arg);
+		return -1;
+	case 'd':
+		if (dir_from_name(arg) < 0)
+			return usage_error(&cmd_bench, "--dir is to, from or bidi");
+		o->base.dir = dir_from_name(arg);
+		return -1;
+	case 'B':
+		o->base.flags |= DMACTL_BENCH_BIND_CPU;
+		return -1;
+	case 'c':
+		o->base.flags |= DMACTL_BENCH_CONTIG;
+		return -1;
+	case 'T':
+		o->base.flags |= DMACTL_BENCH_TOUCH;
+		return -1;
+	case 'q':
+		o->quiet = true;
+		return -1;
+	}
+	return opt_common(&cmd_bench, c, &o->json);
+}
+
+/* The command line; returns -1 to go on, or the exit status. */
+static int bench_parse(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -262,211 +396,166 @@ static int bench_run(int argc, char **argv)
 		{ "bind-cpu", no_argument, NULL, 'B' },
 		{ "contig", no_argument, NULL, 'c' },
 		{ "touch", no_argument, NULL, 'T' },
-		{ "scale", required_argument, NULL, 'L' },
-		{ "report", no_argument, NULL, 'R' },
 		{ "no-progress", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		OPT_JSON,
+		OPT_HELP,
 		{}
 	};
-	struct dmactl_bench_start base = {
-		.threads = 1, .node = DMACTL_NO_NODE, .pages = 1,
-		.dir = DMACTL_DIR_BIDIRECTIONAL, .warmup_ios = 100,
+	int c, ret;
+
+	*o = (struct bench_opts){
+		.base = { .threads = 1, .node = DMACTL_NO_NODE, .pages = 1,
+			  .dir = DMACTL_DIR_BIDIRECTIONAL, .warmup_ios = 100 },
+		.pages = { 1 }, .nr_pages = 1, .seconds_ms = 1000,
 	};
-	unsigned int pages[MAX_SWEEP] = { 1 }, threads = 1;
-	int modes[BENCH_NR_MODES] = { 0 }, nr_modes = 0, nr_pages = 1;
-	uint64_t v, seconds_ms = 1000, ios = 0, scale = 0;
-	bool json = false, quiet = false, failed = false, report = false;
-	struct dmactl_attach at;
-	json_object *root = NULL, *arr = NULL;
-	char dev[DMACTL_NAME_MAX];
-	int c, fd, status, i, m;
+	while ((c = getopt_long(argc, argv, "m:p:t:s:i:w:d:b:x:n:S:BcTqjh", opts, NULL)) != -1) {
+		ret = bench_number(c, optarg, o);
+		if (ret == NOT_A_NUMBER)
+			ret = bench_option(c, optarg, o);
+		if (ret >= 0)
+			return ret;
+	}
+	return one_device(&cmd_bench, argc, argv, o->dev, sizeof(o->dev)) ?: -1;
+}
 
-	while ((c = getopt_long(argc, argv, "m:p:t:s:i:w:d:b:x:n:S:BcTL:Rqjh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			nr_modes = parse_modes(optarg, modes);
-			if (nr_modes <= 0)
-				return usage_error(&cmd_bench, "--mode takes phys, sg, iova, iova-reuse, iova-sparse or all");
-			break;
-		case 'p':
-			nr_pages = parse_list(optarg, pages, DMACTL_BENCH_MAX_PAGES);
-			if (nr_pages <= 0)
-				return usage_error(&cmd_bench, "bad --pages '%s'", optarg);
-			break;
-		case 't':
-			if (parse_size(optarg, &v) || !v || v > DMACTL_BENCH_MAX_THREADS)
-				return usage_error(&cmd_bench, "--threads is 1..%d", DMACTL_BENCH_MAX_THREADS);
-			threads = v;
-			break;
-		case 's': {
-			char *end;
-			double s = strtod(optarg, &end);
+/* What the attach reply settles: the default modes, the run length. */
+static void bench_settle(struct bench_opts *o, const struct dmactl_attach *at)
+{
+	int i;
 
-			/* !(s > 0) is true for NaN, which no comparison is. */
-			if (*end || end == optarg || !(s > 0) ||
-			    s * 1000 > DMACTL_BENCH_MAX_DURATION_MS)
-				return usage_error(&cmd_bench, "bad --seconds '%s'", optarg);
-			seconds_ms = s * 1000 < 1 ? 1 : s * 1000;
-			break;
-		}
-		case 'i':
-			if (parse_size(optarg, &ios) || !ios || ios > DMACTL_BENCH_MAX_IOS)
-				return usage_error(&cmd_bench, "bad --ios '%s'", optarg);
-			break;
-		case 'w':
-			if (parse_size(optarg, &v) || v > DMACTL_BENCH_MAX_WARMUP_IOS)
-				return usage_error(&cmd_bench, "bad --warmup '%s'", optarg);
-			base.warmup_ios = v;
-			break;
-		case 'd':
-			if (dir_from_name(optarg) < 0)
-				return usage_error(&cmd_bench, "--dir is to, from or bidi");
-			base.dir = dir_from_name(optarg);
-			break;
-		case 'b':
-			if (parse_size(optarg, &v) || v < DMACTL_BENCH_MIN_DMA_BITS || v > 64)
-				return usage_error(&cmd_bench, "--dma-bits is %d..64",
-						   DMACTL_BENCH_MIN_DMA_BITS);
-			base.dma_bits = v;
-			break;
-		case 'x':
-			if (parse_size(optarg, &v) || v > DMACTL_BENCH_MAX_TRANS_NS)
-				return usage_error(&cmd_bench, "bad --trans-ns '%s'", optarg);
-			base.trans_ns = v;
-			break;
-		case 'n':
-			if (parse_size(optarg, &v) || v >= DMACTL_NO_NODE)
-				return usage_error(&cmd_bench, "bad --node '%s'", optarg);
-			base.node = v;
-			break;
-		case 'S':
-			if (parse_size(optarg, &v) || !v || v > DMACTL_BENCH_MAX_SPAN_PAGES)
-				return usage_error(&cmd_bench, "bad --span '%s'", optarg);
-			base.span_pages = v;
-			break;
-		case 'B':
-			base.flags |= DMACTL_BENCH_BIND_CPU;
-			break;
-		case 'c':
-			base.flags |= DMACTL_BENCH_CONTIG;
-			break;
-		case 'T':
-			base.flags |= DMACTL_BENCH_TOUCH;
-			break;
-		case 'L':
-			if (parse_size(optarg, &scale) || !scale || scale % 4096)
-				return usage_error(&cmd_bench, "--scale takes a size in 4 KiB pages");
-			break;
-		case 'R':
-			report = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(cmd_bench.help, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error(&cmd_bench, NULL);
-		}
-	}
-	if (report) {
-		if (optind == argc)
-			return usage_error(&cmd_bench, "--report needs result files");
-		return bench_report(argc - optind, argv + optind);
-	}
-	if (optind != argc - 1)
-		return usage_error(&cmd_bench, "expected one device");
-	device_name(argv[optind], dev, sizeof(dev));
-	status = dmactl_open_attach("bench", dev, &at, &fd);
-	if (status)
-		return status;
-	if (scale) {
-		status = bench_scale(fd, dev, scale, json);
-		close(fd);
-		return status;
-	}
-	if (!nr_modes) {
+	if (!o->nr_modes) {
 		/* Every mode the device's domain allows. */
-		nr_modes = at.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE ? BENCH_NR_MODES : 2;
-		for (i = 0; i < nr_modes; i++)
-			modes[i] = i + 1;
+		o->nr_modes = at->out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE ?
+			      BENCH_NR_MODES : 2;
+		for (i = 0; i < o->nr_modes; i++)
+			o->modes[i] = i + 1;
 	}
-	base.threads = threads;
-	if (ios)
-		base.ios = ios;
+	if (o->ios)
+		o->base.ios = o->ios;
 	else
-		base.duration_ms = seconds_ms;
-	signal(SIGINT, on_sigint);
+		o->base.duration_ms = o->seconds_ms;
+}
 
-	if (json) {
-		root = json_object_new_object();
-		arr = json_object_new_array();
-		json_object_object_add(root, "device", json_object_new_string(dev));
-		json_object_object_add(root, "domain",
-				       json_object_new_string(domain_name(at.out_domain)));
-		json_object_object_add(root, "hypervisor",
-				       json_object_new_boolean(under_hypervisor()));
-		json_object_object_add(root, "threads", json_object_new_int(threads));
-		json_object_object_add(root, "dir", json_object_new_string(dir_name(base.dir)));
-		json_object_object_add(root, "dma_bits", json_object_new_int(base.dma_bits));
-		json_object_object_add(root, "trans_ns", json_object_new_int(base.trans_ns));
-		json_object_object_add(root, "contig", json_object_new_boolean(
-			base.flags & DMACTL_BENCH_CONTIG));
-		json_object_object_add(root, "touch", json_object_new_boolean(
-			base.flags & DMACTL_BENCH_TOUCH));
-		json_object_object_add(root, "results", arr);
-	} else {
-		printf("device %s, domain %s, %u thread(s), dir %s%s%s\n", dev,
-		       domain_name(at.out_domain), threads, dir_name(base.dir),
-		       base.flags & DMACTL_BENCH_CONTIG ? ", contiguous I/O" : "",
-		       under_hypervisor() ?
-		       "; virtual machine: times measure the emulation, not hardware" : "");
-		printf("times in us per I/O; vs-phys: mean (map+unmap) over phys's; "
-		       "bytes: DMA-address bookkeeping per I/O\n");
-		print_header();
+/* The JSON document's head; the results go into its "results" array. */
+static json_object *bench_json_head(const struct bench_opts *o,
+				    const struct dmactl_attach *at)
+{
+	const struct dmactl_bench_start *b = &o->base;
+	json_object *root = json_object_new_object();
+
+	json_object_object_add(root, "device", json_object_new_string(o->dev));
+	json_object_object_add(root, "domain",
+			       json_object_new_string(domain_name(at->out_domain)));
+	json_object_object_add(root, "hypervisor",
+			       json_object_new_boolean(under_hypervisor()));
+	json_object_object_add(root, "threads", json_object_new_int(b->threads));
+	json_object_object_add(root, "dir", json_object_new_string(dir_name(b->dir)));
+	json_object_object_add(root, "dma_bits", json_object_new_int(b->dma_bits));
+	json_object_object_add(root, "trans_ns", json_object_new_int(b->trans_ns));
+	json_object_object_add(root, "contig", json_object_new_boolean(
+		b->flags & DMACTL_BENCH_CONTIG));
+	json_object_object_add(root, "touch", json_object_new_boolean(
+		b->flags & DMACTL_BENCH_TOUCH));
+	json_object_object_add(root, "results", json_object_new_array());
+	return root;
+}
+
+/* The table's head: the device and what the columns mean. */
+static void bench_print_head(const struct bench_opts *o,
+			     const struct dmactl_attach *at)
+{
+	const struct dmactl_bench_start *b = &o->base;
+
+	printf("device %s, domain %s, %u thread(s), dir %s%s%s\n", o->dev,
+	       domain_name(at->out_domain), b->threads, dir_name(b->dir),
+	       b->flags & DMACTL_BENCH_CONTIG ? ", contiguous I/O" : "",
+	       under_hypervisor() ?
+	       "; virtual machine: times measure the emulation, not hardware" : "");
+	printf("times in us per I/O; vs-phys: mean (map+unmap) over phys's; "
+	       "bytes: DMA-address bookkeeping per I/O\n");
+	print_header();
+}
+
+/*
+ * One mode at one pages value: run it and add its row (or JSON to
+ * @results).  Returns false if it failed or left something behind;
+ * *phys_ns is set after phys, for the ratios of the modes after it.
+ */
+static bool bench_cell(int fd, const struct bench_opts *o, int mode,
+		       unsigned int pages, double *phys_ns, json_object *results)
+{
+	struct dmactl_bench_start st = o->base;
+	struct dmactl_bench_result r;
+	int ret;
+
+	st.mode = mode;
+	st.pages = pages;
+	if (st.mode != DMACTL_BENCH_IOVA_SPARSE)
+		st.span_pages = 0;
+	else if (st.span_pages && st.span_pages < st.pages)
+		st.span_pages = st.pages;
+	ret = bench_one(fd, &st, &r, !o->json && !o->quiet && isatty(2));
+	if (ret) {
+		fprintf(stderr, "dmactl bench: %s pages=%u on %s: %s\n",
+			bench_mode_names[st.mode], st.pages, o->dev, strerror(-ret));
+		return false;
 	}
-	for (i = 0; i < nr_pages && !interrupted; i++) {
+	if (st.mode == DMACTL_BENCH_PHYS)
+		*phys_ns = io_mean_ns(&r);
+	if (results)
+		json_object_array_add(results, result_json(&st, &r, *phys_ns));
+	else
+		print_row(&st, &r, *phys_ns);
+	return result_ok(&r);
+}
+
+/* Every mode at every pages value until Ctrl-C; false if any failed. */
+static bool bench_sweep(int fd, const struct bench_opts *o, json_object *results)
+{
+	bool ok = true;
+	int i, m;
+
+	for (i = 0; i < o->nr_pages && !interrupted; i++) {
 		double phys_ns = 0;
 
-		for (m = 0; m < nr_modes && !interrupted; m++) {
-			struct dmactl_bench_start st = base;
-			struct dmactl_bench_result r;
-			int ret;
+		for (m = 0; m < o->nr_modes && !interrupted; m++)
+			ok &= bench_cell(fd, o, o->modes[m], o->pages[i],
+					 &phys_ns, results);
+	}
+	return ok;
+}
 
-			st.mode = modes[m];
-			st.pages = pages[i];
-			if (st.mode != DMACTL_BENCH_IOVA_SPARSE)
-				st.span_pages = 0;
-			else if (st.span_pages && st.span_pages < st.pages)
-				st.span_pages = st.pages;
-			ret = bench_one(fd, &st, &r, !json && !quiet && isatty(2));
-			if (ret) {
-				fprintf(stderr, "dmactl bench: %s pages=%u on %s: %s\n",
-					bench_mode_names[st.mode], st.pages, dev, strerror(-ret));
-				failed = true;
-				continue;
-			}
-			if (!result_ok(&r))
-				failed = true;
-			if (st.mode == DMACTL_BENCH_PHYS)
-				phys_ns = io_mean_ns(&r);
-			if (json)
-				json_object_array_add(arr, result_json(&st, &r, phys_ns));
-			else
-				print_row(&st, &r, phys_ns);
-		}
+static int bench_run(int argc, char **argv)
+{
+	json_object *root = NULL, *results = NULL;
+	struct dmactl_attach at;
+	struct bench_opts o;
+	int fd, status;
+	bool ok;
+
+	if (argc > 1 && !strcmp(argv[1], "scale"))
+		return cmd_bench_scale.run(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return cmd_bench_report.run(argc - 1, argv + 1);
+	status = bench_parse(argc, argv, &o);
+	if (status >= 0)
+		return status;
+	status = dmactl_open_attach("bench", o.dev, &at, &fd);
+	if (status)
+		return status;
+	bench_settle(&o, &at);
+	signal(SIGINT, on_sigint);
+	if (o.json) {
+		root = bench_json_head(&o, &at);
+		json_object_object_get_ex(root, "results", &results);
+	} else {
+		bench_print_head(&o, &at);
 	}
-	if (json) {
-		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
-		json_object_put(root);
-	}
+	ok = bench_sweep(fd, &o, results);
+	if (root)
+		json_print(root, JSON_C_TO_STRING_PRETTY);
 	close(fd);
-	return failed || interrupted ? EXIT_FAIL : EXIT_OK;
+	return !ok || interrupted ? EXIT_FAIL : EXIT_OK;
 }
 
 const struct dmactl_cmd cmd_bench = {
@@ -481,8 +570,8 @@ const struct dmactl_cmd cmd_bench = {
 "                 [--seconds S | --ios N] [--warmup N] [--dir to|from|bidi]\n"
 "                 [--dma-bits B] [--trans-ns NS] [--node N] [--bind-cpu]\n"
 "                 [--contig] [--touch] [--span PAGES] [--no-progress] [--json]\n"
-"    dmactl bench DEV --scale SIZE [--json]\n"
-"    dmactl bench --report FILE.json...\n"
+"    dmactl bench scale DEV SIZE [--json]\n"
+"    dmactl bench report FILE.json...\n"
 "\n"
 "DESCRIPTION\n"
 "    Kernel threads in dmactl.ko repeat one I/O of N pages: map (timed),\n"
@@ -500,8 +589,9 @@ const struct dmactl_cmd cmd_bench = {
 "    (untimed, not for --dir from), as dma_map_benchmark always does, so\n"
 "    a non-coherent device's map pays for cleaning the caches.  Each\n"
 "    --pages value is a row group; the IOVA modes need a DMA or DMA-FQ\n"
-"    domain and are left out by default elsewhere.  --dma-bits needs a device bound to dmactl with no other\n"
-"    objects; the mask is restored afterwards.\n"
+"    domain and are left out by default elsewhere.  --dma-bits needs a\n"
+"    device bound to dmactl with no other objects; the mask is restored\n"
+"    afterwards.\n"
 "\n"
 "    The table gives I/Os per second, MB/s, and mean, median and 99th\n"
 "    percentile of map and of unmap in microseconds; vs-phys is the mean\n"
@@ -512,14 +602,10 @@ const struct dmactl_cmd cmd_bench = {
 "    Defaults: all modes, --pages 1, 1 thread, 1 second, --warmup 100,\n"
 "    bidi.  Ctrl-C stops the current run and prints what it measured.\n"
 "\n"
-"    --scale SIZE links SIZE bytes of 4 KiB pages into one IOVA, one\n"
-"    ioctl per link, verifies every translation, destroys it, and\n"
-"    reports the time per link as the IOVA fills and the module's shadow\n"
-"    state per GiB of IOVA.\n"
-"\n"
-"    --report prints one Markdown table of saved --json results, a row\n"
-"    group per file (named after the file): mean map+unmap time per I/O\n"
-"    per mode, and each mode's ratio to phys.\n"
+"    'dmactl bench scale' fills one IOVA with SIZE bytes of 4 KiB links,\n"
+"    one ioctl each, and reports the time per link as it fills and the\n"
+"    module's shadow state; 'dmactl bench report' prints saved --json\n"
+"    results as one Markdown table.  Their --help describes them.\n"
 "\n"
 "    In a virtual machine every figure measures the emulation, not\n"
 "    hardware: compare modes as ratios taken in one run.\n"

@@ -8,7 +8,6 @@
  * echoed, as the kernel's VFIO selftest scripts do.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,26 +55,6 @@ static void current_driver(const char *bus, const char *dev, char *out,
 		out[0] = '\0';
 }
 
-/* Returns 0 to go on, -1 after --help, or a usage error's status. */
-static int parse_one_device(const struct dmactl_cmd *cmd, int argc,
-			    char **argv, char *dev, size_t len)
-{
-	bool json;
-	int ret;
-
-	ret = parse_json_help(cmd, argc, argv, &json);
-	if (ret == EXIT_OK)
-		return -1;
-	if (ret > 0)
-		return ret;
-	if (optind != argc - 1)
-		return usage_error(cmd, "expected one device");
-	if (json)
-		writes = json_object_new_array();
-	device_name(argv[optind], dev, len);
-	return 0;
-}
-
 /* The --json result of bind or unbind: the device, its driver now. */
 static int json_result(const char *dev, const char *bus, int status)
 {
@@ -92,8 +71,7 @@ static int json_result(const char *dev, const char *bus, int status)
 	json_object_object_add(o, "sysfs_writes", writes);
 	json_object_object_add(o, "result", json_object_new_string(
 		status == EXIT_OK ? "ok" : "fail"));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-	json_object_put(o);
+	json_print(o, JSON_C_TO_STRING_PRETTY);
 	writes = NULL;
 	return status;
 }
@@ -104,11 +82,14 @@ static int bind_common(const struct dmactl_cmd *cmd, int argc, char **argv,
 {
 	char dev[DMACTL_NAME_MAX];
 	const char *bus;
+	bool json;
 	int ret;
 
-	ret = parse_one_device(cmd, argc, argv, dev, sizeof(dev));
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
+	ret = parse_json_dev(cmd, argc, argv, &json, dev, sizeof(dev));
+	if (ret >= 0)
+		return ret;
+	if (json)
+		writes = json_object_new_array();
 	bus = device_bus(dev);
 	return json_result(dev, bus, act(dev, bus));
 }

@@ -257,12 +257,9 @@ static int expendable_run(int argc, char **argv)
 	json_object *o, *a;
 	int ret;
 
-	ret = parse_json_help(&cmd_expendable, argc, argv, &json);
+	ret = parse_json_dev(&cmd_expendable, argc, argv, &json, dev, sizeof(dev));
 	if (ret >= 0)
 		return ret;
-	if (optind != argc - 1)
-		return usage_error(&cmd_expendable, "expected one device");
-	device_name(argv[optind], dev, sizeof(dev));
 	known = declared(dev);
 	if (known)
 		check_device(dev, &v);
@@ -279,8 +276,7 @@ static int expendable_run(int argc, char **argv)
 		     line = strtok_r(NULL, "\n", &save))
 			json_object_array_add(a, json_object_new_string(line));
 		json_object_object_add(o, "in_use", a);
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
+		json_print(o, JSON_C_TO_STRING_PLAIN);
 		return ret;
 	}
 	if (!known)

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dmactl info: what the DMA layer offers for one device. */
-#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -14,23 +13,18 @@ static int info_run(int argc, char **argv)
 	char dev[DMACTL_NAME_MAX];
 	bool json = false;
 	json_object *o;
-	int c, fd, ret;
+	int fd, ret;
 
-	c = parse_json_help(&cmd_info, argc, argv, &json);
-	if (c >= 0)
-		return c;
-	if (optind != argc - 1)
-		return usage_error(&cmd_info, "expected one device");
-	device_name(argv[optind], dev, sizeof(dev));
-
+	ret = parse_json_dev(&cmd_info, argc, argv, &json, dev, sizeof(dev));
+	if (ret >= 0)
+		return ret;
 	ret = dmactl_open_attach("info", dev, &a, &fd);
 	if (ret)
 		return ret;
 	close(fd);
 	if (json) {
 		o = attach_json(dev, &a);
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
+		json_print(o, JSON_C_TO_STRING_PRETTY);
 	} else {
 		attach_print(dev, &a);
 	}

@@ -11,6 +11,7 @@
 #include "dmactl.h"
 #include "pci.h"
 #include "sysfs.h"
+#include "util.h"
 
 /* The allow list, as the module shows it ("" if not loaded). */
 static char allowed[4096];
@@ -138,9 +139,7 @@ static int list_run(int argc, char **argv)
 		arr = json_object_new_array();
 		for (i = 0; i < n; i++)
 			json_object_array_add(arr, device_json(&devs[i]));
-		puts(json_object_to_json_string_ext(arr,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		json_print(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	} else {
 		print_table(devs, n);
 	}

@@ -16,133 +16,199 @@
 #include "scenario.h"
 #include "util.h"
 
-static int map_run(int argc, char **argv)
+#define MAP_STEPS	10
+#define MAP_LINE	256
+
+/**
+ * struct map_opts - the command line of "dmactl map"
+ * @size: bytes to map
+ * @per_link: pages per link
+ * @dir: the direction's name
+ * @fallback: let alloc take the dma_map_phys fallback
+ * @json: print JSON
+ * @dev: the device
+ */
+struct map_opts {
+	uint64_t size;
+	uint64_t per_link;
+	const char *dir;
+	bool fallback;
+	bool json;
+	char dev[DMACTL_NAME_MAX];
+};
+
+/**
+ * struct map_outcome - what the lifecycle did
+ * @status: the exit status
+ * @attached: the attach step passed
+ * @failed: the step that failed, NULL if none did
+ * @path: the alloc's path, 0 if no alloc was done
+ * @dma_addr: the alloc's DMA address
+ * @mapped: the verify after the links
+ */
+struct map_outcome {
+	int status;
+	bool attached;
+	const char *failed;
+	uint32_t path;
+	uint64_t dma_addr;
+	struct dmactl_iova_verify mapped;
+};
+
+/* Returns -1 to go on, or the exit status to return at once. */
+static int map_parse(int argc, char **argv, struct map_opts *o)
 {
 	static const struct option opts[] = {
 		{ "size", required_argument, NULL, 's' },
 		{ "pages-per-link", required_argument, NULL, 'p' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "no-fallback", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		OPT_JSON,
+		OPT_HELP,
 		{}
 	};
-	uint64_t size = 2 << 20, per_link = 1;
-	const char *dir = "bidi";
-	bool json = false, fallback = true;
-	char dev[DMACTL_NAME_MAX], lines[10][256];
-	struct dmactl_iova_verify mapped = { 0 };
-	struct scenario s;
-	int c, i, n = 0, ret = 0, status, verify_line;
-	const char *path;
-	json_object *o;
+	int c, ret;
 
+	*o = (struct map_opts){ .size = 2 << 20, .per_link = 1, .dir = "bidi",
+				.fallback = true };
 	while ((c = getopt_long(argc, argv, "s:p:d:njh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (parse_size(optarg, &size) || !size || size > 1ULL << 62)
-				return usage_error(&cmd_map, "bad --size '%s'", optarg);
-			break;
-		case 'p':
-			if (parse_size(optarg, &per_link) || !per_link)
-				return usage_error(&cmd_map, "bad --pages-per-link '%s'", optarg);
-			break;
-		case 'd':
-			if (dir_from_name(optarg) < 0)
-				return usage_error(&cmd_map, "--dir is to, from or bidi");
-			dir = optarg;
-			break;
-		case 'n':
-			fallback = false;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(cmd_map.help, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error(&cmd_map, NULL);
-		}
+		if (c == 's' && (parse_size(optarg, &o->size) || !o->size ||
+				 o->size > 1ULL << 62))
+			return usage_error(&cmd_map, "bad --size '%s'", optarg);
+		if (c == 'p' && (parse_size(optarg, &o->per_link) || !o->per_link))
+			return usage_error(&cmd_map, "bad --pages-per-link '%s'", optarg);
+		if (c == 'd' && dir_from_name(optarg) < 0)
+			return usage_error(&cmd_map, "--dir is to, from or bidi");
+		if (c == 'd')
+			o->dir = optarg;
+		else if (c == 'n')
+			o->fallback = false;
+		else if (c != 's' && c != 'p' && (ret = opt_common(&cmd_map, c, &o->json)) >= 0)
+			return ret;
 	}
-	if (optind != argc - 1)
-		return usage_error(&cmd_map, "expected one device");
+	ret = one_device(&cmd_map, argc, argv, o->dev, sizeof(o->dev));
+	if (ret)
+		return ret;
 	/* A link is at most the whole buffer: no page count can wrap. */
-	if (per_link > (size + 4095) / 4096)
+	if (o->per_link > (o->size + 4095) / 4096)
 		return usage_error(&cmd_map, "--pages-per-link %" PRIu64
 				   " is more than the %" PRIu64 " pages of --size",
-				   per_link, (size + 4095) / 4096);
-	device_name(argv[optind], dev, sizeof(dev));
+				   o->per_link, (o->size + 4095) / 4096);
+	return -1;
+}
 
-	snprintf(lines[n++], 256, "attach %s", dev);
-	snprintf(lines[n++], 256, "buf b kernel %" PRIu64, size);
-	snprintf(lines[n++], 256, "alloc io %" PRIu64 "%s", size,
-		 fallback ? " fallback" : "");
-	snprintf(lines[n++], 256, "link io b len=%" PRIu64 " each=%" PRIu64 " dir=%s",
-		 size, per_link * 4096, dir);
-	snprintf(lines[n++], 256, "sync io");
-	verify_line = n;
-	snprintf(lines[n++], 256, "verify io");
-	snprintf(lines[n++], 256, "unlink io len=%" PRIu64 " each=%" PRIu64 " dir=%s",
-		 size, per_link * 4096, dir);
-	snprintf(lines[n++], 256, "verify io unmapped");
-	snprintf(lines[n++], 256, "free io");
-	snprintf(lines[n++], 256, "bfree b");
+/* The lifecycle as scenario lines, which a failure is named by. */
+static int map_script(const struct map_opts *o, char lines[][MAP_LINE])
+{
+	uint64_t each = o->per_link * 4096;
+	int n = 0;
 
+	snprintf(lines[n++], MAP_LINE, "attach %s", o->dev);
+	snprintf(lines[n++], MAP_LINE, "buf b kernel %" PRIu64, o->size);
+	snprintf(lines[n++], MAP_LINE, "alloc io %" PRIu64 "%s", o->size,
+		 o->fallback ? " fallback" : "");
+	snprintf(lines[n++], MAP_LINE, "link io b len=%" PRIu64 " each=%" PRIu64
+		 " dir=%s", o->size, each, o->dir);
+	snprintf(lines[n++], MAP_LINE, "sync io");
+	snprintf(lines[n++], MAP_LINE, "verify io");
+	snprintf(lines[n++], MAP_LINE, "unlink io len=%" PRIu64 " each=%" PRIu64
+		 " dir=%s", o->size, each, o->dir);
+	snprintf(lines[n++], MAP_LINE, "verify io unmapped");
+	snprintf(lines[n++], MAP_LINE, "free io");
+	snprintf(lines[n++], MAP_LINE, "bfree b");
+	return n;
+}
+
+/* Run the lines until one fails, keeping what alloc and verify said. */
+static void map_exec(char lines[][MAP_LINE], int n, struct map_outcome *out)
+{
+	struct scenario_result r;
+	struct scenario s;
+	bool verified = false;
+	int i, ret = 0;
+
+	memset(out, 0, sizeof(*out));
 	scenario_init(&s, "map");
 	s.quiet = true;
 	for (i = 0; i < n && !ret; i++) {
 		s.lineno = i + 1;
-		ret = scenario_line(&s, lines[i]);
-		if (i == verify_line)
-			mapped = s.last_verify;
+		ret = scenario_line(&s, lines[i], &r);
+		if (r.path) {
+			out->path = r.path;
+			out->dma_addr = r.dma_addr;
+		}
+		/* The first verify: the pages while mapped. */
+		if (r.verified && !verified)
+			out->mapped = r.verify;
+		verified |= r.verified;
+		if (ret)
+			out->failed = lines[i];
 	}
-	status = !ret ? EXIT_OK : s.unsupported ? EXIT_UNSUPPORTED : EXIT_FAIL;
-	if (s.fd < 0 && !json) {
-		/* Attach failed and said why: there is nothing to summarise. */
-		scenario_fini(&s);
-		return status;
-	}
+	out->status = !ret ? EXIT_OK : r.unsupported ? EXIT_UNSUPPORTED : EXIT_FAIL;
+	out->attached = s.fd >= 0;
+	scenario_fini(&s);
+}
+
+static void map_json(const struct map_opts *o, const struct map_outcome *m)
+{
+	json_object *j = json_object_new_object();
+	uint64_t each = o->per_link * 4096;
 
 	/* A step failed before alloc: no path, no address to speak of. */
-	path = !s.last_path ? "none" :
-	       s.last_path == DMACTL_PATH_IOVA ? "iova" : "fallback";
-	if (json) {
-		o = json_object_new_object();
-		json_object_object_add(o, "device", json_object_new_string(dev));
-		json_object_object_add(o, "path", json_object_new_string(path));
-		json_object_object_add(o, "dma_addr", s.last_path ?
-				       json_object_new_uint64(s.last_dma_addr) : NULL);
-		json_object_object_add(o, "size", json_object_new_uint64(size));
-		json_object_object_add(o, "links",
-				       json_object_new_uint64((size + per_link * 4096 - 1) /
-							      (per_link * 4096)));
-		if (status != EXIT_OK)
-			json_object_object_add(o, "failed_step",
-					       json_object_new_string(lines[i - 1]));
-		json_object_object_add(o, "pages_mapped_ok",
-				       json_object_new_uint64(mapped.out_mapped_ok));
-		json_object_object_add(o, "pages_bounced",
-				       json_object_new_uint64(mapped.out_bounced));
-		json_object_object_add(o, "result", json_object_new_string(
-			status == EXIT_OK ? "pass" : "fail"));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
-	} else if (!s.last_path) {
+	json_object_object_add(j, "device", json_object_new_string(o->dev));
+	json_object_object_add(j, "path", json_object_new_string(
+		!m->path ? "none" : m->path == DMACTL_PATH_IOVA ? "iova" : "fallback"));
+	json_object_object_add(j, "dma_addr", m->path ?
+			       json_object_new_uint64(m->dma_addr) : NULL);
+	json_object_object_add(j, "size", json_object_new_uint64(o->size));
+	json_object_object_add(j, "links",
+			       json_object_new_uint64((o->size + each - 1) / each));
+	if (m->failed)
+		json_object_object_add(j, "failed_step",
+				       json_object_new_string(m->failed));
+	json_object_object_add(j, "pages_mapped_ok",
+			       json_object_new_uint64(m->mapped.out_mapped_ok));
+	json_object_object_add(j, "pages_bounced",
+			       json_object_new_uint64(m->mapped.out_bounced));
+	json_object_object_add(j, "result", json_object_new_string(
+		m->status == EXIT_OK ? "pass" : "fail"));
+	json_print(j, JSON_C_TO_STRING_PRETTY);
+}
+
+static void map_print(const struct map_opts *o, const struct map_outcome *m)
+{
+	if (!m->path) {
 		printf("device %s: failed before any IOVA space was had, at: %s\n",
-		       dev, lines[i - 1]);
-	} else {
-		printf("device %s: %s path, %" PRIu64 " bytes at DMA address %#" PRIx64
-		       ", links of %" PRIu64 " pages, dir %s\n", dev,
-		       s.last_path == DMACTL_PATH_IOVA ? "IOVA (dma_iova_link)" :
-		       "fallback (dma_map_phys)", size, s.last_dma_addr, per_link, dir);
-		printf("verified %" PRIu64 " pages mapped, %" PRIu64 " bounced; "
-		       "all unmapped after unlink: %s\n",
-		       (uint64_t)mapped.out_mapped_ok, (uint64_t)mapped.out_bounced,
-		       status == EXIT_OK ? "PASS" : "FAIL");
+		       o->dev, m->failed);
+		return;
 	}
-	scenario_fini(&s);
-	return status;
+	printf("device %s: %s path, %" PRIu64 " bytes at DMA address %#" PRIx64
+	       ", links of %" PRIu64 " pages, dir %s\n", o->dev,
+	       m->path == DMACTL_PATH_IOVA ? "IOVA (dma_iova_link)" :
+	       "fallback (dma_map_phys)", o->size, m->dma_addr, o->per_link, o->dir);
+	printf("verified %" PRIu64 " pages mapped, %" PRIu64 " bounced; "
+	       "all unmapped after unlink: %s\n",
+	       (uint64_t)m->mapped.out_mapped_ok, (uint64_t)m->mapped.out_bounced,
+	       m->status == EXIT_OK ? "PASS" : "FAIL");
+}
+
+static int map_run(int argc, char **argv)
+{
+	char lines[MAP_STEPS][MAP_LINE];
+	struct map_outcome m;
+	struct map_opts o;
+	int ret;
+
+	ret = map_parse(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	map_exec(lines, map_script(&o, lines), &m);
+	if (o.json)
+		map_json(&o, &m);
+	else if (m.attached)
+		map_print(&o, &m);
+	/* else attach failed and said why: there is nothing to summarise. */
+	return m.status;
 }
 
 const struct dmactl_cmd cmd_map = {

@@ -21,10 +21,27 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* An attribute's name; one the spec has added since, by its number. */
+static const char *attr_name(int a, char *buf, size_t len)
+{
+	const char *name = dmactl_nl_event_attr_name(a);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "attr-%d", a);
+	return buf;
+}
+
+/*
+ * One event: its type, device and process, then every number it carries
+ * (the IDs of the objects it names among them, iova-id), in attribute
+ * order.
+ */
 static void print_event(const struct dmactl_nl_event *ev, bool json)
 {
 	const char *type = dmactl_nl_event_type_name(ev->val[DMACTL_A_EVENT_TYPE]);
-	json_object *o;
+	json_object *o = NULL;
+	char buf[16];
 	int a;
 
 	if (json) {
@@ -43,74 +60,83 @@ static void print_event(const struct dmactl_nl_event *ev, bool json)
 		if (!ev->has[a] || a == DMACTL_A_EVENT_TYPE)
 			continue;
 		if (json)
-			json_object_object_add(o, dmactl_nl_event_attr_name(a),
+			json_object_object_add(o, attr_name(a, buf, sizeof(buf)),
 					       json_object_new_int64(ev->val[a]));
 		else
-			printf(" %s=%" PRId64, dmactl_nl_event_attr_name(a),
+			printf(" %s=%" PRId64, attr_name(a, buf, sizeof(buf)),
 			       ev->val[a]);
 	}
-	if (json) {
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-	} else {
+	if (json)
+		json_print(o, JSON_C_TO_STRING_PLAIN);
+	else
 		putchar('\n');
-	}
 	fflush(stdout);
 }
 
-static int monitor_run(int argc, char **argv)
+/* The command line: --json, --count N (-1: until interrupted). */
+struct monitor_opts {
+	bool json;
+	long count;
+};
+
+/* Returns -1 to go on, or the exit status to return at once. */
+static int monitor_parse(int argc, char **argv, struct monitor_opts *o)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		OPT_JSON,
 		{ "count", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
+		OPT_HELP,
 		{}
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct dmactl_nl_event ev;
-	struct dmactl_nl *nl;
-	long count = -1, seen = 0;
-	bool json = false;
 	char *end;
 	int c, ret;
 
+	*o = (struct monitor_opts){ .count = -1 };
 	while ((c = getopt_long(argc, argv, "jc:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'c':
-			count = strtol(optarg, &end, 0);
-			if (*end || count < 1)
+		if (c == 'c') {
+			o->count = strtol(optarg, &end, 0);
+			if (*end || o->count < 1)
 				return usage_error(&cmd_monitor,
 						   "bad --count %s", optarg);
-			break;
-		case 'h':
-			fputs(cmd_monitor.help, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error(&cmd_monitor, NULL);
+		} else if ((ret = opt_common(&cmd_monitor, c, &o->json)) >= 0) {
+			return ret;
 		}
 	}
 	if (optind != argc)
 		return usage_error(&cmd_monitor, "no operands expected");
-	ret = nl_open_or_say("monitor", &nl);
+	return -1;
+}
+
+/* Open the family and join the events group; returns an exit status. */
+static int monitor_subscribe(struct dmactl_nl **nl)
+{
+	int ret = nl_open_or_say("monitor", nl);
+
 	if (ret)
 		return ret;
-	ret = dmactl_nl_subscribe(nl);
+	ret = dmactl_nl_subscribe(*nl);
 	if (ret) {
-		ret = nl_say_error("monitor", NULL, nl, ret);
-		dmactl_nl_close(nl);
-		return ret;
+		ret = nl_say_error("monitor", NULL, *nl, ret);
+		dmactl_nl_close(*nl);
 	}
+	return ret;
+}
+
+/* Print events until a signal or the count; returns 0 or -errno. */
+static int monitor_follow(struct dmactl_nl *nl, const struct monitor_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct dmactl_nl_event ev;
+	long seen = 0;
+	int ret = 0;
+
 	/* No SA_RESTART: the signal ends the wait with EINTR. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* On stderr, so a script knows the subscription is live. */
 	fprintf(stderr, "dmactl monitor: following \"%s\" events; Ctrl-C ends\n",
 		DMACTL_MCGRP_EVENTS);
-	ret = 0;
-	while (!stop && (count < 0 || seen < count)) {
+	while (!stop && (o->count < 0 || seen < o->count)) {
 		ret = dmactl_nl_event_wait(nl, -1, &ev);
 		if (ret == -EINTR) {
 			ret = 0;
@@ -118,9 +144,25 @@ static int monitor_run(int argc, char **argv)
 		}
 		if (ret)
 			break;
-		print_event(&ev, json);
+		print_event(&ev, o->json);
 		seen++;
 	}
+	return ret;
+}
+
+static int monitor_run(int argc, char **argv)
+{
+	struct monitor_opts o;
+	struct dmactl_nl *nl;
+	int ret;
+
+	ret = monitor_parse(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	ret = monitor_subscribe(&nl);
+	if (ret)
+		return ret;
+	ret = monitor_follow(nl, &o);
 	dmactl_nl_close(nl);
 	if (ret) {
 		fprintf(stderr, "dmactl monitor: %s\n", strerror(-ret));
@@ -148,12 +190,16 @@ const struct dmactl_cmd cmd_monitor = {
 "                      off the allow list): files, bufs, iovas, links,\n"
 "                      benches torn down\n"
 "      file-released   a file closed with objects left: pid and comm of\n"
-"                      its opener, what was torn down\n"
+"                      its opener, bufs, iovas, links, benches torn down\n"
 "      fault-injected  a copy aimed at IOVA with no link behind it\n"
-"                      (DMACTL_COPY_DST_UNLINKED): iova-id, offset, length\n"
+"                      (DMACTL_COPY_DST_UNLINKED): pid, comm, iova-id (the\n"
+"                      destination IOVA object's ID in its file), offset,\n"
+"                      length\n"
 "      dma-fault       a copy saw the engine fail or time out, or found\n"
-"                      mismatches or guard damage: error, mismatches,\n"
-"                      guard-damage\n"
+"                      mismatches or guard damage: pid, comm, iova-id,\n"
+"                      offset, length, error, mismatches, guard-damage\n"
+"    Every number an event carries is printed as NAME=VALUE (a JSON\n"
+"    member), the object IDs among them.\n"
 "\n"
 "EXIT STATUS\n"
 "    0 when interrupted or after N events, 1 failure, 2 usage error,\n"

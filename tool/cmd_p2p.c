@@ -322,8 +322,7 @@ static int p2p_one(int fd, const char *provider, const char *client, bool json)
 	}
 	if (json) {
 		o = report_json(&r);
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
+		json_print(o, JSON_C_TO_STRING_PRETTY);
 	} else {
 		report_print(&r);
 	}
@@ -395,28 +394,16 @@ static int p2p_all(int fd, bool json)
 static int p2p_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
+		{ "all", no_argument, NULL, 'a' }, OPT_JSON, OPT_HELP, {}
 	};
 	bool json = false, all = false;
 	int c, fd, ret;
 
 	while ((c = getopt_long(argc, argv, "ajh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
+		if (c == 'a')
 			all = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(cmd_p2p.help, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error(&cmd_p2p, NULL);
-		}
+		else if ((ret = opt_common(&cmd_p2p, c, &json)) >= 0)
+			return ret;
 	}
 	if (all ? optind != argc : optind != argc - 2)
 		return usage_error(&cmd_p2p, "expected PROVIDER CLIENT, or --all");
@@ -474,7 +461,7 @@ static int p2pmem_run(int argc, char **argv)
 		{ "bar", required_argument, NULL, 'b' },
 		{ "size", required_argument, NULL, 's' },
 		{ "offset", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
+		OPT_HELP,
 		{}
 	};
 	struct dmactl_p2pmem_publish cmd = { .size = sizeof(cmd) };
@@ -502,11 +489,8 @@ static int p2pmem_run(int argc, char **argv)
 				return usage_error(&cmd_p2pmem, "bad offset '%s'", optarg);
 			cmd.offset = v;
 			break;
-		case 'h':
-			fputs(cmd_p2pmem.help, stdout);
-			return EXIT_OK;
 		default:
-			return usage_error(&cmd_p2pmem, NULL);
+			return opt_common(&cmd_p2pmem, c, NULL);
 		}
 	}
 	if (optind != argc - 2 || strcmp(argv[optind], "publish") || !have_bar)

@@ -11,73 +11,84 @@
 #include "scenario.h"
 #include "util.h"
 
-static int run_run(int argc, char **argv)
+/*
+ * Run @in's lines until one fails; count the steps that passed in *steps
+ * and keep the last line's result in @res.  Returns an exit status.
+ */
+static int run_lines(struct scenario *s, FILE *in, int *steps,
+		     struct scenario_result *res)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	struct scenario s;
-	bool json = false;
-	int c, ret = 0, steps = 0, status = EXIT_OK;
-	json_object *o;
-	const char *file;
-	FILE *in;
+	int ret = 0;
 
-	c = parse_json_help(&cmd_run, argc, argv, &json);
-	if (c >= 0)
-		return c;
-	if (optind != argc - 1)
-		return usage_error(&cmd_run, "expected one scenario file, or -");
-	file = argv[optind];
-	in = strcmp(file, "-") ? fopen(file, "r") : stdin;
-	if (!in) {
-		perror(file);
-		return EXIT_FAIL;
-	}
-	scenario_init(&s, strcmp(file, "-") ? file : "<stdin>");
-	s.quiet = json;
+	*steps = 0;
 	while (getline(&line, &cap, in) > 0) {
-		s.lineno++;
-		ret = scenario_line(&s, line);
+		s->lineno++;
+		ret = scenario_line(s, line, res);
 		if (ret)
 			break;
 		if (line[strspn(line, " \t\r\n")] && line[strspn(line, " \t")] != '#')
-			steps++;
+			(*steps)++;
 	}
 	free(line);
+	if (ret == SCENARIO_PARSE_ERROR)
+		return EXIT_USAGE;
+	if (ret)
+		return res->unsupported ? EXIT_UNSUPPORTED : EXIT_FAIL;
+	return EXIT_OK;
+}
+
+static void run_json(const struct scenario *s, int status, int steps,
+		     const struct scenario_result *res)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "file", json_object_new_string(s->file));
+	json_object_object_add(o, "steps_ok", json_object_new_int(steps));
+	json_object_object_add(o, "result", json_object_new_string(
+		status == EXIT_OK ? "pass" : status == EXIT_UNSUPPORTED ?
+		"skip" : "fail"));
+	if (status != EXIT_OK) {
+		json_object_object_add(o, "line", json_object_new_int(s->lineno));
+		json_object_object_add(o, "errno", res->err ?
+			json_object_new_string(errno_name(res->err)) : NULL);
+	}
+	json_print(o, JSON_C_TO_STRING_PRETTY);
+}
+
+static int run_run(int argc, char **argv)
+{
+	struct scenario_result res = { 0 };
+	struct scenario s;
+	int status, steps;
+	bool json;
+	FILE *in;
+
+	status = parse_json_help(&cmd_run, argc, argv, &json);
+	if (status >= 0)
+		return status;
+	if (optind != argc - 1)
+		return usage_error(&cmd_run, "expected one scenario file, or -");
+	in = strcmp(argv[optind], "-") ? fopen(argv[optind], "r") : stdin;
+	if (!in) {
+		perror(argv[optind]);
+		return EXIT_FAIL;
+	}
+	scenario_init(&s, in != stdin ? argv[optind] : "<stdin>");
+	s.quiet = json;
+	status = run_lines(&s, in, &steps, &res);
 	if (in != stdin)
 		fclose(in);
-
-	if (ret == SCENARIO_PARSE_ERROR)
-		status = EXIT_USAGE;
-	else if (ret && s.unsupported)
-		status = EXIT_UNSUPPORTED;
-	else if (ret)
-		status = EXIT_FAIL;
-	if (json) {
-		o = json_object_new_object();
-		json_object_object_add(o, "file", json_object_new_string(s.file));
-		json_object_object_add(o, "steps_ok", json_object_new_int(steps));
-		json_object_object_add(o, "result", json_object_new_string(
-			status == EXIT_OK ? "pass" : status == EXIT_UNSUPPORTED ?
-			"skip" : "fail"));
-		if (status != EXIT_OK) {
-			json_object_object_add(o, "line", json_object_new_int(s.lineno));
-			json_object_object_add(o, "errno", s.last_errno ?
-				json_object_new_string(errno_name(s.last_errno)) : NULL);
-		}
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
-	} else if (status == EXIT_OK) {
+	if (json)
+		run_json(&s, status, steps, &res);
+	else if (status == EXIT_OK)
 		printf("%s: %d steps ok\n", s.file, steps);
-	}
 	scenario_fini(&s);
 	return status;
 }
 
-const struct dmactl_cmd cmd_run = {
-	.name = "run",
-	.summary = "run a scenario file of steps (- for standard input)",
-	.help =
+static const char run_help_head[] =
 "NAME\n"
 "    dmactl run - run a scenario of DMA-mapping steps\n"
 "\n"
@@ -88,34 +99,43 @@ const struct dmactl_cmd cmd_run = {
 "    Executes FILE one line at a time in one process, so named objects\n"
 "    live across lines, and stops at the first failing line, which it\n"
 "    names with its number.  '#' starts a comment; $NAME is replaced by\n"
-"    the environment variable.  Sizes take k, M and G suffixes.\n"
+"    the environment variable.  Positional words come first, then\n"
+"    key=value options.  Sizes take k, M and G suffixes.\n"
+"\n";
+
+static const char run_help_tail[] =
 "\n"
-"    attach DEV\n"
-"    buf NAME kernel|user SIZE [order=N] [node=N] [thp]\n"
-"    bfree NAME\n"
-"    fill NAME [seed=N] [off=O] [len=L]\n"
-"    checksum NAME [off=O] [len=L] [expect=CRC32C]\n"
-"    alloc NAME SIZE [first=O] [fallback] [coherent] [path=iova|fallback]\n"
-"    link IOVA BUF len=L dir=to|from|bidi [boff=O] [ioff=O] [each=E]\n"
-"         [attrs=skip_cpu_sync,weak_ordering]\n"
-"    sync IOVA [off=O] [len=L]\n"
-"    verify IOVA [off=O] [len=L] [unmapped]\n"
-"    unlink IOVA len=L dir=D [off=O] [each=E] [attrs=...]\n"
-"    free IOVA\n"
-"    destroy IOVA len=L dir=D [attrs=...]\n"
-"    query IOVA [links=N] [path=iova|fallback]\n"
-"    expect ERRNO STEP...    the step must fail with ERRNO, e.g. EEXIST\n"
-"    echo TEXT...\n"
-"\n"
-"    each=E splits a link or unlink into pieces of E bytes (one link per\n"
-"    page with each=4k).  verify fails on any page that translates\n"
-"    wrongly; with 'unmapped' also on any page still mapped.\n"
+"    Every step but attach, run, expect and echo needs a device attached\n"
+"    first.  each=E splits a link or unlink into consecutive pieces of E\n"
+"    bytes (one link per page with each=4k); attrs are skip_cpu_sync and\n"
+"    weak_ordering.  verify fails on any page that translates wrongly;\n"
+"    with 'unmapped' also on any page still mapped; with 'bus' unless\n"
+"    the pages are reached by PCI bus address alone.  p2p buffers come\n"
+"    from PROVIDER's p2pmem pool, user-p2p ones from this process's\n"
+"    mapping of its p2pmem/allocate file; 'reachable' takes pages the\n"
+"    device's DMA mask reaches.  copy has the attached device's DMA\n"
+"    engine copy between two IOVA objects and fails on any byte that\n"
+"    differs or any guard byte touched.\n"
 "\n"
 "OPTIONS\n"
 "    --json    print one JSON object with the result instead\n"
 "\n"
 "EXIT STATUS\n"
 "    0 every step passed, 1 a step failed, 2 a line does not parse,\n"
-"    4 the module or the device is missing.\n",
+"    4 the module or the device is missing.\n";
+
+/* The help: its grammar comes from the scenario engine's verb table. */
+static void run_help(void)
+{
+	fputs(run_help_head, stdout);
+	scenario_help(stdout);
+	fputs(run_help_tail, stdout);
+}
+
+const struct dmactl_cmd cmd_run = {
+	.name = "run",
+	.summary = "run a scenario file of steps (- for standard input)",
+	.help = run_help_head,
+	.show_help = run_help,
 	.run = run_run,
 };

@@ -159,8 +159,7 @@ static int stats_run(int argc, char **argv)
 				json_object_array_add(arr, set_json(sets.s[i]));
 			json_object_object_add(o, "devices", arr);
 		}
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
+		json_print(o, JSON_C_TO_STRING_PRETTY);
 	} else {
 		print_table(&sets);
 	}

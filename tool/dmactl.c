@@ -75,8 +75,7 @@ void nl_json_error(const char *dev, struct dmactl_nl *nl, int err)
 	json_object_object_add(o, "errno", json_object_new_string(errno_name(-err)));
 	json_object_object_add(o, "message",
 			       json_object_new_string(dmactl_nl_errmsg(nl)));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-	json_object_put(o);
+	json_print(o, JSON_C_TO_STRING_PRETTY);
 }
 
 bool opt_is_help(const char *arg)
@@ -84,30 +83,58 @@ bool opt_is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
+int print_help(const struct dmactl_cmd *cmd)
+{
+	if (cmd->show_help)
+		cmd->show_help();
+	else
+		fputs(cmd->help, stdout);
+	return EXIT_OK;
+}
+
+int opt_common(const struct dmactl_cmd *cmd, int c, bool *json)
+{
+	if (c == 'j' && json) {
+		*json = true;
+		return -1;
+	}
+	if (c == 'h')
+		return print_help(cmd);
+	return usage_error(cmd, NULL);
+}
+
 int parse_json_help(const struct dmactl_cmd *cmd, int argc, char **argv,
 		    bool *json)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	int c;
+	static const struct option opts[] = { OPT_JSON, OPT_HELP, {} };
+	int c, ret;
 
 	*json = false;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			*json = true;
-			break;
-		case 'h':
-			fputs(cmd->help, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error(cmd, NULL);
-		}
+		ret = opt_common(cmd, c, json);
+		if (ret >= 0)
+			return ret;
 	}
 	return -1;
+}
+
+int one_device(const struct dmactl_cmd *cmd, int argc, char **argv,
+	       char *dev, size_t len)
+{
+	if (optind != argc - 1)
+		return usage_error(cmd, "expected one device");
+	device_name(argv[optind], dev, len);
+	return 0;
+}
+
+int parse_json_dev(const struct dmactl_cmd *cmd, int argc, char **argv,
+		   bool *json, char *dev, size_t len)
+{
+	int ret = parse_json_help(cmd, argc, argv, json);
+
+	if (ret >= 0)
+		return ret;
+	return one_device(cmd, argc, argv, dev, len) ?: -1;
 }
 
 int usage_error(const struct dmactl_cmd *cmd, const char *fmt, ...)

@@ -4,6 +4,7 @@
 #define DMACTL_TOOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit statuses; 4 is kselftest's "skip": the thing cannot run here. */
 enum {
@@ -18,12 +19,15 @@ enum {
  * @name: what the user types
  * @summary: one line for the command list
  * @help: the man-page-style text of "dmactl NAME --help"
+ * @show_help: if set, prints that text instead of @help (a text built
+ *	from a table when it is asked for)
  * @run: the command; argv[0] is @name; returns an exit status
  */
 struct dmactl_cmd {
 	const char *name;
 	const char *summary;
 	const char *help;
+	void (*show_help)(void);
 	int (*run)(int argc, char **argv);
 };
 
@@ -51,6 +55,21 @@ void nl_json_error(const char *dev, struct dmactl_nl *nl, int err);
 /* Options every command accepts, parsed by the command itself. */
 bool opt_is_help(const char *arg);
 
+/* Print the command's --help on stdout; returns EXIT_OK. */
+int print_help(const struct dmactl_cmd *cmd);
+
+/*
+ * The end of every command's getopt loop: @c is --json ('j', when @json
+ * is not NULL) or --help ('h'); anything else is a usage error.  Returns
+ * -1 to go on after --json, or the exit status to return at once:
+ * EXIT_OK after printing --help, EXIT_USAGE.
+ */
+int opt_common(const struct dmactl_cmd *cmd, int c, bool *json);
+
+/* getopt_long() entries for --json and --help, as opt_common() takes them. */
+#define OPT_JSON	{ "json", no_argument, NULL, 'j' }
+#define OPT_HELP	{ "help", no_argument, NULL, 'h' }
+
 /*
  * Parse the options of a command that has only --json and --help.
  * Returns -1 to go on (optind at the first operand), or the exit status
@@ -58,6 +77,20 @@ bool opt_is_help(const char *arg);
  */
 int parse_json_help(const struct dmactl_cmd *cmd, int argc, char **argv,
 		    bool *json);
+
+/*
+ * The one device operand left at optind, by its name on its bus, in @dev.
+ * Returns 0, or EXIT_USAGE after saying "expected one device".
+ */
+int one_device(const struct dmactl_cmd *cmd, int argc, char **argv,
+	       char *dev, size_t len);
+
+/*
+ * parse_json_help() and one_device(): a command of one device, --json and
+ * --help.  Returns -1 to go on, or the exit status to return at once.
+ */
+int parse_json_dev(const struct dmactl_cmd *cmd, int argc, char **argv,
+		   bool *json, char *dev, size_t len);
 int usage_error(const struct dmactl_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -7,31 +7,9 @@
  * environment variable; "#" starts a comment.  Positional words come
  * first, then key=value options.  Sizes take k, M and G suffixes.
  *
- *   attach DEV
- *   buf NAME kernel|user|p2p|user-p2p SIZE [order=N] [node=N] [thp]
- *       [reachable] [provider=BDF]
- *   bfree NAME
- *   fill NAME [seed=N] [off=O] [len=L]
- *   checksum NAME [off=O] [len=L] [expect=CRC]
- *   alloc NAME SIZE [first=O] [fallback] [coherent] [path=iova|fallback]
- *   link IOVA BUF len=L dir=to|from|bidi [boff=O] [ioff=O] [each=E] [attrs=A,..]
- *   sync IOVA [off=O] [len=L]
- *   verify IOVA [off=O] [len=L] [unmapped] [bus]
- *   unlink IOVA len=L dir=D [off=O] [each=E] [attrs=A,..]
- *   free IOVA
- *   destroy IOVA len=L dir=D [attrs=A,..]
- *   query IOVA [links=N] [path=iova|fallback] [p2p=mmio|bus]
- *   copy SRC DST len=L [soff=O] [doff=O] [unsynced] [unlinked]
- *   run COMMAND...         a shell command that must succeed (e.g. an unbind)
- *   expect ERRNO STEP...   the step must fail with ERRNO (e.g. EEXIST)
- *   echo TEXT...
- *
- * "each=E" splits a link or unlink into consecutive pieces of E bytes: the
- * page-by-page pattern.  attrs are skip_cpu_sync and weak_ordering.
- * "p2p" buffers come from PROVIDER's p2pmem pool, "user-p2p" ones from
- * this process's mapping of its p2pmem/allocate file.  "copy" has the
- * attached device's DMA engine copy between two IOVA objects and fails on
- * any byte that differs or any guard byte touched.
+ * The grammar is the verbs[] table at the end of this file: each verb's
+ * name, its syntax as "dmactl run --help" prints it (scenario_help()),
+ * and the function that parses the rest of its line and runs it.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -52,12 +30,22 @@
 
 #define MAX_WORDS 32
 
+/**
+ * struct step - one line, split, and what running it did
+ * @argc: entries in @argv
+ * @argv: positional words, argv[0] the verb
+ * @nopts: entries in @key and @val
+ * @key: option names
+ * @val: their values, "" for a bare flag such as "fallback"
+ * @res: what the step did, for scenario_line()'s caller
+ */
 struct step {
 	int argc;
-	char *argv[MAX_WORDS];	/* positional words, argv[0] the command */
+	char *argv[MAX_WORDS];
 	int nopts;
 	char *key[MAX_WORDS];
-	char *val[MAX_WORDS];	/* "" for a bare flag such as "fallback" */
+	char *val[MAX_WORDS];
+	struct scenario_result res;
 };
 
 /* The bare words that are options, not positional words. */
@@ -107,16 +95,16 @@ static const char *opt(struct step *st, const char *key)
 	return NULL;
 }
 
-/* Report a step's failure, with the file and line. */
-static int step_fail(struct scenario *s, const char *what, int err,
+/* Report a step's failure, with the file and line; keep its errno. */
+static int step_fail(struct scenario *s, struct step *st, int err,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static int step_fail(struct scenario *s, const char *what, int err,
+static int step_fail(struct scenario *s, struct step *st, int err,
 		     const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s:%d: %s: ", s->file, s->lineno, what);
+	fprintf(stderr, "%s:%d: %s: ", s->file, s->lineno, st->argv[0]);
 	if (err)
 		fprintf(stderr, "%s (%s)", strerror(err), errno_name(err));
 	if (fmt) {
@@ -127,7 +115,7 @@ static int step_fail(struct scenario *s, const char *what, int err,
 		va_end(ap);
 	}
 	fputc('\n', stderr);
-	s->last_errno = err;
+	st->res.err = err;
 	return SCENARIO_REPORTED;
 }
 
@@ -209,7 +197,7 @@ static int do_attach(struct scenario *s, struct step *st)
 	device_name(st->argv[1], s->devname, sizeof(s->devname));
 	ret = dmactl_open_attach("run", s->devname, &a, &s->fd);
 	if (ret) {
-		s->unsupported = ret == EXIT_UNSUPPORTED;
+		st->res.unsupported = ret == EXIT_UNSUPPORTED;
 		return SCENARIO_REPORTED;
 	}
 	s->dev = a;
@@ -302,7 +290,7 @@ static int do_buf(struct scenario *s, struct step *st)
 		cmd.kind = DMACTL_BUF_USER_P2P;
 		mem = map_p2pmem(cmd.provider, len);
 		if (mem == MAP_FAILED)
-			return step_fail(s, "buf", errno, "mmap of %s's p2pmem/allocate",
+			return step_fail(s, st, errno, "mmap of %s's p2pmem/allocate",
 					 cmd.provider);
 		cmd.user_addr = (uintptr_t)mem;
 	} else if (!strcmp(st->argv[2], "user")) {
@@ -310,7 +298,7 @@ static int do_buf(struct scenario *s, struct step *st)
 		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (mem == MAP_FAILED)
-			return step_fail(s, "buf", errno, NULL);
+			return step_fail(s, st, errno, NULL);
 		if (opt(st, "thp"))
 			madvise(mem, len, MADV_HUGEPAGE);
 		memset(mem, 0, len);
@@ -323,7 +311,7 @@ static int do_buf(struct scenario *s, struct step *st)
 	if (ret) {
 		if (mem)
 			munmap(mem, len);
-		return step_fail(s, "buf", -ret, NULL);
+		return step_fail(s, st, -ret, NULL);
 	}
 	o = new_obj(s, st->argv[1], SCENARIO_BUF);
 	o->id = cmd.out_id;
@@ -384,7 +372,7 @@ static int do_checksum(struct scenario *s, struct step *st)
 		       o->name, cmd.out_crc32c);
 	want = opt(st, "expect");
 	if (want && strtoul(want, NULL, 16) != cmd.out_crc32c)
-		return step_fail(s, "checksum", 0, "crc32c %08x, expected %s",
+		return step_fail(s, st, 0, "crc32c %08x, expected %s",
 				 cmd.out_crc32c, want);
 	return 0;
 }
@@ -421,15 +409,15 @@ static int do_alloc(struct scenario *s, struct step *st)
 	o = new_obj(s, st->argv[1], SCENARIO_IOVA);
 	o->id = cmd.out_id;
 	o->length = len;
-	s->last_path = cmd.out_path;
-	s->last_dma_addr = cmd.out_dma_addr;
+	st->res.path = cmd.out_path;
+	st->res.dma_addr = cmd.out_dma_addr;
 	if (!s->quiet)
 		printf("%s:%d: alloc %s: %s path, %" PRIu64 " bytes at DMA address %#" PRIx64 "\n",
 		       s->file, s->lineno, o->name, path_name(cmd.out_path), len,
 		       (uint64_t)cmd.out_dma_addr);
 	want = opt(st, "path");
 	if (want && *want && strcmp(want, path_name(cmd.out_path)))
-		return step_fail(s, "alloc", 0, "took the %s path, expected %s",
+		return step_fail(s, st, 0, "took the %s path, expected %s",
 				 path_name(cmd.out_path), want);
 	return 0;
 }
@@ -524,7 +512,8 @@ static int do_verify(struct scenario *s, struct step *st)
 	ret = dmactl_ioctl(s->fd, DMACTL_IOVA_VERIFY, &cmd);
 	if (ret)
 		return ret;
-	s->last_verify = cmd;
+	st->res.verified = true;
+	st->res.verify = cmd;
 	if (!s->quiet)
 		printf("%s:%d: verify %s: %" PRIu64 " pages: %" PRIu64 " mapped ok, %"
 		       PRIu64 " unmapped ok, %" PRIu64 " bounced, %" PRIu64
@@ -534,15 +523,15 @@ static int do_verify(struct scenario *s, struct step *st)
 		       (uint64_t)cmd.out_bounced, (uint64_t)cmd.out_bus_addr,
 		       (uint64_t)cmd.out_mismatches);
 	if (cmd.out_mismatches)
-		return step_fail(s, "verify", 0,
+		return step_fail(s, st, 0,
 				 "%" PRIu64 " pages translate wrongly, the first at IOVA offset %#" PRIx64,
 				 (uint64_t)cmd.out_mismatches,
 				 (uint64_t)cmd.out_first_mismatch);
 	if (opt(st, "unmapped") && (cmd.out_mapped_ok || cmd.out_bounced))
-		return step_fail(s, "verify", 0, "%" PRIu64 " pages still mapped",
+		return step_fail(s, st, 0, "%" PRIu64 " pages still mapped",
 				 (uint64_t)(cmd.out_mapped_ok + cmd.out_bounced));
 	if (opt(st, "bus") && (!cmd.out_bus_addr || cmd.out_mapped_ok))
-		return step_fail(s, "verify", 0,
+		return step_fail(s, st, 0,
 				 "%" PRIu64 " pages by bus address, %" PRIu64
 				 " mapped: expected bus addresses only",
 				 (uint64_t)cmd.out_bus_addr,
@@ -617,7 +606,7 @@ static int do_query(struct scenario *s, struct step *st)
 				       info[i].flags & DMACTL_LINK_BUS_ADDR ?
 				       ", PCI bus address (no IOVA)" : "");
 			if (!(info[i].flags & flag))
-				return step_fail(s, "query", 0,
+				return step_fail(s, st, 0,
 						 "link %u is not P2P by %s", i, want);
 		}
 	}
@@ -629,11 +618,11 @@ static int do_query(struct scenario *s, struct step *st)
 		       cmd.out_flags & DMACTL_LINK_SWIOTLB ? ", swiotlb bounced" : "");
 	want = opt(st, "links");
 	if (want && strtoul(want, NULL, 0) != cmd.out_nr_links)
-		return step_fail(s, "query", 0, "%u links, expected %s",
+		return step_fail(s, st, 0, "%u links, expected %s",
 				 cmd.out_nr_links, want);
 	want = opt(st, "path");
 	if (want && *want && strcmp(want, path_name(cmd.out_path)))
-		return step_fail(s, "query", 0, "%s path, expected %s",
+		return step_fail(s, st, 0, "%s path, expected %s",
 				 path_name(cmd.out_path), want);
 	return 0;
 }
@@ -672,7 +661,7 @@ static int do_copy(struct scenario *s, struct step *st)
 		       (uint64_t)cmd.out_transfers, (uint64_t)cmd.out_ns / 1000000,
 		       (uint64_t)cmd.out_mismatches, (uint64_t)cmd.out_guard_damage);
 	if (cmd.out_mismatches || cmd.out_guard_damage)
-		return step_fail(s, "copy", 0, "%" PRIu64 " bytes differ (first at %#"
+		return step_fail(s, st, 0, "%" PRIu64 " bytes differ (first at %#"
 				 PRIx64 "), %" PRIu64 " guard bytes touched",
 				 (uint64_t)cmd.out_mismatches,
 				 (uint64_t)cmd.out_first_mismatch,
@@ -693,15 +682,9 @@ static int do_run(struct scenario *s, struct step *st)
 	fflush(stdout);
 	rc = system(cmd);
 	if (rc)
-		return step_fail(s, "run", 0, "'%s' exited with %d", cmd, rc);
+		return step_fail(s, st, 0, "'%s' exited with %d", cmd, rc);
 	return 0;
 }
-
-struct verb {
-	const char *name;
-	int (*fn)(struct scenario *s, struct step *st);
-	bool needs_attach;
-};
 
 static int do_link(struct scenario *s, struct step *st)
 {
@@ -713,36 +696,120 @@ static int do_unlink(struct scenario *s, struct step *st)
 	return do_link_unlink(s, st, false);
 }
 
-static const struct verb verbs[] = {
-	{ "attach", do_attach, false },
-	{ "buf", do_buf, true },
-	{ "bfree", do_bfree, true },
-	{ "fill", do_fill, true },
-	{ "checksum", do_checksum, true },
-	{ "alloc", do_alloc, true },
-	{ "link", do_link, true },
-	{ "sync", do_sync, true },
-	{ "verify", do_verify, true },
-	{ "unlink", do_unlink, true },
-	{ "free", do_free, true },
-	{ "destroy", do_destroy, true },
-	{ "query", do_query, true },
-	{ "copy", do_copy, true },
-	{ "run", do_run, false },
+static int do_echo(struct scenario *s, struct step *st)
+{
+	int i;
+
+	for (i = 1; i < st->argc; i++)
+		printf("%s%s", st->argv[i], i + 1 < st->argc ? " " : "\n");
+	return 0;
+}
+
+static int run_step(struct scenario *s, struct step *st, bool expected);
+
+static int do_expect(struct scenario *s, struct step *st)
+{
+	int want, ret;
+
+	NEED(st->argc >= 3, "expect: expected ERRNO STEP...");
+	want = errno_from_name(st->argv[1]);
+	NEED(want >= 0, "expect: unknown errno '%s'", st->argv[1]);
+	memmove(st->argv, st->argv + 2, (st->argc - 2) * sizeof(st->argv[0]));
+	st->argc -= 2;
+	ret = run_step(s, st, true);
+	if (ret == SCENARIO_PARSE_ERROR || ret == SCENARIO_REPORTED)
+		return ret;
+	if (ret == -want)
+		return 0;
+	return step_fail(s, st, 0, "%s, expected %s",
+			 ret ? errno_name(-ret) : "success", errno_name(want));
+}
+
+/**
+ * struct verb - one verb of the language
+ * @name: its first word
+ * @syntax: its line(s) in "dmactl run --help", continuations indented
+ * @fn: parses the step's words and runs it: 0, a negative errno,
+ *	SCENARIO_PARSE_ERROR or SCENARIO_REPORTED
+ * @flags: VERB_ATTACHED, needs a device attached first; VERB_CONTROL,
+ *	about other lines (echo, expect): never the STEP of an expect
+ */
+struct verb {
+	const char *name;
+	const char *syntax;
+	int (*fn)(struct scenario *s, struct step *st);
+	unsigned int flags;
 };
 
+#define VERB_ATTACHED	0x1
+#define VERB_CONTROL	0x2
+
+static const struct verb verbs[] = {
+	{ "attach", "attach DEV",
+	  do_attach, 0 },
+	{ "buf", "buf NAME kernel|user|p2p|user-p2p SIZE [order=N] [node=N] [thp]\n"
+		 "    [reachable] [provider=BDF]",
+	  do_buf, VERB_ATTACHED },
+	{ "bfree", "bfree NAME",
+	  do_bfree, VERB_ATTACHED },
+	{ "fill", "fill NAME [seed=N] [off=O] [len=L]",
+	  do_fill, VERB_ATTACHED },
+	{ "checksum", "checksum NAME [off=O] [len=L] [expect=CRC32C]",
+	  do_checksum, VERB_ATTACHED },
+	{ "alloc", "alloc NAME SIZE [first=O] [fallback] [coherent] [path=iova|fallback]",
+	  do_alloc, VERB_ATTACHED },
+	{ "link", "link IOVA BUF len=L dir=to|from|bidi [boff=O] [ioff=O] [each=E]\n"
+		  "    [attrs=A,..]",
+	  do_link, VERB_ATTACHED },
+	{ "sync", "sync IOVA [off=O] [len=L]",
+	  do_sync, VERB_ATTACHED },
+	{ "verify", "verify IOVA [off=O] [len=L] [unmapped] [bus]",
+	  do_verify, VERB_ATTACHED },
+	{ "unlink", "unlink IOVA len=L dir=D [off=O] [each=E] [attrs=A,..]",
+	  do_unlink, VERB_ATTACHED },
+	{ "free", "free IOVA",
+	  do_free, VERB_ATTACHED },
+	{ "destroy", "destroy IOVA len=L dir=D [attrs=A,..]",
+	  do_destroy, VERB_ATTACHED },
+	{ "query", "query IOVA [links=N] [path=iova|fallback] [p2p=mmio|bus]",
+	  do_query, VERB_ATTACHED },
+	{ "copy", "copy SRC DST len=L [soff=O] [doff=O] [unsynced] [unlinked]",
+	  do_copy, VERB_ATTACHED },
+	{ "run", "run COMMAND...         a shell command that must succeed (e.g. an unbind)",
+	  do_run, 0 },
+	{ "expect", "expect ERRNO STEP...   the step must fail with ERRNO (e.g. EEXIST)",
+	  do_expect, VERB_CONTROL },
+	{ "echo", "echo TEXT...",
+	  do_echo, VERB_CONTROL },
+};
+
+#define NR_VERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+void scenario_help(FILE *out)
+{
+	const char *line, *end;
+	size_t i;
+
+	for (i = 0; i < NR_VERBS; i++)
+		for (line = verbs[i].syntax; *line; line = *end ? end + 1 : end) {
+			end = strchrnul(line, '\n');
+			fprintf(out, "    %.*s\n", (int)(end - line), line);
+		}
+}
+
 /*
- * Run a split step: 0, a negative errno, SCENARIO_PARSE_ERROR or
- * SCENARIO_REPORTED.
+ * Run a split step (@expected: as the STEP of an expect): 0, a negative
+ * errno, SCENARIO_PARSE_ERROR or SCENARIO_REPORTED.
  */
-static int run_step(struct scenario *s, struct step *st)
+static int run_step(struct scenario *s, struct step *st, bool expected)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (strcmp(st->argv[0], verbs[i].name))
+	for (i = 0; i < NR_VERBS; i++) {
+		if (strcmp(st->argv[0], verbs[i].name) ||
+		    (expected && (verbs[i].flags & VERB_CONTROL)))
 			continue;
-		if (verbs[i].needs_attach && s->fd < 0)
+		if ((verbs[i].flags & VERB_ATTACHED) && s->fd < 0)
 			return parse_fail(s, "%s: no device attached yet", st->argv[0]);
 		return verbs[i].fn(s, st);
 	}
@@ -773,40 +840,21 @@ static void expand(const char *in, char *out, size_t len)
 	out[o] = '\0';
 }
 
-int scenario_line(struct scenario *s, const char *text)
+int scenario_line(struct scenario *s, const char *text,
+		  struct scenario_result *res)
 {
 	char line[1024];
 	struct step st;
-	int ret, want, i;
+	int ret = 0;
 
 	expand(text, line, sizeof(line));
 	split(line, &st);
-	if (!st.argc)
-		return 0;
-	if (!strcmp(st.argv[0], "echo")) {
-		for (i = 1; i < st.argc; i++)
-			printf("%s%s", st.argv[i], i + 1 < st.argc ? " " : "\n");
-		return 0;
-	}
-	if (!strcmp(st.argv[0], "expect")) {
-		if (st.argc < 3)
-			return parse_fail(s, "expect: expected ERRNO STEP...");
-		want = errno_from_name(st.argv[1]);
-		if (want < 0)
-			return parse_fail(s, "expect: unknown errno '%s'", st.argv[1]);
-		memmove(st.argv, st.argv + 2, (st.argc - 2) * sizeof(st.argv[0]));
-		st.argc -= 2;
-		ret = run_step(s, &st);
-		if (ret == SCENARIO_PARSE_ERROR || ret == SCENARIO_REPORTED)
-			return ret;
-		if (ret == -want)
-			return 0;
-		return step_fail(s, st.argv[0], 0, "%s, expected %s",
-				 ret ? errno_name(-ret) : "success", errno_name(want));
-	}
-	ret = run_step(s, &st);
+	if (st.argc)
+		ret = run_step(s, &st, false);
 	if (ret && ret != SCENARIO_PARSE_ERROR && ret != SCENARIO_REPORTED)
-		return step_fail(s, st.argv[0], -ret, NULL);
+		ret = step_fail(s, &st, -ret, NULL);
+	if (res)
+		*res = st.res;
 	return ret;
 }
 

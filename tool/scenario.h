@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The scenario language of "dmactl run"; see scenario.c for its grammar. */
+/*
+ * The scenario language of "dmactl run"; scenario.c's verb table is its
+ * grammar, which scenario_help() prints.
+ */
 #ifndef DMACTL_SCENARIO_H
 #define DMACTL_SCENARIO_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <linux/dmactl.h>
 
@@ -40,11 +44,6 @@ struct scenario_obj {
  * @file: the name errors carry
  * @lineno: the line being run, set by the caller
  * @quiet: print nothing but errors
- * @unsupported: attach failed because the module or device is missing
- * @last_errno: the errno of the last failure, 0 if it had none
- * @last_path: the path of the last alloc
- * @last_dma_addr: the DMA address of the last alloc
- * @last_verify: the last verify's reply
  * @nobjs: entries in @objs
  * @objs: the named objects
  */
@@ -55,17 +54,41 @@ struct scenario {
 	const char *file;
 	int lineno;
 	bool quiet;
-	bool unsupported;
-	int last_errno;
-	uint32_t last_path;
-	uint64_t last_dma_addr;
-	struct dmactl_iova_verify last_verify;
 	int nobjs;
 	struct scenario_obj objs[SCENARIO_MAX_OBJS];
 };
 
+/**
+ * struct scenario_result - what one line did, for its caller
+ * @err: the errno the step failed with, 0 if it passed or failed without
+ *	one (a wrong value, a line that does not parse)
+ * @unsupported: attach failed because the module or device is missing
+ * @path: alloc - the path taken (DMACTL_PATH_*), 0 if no alloc was done
+ * @dma_addr: alloc - the IOVA's DMA address
+ * @verified: verify - the module answered; @verify is its reply
+ * @verify: verify - pages checked, mapped, bounced, wrong
+ */
+struct scenario_result {
+	int err;
+	bool unsupported;
+	uint32_t path;
+	uint64_t dma_addr;
+	bool verified;
+	struct dmactl_iova_verify verify;
+};
+
 void scenario_init(struct scenario *s, const char *file);
-int scenario_line(struct scenario *s, const char *line);
+
+/*
+ * Run one line (a comment or a blank line does nothing); fill @res, if
+ * not NULL, with what it did.  Returns 0, SCENARIO_PARSE_ERROR or
+ * SCENARIO_REPORTED (the reason is on stderr, with the file and line).
+ */
+int scenario_line(struct scenario *s, const char *line,
+		  struct scenario_result *res);
 void scenario_fini(struct scenario *s);
+
+/* The grammar, one verb after another, indented for a --help. */
+void scenario_help(FILE *out);
 
 #endif

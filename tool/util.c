@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "sysfs.h"
 #include "util.h"
 
@@ -106,6 +108,12 @@ const char *device_bus(const char *name)
 		}
 	}
 	return NULL;
+}
+
+void json_print(json_object *o, int flags)
+{
+	puts(json_object_to_json_string_ext(o, flags));
+	json_object_put(o);
 }
 
 int sysfs_write(const char *path, const char *value)

@@ -30,6 +30,13 @@ void device_name(const char *arg, char *out, size_t len);
 /* The bus directory of a device ("/sys/bus/pci"), or NULL if none has it. */
 const char *device_bus(const char *name);
 
+/*
+ * Print a JSON value on stdout with json-c's @flags (JSON_C_TO_STRING_*)
+ * and a newline, then drop the reference to it.
+ */
+struct json_object;
+void json_print(struct json_object *o, int flags);
+
 /* Write a string to a sysfs file; returns 0 or -errno. */
 int sysfs_write(const char *path, const char *value);
 

@@ -21,7 +21,7 @@ $D bench "$nvme" --pages "$pages" --threads "$threads" --seconds "$seconds" \
 echo DMACTL-BENCH-SWEEP-END
 if $D info "$nvme" --json | grep -q '"iova_usable":true'; then
 	echo DMACTL-BENCH-SCALE-BEGIN
-	$D bench "$nvme" --scale 1G --json || rc=1
+	$D bench scale "$nvme" 1G --json || rc=1
 	echo DMACTL-BENCH-SCALE-END
 fi
 rmmod dmactl || rc=1

@@ -102,7 +102,8 @@ TEST_F(cli, every_command_has_help)
 {
 	static const char *const cmds[] = {
 		"list", "info", "bind", "unbind", "allow", "disallow", "map", "run",
-		"p2p", "bench", "stats", "monitor", "expendable",
+		"p2p", "bench", "bench scale", "bench report", "stats", "monitor",
+		"expendable",
 	};
 	char *out;
 	size_t i;
@@ -291,6 +292,14 @@ TEST_F(cli, malformed_command_lines_exit_as_documented)
 		{ "bench %s --seconds -1", 2 },
 		{ "bench %s --seconds ''", 2 },
 		{ "bench %s --threads 0x", 2 },
+		{ "bench scale", 2 },
+		{ "bench scale %s", 2 },
+		{ "bench scale %s 4097", 2 },
+		{ "bench scale %s 1G extra", 2 },
+		{ "bench %s --scale 1G", 2 },
+		{ "bench report", 2 },
+		{ "bench report --no-such-option", 2 },
+		{ "bench --report /dev/null", 2 },
 		{ "expendable", 2 },
 		{ "expendable a b", 2 },
 	};

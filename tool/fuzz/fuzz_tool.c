@@ -291,11 +291,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		scenario_init(&s, "fuzz");
 		s.quiet = true;
 		s.lineno = 1;
-		if (!scenario_line(&s, "attach 0000:00:01.0"))
+		if (!scenario_line(&s, "attach 0000:00:01.0", NULL))
 			for (line = strtok_r(text, "\n", &save); line;
 			     line = strtok_r(NULL, "\n", &save)) {
 				s.lineno++;
-				if (scenario_line(&s, line))
+				if (scenario_line(&s, line, NULL))
 					break;
 			}
 		scenario_fini(&s);
