@@ -3,10 +3,10 @@
  * dmactl: drive the Linux DMA-mapping layer from userspace, for testing.
  *
  * A file descriptor of /dev/dmactl is a context.  It attaches to one
- * DMA-capable device and owns objects on it -- buffers and IOVA states --
- * named by u32 IDs.  Userspace never names kernel pointers or physical
- * addresses: the module derives every physical address from pages it
- * holds itself.
+ * DMA-capable device and owns objects on it -- buffers, IOVA objects and
+ * benchmark runs -- named by u32 IDs.  Userspace never names kernel
+ * pointers or physical addresses: the module derives every physical
+ * address from pages it holds itself.
  *
  * ABI conventions (those of iommufd):
  *  - Every ioctl number is _IO(DMACTL_TYPE, nr); the size of the argument
@@ -15,27 +15,36 @@
  *    sizeof(struct)) and __u32 flags.  The kernel accepts any size from the
  *    struct's first version up: shorter than that gives EINVAL; longer
  *    with a non-zero byte past what the kernel knows gives E2BIG.  The
- *    kernel writes back at most @size bytes, and only on success.
+ *    kernel writes back at most @size bytes, and only on success -- except
+ *    the calls that make an object (BUF_ALLOC, IOVA_ALLOC, BENCH_START):
+ *    they write the reply, with the new ID, first, and then return ENODEV
+ *    if the device was revoked meanwhile (the object is gone with it).
  *  - Only __u32 and __aligned_u64 fields, padding explicit in __reserved
  *    fields that must be zero; every struct is a multiple of 8 bytes and
  *    has the same layout for 32-bit and 64-bit callers.
  *  - Enumerations start at 1, so a zeroed field is never a valid choice.
  *
  * Errors.  Every ioctl may fail, before anything else, with:
- *   EPERM       the caller lacks CAP_SYS_ADMIN (checked on every call, not
- *               only at open: a file descriptor can be passed on)
- *   EFAULT      the argument cannot be read, or the reply written
+ *   ENOTTY      unknown ioctl number
+ *   EPERM       the caller lacks CAP_SYS_ADMIN, or the kernel is locked
+ *               down (LOCKDOWN_PCI_ACCESS); checked on every call, not
+ *               only at open: a file descriptor can be passed on
+ *   EFAULT      @size cannot be read (and, at the end of a call, the
+ *               reply cannot be written)
  *   EINVAL      @size below the struct's first version
- *   E2BIG       @size past the struct, with a non-zero byte there
- *   ENOTTY      unknown ioctl
- * Then each struct below lists its own errors in the order they are
- * checked: the first that applies is returned.  The order follows one
- * rule where it can -- unknown flags or reserved fields (EOPNOTSUPP),
- * wrapping ranges (EOVERFLOW), bad values (EINVAL), then the object
- * (ENOENT, ENODEV), then what needs the object: alignment and bounds
- * (EINVAL, ERANGE), overlap (EEXIST), state (EBUSY) -- and lists each
- * exception (a buffer range before the physical alignment it decides,
- * for LINK).  The meaning of each errno is the same everywhere:
+ *   E2BIG       @size past the struct, with a non-zero byte there; or
+ *               EFAULT: the rest of the argument cannot be read
+ * These are checked in the order given.  Then each struct below lists its
+ * own errors in the order they are checked: the first that applies is
+ * returned.  The order follows one rule where it can -- unknown flags or
+ * reserved fields (EOPNOTSUPP), wrapping ranges (EOVERFLOW), bad values
+ * (EINVAL), then the file and the object (ENOENT if the file is not
+ * attached, ENODEV if the device is gone, ENOENT for an unknown ID; a call
+ * that makes an object gives EBUSY if the file is not attached, then
+ * ENODEV), then what needs the object: alignment and bounds (EINVAL,
+ * ERANGE), overlap (EEXIST), state (EBUSY) -- and lists each exception (a
+ * buffer range before the physical alignment it decides, for LINK).  The
+ * meaning of each errno is the same everywhere:
  *   EOPNOTSUPP  unknown flag or non-zero __reserved; or the operation does
  *               not apply here (no IOMMU domain and no fallback allowed,
  *               no DMA engine, not a PCI device)
@@ -45,9 +54,13 @@
  *   ERANGE      outside the IOVA allocation or the buffer
  *   EEXIST      the range is already linked
  *   EBUSY       wrong state or still in use (links, a buffer under links,
- *               DMA in flight, a file not yet attached or already)
- *   ENOENT      unknown ID (or an ID of another kind), or a range that
- *               holds no link
+ *               DMA in flight); a file already attached (ATTACH), or not
+ *               yet attached (the calls that make objects: BUF_ALLOC,
+ *               IOVA_ALLOC, P2PMEM_PUBLISH, BENCH_START)
+ *   ENOENT      unknown ID (or an ID of another kind), or a file not yet
+ *               attached (the calls that name an object); a range that
+ *               holds no link (or, for COPY with DMACTL_COPY_DST_UNLINKED,
+ *               a destination that holds one)
  *   ENODEV      the device went away (unbind, hot removal); or no device
  *               of that name
  *   EPERM       the device is neither bound to dmactl nor on its allow
@@ -58,22 +71,35 @@
  *   EDQUOT      a limit on what a file (or all files) may hold, a module
  *               parameter: max_objects_per_file, max_shadow_bytes_per_file,
  *               max_buf_bytes_per_file, max_bench_runs_per_file,
- *               max_bench_threads
+ *               max_bench_threads; and max_allowed, for names added to the
+ *               allow list (/sys/class/misc/dmactl/allow, netlink)
  *   ENOSPC      the IOVA space is exhausted
- *   EREMOTEIO   P2P memory the kernel says the device cannot reach
+ *   EREMOTEIO   P2P memory the kernel says the device cannot reach, or
+ *               P2P memory given as DMACTL_BUF_USER
  *   EIO         memory the device cannot address, with no bounce buffer
  *               it can reach either (dma_map_phys() would WARN); an
- *               engine error
+ *               engine error; the DMA layer refused a benchmark's DMA mask
+ *   ETIMEDOUT   an engine transfer did not end within COPY's @timeout_ms
  *   EAGAIN      a copy over a range linked but not synced
  *   EINTR       a wait interrupted by a signal
  *   ENOMEM      out of memory
- * Every rejection of a request that would misuse the kernel API is
- * counted per rule (M1..M35 of the design, and "limit", "p2pmem_range",
- * "buf_busy", "unreachable", "copy_dir") in the rejection counters of the
- * netlink family (dmactl stats).
+ * Rejections of requests that would misuse the kernel API are counted
+ * under the rule each breaks, for every rule the module checks (M3, M4,
+ * M6..M13, M17..M28 and M32 of the design, and "limit", "p2pmem_range",
+ * "buf_busy", "unreachable", "copy_dir"), in the rejection counters of the
+ * netlink family (dmactl stats); the design's other rules hold by
+ * construction, with nothing to reject.
  *
- * Locking: any number of threads may use one file; operations on one
- * object are serialised by the object's mutex.
+ * Locking: any number of threads may use one file; calls on one object
+ * are serialised by the object's mutex.  COPY holds its two IOVA objects'
+ * mutexes only while it plans and while it ends; while the engine runs,
+ * the objects are marked busy, so UNLINK, FREE and DESTROY on them (and
+ * LINK into a DMACTL_COPY_DST_UNLINKED destination) give EBUSY.
+ * BENCH_RESULT with DMACTL_BENCH_WAIT sleeps holding no lock.  A new
+ * object can be named by its ID only once the call that made it has
+ * written its reply.  Revoking the device waits for the calls in progress
+ * (a copy, for at most its current engine transfer); after it, every
+ * call that makes an object or names one gives ENODEV.
  */
 #ifndef _UAPI_LINUX_DMACTL_H
 #define _UAPI_LINUX_DMACTL_H
@@ -175,7 +201,8 @@ enum {
  * @out_domain: enum dmactl_domain
  * @out_flags: DMACTL_ATTACH_OUT_*
  * @out_granule: the IOVA granule, dma_get_merge_boundary() + 1, bytes; the
- *	page size when the device has no IOMMU
+ *	page size when dma_get_merge_boundary() is 0 (no IOMMU, identity
+ *	domain)
  * @out_dma_mask: the device's streaming DMA mask
  * @out_max_mapping_size: dma_max_mapping_size(), bytes
  * @out_opt_mapping_size: dma_opt_mapping_size(), bytes
@@ -222,7 +249,8 @@ struct dmactl_attach {
  * @DMACTL_BUF_USER_P2P: the caller's mapping at @user_addr of
  *	/sys/bus/pci/devices/@provider/p2pmem/allocate, pinned with
  *	FOLL_PCI_P2PDMA (never FOLL_LONGTERM, which the kernel refuses with
- *	a WARN for P2P pages); every page must lie in a BAR of @provider
+ *	a WARN for P2P pages); every page must lie in one and the same BAR
+ *	of @provider
  *
  * P2P buffers are revoked (their links first) before the provider's
  * driver unbinds.
@@ -250,8 +278,8 @@ enum {
  *	is accepted for the kinds that need no provider
  * @flags: DMACTL_BUF_ALLOC_REACHABLE (DMACTL_BUF_KERNEL only)
  * @kind: enum dmactl_buf_kind
- * @order: DMACTL_BUF_KERNEL: allocation order of each chunk, 0..10;
- *	must be 0 for the other kinds
+ * @order: DMACTL_BUF_KERNEL: allocation order of each chunk,
+ *	0..min(10, MAX_PAGE_ORDER); must be 0 for the other kinds
  * @length: bytes; a multiple of the page size, and for DMACTL_BUF_KERNEL
  *	of the chunk size (page size << @order); at most 1 GiB
  * @user_addr: DMACTL_BUF_USER, DMACTL_BUF_USER_P2P: page-aligned address
@@ -265,19 +293,23 @@ enum {
  *	P2P provider, NUL-terminated; must be empty for the other kinds
  *
  * Errors: EOPNOTSUPP (unknown flag, @__reserved); EOVERFLOW (@user_addr
- * + @length wraps); EINVAL (bad @kind, @order, @length or alignment,
- * @node not online, @provider not terminated or set for a kind without
- * one); EBUSY (not attached); ENOMEM; EDQUOT (max_buf_bytes_per_file);
- * then getting the memory, with no lock held: ENOMEM (also: the
- * provider's pool is exhausted), ENODEV (no such provider, or it has no
- * P2P memory), EREMOTEIO (P2P memory given as DMACTL_BUF_USER), EINVAL
- * (user P2P pages outside @provider's BARs), and what
- * pin_user_pages_fast() returns for the memory at @user_addr (EFAULT:
- * not mapped, not writable, not present for DMACTL_BUF_USER_P2P; EAGAIN,
- * EBUSY, EINTR, ENOMEM); then ENODEV (the device went away, or the
- * provider's driver is unbinding), EBUSY (a benchmark run holds the DMA
- * mask), EIO (the P2P verdict could not be had); EDQUOT
- * (max_objects_per_file), EBUSY (no free ID).
+ * + @length wraps); EINVAL (bad @kind, @order, @length or alignment;
+ * @node not online or not below MAX_NUMNODES; @provider not terminated,
+ * empty for a P2P kind or set for a kind without one;
+ * DMACTL_BUF_ALLOC_REACHABLE for a kind other than DMACTL_BUF_KERNEL;
+ * @user_addr not 0 for a kind without one); EBUSY (not attached); ENOMEM;
+ * EDQUOT (max_buf_bytes_per_file); then getting the memory, with no lock
+ * held: ENOMEM (also: the provider's pool is exhausted), ENODEV (no such
+ * provider, or it has no P2P memory), EREMOTEIO (P2P memory given as
+ * DMACTL_BUF_USER), EINVAL (user P2P pages not all in one BAR of
+ * @provider), and what pin_user_pages_fast() returns for the memory at
+ * @user_addr (EFAULT: not mapped, not writable, not present for
+ * DMACTL_BUF_USER_P2P; EAGAIN, EBUSY, EINTR, ENOMEM); then ENODEV (the
+ * device went away), EBUSY (a benchmark run holds the DMA mask), ENODEV
+ * (the provider's driver is unbinding), and what dma_map_sgtable()
+ * returns for the P2P probe other than EREMOTEIO (EINVAL, ENOMEM, EIO);
+ * EDQUOT (max_objects_per_file), ENOMEM, EBUSY (no free ID); ENODEV
+ * (revoked before the ID was published).
  */
 struct dmactl_buf_alloc {
 	__u32 size;
@@ -302,8 +334,8 @@ struct dmactl_buf_alloc {
  * @id: the buffer's ID
  * @__reserved: must be 0
  *
- * Errors: EOPNOTSUPP; ENOENT (no such buffer); ENODEV; EBUSY (a link
- * still maps it).
+ * Errors: EOPNOTSUPP; ENOENT (not attached); ENODEV; ENOENT (no such
+ * buffer); EBUSY (a link still maps it).
  */
 struct dmactl_buf_free {
 	__u32 size;
@@ -328,8 +360,9 @@ struct dmactl_buf_free {
  * buffer, so any range can be checked on its own: the 64-bit little-endian
  * word at buffer offset 8*i is dmactl_pattern(@seed, i) below.
  *
- * Errors: EOPNOTSUPP; EOVERFLOW; EINVAL (zero or unaligned); ENOENT;
- * ENODEV; ERANGE (past the buffer's end).
+ * Errors: EOPNOTSUPP; EOVERFLOW; EINVAL (zero or unaligned); ENOENT (not
+ * attached); ENODEV; ENOENT (no such buffer); ERANGE (past the buffer's
+ * end).
  */
 struct dmactl_buf_fill {
 	__u32 size;
@@ -364,7 +397,7 @@ static inline __u64 dmactl_pattern(__u64 seed, __u64 index)
  * @length: bytes, > 0
  *
  * Errors: EOPNOTSUPP (@flags not 0); EOVERFLOW; EINVAL (zero length);
- * ENOENT; ENODEV; ERANGE.
+ * ENOENT (not attached); ENODEV; ENOENT (no such buffer); ERANGE.
  */
 struct dmactl_buf_checksum {
 	__u32 size;
@@ -406,7 +439,7 @@ enum dmactl_path {
  * @size: sizeof(struct dmactl_iova_alloc), bytes
  * @flags: DMACTL_IOVA_ALLOW_FALLBACK, DMACTL_IOVA_REQUIRE_COHERENT
  * @length: bytes of IOVA space, > 0, at most the module parameter
- *	max_iova_size (4 GiB by default)
+ *	max_iova_size (4 GiB by default, never above 2^62)
  * @first_offset: the offset in its granule of the first byte to be
  *	linked, bytes, below the granule: the first link must start at a
  *	buffer address with this offset in its granule
@@ -417,12 +450,12 @@ enum dmactl_path {
  *	0 on the fallback path
  *
  * Errors: EOPNOTSUPP (unknown flag); EINVAL (zero or too large
- * @length); EBUSY (not attached, or a benchmark run holds the DMA mask);
- * ENODEV; EINVAL (@first_offset not below the granule); ENOMEM; EDQUOT
- * (max_shadow_bytes_per_file: the sync bitmap, a bit per granule);
+ * @length); EBUSY (not attached); ENODEV; EBUSY (a benchmark run holds
+ * the DMA mask); EINVAL (@first_offset not below the granule); ENOMEM;
+ * EDQUOT (max_shadow_bytes_per_file: the sync bitmap, a bit per granule);
  * ENOSPC (IOVA space exhausted); EOPNOTSUPP (the IOVA API declined and
- * no fallback was allowed); EDQUOT (max_objects_per_file); EBUSY (no
- * free ID).
+ * no fallback was allowed); EDQUOT (max_objects_per_file), ENOMEM, EBUSY
+ * (no free ID); ENODEV (revoked before the ID was published).
  */
 struct dmactl_iova_alloc {
 	__u32 size;
@@ -471,22 +504,28 @@ enum {
  * @dir: enum dmactl_dir
  * @attrs: DMACTL_ATTR_*
  *
- * The range becomes one link record, unlinked as a whole.  Alignment (g is
- * the granule, off0 the object's @first_offset): a link at IOVA offset 0
- * must start at a buffer address whose offset in its granule is off0; any
- * other link must start at a granule-aligned buffer address and at an IOVA
- * offset with (off0 + @iova_offset) a multiple of g.  Every granule the
- * link touches must be unlinked.  The buffer's pages stay pinned until the
- * last link over them is gone.
+ * The range becomes one link, unlinked as a whole (on the IOVA path it may
+ * share the record of the link it continues: see @out_nr_records of
+ * struct dmactl_iova_query).  Alignment (g is the granule, off0 the
+ * object's @first_offset): a link at IOVA offset 0 must start at a buffer
+ * address whose offset in its granule is off0; any other link must start
+ * at a granule-aligned buffer address and at an IOVA offset with (off0 +
+ * @iova_offset) a multiple of g.  Each later physically contiguous run of
+ * the range (on the fallback path also cut at dma_max_mapping_size())
+ * must also start granule-aligned, in memory and in IOVA.  Every granule
+ * the link touches must be unlinked.  The buffer's pages stay pinned
+ * until the last link over them is gone.
  *
  * Errors: EOPNOTSUPP (@flags, unknown attr); EOVERFLOW;
- * EINVAL (zero length, bad @dir); ENOENT (no such object, then no such
- * buffer); ENODEV; EINVAL (@iova_offset misaligned); ERANGE (past the
- * buffer: before the next checks, which need the buffer's pages); EINVAL
- * (a buffer address misaligned for its IOVA offset); ERANGE (past the
- * IOVA space); EEXIST (a granule already linked); EREMOTEIO (P2P the
+ * EINVAL (zero length, bad @dir); ENOENT (not attached); ENODEV; ENOENT
+ * (no such IOVA object, then no such buffer); EINVAL (@iova_offset
+ * misaligned); ERANGE (past the buffer: before the next checks, which
+ * need the buffer's pages); EINVAL (a buffer address misaligned for its
+ * IOVA offset, or a later run not starting on a granule); ERANGE (past
+ * the IOVA space); EEXIST (a granule already linked); EREMOTEIO (P2P the
  * device cannot reach); EBUSY (a copy is writing to this object's
- * unlinked IOVA); EDQUOT (max_shadow_bytes_per_file: the link's record);
+ * unlinked IOVA, or a copy through it timed out and its engine may still
+ * write); EDQUOT (max_shadow_bytes_per_file: the link's record);
  * ENOMEM; then what mapping returns: EIO (memory beyond the device's
  * reach without an IOMMU), and what dma_iova_link() or dma_map_phys()
  * give (ENOMEM, EIO, EPERM, EOPNOTSUPP, EINVAL).
@@ -517,8 +556,9 @@ struct dmactl_iova_link {
  * Calls dma_iova_sync() (nothing on the fallback path, where mappings are
  * synchronous) and marks the range's linked granules synced.
  *
- * Errors: EOPNOTSUPP; EOVERFLOW; EINVAL (zero length); ENOENT; ENODEV;
- * ERANGE; and what dma_iova_sync() returns (ENOMEM, EIO).
+ * Errors: EOPNOTSUPP; EOVERFLOW; EINVAL (zero length); ENOENT (not
+ * attached); ENODEV; ENOENT (no such IOVA object); ERANGE; and what
+ * dma_iova_sync() returns (ENOMEM, EIO).
  */
 struct dmactl_iova_sync {
 	__u32 size;
@@ -544,15 +584,15 @@ struct dmactl_iova_sync {
  * @__reserved: must be 0
  *
  * Errors: EOPNOTSUPP (@flags, @__reserved, unknown attr); EOVERFLOW;
- * EINVAL (zero length, bad @dir); ENOENT (no such object); ENODEV;
- * ERANGE; ENOENT (no link starts there or covers the first byte); EINVAL
- * (a range that splits a link or leaves a hole -- even one in the
- * unlinked tail of a granule -- or @dir or @attrs not those of the
- * links); EBUSY (DMA may still reach the links: a copy runs, or one
- * timed out and its engine may still be writing); ENOMEM, EDQUOT (the
- * range starts or ends inside a record of several links, one LINK's
- * worth, and splitting it takes a new record: out of memory, or
- * max_shadow_bytes_per_file).
+ * EINVAL (zero length, bad @dir); ENOENT (not attached); ENODEV; ENOENT
+ * (no such IOVA object); ERANGE; ENOENT (no link starts there or covers
+ * the first byte); EINVAL (a range that splits a link or leaves a hole --
+ * even one in the unlinked tail of a granule -- or @dir or @attrs not
+ * those of the links); EBUSY (DMA may still reach the links: a copy runs,
+ * or one timed out and its engine may still be writing); EDQUOT, ENOMEM
+ * (the range starts or ends inside a record of several links, one LINK's
+ * worth, and splitting it takes a new record: max_shadow_bytes_per_file,
+ * or out of memory).
  */
 struct dmactl_iova_unlink {
 	__u32 size;
@@ -574,8 +614,8 @@ struct dmactl_iova_unlink {
  * @iova_id: the IOVA object; its ID is gone afterwards
  * @__reserved: must be 0
  *
- * Errors: EOPNOTSUPP; ENOENT; ENODEV; EBUSY (links remain; DMA may still
- * reach the object).
+ * Errors: EOPNOTSUPP; ENOENT (not attached); ENODEV; ENOENT (no such
+ * IOVA object); EBUSY (links remain; DMA may still reach the object).
  */
 struct dmactl_iova_free {
 	__u32 size;
@@ -598,9 +638,10 @@ struct dmactl_iova_free {
  * @__reserved: must be 0
  *
  * Errors: EOPNOTSUPP (@flags, @__reserved, unknown attr); EINVAL (bad
- * @dir); ENOENT; ENODEV; ERANGE (@mapped_len past the space); EINVAL
- * (links not tiling [0, @mapped_len) without holes, mixed or other @dir
- * or @attrs); EBUSY (DMA may still reach the object).
+ * @dir); ENOENT (not attached); ENODEV; ENOENT (no such IOVA object);
+ * ERANGE (@mapped_len past the space); EINVAL (links not tiling [0,
+ * @mapped_len) without holes, mixed or other @dir or @attrs); EBUSY (DMA
+ * may still reach the object).
  */
 struct dmactl_iova_destroy {
 	__u32 size;
@@ -634,7 +675,7 @@ enum {
 };
 
 /**
- * struct dmactl_link_info - one link record, as DMACTL_IOVA_QUERY reports it
+ * struct dmactl_link_info - one link, as DMACTL_IOVA_QUERY reports it
  * @iova_offset: start in the IOVA space, bytes
  * @length: bytes
  * @buf_offset: start in the buffer, bytes
@@ -669,7 +710,7 @@ struct dmactl_link_info {
  * @out_dma_addr: device address of IOVA offset 0 (0 on the fallback path)
  * @out_linked_bytes: bytes covered by links
  * @out_synced_bytes: bytes of linked granules synced, in granules * size
- * @out_nr_links: link records
+ * @out_nr_links: links
  * @out_flags: DMACTL_LINK_SWIOTLB if any link bounced
  * @links_uptr: where to write up to @nr_links struct dmactl_link_info, in
  *	IOVA order; may be 0 when @nr_links is 0
@@ -684,7 +725,8 @@ struct dmactl_link_info {
  *	the buffer, same length, direction and attributes) shares its record
  * @__reserved2: must be 0
  *
- * Errors: EOPNOTSUPP; ENOENT; ENODEV; ENOMEM; EFAULT (@links_uptr).
+ * Errors: EOPNOTSUPP; ENOENT (not attached); ENODEV; ENOENT (no such
+ * IOVA object); ENOMEM; EFAULT (@links_uptr).
  */
 struct dmactl_iova_query {
 	__u32 size;
@@ -735,8 +777,8 @@ struct dmactl_iova_query {
  * Walks the range page by page.  Success means the walk was made; the
  * verdict is @out_mismatches.
  *
- * Errors: EOPNOTSUPP; EOVERFLOW; EINVAL (zero length); ENOENT; ENODEV;
- * ERANGE.
+ * Errors: EOPNOTSUPP; EOVERFLOW; EINVAL (zero length); ENOENT (not
+ * attached); ENODEV; ENOENT (no such IOVA object); ERANGE.
  */
 struct dmactl_iova_verify {
 	__u32 size;
@@ -759,8 +801,9 @@ struct dmactl_iova_verify {
 /**
  * enum dmactl_p2p_map - how a client reaches a provider's memory, as
  *	enum pci_p2pdma_map_type says it
- * @DMACTL_P2P_MAP_UNKNOWN: the provider has no free p2pmem to try a
- *	mapping with, so only the distance is known
+ * @DMACTL_P2P_MAP_UNKNOWN: only the distance is known: the provider has
+ *	no free p2pmem to try a mapping with, or the trial mapping failed
+ *	with an error other than EREMOTEIO
  * @DMACTL_P2P_MAP_NOT_SUPPORTED: the path crosses a host bridge that is
  *	not on the kernel's allow-list: no P2P
  * @DMACTL_P2P_MAP_BUS_ADDR: through a common switch, by PCI bus address
@@ -789,8 +832,8 @@ enum {
  * @flags: must be 0
  * @provider: PCI address of the device whose memory would be used,
  *	NUL-terminated
- * @client: PCI address of the device that would do the DMA,
- *	NUL-terminated
+ * @client: name of the device that would do the DMA, NUL-terminated: a
+ *	PCI address or a platform device name
  * @out_map_type: enum dmactl_p2p_map
  * @out_distance: pci_p2pdma_distance(), in PCI hops (0: the same
  *	function; 2: two functions of one device; 4: two ports of one
@@ -804,7 +847,7 @@ enum {
  * switch of pci_p2pdma_state(), which modules cannot call.
  *
  * Errors: EOPNOTSUPP; EINVAL (a name empty or not terminated); ENODEV
- * (no such PCI device).
+ * (no such PCI provider, or no client of that name).
  */
 struct dmactl_p2p_query {
 	__u32 size;
@@ -840,8 +883,8 @@ struct dmactl_p2p_query {
  * links over them.  A BAR is published once.
  *
  * Errors: EOPNOTSUPP (@flags, @__reserved); EOVERFLOW; EINVAL (@bar past
- * 5, @offset or @length not page-aligned); EBUSY (not attached, or a
- * benchmark run holds the DMA mask); ENODEV; EPERM (the device is not
+ * 5, @offset or @length not page-aligned); EBUSY (not attached); ENODEV;
+ * EBUSY (a benchmark run holds the DMA mask); EPERM (the device is not
  * bound to dmactl); EOPNOTSUPP (not a PCI device); EINVAL (not a memory
  * BAR, range outside it, or not whole subsections: start and length
  * multiples of memremap_compat_align(), 2 MiB on x86, as memremap_pages()
@@ -870,8 +913,10 @@ enum {
 	/*
 	 * The destination is IOVA space with no link at all (IOVA path
 	 * only): the IOMMU must block the device's writes.  The module
-	 * checks nothing of the destination; the caller checks that the
-	 * memory which used to be linked there is unchanged.
+	 * checks that the destination lies in the IOVA space (ERANGE), that
+	 * the object is on the IOVA path (EOPNOTSUPP) and that no link
+	 * touches the range (ENOENT), and compares nothing; the caller
+	 * checks that the memory which used to be linked there is unchanged.
 	 */
 	DMACTL_COPY_DST_UNLINKED = 1 << 1,
 };
@@ -879,7 +924,8 @@ enum {
 /**
  * enum dmactl_engine_kind - the DMA engine that performs a copy
  * @DMACTL_ENGINE_EDU: QEMU's edu device, bound to dmactl: through its
- *	4 KiB buffer, one transfer in and one out per 4 KiB
+ *	4 KiB buffer, two transfers per piece of the copy (at most 4 KiB),
+ *	one in and one out, each given the full @timeout_ms
  * @DMACTL_ENGINE_DMAENGINE: a dmaengine memcpy channel of the attached
  *	device (ioat, idxd, ptdma, dw-edma ...)
  */
@@ -900,7 +946,10 @@ enum dmactl_engine_kind {
  * @timeout_ms: how long one engine transfer may take, ms; 0 for the
  *	default (10000), at most 60000
  * @out_engine: enum dmactl_engine_kind
- * @out_transfers: transfers the engine made
+ * @out_transfers: pieces the engine copied: the copy is cut where device
+ *	addresses stop being consecutive, where a page of memory ends on
+ *	either side and at the engine's longest transfer (edu: two
+ *	transfers per piece)
  * @out_mismatches: destination bytes that differ from the source after
  *	the copy (0 with DMACTL_COPY_DST_UNLINKED: nothing to compare)
  * @out_first_mismatch: offset in the range of the first, bytes; ~0 if none
@@ -914,7 +963,7 @@ enum dmactl_engine_kind {
  * DMACTL_COPY_DST_UNLINKED), through links whose direction lets the
  * device read the source and write the destination, and synced unless
  * DMACTL_COPY_ALLOW_UNSYNCED.  The module syncs streaming mappings for
- * the device before and for the CPU after, as a driver would.  The links
+ * the device before and for the CPU after, as a driver would.  The objects
  * are busy while the copy runs: unlink, free and destroy give EBUSY.  The
  * source and destination memory must not overlap.  Success means the
  * engine finished; the verdict is @out_mismatches and @out_guard_damage.
@@ -995,8 +1044,10 @@ enum dmactl_bench_mode {
 enum {
 	/*
 	 * Each thread's I/O is one physically contiguous allocation, which
-	 * phys maps with one call and the IOVA modes with one link; without
-	 * it, each page is its own allocation and its own range.
+	 * phys maps with one call and iova and iova-reuse with one link
+	 * (iova-sparse still links each page alone, and sg keeps one entry
+	 * per page); without it, each page is its own allocation and its
+	 * own range.
 	 */
 	DMACTL_BENCH_CONTIG = 1 << 0,
 	/*
@@ -1054,9 +1105,9 @@ enum {
  * before it ends.  Timings use ktime_get_ns(); nothing is logged.
  *
  * Errors: EOPNOTSUPP (unknown flag); EINVAL (a value out of bounds, node
- * offline or without CPUs); EBUSY (not attached, or another run holds
- * the mask); ENODEV; ENOMEM; with @dma_bits: EPERM (a shared device),
- * EBUSY (the device has objects), EIO (the mask is refused); EDQUOT
+ * offline or without CPUs); EBUSY (not attached); ENODEV; EBUSY (another
+ * run holds the mask); ENOMEM; with @dma_bits: EPERM (a shared device),
+ * ENODEV, EBUSY (the device has objects), EIO (the mask is refused); EDQUOT
  * (max_bench_runs_per_file, max_bench_threads); EOPNOTSUPP (an IOVA mode
  * without a DMA API domain, or on a device whose IOVA granule is not the
  * page size); ENOMEM; EIO (memory the device cannot address with no
@@ -1064,7 +1115,8 @@ enum {
  * iova-reuse and iova-sparse allocate theirs up front, and a narrow DMA
  * mask leaves little); EINVAL (the node's CPUs went offline); and what
  * kthread_create_on_node() returns (ENOMEM, EINTR); EDQUOT
- * (max_objects_per_file), EBUSY (no free ID).
+ * (max_objects_per_file), ENOMEM, EBUSY (no free ID); ENODEV (revoked
+ * before the ID was published).
  */
 struct dmactl_bench_start {
 	__u32 size;
@@ -1125,8 +1177,9 @@ enum {
  *	progress only
  * @DMACTL_BENCH_DONE: every thread reached its count or duration, or
  *	DMACTL_BENCH_STOP ended the run
- * @DMACTL_BENCH_FAILED: a mapping call failed; @out_error says how, and
- *	the other threads were stopped
+ * @DMACTL_BENCH_FAILED: a mapping call failed (or the probe I/O could
+ *	not be set up); @out_error says how, and the other threads were
+ *	stopped
  */
 enum dmactl_bench_state {
 	DMACTL_BENCH_RUNNING = 1,
@@ -1142,7 +1195,8 @@ enum dmactl_bench_state {
  * @id: the run
  * @out_state: enum dmactl_bench_state
  * @out_error: DMACTL_BENCH_FAILED: the positive errno of the first
- *	failure; else 0
+ *	failure: a mapping call's, or ENOMEM from allocating the probe I/O's
+ *	address list; else 0
  * @out_progress: per mille of the run done: the timed I/Os or the timed
  *	duration of the slowest thread
  * @out_elapsed_ns: wall time from the first thread's timed start to the
@@ -1210,7 +1264,8 @@ struct dmactl_bench_result {
  *
  * Waits for the threads to unmap and end, and restores the DMA mask.
  *
- * Errors: EOPNOTSUPP; ENOENT (not attached, no such run); ENODEV.
+ * Errors: EOPNOTSUPP; ENOENT (not attached); ENODEV; ENOENT (no such
+ * run).
  */
 struct dmactl_bench_free {
 	__u32 size;
