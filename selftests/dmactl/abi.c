@@ -65,7 +65,7 @@ static void build_buf_free(FIXTURE_DATA(abi) *self, void *arg)
 	struct dmactl_buf_free *cmd = arg;
 	__u32 id = 0;
 
-	_dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &id);
+	_test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &id);
 	cmd->size = sizeof(*cmd);
 	cmd->id = id;
 }
@@ -124,8 +124,8 @@ static void build_iova_unlink(FIXTURE_DATA(abi) *self, void *arg)
 {
 	struct dmactl_iova_unlink *cmd = arg;
 
-	_dmactl_link(self->fd, self->iova, self->buf, 0, self->next_offset,
-		     SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	_test_cmd_iova_link(self->fd, self->iova, self->buf, 0, self->next_offset,
+			    SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
 	cmd->size = sizeof(*cmd);
 	cmd->iova_id = self->iova;
 	cmd->offset = self->next_offset;
@@ -138,7 +138,7 @@ static __u32 fresh_iova(FIXTURE_DATA(abi) *self)
 {
 	struct dmactl_iova_alloc ia = { 0 };
 
-	_dmactl_iova_alloc(self->fd, SZ_2M, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	_test_cmd_iova_alloc(self->fd, SZ_2M, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	return ia.out_id;
 }
 
@@ -270,14 +270,12 @@ FIXTURE_SETUP(abi)
 {
 	struct dmactl_iova_alloc ia;
 
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
+	dmactl_fixture_open(self);
 	if (!variant->attach)
 		return;
-	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_2M, NULL, &self->buf);
-	dmactl_iova_alloc(self->fd, SZ_2M, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_2M, NULL, &self->buf);
+	test_cmd_iova_alloc(self->fd, SZ_2M, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	self->iova = ia.out_id;
 	{
 		struct dmactl_bench_start bs;
@@ -291,9 +289,7 @@ FIXTURE_SETUP(abi)
 
 FIXTURE_TEARDOWN(abi)
 {
-	close(self->fd);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_fixture_close(self);
 }
 
 /* Room for any argument plus a tail. */
@@ -418,19 +414,19 @@ FIXTURE_TEARDOWN(attach)
 
 TEST_F(attach, no_such_device_is_enodev)
 {
-	dmactl_err(ENODEV, _dmactl_attach(self->fd, "0000:ff:1f.7", NULL));
+	test_err_attach(ENODEV, self->fd, "0000:ff:1f.7", NULL);
 }
 
 TEST_F(attach, device_neither_bound_nor_allowed_is_eperm)
 {
 	/* The host bridge: present on every PCI machine, never allowed. */
-	dmactl_err(EPERM, _dmactl_attach(self->fd, "0000:00:00.0", NULL));
+	test_err_attach(EPERM, self->fd, "0000:00:00.0", NULL);
 }
 
 TEST_F(attach, twice_is_ebusy)
 {
-	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
-	dmactl_err(EBUSY, _dmactl_attach(self->fd, dmactl_test_dev(), NULL));
+	test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
+	test_err_attach(EBUSY, self->fd, dmactl_test_dev(), NULL);
 }
 
 TEST_F(attach, bad_names_are_einval)
@@ -446,17 +442,17 @@ TEST_F(attach, objects_need_attach)
 {
 	struct dmactl_iova_alloc ia;
 
-	dmactl_err(EBUSY, _dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
-					    SZ_4K, NULL, NULL));
-	dmactl_err(EBUSY, _dmactl_iova_alloc(self->fd, SZ_4K, 0, 0, &ia));
-	dmactl_err(ENOENT, _dmactl_iova_free(self->fd, 1));
+	test_err_buf_alloc(EBUSY, self->fd, DMACTL_BUF_KERNEL, 0,
+			   SZ_4K, NULL, NULL);
+	test_err_iova_alloc(EBUSY, self->fd, SZ_4K, 0, 0, &ia);
+	test_err_iova_free(ENOENT, self->fd, 1);
 }
 
 TEST_F(attach, reply_describes_the_device)
 {
 	struct dmactl_attach a;
 
-	dmactl_attach(self->fd, dmactl_test_dev(), &a);
+	test_cmd_attach(self->fd, dmactl_test_dev(), &a);
 	EXPECT_LE(DMACTL_DOMAIN_NONE, a.out_domain);
 	EXPECT_GE(DMACTL_DOMAIN_OTHER, a.out_domain);
 	/* A power of two, at least a page. */

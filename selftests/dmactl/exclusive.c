@@ -52,9 +52,7 @@ FIXTURE_SETUP(exclusive)
 {
 	char why[512];
 
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
+	dmactl_fixture_open(self);
 	/* Found by its ID: bound only if the user said it may be. */
 	if (pci_find_driverless("1af4", "1110", self->ivshmem,
 				sizeof(self->ivshmem)) ||
@@ -67,8 +65,7 @@ FIXTURE_TEARDOWN(exclusive)
 	close(self->fd);
 	if (self->ivshmem[0])
 		unbind(self->ivshmem);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_teardown_check(self->taint);
 }
 
 TEST_F(exclusive, device_is_handed_back_as_found)
@@ -112,14 +109,14 @@ static int publish(int fd, __u32 bar, __u64 offset, __u64 length)
 
 TEST_F(exclusive, p2pmem_publish_takes_whole_subsections_only)
 {
-	const char *edu = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	const char *edu = dmactl_test_excl_dev();
 	int fd;
 
-	if (!edu || !*edu)
+	if (!edu)
 		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to an edu device");
 	ASSERT_EQ(0, dmactl_bind_exclusive(edu));
 	ASSERT_TRUE(wait_driver(edu, "dmactl"));
-	dmactl_attach(self->fd, edu, NULL);
+	test_cmd_attach(self->fd, edu, NULL);
 	/* The edu's BAR0 is 1 MiB: no subsection fits in it at all. */
 	expect_bad_range(publish(self->fd, 0, 0, SZ_4K));
 	expect_bad_range(publish(self->fd, 0, 0, 0));
@@ -132,7 +129,7 @@ TEST_F(exclusive, p2pmem_publish_takes_whole_subsections_only)
 	ASSERT_TRUE(wait_driver(self->ivshmem, "dmactl"));
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
-	dmactl_attach(fd, self->ivshmem, NULL);
+	test_cmd_attach(fd, self->ivshmem, NULL);
 	expect_bad_range(publish(fd, 2, SZ_4K, SZ_2M));
 	expect_bad_range(publish(fd, 2, 0, SZ_2M + SZ_4K));
 	expect_bad_range(publish(fd, 2, 16 * SZ_2M, 0));

@@ -28,7 +28,7 @@
 #include <sys/wait.h>
 
 #include "dmactl_test.h"
-#include "dmactl_errnos.h"
+#include "lib/errnos.h"
 
 #define NBUF 4
 #define NIOVA 4
@@ -966,7 +966,7 @@ static long run_ops(struct fuzzer *fz, const struct op *ops, long n,
 	md->bounce = fz->bounce;
 	md->max_map = fz->dev.out_max_mapping_size;
 	r->fd = open(DMACTL_DEVICE, O_RDWR);
-	if (r->fd < 0 || _dmactl_attach(r->fd, dmactl_test_dev(), NULL)) {
+	if (r->fd < 0 || _test_cmd_attach(r->fd, dmactl_test_dev(), NULL)) {
 		snprintf(why, len, "cannot open and attach");
 		bad = 0;
 		goto out;
@@ -1059,7 +1059,7 @@ FIXTURE_SETUP(fuzz)
 			(__u64)time(NULL) * 2654435761ULL ^ getpid();
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
-	dmactl_attach(fd, dmactl_test_dev(), &self->fz.dev);
+	test_cmd_attach(fd, dmactl_test_dev(), &self->fz.dev);
 	self->fz.bounce = dmactl_links_bounce(fd, &self->fz.dev);
 	close(fd);
 	self->fz.iova_path = self->fz.dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
@@ -1070,8 +1070,7 @@ FIXTURE_SETUP(fuzz)
 
 FIXTURE_TEARDOWN(fuzz)
 {
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_teardown_check(self->taint);
 }
 
 /* One sequence of @n operations per 2000, each on a fresh file. */
@@ -1165,22 +1164,6 @@ struct tstate {
 	char why[256];
 };
 
-static bool errno_documented(unsigned long req, int err)
-{
-	const int *e;
-	size_t i;
-
-	for (e = dmactl_common_errnos; *e; e++)
-		if (*e == err)
-			return true;
-	for (i = 0; i < sizeof(dmactl_errno_docs) / sizeof(dmactl_errno_docs[0]); i++)
-		if (dmactl_errno_docs[i].req == req)
-			for (e = dmactl_errno_docs[i].errnos; *e; e++)
-				if (*e == err)
-					return true;
-	return false;
-}
-
 static void *chaos(void *arg)
 {
 	struct tstate *t = arg;
@@ -1215,17 +1198,17 @@ static void *chaos(void *arg)
 			};
 
 			got = -dmactl_ioc(r->fd, DMACTL_BENCH_START, &p);
-			if (got && !errno_documented(DMACTL_BENCH_START, got))
+			if (got && !dmactl_errno_documented(DMACTL_BENCH_START, got))
 				snprintf(t->why, sizeof(t->why), "bench-start gave %s", strerrorname_np(got));
 			got = -dmactl_ioc(r->fd, DMACTL_BENCH_FREE, &f);
-			if (got && !errno_documented(DMACTL_BENCH_FREE, got))
+			if (got && !dmactl_errno_documented(DMACTL_BENCH_FREE, got))
 				snprintf(t->why, sizeof(t->why), "bench-free gave %s", strerrorname_np(got));
 			if (t->why[0])
 				t->bad = i;
 			continue;
 		}
 		got = -execute(r, &op);
-		if (got && !errno_documented(op_ioctls[op.kind].req, got)) {
+		if (got && !dmactl_errno_documented(op_ioctls[op.kind].req, got)) {
 			snprintf(t->why, sizeof(t->why), "%s gave %s, not documented",
 				 op_names[op.kind], strerrorname_np(got));
 			t->bad = i;
@@ -1258,7 +1241,7 @@ TEST_F_TIMEOUT(fuzz, threads_keep_the_invariants, 1500)
 	for (round = 0; round < rounds; round++) {
 		fd = open(DMACTL_DEVICE, O_RDWR);
 		ASSERT_LE(0, fd);
-		dmactl_attach(fd, dev, NULL);
+		test_cmd_attach(fd, dev, NULL);
 		for (i = 0; i < 4; i++) {
 			t[i] = (struct tstate){ .fd = i < 2 ? fd : dup(fd), .dup = i >= 2,
 						.ops = 1000,
