@@ -98,10 +98,13 @@ TEST_F(concurrency, disjoint_ranges_of_one_iova)
 	test_cmd_iova_free(self->fd, ia.out_id);
 }
 
-/* Link and unlink page 0 until the object is gone. */
-static void *link_loop(void *arg)
+/*
+ * Link and unlink page 0 until the object another thread frees is gone
+ * (ENOENT): the IOVA object, which may go between a link and its unlink
+ * (@iova_goes), or the buffer, which can go only while unlinked.
+ */
+static void link_until_gone(struct worker *w, bool iova_goes)
 {
-	struct worker *w = arg;
 	int ret;
 
 	for (;;) {
@@ -116,13 +119,18 @@ static void *link_loop(void *arg)
 		w->ok++;
 		ret = _test_cmd_iova_unlink(w->fd, w->iova, 0, SZ_4K,
 					    DMACTL_DIR_TO_DEVICE, 0);
-		if (ret == -ENOENT)
+		if (ret == -ENOENT && iova_goes)
 			break;
 		if (ret) {
 			w->failures++;
 			break;
 		}
 	}
+}
+
+static void *link_loop(void *arg)
+{
+	link_until_gone(arg, true);
 	return NULL;
 }
 
@@ -157,25 +165,7 @@ TEST_F(concurrency, free_races_link)
 /* Link page 0 of a buffer that another thread is freeing. */
 static void *buf_link_loop(void *arg)
 {
-	struct worker *w = arg;
-	int ret;
-
-	for (;;) {
-		ret = _test_cmd_iova_link(w->fd, w->iova, w->buf, 0, 0, SZ_4K,
-					  DMACTL_DIR_TO_DEVICE, 0);
-		if (ret == -ENOENT)
-			break;	/* the buffer is gone */
-		if (ret) {
-			w->failures++;
-			break;
-		}
-		if (_test_cmd_iova_unlink(w->fd, w->iova, 0, SZ_4K,
-					  DMACTL_DIR_TO_DEVICE, 0)) {
-			w->failures++;
-			break;
-		}
-		w->ok++;
-	}
+	link_until_gone(arg, false);
 	return NULL;
 }
 

@@ -33,15 +33,6 @@ static int pci_command(const char *bdf)
 	return ret;
 }
 
-static void unbind(const char *bdf)
-{
-	char path[PATH_MAX];
-
-	sysfs_put(PCI "/drivers/dmactl/unbind", bdf);
-	snprintf(path, sizeof(path), PCI "/devices/%s/driver_override", bdf);
-	sysfs_put(path, "\n");
-}
-
 FIXTURE(exclusive) {
 	int fd;
 	char ivshmem[32];
@@ -50,21 +41,16 @@ FIXTURE(exclusive) {
 
 FIXTURE_SETUP(exclusive)
 {
-	char why[512];
-
 	dmactl_fixture_open(self);
 	/* Found by its ID: bound only if the user said it may be. */
-	if (pci_find_driverless("1af4", "1110", self->ivshmem,
-				sizeof(self->ivshmem)) ||
-	    !dmactl_expendable(self->ivshmem, why, sizeof(why)))
-		self->ivshmem[0] = '\0';
+	pci_find_expendable("1af4", "1110", self->ivshmem, sizeof(self->ivshmem));
 }
 
 FIXTURE_TEARDOWN(exclusive)
 {
 	close(self->fd);
 	if (self->ivshmem[0])
-		unbind(self->ivshmem);
+		dmactl_unbind_exclusive(self->ivshmem, false);
 	dmactl_teardown_check(self->taint);
 }
 
@@ -83,20 +69,16 @@ TEST_F(exclusive, device_is_handed_back_as_found)
 	/* No engine: dmactl itself never makes it DMA. */
 	EXPECT_EQ(0, pci_command(self->ivshmem) & PCI_COMMAND_MASTER);
 	EXPECT_EQ(64, pci_dma_mask_bits(self->ivshmem));
-	unbind(self->ivshmem);
+	dmactl_unbind_exclusive(self->ivshmem, false);
 	EXPECT_EQ(bits, pci_dma_mask_bits(self->ivshmem));
 	EXPECT_EQ(cmd & PCI_COMMAND_MASTER,
 		  pci_command(self->ivshmem) & PCI_COMMAND_MASTER);
 }
 
+/* Publish @length bytes of BAR @bar from @offset as p2pmem. */
 static int publish(int fd, __u32 bar, __u64 offset, __u64 length)
 {
-	struct dmactl_p2pmem_publish cmd = {
-		.size = sizeof(cmd), .bar = bar, .offset = offset,
-		.length = length,
-	};
-
-	return dmactl_ioc(fd, DMACTL_P2PMEM_PUBLISH, &cmd);
+	return _test_cmd_p2pmem_publish(fd, bar, offset, length, NULL);
 }
 
 /* The call fails with EINVAL, counted once under "p2pmem_range". */
