@@ -32,12 +32,15 @@ dev=/sys/bus/pci/devices/$edu
 # tier: it would land on whichever tool runs at the time.
 echo scan=off > /sys/kernel/debug/kmemleak 2>/dev/null
 
-bind_to() {
+# The edu to the kernel's benchmark driver.  To dmactl it goes with
+# "dmactl bind", the binder the selftests use; the tool binds only to
+# dmactl, so this one is for dma_map_benchmark alone.
+bind_to_map_benchmark() {
 	if [ -e "$dev/driver" ]; then
 		echo "$edu" > "$dev/driver/unbind"
 	fi
-	echo "$1" > "$dev/driver_override"
-	echo "$edu" > "/sys/bus/pci/drivers/$1/bind"
+	echo dma_map_benchmark > "$dev/driver_override"
+	echo "$edu" > /sys/bus/pci/drivers/dma_map_benchmark/bind
 }
 
 # kernel MODE GRANULE: "map unmap" mean in us, as the kernel tool prints it.
@@ -46,7 +49,7 @@ kernel() {
 		if [ "$1" = 0 ]; then ours phys --contig "$2"; else ours sg "" "$2"; fi
 		return
 	fi
-	bind_to dma_map_benchmark
+	bind_to_map_benchmark
 	$K -m "$1" -t 1 -s "$seconds" -b 32 -d 0 -x 0 -g "$2" |
 		awk -F'[:. ]+' '
 		/average map latency/ { split($0, a, ":"); split(a[2], m, " "); map = m[1] }
@@ -56,7 +59,7 @@ kernel() {
 
 # ours MODE FLAGS GRANULE: "map unmap" mean in us from dmactl's JSON.
 ours() {
-	bind_to dmactl
+	$D bind "$edu" > /dev/null || return
 	$D bench "$edu" --mode "$1" $2 --pages "$3" --threads 1 --touch \
 		--seconds "$seconds" --dma-bits 32 --dir bidi --warmup 0 --json |
 		awk -F'[:,]' '

@@ -12,39 +12,8 @@
 
 #include "dmactl_test.h"
 
-/* A run's parameters that a test then changes. */
-static struct dmactl_bench_start bench_params(__u32 mode)
-{
-	struct dmactl_bench_start p = {
-		.size = sizeof(p), .mode = mode, .threads = 2,
-		.node = DMACTL_NO_NODE, .pages = 4,
-		.dir = DMACTL_DIR_BIDIRECTIONAL, .warmup_ios = 5, .ios = 50,
-	};
-
-	return p;
-}
-
-static int _bench_start(int fd, struct dmactl_bench_start *p)
-{
-	return dmactl_ioc(fd, DMACTL_BENCH_START, p);
-}
-
-static int _bench_result(int fd, __u32 id, __u32 flags,
-			 struct dmactl_bench_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->size = sizeof(*r);
-	r->id = id;
-	r->flags = flags;
-	return dmactl_ioc(fd, DMACTL_BENCH_RESULT, r);
-}
-
-static int _bench_free(int fd, __u32 id)
-{
-	struct dmactl_bench_free f = { .size = sizeof(f), .id = id };
-
-	return dmactl_ioc(fd, DMACTL_BENCH_FREE, &f);
-}
+/* A run's parameters that a test then changes: a small counted run. */
+#define bench_params dmactl_arg_bench_start
 
 /* What both fixtures hold: a file attached to the test device. */
 #define BENCH_FIXTURE_DATA                                                  \
@@ -60,22 +29,11 @@ FIXTURE(bench) {
 #define open_attached(self)                                                   \
 	do {                                                                \
 		struct dmactl_attach __a;                                   \
-		(self)->taint = dmactl_taint();                             \
-		(self)->fd = open(DMACTL_DEVICE, O_RDWR);                   \
-		ASSERT_LE(0, (self)->fd);                                   \
-		dmactl_attach((self)->fd, dmactl_test_dev(), &__a);         \
+		dmactl_fixture_open_attached(self, &__a);                   \
 		(self)->iova_usable = __a.out_flags &                       \
 				      DMACTL_ATTACH_OUT_IOVA_USABLE;        \
 		(self)->iommu = __a.out_domain == DMACTL_DOMAIN_DMA ||      \
 				__a.out_domain == DMACTL_DOMAIN_DMA_FQ;     \
-	} while (0)
-
-#define close_checked(self)                                                \
-	do {                                                                \
-		close((self)->fd);                                          \
-		dmactl_expect_no_leaks();                                   \
-		EXPECT_EQ(0, (dmactl_taint() & ~(self)->taint) &            \
-			     DMACTL_BAD_TAINT);                             \
 	} while (0)
 
 FIXTURE_SETUP(bench)
@@ -85,7 +43,7 @@ FIXTURE_SETUP(bench)
 
 FIXTURE_TEARDOWN(bench)
 {
-	close_checked(self);
+	dmactl_fixture_close(self);
 }
 
 /*
@@ -129,16 +87,16 @@ TEST_F(bench, start_rejects_every_bad_parameter)
 
 	for (i = 0; p = bench_params(DMACTL_BENCH_PHYS),
 		    (err = bad_param(&p, i)); i++) {
-		EXPECT_EQ(-err, _bench_start(self->fd, &p)) {
+		EXPECT_EQ(-err, _test_cmd_bench_start(self->fd, &p)) {
 			TH_LOG("case %d", i);
 		}
 	}
 	/* Sparse: the span must hold an I/O and stay bounded. */
 	p = bench_params(DMACTL_BENCH_IOVA_SPARSE);
 	p.span_pages = p.pages - 1;
-	EXPECT_EQ(-EINVAL, _bench_start(self->fd, &p));
+	EXPECT_EQ(-EINVAL, _test_cmd_bench_start(self->fd, &p));
 	p.span_pages = DMACTL_BENCH_MAX_SPAN_PAGES + 1;
-	EXPECT_EQ(-EINVAL, _bench_start(self->fd, &p));
+	EXPECT_EQ(-EINVAL, _test_cmd_bench_start(self->fd, &p));
 	EXPECT_EQ(0, dmactl_counter("live-benches"));
 }
 
@@ -147,16 +105,16 @@ TEST_F(bench, dma_bits_refused_on_a_shared_device)
 	struct dmactl_bench_start p = bench_params(DMACTL_BENCH_PHYS);
 
 	p.dma_bits = 32;
-	EXPECT_EQ(-EPERM, _bench_start(self->fd, &p));
+	EXPECT_EQ(-EPERM, _test_cmd_bench_start(self->fd, &p));
 }
 
 TEST_F(bench, unknown_run_and_flags)
 {
 	struct dmactl_bench_result r;
 
-	EXPECT_EQ(-ENOENT, _bench_result(self->fd, 12345, 0, &r));
-	EXPECT_EQ(-ENOENT, _bench_free(self->fd, 12345));
-	EXPECT_EQ(-EOPNOTSUPP, _bench_result(self->fd, 1, 1 << 5, &r));
+	EXPECT_EQ(-ENOENT, _test_cmd_bench_result(self->fd, 12345, 0, &r));
+	EXPECT_EQ(-ENOENT, _test_cmd_bench_free(self->fd, 12345));
+	EXPECT_EQ(-EOPNOTSUPP, _test_cmd_bench_result(self->fd, 1, 1 << 5, &r));
 }
 
 struct bench_freer {
@@ -173,7 +131,7 @@ static void *free_every_run(void *arg)
 
 	while (!f->stop)
 		for (id = 1; id <= f->last; id++)
-			_bench_free(f->fd, id);
+			_test_cmd_bench_free(f->fd, id);
 	return NULL;
 }
 
@@ -197,12 +155,12 @@ TEST_F(bench, start_races_free)
 		p.pages = 1;
 		p.warmup_ios = 0;
 		p.ios = 1;
-		EXPECT_EQ(0, _bench_start(self->fd, &p));
+		EXPECT_EQ(0, _test_cmd_bench_start(self->fd, &p));
 	}
 	f.stop = true;
 	pthread_join(f.thread, NULL);
 	for (i = 1; i <= 64; i++)
-		_bench_free(self->fd, i);
+		_test_cmd_bench_free(self->fd, i);
 	EXPECT_EQ(0, dmactl_counter("live-benches"));
 	EXPECT_EQ(0, dmactl_counter("bench-threads"));
 }
@@ -233,17 +191,17 @@ TEST_F_TIMEOUT(bench, stalled_start_reply_hides_the_run, 60)
 	ASSERT_EQ(0, pthread_create(&st.thread, NULL, dmactl_stalled_ioctl, &st));
 	ASSERT_TRUE(dmactl_uffd_stalled(uffd));
 	for (id = 1; id <= 64; id++) {
-		EXPECT_EQ(-ENOENT, _bench_result(self->fd, id, 0, &r)) {
+		EXPECT_EQ(-ENOENT, _test_cmd_bench_result(self->fd, id, 0, &r)) {
 			TH_LOG("run %u was found while its reply stalled", id);
 		}
-		EXPECT_EQ(-ENOENT, _bench_free(self->fd, id)) {
+		EXPECT_EQ(-ENOENT, _test_cmd_bench_free(self->fd, id)) {
 			TH_LOG("run %u was freed while its reply stalled", id);
 		}
 	}
 	close(uffd);	/* the write goes through */
 	pthread_join(st.thread, NULL);
 	ASSERT_EQ(0, st.ret);
-	EXPECT_EQ(0, _bench_free(self->fd, ((struct dmactl_bench_start *)mem)->out_id));
+	EXPECT_EQ(0, _test_cmd_bench_free(self->fd, ((struct dmactl_bench_start *)mem)->out_id));
 	munmap(mem, SZ_4K);
 	EXPECT_EQ(0, dmactl_counter("live-benches"));
 	EXPECT_EQ(0, dmactl_counter("bench-threads"));
@@ -261,7 +219,7 @@ static void *wait_for_run(void *arg)
 {
 	struct bench_waiter *w = arg;
 
-	w->ret = _bench_result(w->fd, w->id, DMACTL_BENCH_WAIT, &w->r);
+	w->ret = _test_cmd_bench_result(w->fd, w->id, DMACTL_BENCH_WAIT, &w->r);
 	return NULL;
 }
 
@@ -278,18 +236,18 @@ TEST_F(bench, result_wait_sees_its_own_run)
 	p.ios = 0;
 	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
 	q = p;
-	ASSERT_EQ(0, _bench_start(self->fd, &p));
+	test_cmd_bench_start(self->fd, &p);
 	w.id = p.out_id;
 	ASSERT_EQ(0, pthread_create(&w.thread, NULL, wait_for_run, &w));
 	usleep(100000);
-	ASSERT_EQ(0, _bench_free(self->fd, p.out_id));
-	ASSERT_EQ(0, _bench_start(self->fd, &q));
+	test_cmd_bench_free(self->fd, p.out_id);
+	test_cmd_bench_start(self->fd, &q);
 	pthread_join(w.thread, NULL);
 	EXPECT_NE(p.out_id, q.out_id);
 	EXPECT_EQ(-ENOENT, w.ret) {
 		TH_LOG("the waiter got state %u", w.r.out_state);
 	}
-	ASSERT_EQ(0, _bench_free(self->fd, q.out_id));
+	test_cmd_bench_free(self->fd, q.out_id);
 }
 
 FIXTURE(modes) {
@@ -319,7 +277,7 @@ FIXTURE_SETUP(modes)
 
 FIXTURE_TEARDOWN(modes)
 {
-	close_checked(self);
+	dmactl_fixture_close(self);
 }
 
 static void expect_ordered(struct __test_metadata *_metadata,
@@ -348,12 +306,12 @@ TEST_F(modes, counted_run_unmaps_everything)
 
 	p.flags = variant->flags;
 	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable) {
-		EXPECT_EQ(-EOPNOTSUPP, _bench_start(self->fd, &p));
+		EXPECT_EQ(-EOPNOTSUPP, _test_cmd_bench_start(self->fd, &p));
 		SKIP(return, "no DMA API domain: the IOVA modes are refused");
 	}
-	ASSERT_EQ(0, _bench_start(self->fd, &p));
+	test_cmd_bench_start(self->fd, &p);
 	EXPECT_EQ(1, dmactl_counter("live-benches"));
-	ASSERT_EQ(0, _bench_result(self->fd, p.out_id, DMACTL_BENCH_WAIT, &r));
+	test_cmd_bench_result(self->fd, p.out_id, DMACTL_BENCH_WAIT, &r);
 	ASSERT_EQ(DMACTL_BENCH_DONE, r.out_state) {
 		TH_LOG("error %u", r.out_error);
 	}
@@ -381,13 +339,13 @@ TEST_F(modes, counted_run_unmaps_everything)
 	{
 		struct dmactl_bench_result again;
 
-		ASSERT_EQ(0, _bench_result(self->fd, p.out_id, 0, &again));
+		test_cmd_bench_result(self->fd, p.out_id, 0, &again);
 		EXPECT_EQ(0, memcmp(&r.out_state, &again.out_state,
 				    sizeof(r) - offsetof(struct dmactl_bench_result,
 							   out_state)));
 	}
-	ASSERT_EQ(0, _bench_free(self->fd, p.out_id));
-	EXPECT_EQ(-ENOENT, _bench_free(self->fd, p.out_id));
+	test_cmd_bench_free(self->fd, p.out_id);
+	EXPECT_EQ(-ENOENT, _test_cmd_bench_free(self->fd, p.out_id));
 	EXPECT_EQ(0, dmactl_counter("live-benches"));
 	EXPECT_EQ(0, dmactl_counter("bench-threads"));
 }
@@ -411,13 +369,13 @@ TEST_F(modes, stop_ends_a_timed_run)
 
 	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable)
 		SKIP(return, "no DMA API domain");
-	ASSERT_EQ(0, _bench_start(self->fd, &p));
+	test_cmd_bench_start(self->fd, &p);
 	EXPECT_EQ(2, dmactl_counter("bench-threads"));
-	ASSERT_EQ(0, _bench_result(self->fd, p.out_id, 0, &r));
+	test_cmd_bench_result(self->fd, p.out_id, 0, &r);
 	EXPECT_EQ(DMACTL_BENCH_RUNNING, r.out_state);
 	usleep(200000);
-	ASSERT_EQ(0, _bench_result(self->fd, p.out_id,
-				   DMACTL_BENCH_STOP | DMACTL_BENCH_WAIT, &r));
+	test_cmd_bench_result(self->fd, p.out_id,
+			      DMACTL_BENCH_STOP | DMACTL_BENCH_WAIT, &r);
 	EXPECT_EQ(DMACTL_BENCH_DONE, r.out_state);
 	EXPECT_LT(0, r.out_ios);
 	EXPECT_GT(1000, r.out_progress);
@@ -433,12 +391,12 @@ TEST_F(modes, free_and_close_while_running)
 
 	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable)
 		SKIP(return, "no DMA API domain");
-	ASSERT_EQ(0, _bench_start(self->fd, &p));
-	ASSERT_EQ(0, _bench_free(self->fd, p.out_id));
-	EXPECT_EQ(-ENOENT, _bench_result(self->fd, p.out_id, 0, &r));
+	test_cmd_bench_start(self->fd, &p);
+	test_cmd_bench_free(self->fd, p.out_id);
+	EXPECT_EQ(-ENOENT, _test_cmd_bench_result(self->fd, p.out_id, 0, &r));
 	EXPECT_EQ(0, dmactl_counter("bench-threads"));
 	/* The teardown's close() ends this one; it checks the counters. */
-	ASSERT_EQ(0, _bench_start(self->fd, &p));
+	test_cmd_bench_start(self->fd, &p);
 }
 
 /*
@@ -447,14 +405,14 @@ TEST_F(modes, free_and_close_while_running)
  */
 TEST(mask_held_only_without_objects_and_restored)
 {
-	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	const char *dev = dmactl_test_excl_dev();
 	struct dmactl_bench_start p = long_run(DMACTL_BENCH_PHYS, 0);
 	struct dmactl_bench_result r;
 	int fd, fd2, before;
 	bool was_bound;
 	__u32 buf;
 
-	if (!dev || !*dev)
+	if (!dev)
 		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to a driverless PCI device");
 	was_bound = driver_is(dev, "dmactl");
 	ASSERT_EQ(0, dmactl_bind_exclusive(dev));
@@ -465,32 +423,32 @@ TEST(mask_held_only_without_objects_and_restored)
 	fd2 = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_LE(0, fd2);
-	dmactl_attach(fd, dev, NULL);
-	dmactl_attach(fd2, dev, NULL);
+	test_cmd_attach(fd, dev, NULL);
+	test_cmd_attach(fd2, dev, NULL);
 
 	p.dma_bits = before == 32 ? 40 : 32;
-	dmactl_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
-	EXPECT_EQ(-EBUSY, _bench_start(fd, &p));
-	dmactl_buf_free(fd2, buf);
+	test_cmd_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
+	EXPECT_EQ(-EBUSY, _test_cmd_bench_start(fd, &p));
+	test_cmd_buf_free(fd2, buf);
 
-	ASSERT_EQ(0, _bench_start(fd, &p));
+	test_cmd_bench_start(fd, &p);
 	EXPECT_EQ((int)p.dma_bits, pci_dma_mask_bits(dev));
-	EXPECT_EQ(-EBUSY, _dmactl_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K,
-					    NULL, &buf));
-	EXPECT_EQ(-EBUSY, _bench_start(fd2, &p));
-	ASSERT_EQ(0, _bench_result(fd, p.out_id,
-				   DMACTL_BENCH_STOP | DMACTL_BENCH_WAIT, &r));
+	EXPECT_EQ(-EBUSY, _test_cmd_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K,
+					      NULL, &buf));
+	EXPECT_EQ(-EBUSY, _test_cmd_bench_start(fd2, &p));
+	test_cmd_bench_result(fd, p.out_id,
+			      DMACTL_BENCH_STOP | DMACTL_BENCH_WAIT, &r);
 	EXPECT_EQ(DMACTL_BENCH_DONE, r.out_state);
 	EXPECT_EQ(r.out_mapped_bytes, r.out_unmapped_bytes);
 	/* Ended but not freed: the mask is still the run's. */
 	EXPECT_EQ((int)p.dma_bits, pci_dma_mask_bits(dev));
-	ASSERT_EQ(0, _bench_free(fd, p.out_id));
+	test_cmd_bench_free(fd, p.out_id);
 	EXPECT_EQ(before, pci_dma_mask_bits(dev));
-	dmactl_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
+	test_cmd_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
 
 	/* Closing the file restores it as well. */
-	dmactl_buf_free(fd2, buf);
-	ASSERT_EQ(0, _bench_start(fd, &p));
+	test_cmd_buf_free(fd2, buf);
+	test_cmd_bench_start(fd, &p);
 	close(fd);
 	EXPECT_EQ(before, pci_dma_mask_bits(dev));
 	close(fd2);
@@ -505,26 +463,26 @@ TEST(mask_held_only_without_objects_and_restored)
  */
 TEST(unbind_revokes_a_running_run)
 {
-	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	const char *dev = dmactl_test_excl_dev();
 	struct dmactl_bench_start p = long_run(DMACTL_BENCH_PHYS, 0);
 	struct dmactl_bench_result r;
 	bool was_bound;
 	int fd;
 
-	if (!dev || !*dev)
+	if (!dev)
 		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to a driverless PCI device");
 	was_bound = driver_is(dev, "dmactl");
 	ASSERT_EQ(0, dmactl_bind_exclusive(dev));
 	ASSERT_TRUE(wait_driver(dev, "dmactl"));
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
-	dmactl_attach(fd, dev, NULL);
-	ASSERT_EQ(0, _bench_start(fd, &p));
+	test_cmd_attach(fd, dev, NULL);
+	test_cmd_bench_start(fd, &p);
 	EXPECT_EQ(2, dmactl_counter("bench-threads"));
 	ASSERT_EQ(0, sysfs_put(PCI "/drivers/dmactl/unbind", dev));
 	EXPECT_EQ(0, dmactl_counter("bench-threads"));
 	EXPECT_EQ(0, dmactl_counter("live-benches"));
-	EXPECT_EQ(-ENODEV, _bench_result(fd, p.out_id, 0, &r));
+	EXPECT_EQ(-ENODEV, _test_cmd_bench_result(fd, p.out_id, 0, &r));
 	close(fd);
 	dmactl_expect_no_leaks();
 	if (was_bound) {

@@ -17,10 +17,7 @@ FIXTURE(buffers) {
 
 FIXTURE_SETUP(buffers)
 {
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
+	dmactl_fixture_open_attached(self, NULL);
 	self->mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
@@ -31,8 +28,7 @@ FIXTURE_TEARDOWN(buffers)
 {
 	close(self->fd);
 	munmap(self->mem, LEN);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_teardown_check(self->taint);
 }
 
 TEST_F(buffers, fill_writes_the_pinned_pages)
@@ -41,9 +37,9 @@ TEST_F(buffers, fill_writes_the_pinned_pages)
 	__u32 id;
 	size_t i;
 
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, self->mem, &id);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, self->mem, &id);
 	/* A sub-range: bytes outside it keep the caller's 0xa5. */
-	dmactl_buf_fill(self->fd, id, SZ_4K, LEN - 2 * SZ_4K, 0x1234);
+	test_cmd_buf_fill(self->fd, id, SZ_4K, LEN - 2 * SZ_4K, 0x1234);
 	for (i = 0; i < LEN / 8; i++) {
 		__u64 want = (i < SZ_4K / 8 || i >= (LEN - SZ_4K) / 8) ?
 			     0xa5a5a5a5a5a5a5a5ULL : dmactl_pattern(0x1234, i);
@@ -61,12 +57,12 @@ TEST_F(buffers, checksum_matches_userspace_crc32c)
 {
 	__u32 id, crc;
 
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, self->mem, &id);
-	dmactl_buf_fill(self->fd, id, 0, LEN, 99);
-	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, id, 0, LEN, &crc));
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, self->mem, &id);
+	test_cmd_buf_fill(self->fd, id, 0, LEN, 99);
+	test_cmd_buf_checksum(self->fd, id, 0, LEN, &crc);
 	EXPECT_EQ(crc32c(self->mem, LEN), crc);
 	/* An odd range, crossing a page boundary. */
-	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, id, SZ_4K - 3, 11, &crc));
+	test_cmd_buf_checksum(self->fd, id, SZ_4K - 3, 11, &crc);
 	EXPECT_EQ(crc32c((char *)self->mem + SZ_4K - 3, 11), crc);
 	/* The standard check value of crc32c("123456789"). */
 	EXPECT_EQ(0xe3069283U, crc32c("123456789", 9));
@@ -77,8 +73,8 @@ TEST_F(buffers, kernel_buffers_are_zeroed)
 	static const char zeros[SZ_4K];
 	__u32 id, crc;
 
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 2, LEN, NULL, &id);
-	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, id, 0, SZ_4K, &crc));
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 2, LEN, NULL, &id);
+	test_cmd_buf_checksum(self->fd, id, 0, SZ_4K, &crc);
 	EXPECT_EQ(crc32c(zeros, SZ_4K), crc);
 	EXPECT_EQ(LEN / SZ_4K, dmactl_counter("kernel-pages"));
 }
@@ -87,14 +83,14 @@ TEST_F(buffers, fill_and_checksum_ranges)
 {
 	__u32 id;
 
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, LEN, NULL, &id);
-	dmactl_err(ERANGE, _dmactl_buf_fill(self->fd, id, LEN - 8, 16, 1));
-	dmactl_err(EINVAL, _dmactl_buf_fill(self->fd, id, 4, 8, 1));
-	dmactl_err(EINVAL, _dmactl_buf_fill(self->fd, id, 0, 0, 1));
-	dmactl_err(EOVERFLOW, _dmactl_buf_fill(self->fd, id, ~7ULL, 16, 1));
-	dmactl_err(ERANGE, _dmactl_buf_checksum(self->fd, id, LEN, 1, NULL));
-	dmactl_err(EINVAL, _dmactl_buf_checksum(self->fd, id, 0, 0, NULL));
-	dmactl_err(ENOENT, _dmactl_buf_fill(self->fd, id + 100, 0, 8, 1));
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, LEN, NULL, &id);
+	test_err_buf_fill(ERANGE, self->fd, id, LEN - 8, 16, 1);
+	test_err_buf_fill(EINVAL, self->fd, id, 4, 8, 1);
+	test_err_buf_fill(EINVAL, self->fd, id, 0, 0, 1);
+	test_err_buf_fill(EOVERFLOW, self->fd, id, ~7ULL, 16, 1);
+	test_err_buf_checksum(ERANGE, self->fd, id, LEN, 1, NULL);
+	test_err_buf_checksum(EINVAL, self->fd, id, 0, 0, NULL);
+	test_err_buf_fill(ENOENT, self->fd, id + 100, 0, 8, 1);
 }
 
 TEST_F(buffers, alloc_argument_checks)
@@ -107,23 +103,23 @@ TEST_F(buffers, alloc_argument_checks)
 	EXPECT_EQ(-EINVAL, dmactl_ioc(self->fd, DMACTL_BUF_ALLOC, &cmd));
 	cmd.node = 0;
 	EXPECT_EQ(0, dmactl_ioc(self->fd, DMACTL_BUF_ALLOC, &cmd));
-	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, 0, 0, SZ_4K, NULL, NULL));
-	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, 3, 0, SZ_4K, NULL, NULL));
-	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 11,
-					     SZ_2M * 4, NULL, NULL));
-	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 1,
-					     SZ_4K, NULL, NULL));
-	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
-					     (1ULL << 30) + SZ_4K, NULL, NULL));
-	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
-					     SZ_4K, self->mem, NULL));
-	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, SZ_4K,
-					     (char *)self->mem + 8, NULL));
-	dmactl_err(EINVAL, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, 100,
-					     self->mem, NULL));
-	dmactl_err(EOVERFLOW, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0,
-						SZ_2M, (void *)(~0UL & ~4095UL),
-						NULL));
+	test_err_buf_alloc(EINVAL, self->fd, 0, 0, SZ_4K, NULL, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, 3, 0, SZ_4K, NULL, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_KERNEL, 11,
+			   SZ_2M * 4, NULL, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_KERNEL, 1,
+			   SZ_4K, NULL, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_KERNEL, 0,
+			   (1ULL << 30) + SZ_4K, NULL, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_KERNEL, 0,
+			   SZ_4K, self->mem, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_USER, 0, SZ_4K,
+			   (char *)self->mem + 8, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_USER, 0, 100,
+			   self->mem, NULL);
+	test_err_buf_alloc(EOVERFLOW, self->fd, DMACTL_BUF_USER, 0,
+			   SZ_2M, (void *)(~0UL & ~4095UL),
+			   NULL);
 }
 
 TEST_F(buffers, user_memory_must_be_mapped)
@@ -133,8 +129,8 @@ TEST_F(buffers, user_memory_must_be_mapped)
 
 	ASSERT_NE(MAP_FAILED, hole);
 	ASSERT_EQ(0, munmap(hole, 4 * SZ_4K));
-	dmactl_err(EFAULT, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0,
-					     4 * SZ_4K, hole, NULL));
+	test_err_buf_alloc(EFAULT, self->fd, DMACTL_BUF_USER, 0,
+			   4 * SZ_4K, hole, NULL);
 	EXPECT_EQ(0, dmactl_counter("pinned-pages"));
 }
 

@@ -14,7 +14,7 @@
 /* Run "dmactl ARGS", return its exit status and (if @out) its stdout. */
 static int tool(char **out, const char *fmt, ...)
 {
-	const char *bin = getenv("DMACTL_TOOL") ?: "dmactl";
+	const char *bin = dmactl_tool();
 	char cmd[1024], args[768], chunk[4096];
 	size_t len = 0, n;
 	char *buf = NULL;
@@ -94,8 +94,7 @@ FIXTURE_SETUP(cli)
 
 FIXTURE_TEARDOWN(cli)
 {
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_teardown_check(self->taint);
 }
 
 TEST_F(cli, every_command_has_help)
@@ -142,7 +141,7 @@ TEST_F(cli, stats_and_monitor)
 	/* The device's counters: with a file attached it has a target. */
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
-	dmactl_attach(fd, self->dev, NULL);
+	test_cmd_attach(fd, self->dev, NULL);
 	snprintf(cmd, sizeof(cmd), "stats %s", self->dev);
 	o = tool_json(&status, cmd);
 	ASSERT_EQ(0, status);
@@ -228,7 +227,7 @@ TEST_F(cli, run_json_names_the_failing_line)
 
 TEST_F(cli, allow_and_bind_json)
 {
-	const char *excl = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	const char *excl = dmactl_test_excl_dev();
 	json_object *o;
 	char cmd[128];
 	int status;
@@ -240,7 +239,7 @@ TEST_F(cli, allow_and_bind_json)
 	EXPECT_STREQ("true", field(o, "allowed"));
 	json_object_put(o);
 
-	if (!excl || !*excl)
+	if (!excl)
 		SKIP(return, "no DMACTL_SELFTESTS_EXCL_DEV to bind");
 	snprintf(cmd, sizeof(cmd), "bind %s", excl);
 	o = tool_json(&status, cmd);

@@ -25,19 +25,14 @@ FIXTURE(concurrency) {
 
 FIXTURE_SETUP(concurrency)
 {
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	dmactl_attach(self->fd, dmactl_test_dev(), &self->dev);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
-			 THREADS * PAGES_PER_THREAD * SZ_4K, NULL, &self->buf);
+	dmactl_fixture_open_attached(self, &self->dev);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
+			   THREADS * PAGES_PER_THREAD * SZ_4K, NULL, &self->buf);
 }
 
 FIXTURE_TEARDOWN(concurrency)
 {
-	close(self->fd);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_fixture_close(self);
 }
 
 struct worker {
@@ -60,13 +55,13 @@ static void *disjoint_worker(void *arg)
 
 	for (r = 0; r < ROUNDS; r++) {
 		off = base + (r % PAGES_PER_THREAD) * SZ_4K;
-		if (_dmactl_link(w->fd, w->iova, w->buf, off, off, SZ_4K,
-				 DMACTL_DIR_BIDIRECTIONAL, 0) ||
-		    _dmactl_sync(w->fd, w->iova, off, SZ_4K) ||
-		    _dmactl_verify(w->fd, w->iova, off, SZ_4K, &v) ||
+		if (_test_cmd_iova_link(w->fd, w->iova, w->buf, off, off, SZ_4K,
+					DMACTL_DIR_BIDIRECTIONAL, 0) ||
+		    _test_cmd_iova_sync(w->fd, w->iova, off, SZ_4K) ||
+		    _test_cmd_iova_verify(w->fd, w->iova, off, SZ_4K, &v) ||
 		    v.out_mismatches ||
-		    _dmactl_unlink(w->fd, w->iova, off, SZ_4K,
-				   DMACTL_DIR_BIDIRECTIONAL, 0))
+		    _test_cmd_iova_unlink(w->fd, w->iova, off, SZ_4K,
+					  DMACTL_DIR_BIDIRECTIONAL, 0))
 			w->failures++;
 		else
 			w->ok++;
@@ -82,8 +77,8 @@ TEST_F(concurrency, disjoint_ranges_of_one_iova)
 	struct dmactl_iova_query q;
 	int i;
 
-	dmactl_iova_alloc(self->fd, THREADS * PAGES_PER_THREAD * SZ_4K, 0,
-			  DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_iova_alloc(self->fd, THREADS * PAGES_PER_THREAD * SZ_4K, 0,
+			    DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	for (i = 0; i < THREADS; i++) {
 		w[i] = (struct worker){ .fd = self->fd, .iova = ia.out_id,
 					.buf = self->buf, .index = i };
@@ -95,23 +90,26 @@ TEST_F(concurrency, disjoint_ranges_of_one_iova)
 		EXPECT_EQ(0, w[i].failures);
 		EXPECT_EQ(ROUNDS, w[i].ok);
 	}
-	ASSERT_EQ(0, _dmactl_query(self->fd, ia.out_id, &q, NULL, 0));
+	test_cmd_iova_query(self->fd, ia.out_id, &q, NULL, 0);
 	EXPECT_EQ(0, q.out_nr_links);
-	dmactl_verify(self->fd, ia.out_id, 0, THREADS * PAGES_PER_THREAD * SZ_4K, &v);
+	test_cmd_iova_verify(self->fd, ia.out_id, 0, THREADS * PAGES_PER_THREAD * SZ_4K, &v);
 	EXPECT_EQ(0, v.out_mismatches);
 	EXPECT_EQ(0, v.out_mapped_ok);
-	dmactl_iova_free(self->fd, ia.out_id);
+	test_cmd_iova_free(self->fd, ia.out_id);
 }
 
-/* Link and unlink page 0 until the object is gone. */
-static void *link_loop(void *arg)
+/*
+ * Link and unlink page 0 until the object another thread frees is gone
+ * (ENOENT): the IOVA object, which may go between a link and its unlink
+ * (@iova_goes), or the buffer, which can go only while unlinked.
+ */
+static void link_until_gone(struct worker *w, bool iova_goes)
 {
-	struct worker *w = arg;
 	int ret;
 
 	for (;;) {
-		ret = _dmactl_link(w->fd, w->iova, w->buf, 0, 0, SZ_4K,
-				   DMACTL_DIR_TO_DEVICE, 0);
+		ret = _test_cmd_iova_link(w->fd, w->iova, w->buf, 0, 0, SZ_4K,
+					  DMACTL_DIR_TO_DEVICE, 0);
 		if (ret == -ENOENT)
 			break;
 		if (ret) {
@@ -119,15 +117,20 @@ static void *link_loop(void *arg)
 			break;
 		}
 		w->ok++;
-		ret = _dmactl_unlink(w->fd, w->iova, 0, SZ_4K,
-				     DMACTL_DIR_TO_DEVICE, 0);
-		if (ret == -ENOENT)
+		ret = _test_cmd_iova_unlink(w->fd, w->iova, 0, SZ_4K,
+					    DMACTL_DIR_TO_DEVICE, 0);
+		if (ret == -ENOENT && iova_goes)
 			break;
 		if (ret) {
 			w->failures++;
 			break;
 		}
 	}
+}
+
+static void *link_loop(void *arg)
+{
+	link_until_gone(arg, true);
 	return NULL;
 }
 
@@ -138,14 +141,14 @@ TEST_F(concurrency, free_races_link)
 	int race, ret, freed;
 
 	for (race = 0; race < RACES; race++) {
-		dmactl_iova_alloc(self->fd, 16 * SZ_4K, 0,
-				  DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+		test_cmd_iova_alloc(self->fd, 16 * SZ_4K, 0,
+				    DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 		w = (struct worker){ .fd = self->fd, .iova = ia.out_id,
 				     .buf = self->buf };
 		ASSERT_EQ(0, pthread_create(&w.thread, NULL, link_loop, &w));
 		/* FREE fails with EBUSY while a link is live, never worse. */
 		for (freed = 0; !freed; ) {
-			ret = _dmactl_iova_free(self->fd, ia.out_id);
+			ret = _test_cmd_iova_free(self->fd, ia.out_id);
 			if (ret == 0)
 				freed = 1;
 			else
@@ -153,7 +156,7 @@ TEST_F(concurrency, free_races_link)
 		}
 		pthread_join(w.thread, NULL);
 		EXPECT_EQ(0, w.failures);
-		dmactl_err(ENOENT, _dmactl_iova_free(self->fd, ia.out_id));
+		test_err_iova_free(ENOENT, self->fd, ia.out_id);
 	}
 	EXPECT_EQ(0, dmactl_counter("live-iovas"));
 	EXPECT_EQ(0, dmactl_counter("live-links"));
@@ -162,25 +165,7 @@ TEST_F(concurrency, free_races_link)
 /* Link page 0 of a buffer that another thread is freeing. */
 static void *buf_link_loop(void *arg)
 {
-	struct worker *w = arg;
-	int ret;
-
-	for (;;) {
-		ret = _dmactl_link(w->fd, w->iova, w->buf, 0, 0, SZ_4K,
-				   DMACTL_DIR_TO_DEVICE, 0);
-		if (ret == -ENOENT)
-			break;	/* the buffer is gone */
-		if (ret) {
-			w->failures++;
-			break;
-		}
-		if (_dmactl_unlink(w->fd, w->iova, 0, SZ_4K,
-				   DMACTL_DIR_TO_DEVICE, 0)) {
-			w->failures++;
-			break;
-		}
-		w->ok++;
-	}
+	link_until_gone(arg, false);
 	return NULL;
 }
 
@@ -191,18 +176,18 @@ TEST_F(concurrency, buffer_free_races_link)
 	__u32 buf;
 	int race, ret;
 
-	dmactl_iova_alloc(self->fd, 16 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_iova_alloc(self->fd, 16 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	for (race = 0; race < RACES; race++) {
-		dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
+		test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
 		w = (struct worker){ .fd = self->fd, .iova = ia.out_id, .buf = buf };
 		ASSERT_EQ(0, pthread_create(&w.thread, NULL, buf_link_loop, &w));
 		/* A buffer under a link is never freed: EBUSY until unlinked. */
-		while ((ret = _dmactl_buf_free(self->fd, buf)))
+		while ((ret = _test_cmd_buf_free(self->fd, buf)))
 			ASSERT_EQ(-EBUSY, ret);
 		pthread_join(w.thread, NULL);
 		EXPECT_EQ(0, w.failures);
 	}
-	dmactl_iova_free(self->fd, ia.out_id);
+	test_cmd_iova_free(self->fd, ia.out_id);
 	EXPECT_EQ(1, dmactl_counter("live-bufs"));	/* the fixture's own */
 }
 
@@ -227,9 +212,9 @@ static void *free_every_id(void *arg)
 		for (id = f->first; id <= f->last; id++) {
 			if (id == f->keep)
 				continue;
-			if (!_dmactl_buf_free(f->fd, id))
+			if (!_test_cmd_buf_free(f->fd, id))
 				f->freed++;
-			if (!_dmactl_iova_free(f->fd, id))
+			if (!_test_cmd_iova_free(f->fd, id))
 				f->freed++;
 		}
 	}
@@ -324,11 +309,11 @@ TEST_F_TIMEOUT(concurrency, stalled_alloc_reply_hides_the_object, 60)
 		for (id = 1; id <= self->buf + 64; id++) {
 			if (id == self->buf)
 				continue;
-			EXPECT_EQ(-ENOENT, _dmactl_buf_free(self->fd, id)) {
+			EXPECT_EQ(-ENOENT, _test_cmd_buf_free(self->fd, id)) {
 				TH_LOG("%s: ID %u was found while its reply stalled",
 				       i ? "IOVA_ALLOC" : "BUF_ALLOC", id);
 			}
-			EXPECT_EQ(-ENOENT, _dmactl_iova_free(self->fd, id)) {
+			EXPECT_EQ(-ENOENT, _test_cmd_iova_free(self->fd, id)) {
 				TH_LOG("%s: ID %u was found while its reply stalled",
 				       i ? "IOVA_ALLOC" : "BUF_ALLOC", id);
 			}
@@ -338,10 +323,10 @@ TEST_F_TIMEOUT(concurrency, stalled_alloc_reply_hides_the_object, 60)
 		ASSERT_EQ(0, st.ret);
 		if (i) {
 			id = ((struct dmactl_iova_alloc *)mem)->out_id;
-			EXPECT_EQ(0, _dmactl_iova_free(self->fd, id));
+			EXPECT_EQ(0, _test_cmd_iova_free(self->fd, id));
 		} else {
 			id = ((struct dmactl_buf_alloc *)mem)->out_id;
-			EXPECT_EQ(0, _dmactl_buf_free(self->fd, id));
+			EXPECT_EQ(0, _test_cmd_buf_free(self->fd, id));
 		}
 		munmap(mem, SZ_4K);
 	}
@@ -354,16 +339,16 @@ TEST_F(concurrency, ids_are_not_reused_at_once)
 {
 	__u32 a, b, c;
 
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &a);
-	dmactl_buf_free(self->fd, a);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &b);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &a);
+	test_cmd_buf_free(self->fd, a);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &b);
 	EXPECT_NE(a, b);
-	dmactl_buf_free(self->fd, b);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &c);
+	test_cmd_buf_free(self->fd, b);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &c);
 	EXPECT_NE(a, c);
 	EXPECT_NE(b, c);
-	dmactl_err(ENOENT, _dmactl_buf_free(self->fd, a));
-	dmactl_buf_free(self->fd, c);
+	test_err_buf_free(ENOENT, self->fd, a);
+	test_cmd_buf_free(self->fd, c);
 }
 
 DMACTL_TEST_MAIN

@@ -28,34 +28,11 @@
 #include "dmactl_test.h"
 
 #define SZ_1M		(1ULL << 20)
-#define BUF_LEN		SZ_2M
+#define BUF_LEN		DMACTL_MEM_LEN
 #define LINK_BOFF	(SZ_1M - SZ_4K)	/* linked: 3 pages from here */
 #define LINK_LEN	(3 * SZ_4K)
 #define COPY_OFF	2048ULL		/* IOVA offset of the copy */
 #define COPY_LEN	8192ULL
-#define HUGE_2M		(21 << 26)	/* MAP_HUGE_2MB */
-
-enum mem_kind { KERNEL0, KERNEL9, ANON, THP, HUGETLB, MEMFD };
-
-static const char *const kind_names[] = {
-	"kernel order 0", "kernel order 9", "anonymous", "THP",
-	"hugetlb 2 MiB", "memfd",
-};
-
-struct mem {
-	enum mem_kind kind;
-	void *map;		/* user kinds: the mapping */
-	size_t map_len;
-	void *addr;		/* user kinds: the 2 MiB used */
-	__u32 id;
-};
-
-static const char *edu_dev(void)
-{
-	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
-
-	return dev && *dev ? dev : NULL;
-}
 
 /* Is every page of [addr, addr + len) below the DMA mask? (root only) */
 static bool user_reachable(void *addr, size_t len, __u64 mask)
@@ -76,87 +53,12 @@ static bool user_reachable(void *addr, size_t len, __u64 mask)
 	return ok;
 }
 
-/* Make 2 MiB of one kind: 0, or -errno (-ENOMEM: the kind is not here). */
-static int mem_make(int fd, enum mem_kind kind, bool reachable, struct mem *m)
-{
-	int mfd;
-
-	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	switch (kind) {
-	case KERNEL0:
-	case KERNEL9:
-		return _dmactl_buf_alloc_flags(fd, DMACTL_BUF_KERNEL, kind == KERNEL9 ? 9 : 0,
-				       BUF_LEN, NULL,
-				       reachable ? DMACTL_BUF_ALLOC_REACHABLE : 0,
-				       &m->id);
-	case ANON:
-	case THP:
-		m->map_len = 2 * BUF_LEN;
-		m->map = mmap(NULL, m->map_len, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		m->addr = (void *)(((uintptr_t)m->map + BUF_LEN - 1) & ~(BUF_LEN - 1));
-		if (m->map != MAP_FAILED && kind == THP)
-			madvise(m->addr, BUF_LEN, MADV_HUGEPAGE);
-		break;
-	case HUGETLB:
-		m->map_len = BUF_LEN;
-		m->map = mmap(NULL, m->map_len, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | HUGE_2M,
-			      -1, 0);
-		m->addr = m->map;
-		break;
-	case MEMFD:
-		mfd = memfd_create("dmactl-copy", MFD_CLOEXEC);
-		if (mfd < 0 || ftruncate(mfd, BUF_LEN))
-			return -errno;
-		m->map_len = BUF_LEN;
-		m->map = mmap(NULL, m->map_len, PROT_READ | PROT_WRITE,
-			      MAP_SHARED, mfd, 0);
-		m->addr = m->map;
-		close(mfd);
-		break;
-	}
-	if (m->map == MAP_FAILED) {
-		m->map = NULL;
-		return -ENOMEM;
-	}
-	memset(m->addr, 0x5a, BUF_LEN);
-	return _dmactl_buf_alloc(fd, DMACTL_BUF_USER, 0, BUF_LEN, m->addr, &m->id);
-}
-
-static void mem_drop(int fd, struct mem *m)
-{
-	if (m->id)
-		_dmactl_buf_free(fd, m->id);
-	if (m->map)
-		munmap(m->map, m->map_len);
-	m->id = 0;
-	m->map = NULL;
-}
-
-static int copy(int fd, __u32 src, __u64 soff, __u32 dst, __u64 doff,
-		__u64 len, __u32 flags, struct dmactl_copy *out)
-{
-	struct dmactl_copy cmd = {
-		.size = sizeof(cmd), .flags = flags, .src_iova_id = src,
-		.dst_iova_id = dst, .src_offset = soff, .dst_offset = doff,
-		.length = len,
-	};
-	int ret = dmactl_ioc(fd, DMACTL_COPY, &cmd);
-
-	if (out)
-		*out = cmd;
-	return ret;
-}
-
+/* crc32c of a buffer range, as BUF_CHECKSUM gives it; 0 on failure. */
 static __u32 crc(int fd, __u32 id, __u64 off, __u64 len)
 {
-	struct dmactl_buf_checksum cmd = {
-		.size = sizeof(cmd), .id = id, .offset = off, .length = len,
-	};
+	__u32 sum = 0;
 
-	return dmactl_ioc(fd, DMACTL_BUF_CHECKSUM, &cmd) ? 0 : cmd.out_crc32c;
+	return _test_cmd_buf_checksum(fd, id, off, len, &sum) ? 0 : sum;
 }
 
 FIXTURE(copy) {
@@ -164,34 +66,34 @@ FIXTURE(copy) {
 	struct dmactl_attach dev;
 	bool iommu;
 	bool forced;
-	struct mem src, dst;
+	struct dmactl_mem src, dst;
 	__u32 siova, diova;
 };
 
 FIXTURE_VARIANT(copy) {
-	enum mem_kind src;
-	enum mem_kind dst;
+	enum dmactl_mem_kind src;
+	enum dmactl_mem_kind dst;
 };
 
 #define COPY_VARIANT(name, s, d) \
 	FIXTURE_VARIANT_ADD(copy, name) { .src = s, .dst = d }
 
-COPY_VARIANT(kernel0_to_kernel0, KERNEL0, KERNEL0);
-COPY_VARIANT(kernel9_to_kernel0, KERNEL9, KERNEL0);
-COPY_VARIANT(anon_to_kernel0, ANON, KERNEL0);
-COPY_VARIANT(thp_to_kernel0, THP, KERNEL0);
-COPY_VARIANT(hugetlb_to_kernel0, HUGETLB, KERNEL0);
-COPY_VARIANT(memfd_to_kernel0, MEMFD, KERNEL0);
-COPY_VARIANT(kernel0_to_kernel9, KERNEL0, KERNEL9);
-COPY_VARIANT(kernel0_to_anon, KERNEL0, ANON);
-COPY_VARIANT(kernel0_to_thp, KERNEL0, THP);
-COPY_VARIANT(kernel0_to_hugetlb, KERNEL0, HUGETLB);
-COPY_VARIANT(kernel0_to_memfd, KERNEL0, MEMFD);
+COPY_VARIANT(kernel0_to_kernel0, MEM_KERNEL_0, MEM_KERNEL_0);
+COPY_VARIANT(kernel9_to_kernel0, MEM_KERNEL_9, MEM_KERNEL_0);
+COPY_VARIANT(anon_to_kernel0, MEM_USER_ANON, MEM_KERNEL_0);
+COPY_VARIANT(thp_to_kernel0, MEM_USER_THP, MEM_KERNEL_0);
+COPY_VARIANT(hugetlb_to_kernel0, MEM_USER_HUGETLB, MEM_KERNEL_0);
+COPY_VARIANT(memfd_to_kernel0, MEM_USER_MEMFD, MEM_KERNEL_0);
+COPY_VARIANT(kernel0_to_kernel9, MEM_KERNEL_0, MEM_KERNEL_9);
+COPY_VARIANT(kernel0_to_anon, MEM_KERNEL_0, MEM_USER_ANON);
+COPY_VARIANT(kernel0_to_thp, MEM_KERNEL_0, MEM_USER_THP);
+COPY_VARIANT(kernel0_to_hugetlb, MEM_KERNEL_0, MEM_USER_HUGETLB);
+COPY_VARIANT(kernel0_to_memfd, MEM_KERNEL_0, MEM_USER_MEMFD);
 
 /* Attach to the bound edu; *skip is set when there is none. */
 static int edu_open(struct dmactl_attach *dev, bool *skip)
 {
-	const char *name = edu_dev();
+	const char *name = dmactl_test_excl_dev();
 	int fd;
 
 	*skip = true;
@@ -200,7 +102,7 @@ static int edu_open(struct dmactl_attach *dev, bool *skip)
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	if (fd < 0)
 		return -1;
-	if (_dmactl_attach(fd, name, dev)) {
+	if (_test_cmd_attach(fd, name, dev)) {
 		close(fd);
 		return -1;
 	}
@@ -223,12 +125,12 @@ FIXTURE_TEARDOWN(copy)
 {
 	if (self->fd < 0)
 		return;
-	mem_drop(self->fd, &self->src);
-	mem_drop(self->fd, &self->dst);
+	dmactl_mem_drop(self->fd, &self->src);
+	dmactl_mem_drop(self->fd, &self->dst);
 	close(self->fd);
-	dmactl_expect_no_leaks();
+	/* No taint at all, not only none since the setup. */
+	dmactl_teardown_check(0);
 	EXPECT_EQ(0, dmactl_counter("inflight"));
-	EXPECT_EQ(0, dmactl_taint() & DMACTL_BAD_TAINT);
 }
 
 /*
@@ -237,7 +139,7 @@ FIXTURE_TEARDOWN(copy)
  * refused.
  */
 static bool link_or_refused(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(copy) *self, struct mem *m,
+			    FIXTURE_DATA(copy) *self, struct dmactl_mem *m,
 			    __u32 *iova, __u32 dir)
 {
 	struct dmactl_iova_alloc ia;
@@ -245,19 +147,19 @@ static bool link_or_refused(struct __test_metadata *_metadata,
 	long before;
 	int ret;
 
-	dmactl_iova_alloc(self->fd, LINK_LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_iova_alloc(self->fd, LINK_LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	*iova = ia.out_id;
 	if (!self->iommu && !self->forced && m->addr)
 		reach = user_reachable((char *)m->addr + LINK_BOFF, LINK_LEN,
 				       self->dev.out_dma_mask);
 	before = dmactl_rejections("unreachable");
-	ret = _dmactl_link(self->fd, *iova, m->id, LINK_BOFF, 0, LINK_LEN, dir, 0);
+	ret = _test_cmd_iova_link(self->fd, *iova, m->id, LINK_BOFF, 0, LINK_LEN, dir, 0);
 	if (reach) {
 		EXPECT_EQ(0, ret);
 		return !ret;
 	}
 	TH_LOG("%s memory lies beyond the edu's %u-bit mask: refused",
-	       kind_names[m->kind], self->dev.out_dma_mask_bits);
+	       dmactl_mem_names[m->kind], self->dev.out_dma_mask_bits);
 	EXPECT_EQ(-EIO, ret);
 	EXPECT_EQ(before + 1, dmactl_rejections("unreachable"));
 	return false;
@@ -270,29 +172,29 @@ TEST_F_TIMEOUT(copy, moves_data, 120)
 	struct dmactl_copy out;
 	int ret;
 
-	ret = mem_make(self->fd, variant->src, true, &self->src);
-	if (ret == -ENOMEM && variant->src != KERNEL0)
-		SKIP(return, "no %s memory here", kind_names[variant->src]);
+	ret = dmactl_mem_make(self->fd, variant->src, true, &self->src);
+	if (ret == -ENOMEM && variant->src != MEM_KERNEL_0)
+		SKIP(return, "no %s memory here", dmactl_mem_names[variant->src]);
 	ASSERT_EQ(0, ret);
-	ret = mem_make(self->fd, variant->dst, true, &self->dst);
-	if (ret == -ENOMEM && variant->dst != KERNEL0)
-		SKIP(return, "no %s memory here", kind_names[variant->dst]);
+	ret = dmactl_mem_make(self->fd, variant->dst, true, &self->dst);
+	if (ret == -ENOMEM && variant->dst != MEM_KERNEL_0)
+		SKIP(return, "no %s memory here", dmactl_mem_names[variant->dst]);
 	ASSERT_EQ(0, ret);
-	dmactl_buf_fill(self->fd, self->src.id, 0, BUF_LEN, 1);
-	dmactl_buf_fill(self->fd, self->dst.id, 0, BUF_LEN, 2);
+	test_cmd_buf_fill(self->fd, self->src.id, 0, BUF_LEN, 1);
+	test_cmd_buf_fill(self->fd, self->dst.id, 0, BUF_LEN, 2);
 
 	if (!link_or_refused(_metadata, self, &self->src, &self->siova,
 			     DMACTL_DIR_TO_DEVICE) ||
 	    !link_or_refused(_metadata, self, &self->dst, &self->diova,
 			     DMACTL_DIR_FROM_DEVICE))
 		goto out;
-	dmactl_sync(self->fd, self->siova, 0, LINK_LEN);
-	dmactl_sync(self->fd, self->diova, 0, LINK_LEN);
+	test_cmd_iova_sync(self->fd, self->siova, 0, LINK_LEN);
+	test_cmd_iova_sync(self->fd, self->diova, 0, LINK_LEN);
 	before_lo = crc(self->fd, self->dst.id, 0, lo_len);
 	before_hi = crc(self->fd, self->dst.id, hi_off, BUF_LEN - hi_off);
 
-	ASSERT_EQ(0, copy(self->fd, self->siova, COPY_OFF, self->diova, COPY_OFF,
-			  COPY_LEN, 0, &out));
+	test_cmd_copy(self->fd, self->siova, COPY_OFF, self->diova, COPY_OFF,
+		      COPY_LEN, 0, &out);
 	EXPECT_EQ(DMACTL_ENGINE_EDU, out.out_engine);
 	EXPECT_EQ(3, out.out_transfers);	/* pieces end at page ends */
 	EXPECT_EQ(0, out.out_mismatches);
@@ -328,16 +230,16 @@ static int copy_rules_open(struct __test_metadata *_metadata,
 	self->fd = edu_open(&self->dev, skip);
 	if (*skip)
 		return -1;
-	if (_dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
-				    NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->a) ||
-	    _dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
-				    NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->b) ||
-	    _dmactl_buf_fill(self->fd, self->a, 0, 4 * SZ_4K, 11) ||
-	    _dmactl_buf_fill(self->fd, self->b, 0, 4 * SZ_4K, 12) ||
-	    _dmactl_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia))
+	if (_test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+				      NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->a) ||
+	    _test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+				      NULL, DMACTL_BUF_ALLOC_REACHABLE, &self->b) ||
+	    _test_cmd_buf_fill(self->fd, self->a, 0, 4 * SZ_4K, 11) ||
+	    _test_cmd_buf_fill(self->fd, self->b, 0, 4 * SZ_4K, 12) ||
+	    _test_cmd_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia))
 		return -1;
 	self->sa = ia.out_id;
-	if (_dmactl_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia))
+	if (_test_cmd_iova_alloc(self->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia))
 		return -1;
 	self->sb = ia.out_id;
 	return 0;
@@ -366,22 +268,22 @@ FIXTURE_TEARDOWN(copy_rules)
 	if (self->fd < 0)
 		return;
 	close(self->fd);
-	dmactl_expect_no_leaks();
+	/* No taint at all, not only none since the setup. */
+	dmactl_teardown_check(0);
 	EXPECT_EQ(0, dmactl_counter("inflight"));
-	EXPECT_EQ(0, dmactl_taint() & DMACTL_BAD_TAINT);
 }
 
 TEST_F(copy_rules, unsynced_is_refused)
 {
 	long before = dmactl_rejections("M20");
 
-	dmactl_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_sync(self->fd, self->sa, 0, SZ_4K);
-	dmactl_err(EAGAIN, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	test_cmd_iova_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, self->sa, 0, SZ_4K);
+	test_err_copy(EAGAIN, self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL);
 	EXPECT_EQ(before + 1, dmactl_rejections("M20"));
-	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
-	ASSERT_EQ(0, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	test_cmd_iova_sync(self->fd, self->sb, 0, SZ_4K);
+	test_cmd_copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL);
 	EXPECT_EQ(crc(self->fd, self->a, 0, SZ_4K), crc(self->fd, self->b, 0, SZ_4K));
 }
 
@@ -390,24 +292,24 @@ TEST_F(copy_rules, direction_unlinked_overlap)
 	long before = dmactl_rejections("copy_dir");
 
 	/* The device may not write through a TO_DEVICE link, nor read FROM. */
-	dmactl_link(self->fd, self->sa, self->a, 0, 0, 2 * SZ_4K,
-		    DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_sync(self->fd, self->sa, 0, 2 * SZ_4K);
-	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
-	dmactl_err(EINVAL, copy(self->fd, self->sb, 0, self->sa, 0, SZ_4K, 0, NULL));
+	test_cmd_iova_link(self->fd, self->sa, self->a, 0, 0, 2 * SZ_4K,
+			   DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, self->sa, 0, 2 * SZ_4K);
+	test_cmd_iova_sync(self->fd, self->sb, 0, SZ_4K);
+	test_err_copy(EINVAL, self->fd, self->sb, 0, self->sa, 0, SZ_4K, 0, NULL);
 	EXPECT_EQ(before + 1, dmactl_rejections("copy_dir"));
 	/* A range with no link behind it. */
-	dmactl_err(ENOENT, copy(self->fd, self->sa, 0, self->sb, SZ_4K, SZ_4K, 0, NULL));
-	dmactl_err(ERANGE, copy(self->fd, self->sa, 0, self->sb, 4 * SZ_4K, 1, 0, NULL));
-	dmactl_err(EINVAL, copy(self->fd, self->sa, 0, self->sb, 0, 0, 0, NULL));
-	dmactl_err(EOPNOTSUPP, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K,
-				    1U << 31, NULL));
+	test_err_copy(ENOENT, self->fd, self->sa, 0, self->sb, SZ_4K, SZ_4K, 0, NULL);
+	test_err_copy(ERANGE, self->fd, self->sa, 0, self->sb, 4 * SZ_4K, 1, 0, NULL);
+	test_err_copy(EINVAL, self->fd, self->sa, 0, self->sb, 0, 0, 0, NULL);
+	test_err_copy(EOPNOTSUPP, self->fd, self->sa, 0, self->sb, 0, SZ_4K,
+		      1U << 31, NULL);
 	/* Overlapping memory: both links over buffer a. */
-	dmactl_unlink(self->fd, self->sb, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_link(self->fd, self->sb, self->a, 0, 0, SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
-	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
-	dmactl_err(EINVAL, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	test_cmd_iova_unlink(self->fd, self->sb, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_link(self->fd, self->sb, self->a, 0, 0, SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_iova_sync(self->fd, self->sb, 0, SZ_4K);
+	test_err_copy(EINVAL, self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL);
 }
 
 struct busy_copy {
@@ -420,7 +322,7 @@ static void *run_copy(void *arg)
 {
 	struct busy_copy *c = arg;
 
-	c->ret = copy(c->fd, c->src, 0, c->dst, 0, 4 * SZ_4K, 0, NULL);
+	c->ret = _test_cmd_copy(c->fd, c->src, 0, c->dst, 0, 4 * SZ_4K, 0, NULL);
 	return NULL;
 }
 
@@ -430,33 +332,22 @@ TEST_F_TIMEOUT(copy_rules, busy_while_copying, 60)
 	pthread_t th;
 	int ret;
 
-	dmactl_link(self->fd, self->sa, self->a, 0, 0, 4 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_sync(self->fd, self->sa, 0, 4 * SZ_4K);
-	dmactl_sync(self->fd, self->sb, 0, 4 * SZ_4K);
+	test_cmd_iova_link(self->fd, self->sa, self->a, 0, 0, 4 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, self->sa, 0, 4 * SZ_4K);
+	test_cmd_iova_sync(self->fd, self->sb, 0, 4 * SZ_4K);
 	ASSERT_EQ(0, pthread_create(&th, NULL, run_copy, &c));
 	/* Eight edu transfers of 100 ms each: still running after 150 ms. */
 	usleep(150000);
-	ret = _dmactl_unlink(self->fd, self->sb, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	ret = _test_cmd_iova_unlink(self->fd, self->sb, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
 	if (ret != -EBUSY)
 		TH_LOG("unlink during the copy gave %d", ret);
 	EXPECT_EQ(-EBUSY, ret);
-	EXPECT_EQ(-EBUSY, _dmactl_iova_free(self->fd, self->sa));
+	EXPECT_EQ(-EBUSY, _test_cmd_iova_free(self->fd, self->sa));
 	pthread_join(th, NULL);
 	ASSERT_EQ(0, c.ret);
 	EXPECT_EQ(crc(self->fd, self->a, 0, 4 * SZ_4K), crc(self->fd, self->b, 0, 4 * SZ_4K));
-	dmactl_unlink(self->fd, self->sb, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-}
-
-static void kmsg(const char *line)
-{
-	int fd = open("/dev/kmsg", O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, line, strlen(line)) < 0)
-			perror("/dev/kmsg");
-		close(fd);
-	}
+	test_cmd_iova_unlink(self->fd, self->sb, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
 }
 
 /* Did the kernel log an IOMMU fault after the last BEGIN marker? */
@@ -496,22 +387,22 @@ TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
 
 	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE))
 		SKIP(return, "no IOMMU translates for the edu here");
-	dmactl_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_sync(self->fd, self->sa, 0, SZ_4K);
+	test_cmd_iova_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, self->sa, 0, SZ_4K);
 	/* b was linked at sb's offset 0, and is no longer. */
-	dmactl_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_sync(self->fd, self->sb, 0, 4 * SZ_4K);
-	dmactl_unlink(self->fd, self->sb, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, self->sb, 0, 4 * SZ_4K);
+	test_cmd_iova_unlink(self->fd, self->sb, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
 	before_b = crc(self->fd, self->b, 0, SZ_4K);
 	before_tail = crc(self->fd, self->b, SZ_4K, 3 * SZ_4K);
 
 	/* Not linked: refused, unless the flag says the caller means it. */
-	dmactl_err(ENOENT, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	test_err_copy(ENOENT, self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL);
 	ASSERT_EQ(0, dmactl_nl_open(&mon));
 	ASSERT_EQ(0, dmactl_nl_subscribe(mon));
-	kmsg("DMACTL-EXPECT-FAULT-BEGIN copy to unlinked IOVA\n");
-	ASSERT_EQ(0, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K,
-			  DMACTL_COPY_DST_UNLINKED, NULL));
+	dmactl_kmsg("DMACTL-EXPECT-FAULT-BEGIN copy to unlinked IOVA\n");
+	test_cmd_copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K,
+		      DMACTL_COPY_DST_UNLINKED, NULL);
 	/* The events group says a fault was injected, and where. */
 	ASSERT_EQ(0, dmactl_nl_event_wait(mon, 5000, &ev));
 	dmactl_nl_close(mon);
@@ -523,16 +414,16 @@ TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
 	/* The fault is reported asynchronously by the IOMMU driver. */
 	for (i = 0; i < 20 && !fault_logged(); i++)
 		usleep(100000);
-	kmsg("DMACTL-EXPECT-FAULT-END\n");
+	dmactl_kmsg("DMACTL-EXPECT-FAULT-END\n");
 	EXPECT_TRUE(fault_logged());
 	EXPECT_EQ(before_b, crc(self->fd, self->b, 0, SZ_4K));
 	EXPECT_EQ(before_tail, crc(self->fd, self->b, SZ_4K, 3 * SZ_4K));
 	EXPECT_NE(crc(self->fd, self->a, 0, SZ_4K), crc(self->fd, self->b, 0, SZ_4K));
 	EXPECT_EQ(writes + 1, dmactl_counter("unlinked-writes"));
 	/* Linked again, the same copy goes through. */
-	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
-	ASSERT_EQ(0, copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL));
+	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, self->sb, 0, SZ_4K);
+	test_cmd_copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL);
 	EXPECT_EQ(crc(self->fd, self->a, 0, SZ_4K), crc(self->fd, self->b, 0, SZ_4K));
 }
 
@@ -551,13 +442,13 @@ TEST_F_TIMEOUT(copy_rules, timed_out_copy_keeps_its_memory, 60)
 	};
 	int ret, i;
 
-	dmactl_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_sync(self->fd, self->sa, 0, SZ_4K);
-	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
+	test_cmd_iova_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, self->sa, 0, SZ_4K);
+	test_cmd_iova_sync(self->fd, self->sb, 0, SZ_4K);
 	/* An edu transfer takes 100 ms: 1 ms is never enough. */
 	ASSERT_EQ(-ETIMEDOUT, dmactl_ioc(self->fd, DMACTL_COPY, &c));
-	ret = _dmactl_unlink(self->fd, self->sa, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	ret = _test_cmd_iova_unlink(self->fd, self->sa, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
 	TH_LOG("unlink right after the timeout: %d", ret);
 	EXPECT_TRUE(ret == -EBUSY || ret == 0);
 	/* Closed at once: release waits for the engine, then unlinks. */
@@ -567,12 +458,12 @@ TEST_F_TIMEOUT(copy_rules, timed_out_copy_keeps_its_memory, 60)
 
 	/* Idle again, the engine copies. */
 	ASSERT_EQ(0, copy_rules_reopen(_metadata, self));
-	dmactl_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_sync(self->fd, self->sa, 0, SZ_4K);
-	dmactl_sync(self->fd, self->sb, 0, SZ_4K);
+	test_cmd_iova_link(self->fd, self->sa, self->a, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, self->sa, 0, SZ_4K);
+	test_cmd_iova_sync(self->fd, self->sb, 0, SZ_4K);
 	for (i = 0; i < 50; i++) {
-		ret = copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL);
+		ret = _test_cmd_copy(self->fd, self->sa, 0, self->sb, 0, SZ_4K, 0, NULL);
 		if (ret != -EBUSY)
 			break;
 		usleep(100000);
@@ -592,8 +483,8 @@ static void *run_unlinked_copy(void *arg)
 {
 	struct unlinked_copy *c = arg;
 
-	c->ret = copy(c->fd, c->src, 0, c->dst, 0, 4 * SZ_4K,
-		      DMACTL_COPY_DST_UNLINKED, NULL);
+	c->ret = _test_cmd_copy(c->fd, c->src, 0, c->dst, 0, 4 * SZ_4K,
+				DMACTL_COPY_DST_UNLINKED, NULL);
 	return NULL;
 }
 
@@ -609,24 +500,24 @@ TEST_F_TIMEOUT(copy_rules, link_waits_for_a_copy_into_unlinked_iova, 60)
 
 	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE))
 		SKIP(return, "no IOMMU translates for the edu here");
-	dmactl_link(self->fd, self->sa, self->a, 0, 0, 4 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_sync(self->fd, self->sa, 0, 4 * SZ_4K);
+	test_cmd_iova_link(self->fd, self->sa, self->a, 0, 0, 4 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, self->sa, 0, 4 * SZ_4K);
 	before = crc(self->fd, self->b, 0, 4 * SZ_4K);
-	kmsg("DMACTL-EXPECT-FAULT-BEGIN copy to unlinked IOVA while linking\n");
+	dmactl_kmsg("DMACTL-EXPECT-FAULT-BEGIN copy to unlinked IOVA while linking\n");
 	ASSERT_EQ(0, pthread_create(&c.thread, NULL, run_unlinked_copy, &c));
 	for (i = 0; i < 500 && !dmactl_counter("inflight"); i++)
 		usleep(1000);
-	ret = _dmactl_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K,
-			   DMACTL_DIR_FROM_DEVICE, 0);
+	ret = _test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K,
+				  DMACTL_DIR_FROM_DEVICE, 0);
 	pthread_join(c.thread, NULL);
 	for (i = 0; i < 20 && !fault_logged(); i++)
 		usleep(100000);
-	kmsg("DMACTL-EXPECT-FAULT-END\n");
+	dmactl_kmsg("DMACTL-EXPECT-FAULT-END\n");
 	EXPECT_EQ(0, c.ret);
 	EXPECT_EQ(-EBUSY, ret);
 	EXPECT_EQ(before, crc(self->fd, self->b, 0, 4 * SZ_4K));
 	/* The copy over, the link is made. */
-	dmactl_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, 4 * SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
 }
 
 DMACTL_TEST_MAIN

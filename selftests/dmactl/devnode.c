@@ -23,15 +23,7 @@
 
 static long module_refcnt(void)
 {
-	char buf[32] = "";
-	FILE *f = fopen("/sys/module/dmactl/refcnt", "r");
-
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return buf[0] ? strtol(buf, NULL, 10) : -1;
+	return sysfs_read_ll("/sys/module/dmactl/refcnt");
 }
 
 TEST(node_is_misc_char_device_0600)
@@ -109,20 +101,8 @@ TEST(open_file_pins_module)
 	EXPECT_EQ(before, after);
 }
 
-FIXTURE(abi) {
-	int fd;
-};
-
-FIXTURE_SETUP(abi)
-{
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
-}
-
-FIXTURE_TEARDOWN(abi)
-{
-	close(self->fd);
-}
+/* The ABI rules on GET_VERSION, on a file with no device attached. */
+DMACTL_OPEN_FIXTURE(version_abi);
 
 /* The version struct with room past its end, for the trailing-byte rules. */
 struct version_plus {
@@ -130,7 +110,7 @@ struct version_plus {
 	__u64 extra;
 };
 
-TEST_F(abi, get_version)
+TEST_F(version_abi, get_version)
 {
 	struct dmactl_get_version v = { .size = sizeof(v) };
 
@@ -138,7 +118,7 @@ TEST_F(abi, get_version)
 	EXPECT_EQ(DMACTL_ABI_VERSION, v.out_abi_version);
 }
 
-TEST_F(abi, short_size_is_einval)
+TEST_F(version_abi, short_size_is_einval)
 {
 	struct dmactl_get_version v = { .size = sizeof(v) - 1 };
 
@@ -147,7 +127,7 @@ TEST_F(abi, short_size_is_einval)
 	EXPECT_EQ(0, v.out_abi_version);
 }
 
-TEST_F(abi, longer_size_zero_tail_is_accepted)
+TEST_F(version_abi, longer_size_zero_tail_is_accepted)
 {
 	struct version_plus p = { .v.size = sizeof(p) };
 
@@ -156,7 +136,7 @@ TEST_F(abi, longer_size_zero_tail_is_accepted)
 	EXPECT_EQ(0, p.extra);
 }
 
-TEST_F(abi, nonzero_tail_is_e2big)
+TEST_F(version_abi, nonzero_tail_is_e2big)
 {
 	struct version_plus p = { .v.size = sizeof(p), .extra = 1 };
 
@@ -164,7 +144,7 @@ TEST_F(abi, nonzero_tail_is_e2big)
 	EXPECT_EQ(E2BIG, errno);
 }
 
-TEST_F(abi, unknown_flag_is_eopnotsupp)
+TEST_F(version_abi, unknown_flag_is_eopnotsupp)
 {
 	struct dmactl_get_version v = { .size = sizeof(v), .flags = 1 };
 
@@ -172,7 +152,7 @@ TEST_F(abi, unknown_flag_is_eopnotsupp)
 	EXPECT_EQ(EOPNOTSUPP, errno);
 }
 
-TEST_F(abi, nonzero_reserved_is_eopnotsupp)
+TEST_F(version_abi, nonzero_reserved_is_eopnotsupp)
 {
 	struct dmactl_get_version v = { .size = sizeof(v), .__reserved = 1 };
 
@@ -180,13 +160,13 @@ TEST_F(abi, nonzero_reserved_is_eopnotsupp)
 	EXPECT_EQ(EOPNOTSUPP, errno);
 }
 
-TEST_F(abi, null_argument_is_efault)
+TEST_F(version_abi, null_argument_is_efault)
 {
 	EXPECT_EQ(-1, ioctl(self->fd, DMACTL_GET_VERSION, NULL));
 	EXPECT_EQ(EFAULT, errno);
 }
 
-TEST_F(abi, unknown_ioctl_is_enotty)
+TEST_F(version_abi, unknown_ioctl_is_enotty)
 {
 	struct dmactl_get_version v = { .size = sizeof(v) };
 

@@ -33,15 +33,6 @@ static int pci_command(const char *bdf)
 	return ret;
 }
 
-static void unbind(const char *bdf)
-{
-	char path[PATH_MAX];
-
-	sysfs_put(PCI "/drivers/dmactl/unbind", bdf);
-	snprintf(path, sizeof(path), PCI "/devices/%s/driver_override", bdf);
-	sysfs_put(path, "\n");
-}
-
 FIXTURE(exclusive) {
 	int fd;
 	char ivshmem[32];
@@ -50,25 +41,17 @@ FIXTURE(exclusive) {
 
 FIXTURE_SETUP(exclusive)
 {
-	char why[512];
-
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
+	dmactl_fixture_open(self);
 	/* Found by its ID: bound only if the user said it may be. */
-	if (pci_find_driverless("1af4", "1110", self->ivshmem,
-				sizeof(self->ivshmem)) ||
-	    !dmactl_expendable(self->ivshmem, why, sizeof(why)))
-		self->ivshmem[0] = '\0';
+	pci_find_expendable("1af4", "1110", self->ivshmem, sizeof(self->ivshmem));
 }
 
 FIXTURE_TEARDOWN(exclusive)
 {
 	close(self->fd);
 	if (self->ivshmem[0])
-		unbind(self->ivshmem);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+		dmactl_unbind_exclusive(self->ivshmem, false);
+	dmactl_teardown_check(self->taint);
 }
 
 TEST_F(exclusive, device_is_handed_back_as_found)
@@ -86,20 +69,16 @@ TEST_F(exclusive, device_is_handed_back_as_found)
 	/* No engine: dmactl itself never makes it DMA. */
 	EXPECT_EQ(0, pci_command(self->ivshmem) & PCI_COMMAND_MASTER);
 	EXPECT_EQ(64, pci_dma_mask_bits(self->ivshmem));
-	unbind(self->ivshmem);
+	dmactl_unbind_exclusive(self->ivshmem, false);
 	EXPECT_EQ(bits, pci_dma_mask_bits(self->ivshmem));
 	EXPECT_EQ(cmd & PCI_COMMAND_MASTER,
 		  pci_command(self->ivshmem) & PCI_COMMAND_MASTER);
 }
 
+/* Publish @length bytes of BAR @bar from @offset as p2pmem. */
 static int publish(int fd, __u32 bar, __u64 offset, __u64 length)
 {
-	struct dmactl_p2pmem_publish cmd = {
-		.size = sizeof(cmd), .bar = bar, .offset = offset,
-		.length = length,
-	};
-
-	return dmactl_ioc(fd, DMACTL_P2PMEM_PUBLISH, &cmd);
+	return _test_cmd_p2pmem_publish(fd, bar, offset, length, NULL);
 }
 
 /* The call fails with EINVAL, counted once under "p2pmem_range". */
@@ -112,14 +91,14 @@ static int publish(int fd, __u32 bar, __u64 offset, __u64 length)
 
 TEST_F(exclusive, p2pmem_publish_takes_whole_subsections_only)
 {
-	const char *edu = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	const char *edu = dmactl_test_excl_dev();
 	int fd;
 
-	if (!edu || !*edu)
+	if (!edu)
 		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to an edu device");
 	ASSERT_EQ(0, dmactl_bind_exclusive(edu));
 	ASSERT_TRUE(wait_driver(edu, "dmactl"));
-	dmactl_attach(self->fd, edu, NULL);
+	test_cmd_attach(self->fd, edu, NULL);
 	/* The edu's BAR0 is 1 MiB: no subsection fits in it at all. */
 	expect_bad_range(publish(self->fd, 0, 0, SZ_4K));
 	expect_bad_range(publish(self->fd, 0, 0, 0));
@@ -132,7 +111,7 @@ TEST_F(exclusive, p2pmem_publish_takes_whole_subsections_only)
 	ASSERT_TRUE(wait_driver(self->ivshmem, "dmactl"));
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
-	dmactl_attach(fd, self->ivshmem, NULL);
+	test_cmd_attach(fd, self->ivshmem, NULL);
 	expect_bad_range(publish(fd, 2, SZ_4K, SZ_2M));
 	expect_bad_range(publish(fd, 2, 0, SZ_2M + SZ_4K));
 	expect_bad_range(publish(fd, 2, 16 * SZ_2M, 0));

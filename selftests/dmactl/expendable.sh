@@ -13,10 +13,10 @@
 DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/../kselftest/ktap_helpers.sh"
 DMACTL=${DMACTL:-dmactl}
-. "$DIR/lib.sh"
+. "$DIR/tool_queries.sh"
 
 ktap_print_header
-DEV=${DMACTL_SELFTESTS_DEV:-$(nvme_controllers | head -n 1)}
+DEV=${DMACTL_SELFTESTS_DEV:-$(nvme_devices | head -n 1)}
 ns=$(nvme_namespace "${DEV:-none}")
 if [ -z "$DEV" ] || [ -z "$ns" ] || ! command -v "$DMACTL" >/dev/null; then
 	ktap_skip_all "needs the dmactl tool and an NVMe namespace"

@@ -62,7 +62,7 @@
 #include <sys/wait.h>
 
 #include "dmactl_test.h"
-#include "dmactl_errnos.h"
+#include "lib/errnos.h"
 
 #define DEBUGFS "/sys/kernel/debug"
 /* make check's slice: the first few injection points of each call */
@@ -186,25 +186,6 @@ static bool viommu(void)
 	return found;
 }
 
-/* Is @err an errno @req documents, or one every ioctl may give? */
-static bool documented(unsigned long req, int err)
-{
-	const int *e;
-	size_t i;
-
-	for (e = dmactl_common_errnos; *e; e++)
-		if (*e == err)
-			return true;
-	for (i = 0; i < sizeof(dmactl_errno_docs) / sizeof(dmactl_errno_docs[0]); i++) {
-		if (dmactl_errno_docs[i].req != req)
-			continue;
-		for (e = dmactl_errno_docs[i].errnos; *e; e++)
-			if (*e == err)
-				return true;
-	}
-	return false;
-}
-
 /**
  * struct fnth - what one try of a call works on
  * @fd: the file the call uses
@@ -231,7 +212,7 @@ static int open_attached(struct fnth *f, const char *dev)
 	f->fd = open(DMACTL_DEVICE, O_RDWR);
 	if (f->fd < 0)
 		return -errno;
-	return _dmactl_attach(f->fd, dev, NULL);
+	return _test_cmd_attach(f->fd, dev, NULL);
 }
 
 /* Two 4-page buffers, two IOVA objects with a linked, synced page each. */
@@ -239,20 +220,20 @@ static int make_linked(struct fnth *f, __u32 flags)
 {
 	struct dmactl_iova_alloc ia;
 
-	return _dmactl_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
-				       NULL, flags, &f->buf) ?:
-	       _dmactl_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
-				       NULL, flags, &f->buf2) ?:
-	       _dmactl_iova_alloc(f->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
+	return _test_cmd_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+					 NULL, flags, &f->buf) ?:
+	       _test_cmd_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+					 NULL, flags, &f->buf2) ?:
+	       _test_cmd_iova_alloc(f->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
 	       (f->iova = ia.out_id, 0) ?:
-	       _dmactl_iova_alloc(f->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
+	       _test_cmd_iova_alloc(f->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
 	       (f->iova2 = ia.out_id, 0) ?:
-	       _dmactl_link(f->fd, f->iova, f->buf, 0, 0, SZ_4K,
-			    DMACTL_DIR_TO_DEVICE, 0) ?:
-	       _dmactl_link(f->fd, f->iova2, f->buf2, 0, 0, SZ_4K,
-			    DMACTL_DIR_FROM_DEVICE, 0) ?:
-	       _dmactl_sync(f->fd, f->iova, 0, SZ_4K) ?:
-	       _dmactl_sync(f->fd, f->iova2, 0, SZ_4K);
+	       _test_cmd_iova_link(f->fd, f->iova, f->buf, 0, 0, SZ_4K,
+				   DMACTL_DIR_TO_DEVICE, 0) ?:
+	       _test_cmd_iova_link(f->fd, f->iova2, f->buf2, 0, 0, SZ_4K,
+				   DMACTL_DIR_FROM_DEVICE, 0) ?:
+	       _test_cmd_iova_sync(f->fd, f->iova, 0, SZ_4K) ?:
+	       _test_cmd_iova_sync(f->fd, f->iova2, 0, SZ_4K);
 }
 
 static int bench_start(struct fnth *f, __u32 ios)
@@ -293,8 +274,8 @@ static int setup_record(struct fnth *f)
 	int ret = setup_linked(f), k;
 
 	for (k = 1; !ret && k < 4; k++)
-		ret = _dmactl_link(f->fd, f->iova, f->buf, k * SZ_4K, k * SZ_4K,
-				   SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+		ret = _test_cmd_iova_link(f->fd, f->iova, f->buf, k * SZ_4K, k * SZ_4K,
+					  SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
 	return ret;
 }
 
@@ -312,9 +293,9 @@ static int setup_everything(struct fnth *f)
 /* The exclusive edu, bound to dmactl, with linked objects. */
 static int setup_edu(struct fnth *f)
 {
-	const char *edu = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	const char *edu = dmactl_test_excl_dev();
 
-	if (!edu || !*edu)
+	if (!edu)
 		return -ENODEV;
 	snprintf(f->excl, sizeof(f->excl), "%s", edu);
 	if (dmactl_bind_exclusive(edu) || !wait_driver(edu, "dmactl"))
@@ -361,12 +342,12 @@ static int setup_provider(struct fnth *f)
 		return ret;
 	snprintf(ba.provider, sizeof(ba.provider), "%s", f->excl);
 	ret = dmactl_ioc(f->fd, DMACTL_BUF_ALLOC, &ba) ?:
-	      _dmactl_iova_alloc(f->fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	      _test_cmd_iova_alloc(f->fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	if (ret)
 		return ret;
 	/* The link may be refused (no path to it here): the buffer stays. */
-	_dmactl_link(f->fd, ia.out_id, ba.out_id, 0, 0, SZ_4K,
-		     DMACTL_DIR_BIDIRECTIONAL, 0);
+	_test_cmd_iova_link(f->fd, ia.out_id, ba.out_id, 0, 0, SZ_4K,
+			    DMACTL_DIR_BIDIRECTIONAL, 0);
 	return 0;
 }
 
@@ -381,92 +362,92 @@ static int call_version(struct fnth *f)
 
 static int call_attach(struct fnth *f)
 {
-	return _dmactl_attach(f->fd, f->dev, NULL);
+	return _test_cmd_attach(f->fd, f->dev, NULL);
 }
 
 static int call_buf_kernel(struct fnth *f)
 {
-	return _dmactl_buf_alloc(f->fd, DMACTL_BUF_KERNEL, 1, 8 * SZ_4K, NULL, NULL);
+	return _test_cmd_buf_alloc(f->fd, DMACTL_BUF_KERNEL, 1, 8 * SZ_4K, NULL, NULL);
 }
 
 static int call_buf_user(struct fnth *f)
 {
 	static char mem[8 * SZ_4K] __attribute__((aligned(4096)));
 
-	return _dmactl_buf_alloc(f->fd, DMACTL_BUF_USER, 0, sizeof(mem), mem, NULL);
+	return _test_cmd_buf_alloc(f->fd, DMACTL_BUF_USER, 0, sizeof(mem), mem, NULL);
 }
 
 static int call_buf_free(struct fnth *f)
 {
-	_dmactl_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	return _dmactl_buf_free(f->fd, f->buf);
+	_test_cmd_iova_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return _test_cmd_buf_free(f->fd, f->buf);
 }
 
 static int call_fill(struct fnth *f)
 {
-	return _dmactl_buf_fill(f->fd, f->buf, 0, 4 * SZ_4K, 7);
+	return _test_cmd_buf_fill(f->fd, f->buf, 0, 4 * SZ_4K, 7);
 }
 
 static int call_checksum(struct fnth *f)
 {
-	return _dmactl_buf_checksum(f->fd, f->buf, 0, 4 * SZ_4K, NULL);
+	return _test_cmd_buf_checksum(f->fd, f->buf, 0, 4 * SZ_4K, NULL);
 }
 
 static int call_iova_alloc(struct fnth *f)
 {
-	return _dmactl_iova_alloc(f->fd, 64 * SZ_4K, 0,
-				  DMACTL_IOVA_ALLOW_FALLBACK, NULL);
+	return _test_cmd_iova_alloc(f->fd, 64 * SZ_4K, 0,
+				    DMACTL_IOVA_ALLOW_FALLBACK, NULL);
 }
 
 static int call_link(struct fnth *f)
 {
-	return _dmactl_link(f->fd, f->iova, f->buf, 2 * SZ_4K, 2 * SZ_4K,
-			    2 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return _test_cmd_iova_link(f->fd, f->iova, f->buf, 2 * SZ_4K, 2 * SZ_4K,
+				   2 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
 }
 
 /* A link continuing the record before it (the extend path). */
 static int call_link_extend(struct fnth *f)
 {
-	return _dmactl_link(f->fd, f->iova, f->buf, SZ_4K, SZ_4K, SZ_4K,
-			    DMACTL_DIR_TO_DEVICE, 0);
+	return _test_cmd_iova_link(f->fd, f->iova, f->buf, SZ_4K, SZ_4K, SZ_4K,
+				   DMACTL_DIR_TO_DEVICE, 0);
 }
 
 static int call_sync(struct fnth *f)
 {
-	return _dmactl_sync(f->fd, f->iova, 0, 4 * SZ_4K);
+	return _test_cmd_iova_sync(f->fd, f->iova, 0, 4 * SZ_4K);
 }
 
 static int call_unlink(struct fnth *f)
 {
-	return _dmactl_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return _test_cmd_iova_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
 }
 
 /* Two links out of the middle of a shared record: it splits. */
 static int call_unlink_split(struct fnth *f)
 {
-	return _dmactl_unlink(f->fd, f->iova, SZ_4K, 2 * SZ_4K,
-			      DMACTL_DIR_TO_DEVICE, 0);
+	return _test_cmd_iova_unlink(f->fd, f->iova, SZ_4K, 2 * SZ_4K,
+				     DMACTL_DIR_TO_DEVICE, 0);
 }
 
 static int call_iova_free(struct fnth *f)
 {
-	_dmactl_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	return _dmactl_iova_free(f->fd, f->iova);
+	_test_cmd_iova_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return _test_cmd_iova_free(f->fd, f->iova);
 }
 
 static int call_destroy(struct fnth *f)
 {
-	return _dmactl_destroy(f->fd, f->iova, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return _test_cmd_iova_destroy(f->fd, f->iova, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
 }
 
 static int call_query(struct fnth *f)
 {
-	return _dmactl_query(f->fd, f->iova, NULL, f->links, 8);
+	return _test_cmd_iova_query(f->fd, f->iova, NULL, f->links, 8);
 }
 
 static int call_verify(struct fnth *f)
 {
-	return _dmactl_verify(f->fd, f->iova, 0, 4 * SZ_4K, NULL);
+	return _test_cmd_iova_verify(f->fd, f->iova, 0, 4 * SZ_4K, NULL);
 }
 
 static int call_p2p_query(struct fnth *f)
@@ -754,7 +735,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 1500)
 			c->undo(&f);
 		if (ret) {
 			errors++;
-			if (!c->req || !documented(c->req, -ret)) {
+			if (!c->req || !dmactl_errno_documented(c->req, -ret)) {
 				EXPECT_EQ(0, c->req) {
 					TH_LOG("n=%ld: errno %s is not documented for this ioctl",
 					       n, strerrorname_np(-ret));

@@ -24,7 +24,7 @@
 DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/../kselftest/ktap_helpers.sh"
 DMACTL=${DMACTL:-dmactl}
-. "$DIR/lib.sh"
+. "$DIR/tool_queries.sh"
 SECONDS_PER_RUN=${DMACTL_STRESS_SECONDS:-8}
 DEV=${DMACTL_STRESS_DEV:-${DMACTL_SELFTESTS_DEV:-}}
 P2P=${DMACTL_STRESS_P2P:-auto}
@@ -43,7 +43,7 @@ if ! command -v "$DMACTL" >/dev/null || ! command -v fio >/dev/null ||
 	ktap_skip_all "needs the dmactl tool and module, and fio"
 	exit "$KSFT_SKIP"
 fi
-nvmes=$(nvme_controllers)
+nvmes=$(nvme_devices)
 [ -n "$DEV" ] || DEV=$(echo "$nvmes" | head -n 1)
 if [ -z "$DEV" ] || [ -z "$(nvme_namespace "$DEV")" ]; then
 	ktap_skip_all "no NVMe namespace"

@@ -28,7 +28,7 @@
 #include <sys/wait.h>
 
 #include "dmactl_test.h"
-#include "dmactl_errnos.h"
+#include "lib/errnos.h"
 
 #define NBUF 4
 #define NIOVA 4
@@ -627,68 +627,42 @@ static int execute(struct run *r, const struct op *op)
 	memset(&a, 0, sizeof(a));
 	switch (op->kind) {
 	case OP_BUF_ALLOC:
-		a.ba.kind = op->flags;
-		a.ba.length = op->len;
-		a.ba.node = DMACTL_NO_NODE;
+		a.ba = dmactl_arg_buf_alloc(op->flags, 0, op->len, NULL, 0);
 		break;
 	case OP_BUF_FREE:
-		a.bf.id = bufid;
+		a.bf = dmactl_arg_buf_free(bufid);
 		break;
 	case OP_FILL:
-		a.fill.id = bufid;
-		a.fill.offset = op->off;
-		a.fill.length = op->len;
-		a.fill.seed = op->seed;
+		a.fill = dmactl_arg_buf_fill(bufid, op->off, op->len, op->seed);
 		break;
 	case OP_CHECKSUM:
-		a.ck.id = bufid;
-		a.ck.offset = op->off;
-		a.ck.length = op->len;
+		a.ck = dmactl_arg_buf_checksum(bufid, op->off, op->len);
 		break;
 	case OP_IOVA_ALLOC:
-		a.ia.flags = op->flags;
-		a.ia.length = op->len;
-		a.ia.first_offset = op->off;
+		a.ia = dmactl_arg_iova_alloc(op->len, op->off, op->flags);
 		break;
 	case OP_LINK:
-		a.link.iova_id = ioid;
-		a.link.buf_id = op->mangle == M_BADID ? bad : r->buf[op->b];
-		a.link.iova_offset = op->off;
-		a.link.buf_offset = op->boff;
-		a.link.length = op->len;
-		a.link.dir = op->dir;
-		a.link.attrs = op->attrs;
+		a.link = dmactl_arg_iova_link(ioid, op->mangle == M_BADID ? bad : r->buf[op->b],
+					      op->boff, op->off, op->len, op->dir, op->attrs);
 		break;
 	case OP_SYNC:
-		a.sync.iova_id = ioid;
-		a.sync.offset = op->off;
-		a.sync.length = op->len;
+		a.sync = dmactl_arg_iova_sync(ioid, op->off, op->len);
 		break;
 	case OP_UNLINK:
-		a.unlink.iova_id = ioid;
-		a.unlink.offset = op->off;
-		a.unlink.length = op->len;
-		a.unlink.dir = op->dir;
-		a.unlink.attrs = op->attrs;
+		a.unlink = dmactl_arg_iova_unlink(ioid, op->off, op->len, op->dir,
+						  op->attrs);
 		break;
 	case OP_FREE:
-		a.free.iova_id = ioid;
+		a.free = dmactl_arg_iova_free(ioid);
 		break;
 	case OP_DESTROY:
-		a.destroy.iova_id = ioid;
-		a.destroy.mapped_len = op->len;
-		a.destroy.dir = op->dir;
-		a.destroy.attrs = op->attrs;
+		a.destroy = dmactl_arg_iova_destroy(ioid, op->len, op->dir, op->attrs);
 		break;
 	case OP_QUERY:
-		a.query.iova_id = ioid;
-		a.query.links_uptr = (__u64)(unsigned long)r->links;
-		a.query.nr_links = MAXREC * 4;
+		a.query = dmactl_arg_iova_query(ioid, r->links, MAXREC * 4);
 		break;
 	case OP_VERIFY:
-		a.verify.iova_id = ioid;
-		a.verify.offset = op->off;
-		a.verify.length = op->len;
+		a.verify = dmactl_arg_iova_verify(ioid, op->off, op->len);
 		break;
 	}
 	a.ver.size = size;
@@ -966,7 +940,7 @@ static long run_ops(struct fuzzer *fz, const struct op *ops, long n,
 	md->bounce = fz->bounce;
 	md->max_map = fz->dev.out_max_mapping_size;
 	r->fd = open(DMACTL_DEVICE, O_RDWR);
-	if (r->fd < 0 || _dmactl_attach(r->fd, dmactl_test_dev(), NULL)) {
+	if (r->fd < 0 || _test_cmd_attach(r->fd, dmactl_test_dev(), NULL)) {
 		snprintf(why, len, "cannot open and attach");
 		bad = 0;
 		goto out;
@@ -1059,7 +1033,7 @@ FIXTURE_SETUP(fuzz)
 			(__u64)time(NULL) * 2654435761ULL ^ getpid();
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
-	dmactl_attach(fd, dmactl_test_dev(), &self->fz.dev);
+	test_cmd_attach(fd, dmactl_test_dev(), &self->fz.dev);
 	self->fz.bounce = dmactl_links_bounce(fd, &self->fz.dev);
 	close(fd);
 	self->fz.iova_path = self->fz.dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
@@ -1070,8 +1044,7 @@ FIXTURE_SETUP(fuzz)
 
 FIXTURE_TEARDOWN(fuzz)
 {
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_teardown_check(self->taint);
 }
 
 /* One sequence of @n operations per 2000, each on a fresh file. */
@@ -1165,22 +1138,6 @@ struct tstate {
 	char why[256];
 };
 
-static bool errno_documented(unsigned long req, int err)
-{
-	const int *e;
-	size_t i;
-
-	for (e = dmactl_common_errnos; *e; e++)
-		if (*e == err)
-			return true;
-	for (i = 0; i < sizeof(dmactl_errno_docs) / sizeof(dmactl_errno_docs[0]); i++)
-		if (dmactl_errno_docs[i].req == req)
-			for (e = dmactl_errno_docs[i].errnos; *e; e++)
-				if (*e == err)
-					return true;
-	return false;
-}
-
 static void *chaos(void *arg)
 {
 	struct tstate *t = arg;
@@ -1205,27 +1162,24 @@ static void *chaos(void *arg)
 			r->io[k] = 1 + below(4 * t->ops);
 		/* Now and then a benchmark run, started and freed at random. */
 		if (chance(2)) {
-			struct dmactl_bench_start p = {
-				.size = sizeof(p), .mode = DMACTL_BENCH_PHYS,
-				.threads = 1, .node = DMACTL_NO_NODE, .pages = 1,
-				.dir = DMACTL_DIR_TO_DEVICE, .ios = 50,
-			};
-			struct dmactl_bench_free f = {
-				.size = sizeof(f), .id = 1 + below(4 * t->ops),
-			};
+			struct dmactl_bench_start p = dmactl_arg_bench_start(DMACTL_BENCH_PHYS);
 
-			got = -dmactl_ioc(r->fd, DMACTL_BENCH_START, &p);
-			if (got && !errno_documented(DMACTL_BENCH_START, got))
+			p.threads = 1;
+			p.pages = 1;
+			p.dir = DMACTL_DIR_TO_DEVICE;
+			p.warmup_ios = 0;
+			got = -_test_cmd_bench_start(r->fd, &p);
+			if (got && !dmactl_errno_documented(DMACTL_BENCH_START, got))
 				snprintf(t->why, sizeof(t->why), "bench-start gave %s", strerrorname_np(got));
-			got = -dmactl_ioc(r->fd, DMACTL_BENCH_FREE, &f);
-			if (got && !errno_documented(DMACTL_BENCH_FREE, got))
+			got = -_test_cmd_bench_free(r->fd, 1 + below(4 * t->ops));
+			if (got && !dmactl_errno_documented(DMACTL_BENCH_FREE, got))
 				snprintf(t->why, sizeof(t->why), "bench-free gave %s", strerrorname_np(got));
 			if (t->why[0])
 				t->bad = i;
 			continue;
 		}
 		got = -execute(r, &op);
-		if (got && !errno_documented(op_ioctls[op.kind].req, got)) {
+		if (got && !dmactl_errno_documented(op_ioctls[op.kind].req, got)) {
 			snprintf(t->why, sizeof(t->why), "%s gave %s, not documented",
 				 op_names[op.kind], strerrorname_np(got));
 			t->bad = i;
@@ -1258,7 +1212,7 @@ TEST_F_TIMEOUT(fuzz, threads_keep_the_invariants, 1500)
 	for (round = 0; round < rounds; round++) {
 		fd = open(DMACTL_DEVICE, O_RDWR);
 		ASSERT_LE(0, fd);
-		dmactl_attach(fd, dev, NULL);
+		test_cmd_attach(fd, dev, NULL);
 		for (i = 0; i < 4; i++) {
 			t[i] = (struct tstate){ .fd = i < 2 ? fd : dup(fd), .dup = i >= 2,
 						.ops = 1000,
@@ -1269,11 +1223,7 @@ TEST_F_TIMEOUT(fuzz, threads_keep_the_invariants, 1500)
 		/* A child shares the file, uses it, and exits holding it. */
 		pid = fork();
 		if (!pid) {
-			struct dmactl_buf_alloc ba = { .size = sizeof(ba),
-				.kind = DMACTL_BUF_KERNEL, .length = SZ_4K,
-				.node = DMACTL_NO_NODE };
-
-			dmactl_ioc(fd, DMACTL_BUF_ALLOC, &ba);
+			_test_cmd_buf_alloc(fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, NULL);
 			_exit(0);
 		}
 		/* Every other round, the device is revoked under the threads. */

@@ -47,13 +47,13 @@ static void expect_mapped(struct __test_metadata *_metadata, int fd, __u32 buf)
 	struct dmactl_iova_alloc ia;
 	struct dmactl_iova_verify v;
 
-	dmactl_iova_alloc(fd, LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
-	dmactl_link(fd, ia.out_id, buf, 0, 0, LEN, TO, 0);
-	dmactl_sync(fd, ia.out_id, 0, LEN);
-	dmactl_verify(fd, ia.out_id, 0, LEN, &v);
+	test_cmd_iova_alloc(fd, LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_iova_link(fd, ia.out_id, buf, 0, 0, LEN, TO, 0);
+	test_cmd_iova_sync(fd, ia.out_id, 0, LEN);
+	test_cmd_iova_verify(fd, ia.out_id, 0, LEN, &v);
 	EXPECT_EQ(LEN / SZ_4K, v.out_mapped_ok + v.out_bounced);
 	EXPECT_EQ(0, v.out_mismatches);
-	dmactl_destroy(fd, ia.out_id, LEN, TO, 0);
+	test_cmd_iova_destroy(fd, ia.out_id, LEN, TO, 0);
 }
 
 TEST_F(hostile, unpinnable_memory_is_refused)
@@ -62,15 +62,15 @@ TEST_F(hostile, unpinnable_memory_is_refused)
 
 	ASSERT_NE(NULL, none);
 	ASSERT_NE(NULL, ro);
-	dmactl_err(EFAULT, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN,
-					     none, NULL));
+	test_err_buf_alloc(EFAULT, self->fd, DMACTL_BUF_USER, 0, LEN,
+			   none, NULL);
 	/* The device writes into a buffer: read-only memory will not do. */
-	dmactl_err(EFAULT, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN,
-					     ro, NULL));
+	test_err_buf_alloc(EFAULT, self->fd, DMACTL_BUF_USER, 0, LEN,
+			   ro, NULL);
 	/* Half of it mapped is not enough either. */
 	ASSERT_EQ(0, mprotect(none, LEN / 2, PROT_READ | PROT_WRITE));
-	dmactl_err(EFAULT, _dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN,
-					     none, NULL));
+	test_err_buf_alloc(EFAULT, self->fd, DMACTL_BUF_USER, 0, LEN,
+			   none, NULL);
 	munmap(none, LEN);
 	munmap(ro, LEN);
 }
@@ -94,18 +94,18 @@ TEST_F(hostile, file_and_memfd_pages_are_the_pinned_ones)
 		mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fds[i], 0);
 		ASSERT_NE(MAP_FAILED, mem);
 		memset(mem, 0x11 * (i + 1), LEN);
-		dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
+		test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
 		/* The module writes the pages; the file shows it. */
-		dmactl_buf_fill(self->fd, buf, 0, LEN, 42 + i);
+		test_cmd_buf_fill(self->fd, buf, 0, LEN, 42 + i);
 		pattern(want, LEN, 42 + i);
 		EXPECT_EQ(0, memcmp(mem, want, LEN));
 		/* The file shrinks under the pin: the pages stay the buffer's. */
 		crc = crc32c(mem, LEN);
 		ASSERT_EQ(0, ftruncate(fds[i], 0));
-		ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, buf, 0, LEN, &got));
+		test_cmd_buf_checksum(self->fd, buf, 0, LEN, &got);
 		EXPECT_EQ(crc, got);
 		expect_mapped(_metadata, self->fd, buf);
-		dmactl_buf_free(self->fd, buf);
+		test_cmd_buf_free(self->fd, buf);
 		munmap(mem, LEN);
 		close(fds[i]);
 	}
@@ -123,46 +123,46 @@ TEST_F(hostile, mapping_changes_after_the_pin)
 	ASSERT_NE(NULL, mem);
 	memset(mem, 0x5a, LEN);
 	memcpy(before, mem, LEN);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
 	ASSERT_EQ(0, munmap(mem, LEN));
-	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, buf, 0, LEN, &got));
+	test_cmd_buf_checksum(self->fd, buf, 0, LEN, &got);
 	EXPECT_EQ(crc32c(before, LEN), got);
-	dmactl_buf_fill(self->fd, buf, 0, LEN, 7);
+	test_cmd_buf_fill(self->fd, buf, 0, LEN, 7);
 	pattern(want, LEN, 7);
-	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, buf, 0, LEN, &got));
+	test_cmd_buf_checksum(self->fd, buf, 0, LEN, &got);
 	EXPECT_EQ(crc32c(want, LEN), got);
 	expect_mapped(_metadata, self->fd, buf);
-	dmactl_buf_free(self->fd, buf);
+	test_cmd_buf_free(self->fd, buf);
 
 	/* MADV_DONTNEED: userspace gets new zero pages, the buffer the old. */
 	mem = map_anon(LEN, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, mem);
 	memset(mem, 0x6b, LEN);
 	memcpy(before, mem, LEN);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
 	ASSERT_EQ(0, madvise(mem, LEN, MADV_DONTNEED));
 	EXPECT_EQ(0, ((unsigned char *)mem)[0]);
-	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, buf, 0, LEN, &got));
+	test_cmd_buf_checksum(self->fd, buf, 0, LEN, &got);
 	EXPECT_EQ(crc32c(before, LEN), got);
-	dmactl_buf_fill(self->fd, buf, 0, LEN, 8);
+	test_cmd_buf_fill(self->fd, buf, 0, LEN, 8);
 	EXPECT_EQ(0, ((unsigned char *)mem)[8]);	/* not userspace's page now */
 	expect_mapped(_metadata, self->fd, buf);
-	dmactl_buf_free(self->fd, buf);
+	test_cmd_buf_free(self->fd, buf);
 	munmap(mem, LEN);
 
 	/* mremap: the pinned pages move with the mapping. */
 	mem = map_anon(LEN, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, mem);
 	memset(mem, 0x7c, LEN);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
 	moved = mremap(mem, LEN, LEN, MREMAP_MAYMOVE | MREMAP_FIXED,
 		       (char *)map_anon(2 * LEN, PROT_NONE) + LEN);
 	ASSERT_NE(MAP_FAILED, moved);
-	dmactl_buf_fill(self->fd, buf, 0, LEN, 9);
+	test_cmd_buf_fill(self->fd, buf, 0, LEN, 9);
 	pattern(want, LEN, 9);
 	EXPECT_EQ(0, memcmp(moved, want, LEN));
 	expect_mapped(_metadata, self->fd, buf);
-	dmactl_buf_free(self->fd, buf);
+	test_cmd_buf_free(self->fd, buf);
 	munmap(moved, LEN);
 }
 
@@ -209,14 +209,14 @@ TEST_F(hostile, userfaultfd_served_memory)
 	if (s.uffd < 0)
 		SKIP(return, "no userfaultfd here (%d)", s.uffd);
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, serve_faults, &s));
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
 	for (i = 0; i < LEN / SZ_4K; i++)
 		memset(want + i * SZ_4K,
 		       (int)(((uintptr_t)mem / SZ_4K + i) & 0xff), SZ_4K);
-	ASSERT_EQ(0, _dmactl_buf_checksum(self->fd, buf, 0, LEN, &got));
+	test_cmd_buf_checksum(self->fd, buf, 0, LEN, &got);
 	EXPECT_EQ(crc32c(want, LEN), got);
 	expect_mapped(_metadata, self->fd, buf);
-	dmactl_buf_free(self->fd, buf);
+	test_cmd_buf_free(self->fd, buf);
 	s.stop = true;
 	pthread_join(s.thread, NULL);
 	close(s.uffd);
@@ -230,7 +230,7 @@ TEST_F(hostile, userfaultfd_served_memory)
  */
 TEST_F(hostile, device_copies_pinned_pages_of_a_gone_mapping)
 {
-	const char *edu = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	const char *edu = dmactl_test_excl_dev();
 	struct dmactl_copy c = { .size = sizeof(c), .length = SZ_4K };
 	struct dmactl_iova_alloc ia;
 	struct dmactl_attach a;
@@ -239,11 +239,11 @@ TEST_F(hostile, device_copies_pinned_pages_of_a_gone_mapping)
 	void *smem, *dmem;
 	int fd;
 
-	if (!edu || !*edu || dmactl_bind_exclusive(edu) || !wait_driver(edu, "dmactl"))
+	if (!edu || dmactl_bind_exclusive(edu) || !wait_driver(edu, "dmactl"))
 		SKIP(return, "no edu device bound to dmactl (DMACTL_SELFTESTS_EXCL_DEV)");
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
-	dmactl_attach(fd, edu, &a);
+	test_cmd_attach(fd, edu, &a);
 	if (!(a.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE)) {
 		close(fd);
 		SKIP(return, "user pages may lie past the edu's 28 bits without an IOMMU");
@@ -255,24 +255,24 @@ TEST_F(hostile, device_copies_pinned_pages_of_a_gone_mapping)
 	memset(smem, 0x3c, SZ_4K);
 	memset(dmem, 0, SZ_4K);
 	memcpy(before, smem, SZ_4K);
-	dmactl_buf_alloc(fd, DMACTL_BUF_USER, 0, SZ_4K, smem, &src);
-	dmactl_buf_alloc(fd, DMACTL_BUF_USER, 0, SZ_4K, dmem, &dst);
+	test_cmd_buf_alloc(fd, DMACTL_BUF_USER, 0, SZ_4K, smem, &src);
+	test_cmd_buf_alloc(fd, DMACTL_BUF_USER, 0, SZ_4K, dmem, &dst);
 	ASSERT_EQ(0, munmap(smem, SZ_4K));
 	ASSERT_EQ(0, madvise(dmem, SZ_4K, MADV_DONTNEED));
-	dmactl_iova_alloc(fd, SZ_4K, 0, 0, &ia);
+	test_cmd_iova_alloc(fd, SZ_4K, 0, 0, &ia);
 	si = ia.out_id;
-	dmactl_iova_alloc(fd, SZ_4K, 0, 0, &ia);
+	test_cmd_iova_alloc(fd, SZ_4K, 0, 0, &ia);
 	di = ia.out_id;
-	dmactl_link(fd, si, src, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_link(fd, di, dst, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_sync(fd, si, 0, SZ_4K);
-	dmactl_sync(fd, di, 0, SZ_4K);
+	test_cmd_iova_link(fd, si, src, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_link(fd, di, dst, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(fd, si, 0, SZ_4K);
+	test_cmd_iova_sync(fd, di, 0, SZ_4K);
 	c.src_iova_id = si;
 	c.dst_iova_id = di;
 	ASSERT_EQ(0, dmactl_ioc(fd, DMACTL_COPY, &c));
 	EXPECT_EQ(0, c.out_mismatches);
 	EXPECT_EQ(0, c.out_guard_damage);
-	ASSERT_EQ(0, _dmactl_buf_checksum(fd, dst, 0, SZ_4K, &got));
+	test_cmd_buf_checksum(fd, dst, 0, SZ_4K, &got);
 	EXPECT_EQ(crc32c(before, SZ_4K), got);
 	/* userspace's page at dmem is a fresh one: the copy never went there */
 	EXPECT_EQ(0, ((unsigned char *)dmem)[0]);

@@ -82,29 +82,29 @@ TEST_F_TIMEOUT(kernel_bugs, unmap_ending_at_2_64, 120)
 	if (!dmactl_expendable(dev, why, sizeof(why)))
 		SKIP(return, "the device is probed again afterwards, which needs it expendable: %s",
 		     why);
-	ret = _dmactl_iova_alloc(self->fd, 4ULL << 30, 0, 0, &ia);
+	ret = _test_cmd_iova_alloc(self->fd, 4ULL << 30, 0, 0, &ia);
 	if (ret)
 		SKIP(return, "no 4 GiB of IOVA for this device (%s)", strerrorname_np(-ret));
 	page = kept_page();
 	ASSERT_NE(NULL, page);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, SZ_4K, page, &buf);
-	dmactl_link(self->fd, ia.out_id, buf, 0, (4ULL << 30) - SZ_4K, SZ_4K,
-		    DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, SZ_4K, page, &buf);
+	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, (4ULL << 30) - SZ_4K, SZ_4K,
+			   DMACTL_DIR_TO_DEVICE, 0);
 	end = ia.out_dma_addr + (4ULL << 30);	/* 0 at the end of 64 bits */
 	TH_LOG("4 GiB of IOVA at %#llx", (unsigned long long)ia.out_dma_addr);
 	if (!end) {
 		was = dmactl_expect_warn_begin(TOP_UNMAP_WARN_FUNCS, TOP_UNMAP_WARN_WHY);
 		ASSERT_LE(0, was);
 	}
-	ret = _dmactl_unlink(self->fd, ia.out_id, (4ULL << 30) - SZ_4K, SZ_4K,
-			     DMACTL_DIR_TO_DEVICE, 0);
+	ret = _test_cmd_iova_unlink(self->fd, ia.out_id, (4ULL << 30) - SZ_4K, SZ_4K,
+				    DMACTL_DIR_TO_DEVICE, 0);
 	if (!end && dmactl_expect_warn_end(self->taint, was)) {
 		warned = true;
 		self->taint |= 1UL << 9;
 	}
 	EXPECT_EQ(0, ret);
-	dmactl_iova_free(self->fd, ia.out_id);
-	dmactl_buf_free(self->fd, buf);
+	test_cmd_iova_free(self->fd, ia.out_id);
+	test_cmd_buf_free(self->fd, buf);
 	munmap(page, SZ_4K);
 	if (end)	/* no unmap at 2^64: its count is right */
 		unlink(KEPT_PAGE_FILE);

@@ -8,8 +8,6 @@
  * unlinks (or destroys), asks again, and checks that nothing leaked and
  * the kernel gained no WARN or DIE taint.
  */
-#include <stdint.h>
-
 #include "dmactl_test.h"
 
 #define BUF_LEN SZ_2M
@@ -17,20 +15,18 @@
 /* First-granule offset of the "first_offset" pattern. */
 #define OFF0 256
 
-enum mem_kind { MEM_KERNEL_0, MEM_KERNEL_9, MEM_USER_ANON, MEM_USER_THP };
 enum pattern { PAT_ONE, PAT_PER_PAGE, PAT_FIRST_OFFSET, PAT_SPARSE };
 
 FIXTURE(lifecycle) {
 	int fd;
 	struct dmactl_attach dev;
-	void *umem;
-	size_t umem_len;
+	struct dmactl_mem mem;
 	__u32 buf;
 	unsigned long taint;
 };
 
 FIXTURE_VARIANT(lifecycle) {
-	enum mem_kind mem;
+	enum dmactl_mem_kind mem;
 	__u32 dir;
 	enum pattern pattern;
 };
@@ -59,50 +55,21 @@ LIFECYCLE_DIRS(USER_THP);
 
 FIXTURE_SETUP(lifecycle)
 {
-	__u32 kind = DMACTL_BUF_KERNEL, order = 0;
+	int ret;
 
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	dmactl_attach(self->fd, dmactl_test_dev(), &self->dev);
-
-	switch (variant->mem) {
-	case MEM_KERNEL_9:
-		order = 9;
-		break;
-	case MEM_USER_ANON:
-	case MEM_USER_THP:
-		kind = DMACTL_BUF_USER;
-		/* Twice the size, to find a 2 MiB-aligned start for THP. */
-		self->umem_len = 2 * BUF_LEN;
-		self->umem = mmap(NULL, self->umem_len, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		ASSERT_NE(MAP_FAILED, self->umem);
-		break;
-	default:
-		break;
-	}
-	if (kind == DMACTL_BUF_USER) {
-		char *start = (char *)(((uintptr_t)self->umem + BUF_LEN - 1) &
-				       ~(uintptr_t)(BUF_LEN - 1));
-
-		if (variant->mem == MEM_USER_THP)
-			madvise(start, BUF_LEN, MADV_HUGEPAGE);
-		memset(start, 0x5a, BUF_LEN);
-		dmactl_buf_alloc(self->fd, kind, 0, BUF_LEN, start, &self->buf);
-	} else {
-		dmactl_buf_alloc(self->fd, kind, order, BUF_LEN, NULL, &self->buf);
-	}
-	dmactl_buf_fill(self->fd, self->buf, 0, BUF_LEN, 42);
+	dmactl_fixture_open_attached(self, &self->dev);
+	ret = dmactl_mem_make(self->fd, variant->mem, false, &self->mem);
+	ASSERT_NE(-ENOMEM, ret);	/* the user kinds' memory is mapped */
+	ASSERT_EQ(0, ret);
+	self->buf = self->mem.id;
+	test_cmd_buf_fill(self->fd, self->buf, 0, BUF_LEN, 42);
 }
 
 FIXTURE_TEARDOWN(lifecycle)
 {
 	close(self->fd);
-	if (self->umem)
-		munmap(self->umem, self->umem_len);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_mem_drop(-1, &self->mem);
+	dmactl_teardown_check(self->taint);
 }
 
 /*
@@ -118,16 +85,16 @@ static int link_pattern(struct __test_metadata *_metadata, int fd,
 
 	switch (variant->pattern) {
 	case PAT_ONE:
-		EXPECT_EQ(0, _dmactl_link(fd, iova, buf, 0, 0, BUF_LEN,
-					  variant->dir, 0));
+		EXPECT_EQ(0, _test_cmd_iova_link(fd, iova, buf, 0, 0, BUF_LEN,
+						 variant->dir, 0));
 		n = 1;
 		*linked_pages = NR_PAGES;
 		*mapped_len = BUF_LEN;
 		break;
 	case PAT_PER_PAGE:
 		for (i = 0; i < NR_PAGES; i++, n++)
-			if (_dmactl_link(fd, iova, buf, i * SZ_4K, i * SZ_4K,
-					 SZ_4K, variant->dir, 0))
+			if (_test_cmd_iova_link(fd, iova, buf, i * SZ_4K, i * SZ_4K,
+						SZ_4K, variant->dir, 0))
 				break;
 		EXPECT_EQ(NR_PAGES, n);
 		*linked_pages = NR_PAGES;
@@ -135,10 +102,10 @@ static int link_pattern(struct __test_metadata *_metadata, int fd,
 		break;
 	case PAT_FIRST_OFFSET:
 		/* IOVA byte 0 sits at OFF0 in its granule, as the buffer's. */
-		EXPECT_EQ(0, _dmactl_link(fd, iova, buf, OFF0, 0, SZ_4K - OFF0,
-					  variant->dir, 0));
-		EXPECT_EQ(0, _dmactl_link(fd, iova, buf, SZ_4K, SZ_4K - OFF0,
-					  BUF_LEN - SZ_4K, variant->dir, 0));
+		EXPECT_EQ(0, _test_cmd_iova_link(fd, iova, buf, OFF0, 0, SZ_4K - OFF0,
+						 variant->dir, 0));
+		EXPECT_EQ(0, _test_cmd_iova_link(fd, iova, buf, SZ_4K, SZ_4K - OFF0,
+						 BUF_LEN - SZ_4K, variant->dir, 0));
 		n = 2;
 		*linked_pages = NR_PAGES;
 		*mapped_len = BUF_LEN - OFF0;
@@ -146,8 +113,8 @@ static int link_pattern(struct __test_metadata *_metadata, int fd,
 	case PAT_SPARSE:
 		/* Every other page, each at its own offset: holes between. */
 		for (i = 0; i < NR_PAGES; i += 2, n++)
-			if (_dmactl_link(fd, iova, buf, i * SZ_4K, i * SZ_4K,
-					 SZ_4K, variant->dir, 0))
+			if (_test_cmd_iova_link(fd, iova, buf, i * SZ_4K, i * SZ_4K,
+						SZ_4K, variant->dir, 0))
 				break;
 		EXPECT_EQ(NR_PAGES / 2, n);
 		*linked_pages = NR_PAGES / 2;
@@ -175,22 +142,22 @@ static void map_and_verify(struct __test_metadata *_metadata,
 	struct dmactl_iova_query q;
 	unsigned long linked_pages = 0;
 
-	dmactl_iova_alloc(self->fd, len,
-			  variant->pattern == PAT_FIRST_OFFSET ? OFF0 : 0,
-			  DMACTL_IOVA_ALLOW_FALLBACK, ia);
+	test_cmd_iova_alloc(self->fd, len,
+			    variant->pattern == PAT_FIRST_OFFSET ? OFF0 : 0,
+			    DMACTL_IOVA_ALLOW_FALLBACK, ia);
 	ASSERT_EQ(iommu ? DMACTL_PATH_IOVA : DMACTL_PATH_FALLBACK, ia->out_path);
 
 	*nr_links = link_pattern(_metadata, self->fd, variant, ia->out_id,
 				 self->buf, &linked_pages, mapped_len);
-	dmactl_sync(self->fd, ia->out_id, 0, len);
+	test_cmd_iova_sync(self->fd, ia->out_id, 0, len);
 
-	ASSERT_EQ(0, _dmactl_query(self->fd, ia->out_id, &q, NULL, 0));
+	test_cmd_iova_query(self->fd, ia->out_id, &q, NULL, 0);
 	EXPECT_EQ(*nr_links, q.out_nr_links);
 	EXPECT_EQ(ia->out_path, q.out_path);
 	EXPECT_EQ(variant->pattern == PAT_SPARSE ? BUF_LEN / 2 : len,
 		  q.out_linked_bytes);
 
-	dmactl_verify(self->fd, ia->out_id, 0, len, &v);
+	test_cmd_iova_verify(self->fd, ia->out_id, 0, len, &v);
 	EXPECT_EQ(0, v.out_mismatches) {
 		TH_LOG("first mismatch at IOVA offset %#llx",
 		       (unsigned long long)v.out_first_mismatch);
@@ -217,7 +184,7 @@ static void expect_all_unmapped(struct __test_metadata *_metadata, int fd,
 {
 	struct dmactl_iova_verify v;
 
-	dmactl_verify(fd, ia->out_id, 0, len, &v);
+	test_cmd_iova_verify(fd, ia->out_id, 0, len, &v);
 	EXPECT_EQ(0, v.out_mismatches);
 	EXPECT_EQ(0, v.out_mapped_ok);
 	if (iommu)
@@ -238,18 +205,18 @@ TEST_F(lifecycle, link_sync_verify_unlink_free)
 	/* Unlink link by link, as QUERY lists them, with their own dir. */
 	links = calloc(nr_links, sizeof(*links));
 	ASSERT_NE(NULL, links);
-	ASSERT_EQ(0, _dmactl_query(self->fd, ia.out_id, &q, links, nr_links));
+	test_cmd_iova_query(self->fd, ia.out_id, &q, links, nr_links);
 	for (i = 0; i < nr_links; i++) {
 		EXPECT_TRUE(links[i].flags & DMACTL_LINK_SYNCED);
 		EXPECT_EQ(variant->dir, links[i].dir);
-		dmactl_unlink(self->fd, ia.out_id, links[i].iova_offset,
-			      links[i].length, links[i].dir, links[i].attrs);
+		test_cmd_iova_unlink(self->fd, ia.out_id, links[i].iova_offset,
+				     links[i].length, links[i].dir, links[i].attrs);
 	}
 	free(links);
 	expect_all_unmapped(_metadata, self->fd, &ia, len, iommu);
-	dmactl_iova_free(self->fd, ia.out_id);
-	dmactl_err(ENOENT, _dmactl_iova_free(self->fd, ia.out_id));
-	dmactl_buf_free(self->fd, self->buf);
+	test_cmd_iova_free(self->fd, ia.out_id);
+	test_err_iova_free(ENOENT, self->fd, ia.out_id);
+	test_cmd_buf_free(self->fd, self->buf);
 }
 
 TEST_F(lifecycle, link_sync_verify_destroy)
@@ -261,13 +228,13 @@ TEST_F(lifecycle, link_sync_verify_destroy)
 	map_and_verify(_metadata, self, variant, &ia, &nr_links, &mapped_len);
 	if (variant->pattern == PAT_SPARSE) {
 		/* Holes: dma_iova_destroy() would WARN; refused (M26). */
-		dmactl_err(EINVAL, _dmactl_destroy(self->fd, ia.out_id,
-						   mapped_len, variant->dir, 0));
+		test_err_iova_destroy(EINVAL, self->fd, ia.out_id,
+				      mapped_len, variant->dir, 0);
 		return;	/* release() cleans up; teardown checks it did */
 	}
-	dmactl_destroy(self->fd, ia.out_id, mapped_len, variant->dir, 0);
-	dmactl_err(ENOENT, _dmactl_verify(self->fd, ia.out_id, 0, 4096, NULL));
-	dmactl_buf_free(self->fd, self->buf);
+	test_cmd_iova_destroy(self->fd, ia.out_id, mapped_len, variant->dir, 0);
+	test_err_iova_verify(ENOENT, self->fd, ia.out_id, 0, 4096, NULL);
+	test_cmd_buf_free(self->fd, self->buf);
 }
 
 TEST_F(lifecycle, release_cleans_up_live_links)

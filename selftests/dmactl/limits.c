@@ -36,10 +36,7 @@ FIXTURE_SETUP(limits)
 		self->saved[i] = dmactl_param(limit_params[i]);
 		ASSERT_LE(0, self->saved[i]);
 	}
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	dmactl_attach(self->fd, dmactl_test_dev(), &self->dev);
+	dmactl_fixture_open_attached(self, &self->dev);
 }
 
 FIXTURE_TEARDOWN(limits)
@@ -49,8 +46,7 @@ FIXTURE_TEARDOWN(limits)
 	close(self->fd);
 	for (i = 0; i < NR_PARAMS; i++)
 		EXPECT_EQ(0, dmactl_param_set(limit_params[i], self->saved[i]));
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_teardown_check(self->taint);
 }
 
 /* The call fails with EDQUOT, counted once under "limit". */
@@ -69,14 +65,14 @@ TEST_F(limits, objects_per_file)
 
 	ASSERT_EQ(0, dmactl_param_set("max_objects_per_file", 4));
 	for (i = 0; i < 4; i++)
-		dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &id[i]);
-	expect_over_limit(_dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
-					    SZ_4K, NULL, NULL));
-	expect_over_limit(_dmactl_iova_alloc(self->fd, SZ_4K, 0,
-					     DMACTL_IOVA_ALLOW_FALLBACK, NULL));
+		test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &id[i]);
+	expect_over_limit(_test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
+					      SZ_4K, NULL, NULL));
+	expect_over_limit(_test_cmd_iova_alloc(self->fd, SZ_4K, 0,
+					       DMACTL_IOVA_ALLOW_FALLBACK, NULL));
 	/* What was given back may be taken again. */
-	dmactl_buf_free(self->fd, id[0]);
-	dmactl_iova_alloc(self->fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, NULL);
+	test_cmd_buf_free(self->fd, id[0]);
+	test_cmd_iova_alloc(self->fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, NULL);
 }
 
 TEST_F(limits, shadow_bytes_per_file)
@@ -87,14 +83,14 @@ TEST_F(limits, shadow_bytes_per_file)
 
 	ASSERT_EQ(0, dmactl_param_set("max_shadow_bytes_per_file", 4096));
 	/* A GiB of IOVA needs a 32 KiB sync bitmap. */
-	expect_over_limit(_dmactl_iova_alloc(self->fd, SZ_1G, 0,
-					     DMACTL_IOVA_ALLOW_FALLBACK, NULL));
-	dmactl_iova_alloc(self->fd, 256 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 256 * SZ_4K, NULL, &buf);
+	expect_over_limit(_test_cmd_iova_alloc(self->fd, SZ_1G, 0,
+					       DMACTL_IOVA_ALLOW_FALLBACK, NULL));
+	test_cmd_iova_alloc(self->fd, 256 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 256 * SZ_4K, NULL, &buf);
 	/* Every other page: records that cannot share, until there is no room. */
 	for (k = 0; k < 128 && !ret; k++)
-		ret = _dmactl_link(self->fd, ia.out_id, buf, 2 * k * SZ_4K,
-				   2 * k * SZ_4K, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+		ret = _test_cmd_iova_link(self->fd, ia.out_id, buf, 2 * k * SZ_4K,
+					  2 * k * SZ_4K, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
 	EXPECT_EQ(-EDQUOT, ret);
 	EXPECT_LT(1, k);
 }
@@ -104,13 +100,13 @@ TEST_F(limits, buf_bytes_per_file)
 	__u32 id;
 
 	ASSERT_EQ(0, dmactl_param_set("max_buf_bytes_per_file", 16 * SZ_4K));
-	expect_over_limit(_dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
-					    32 * SZ_4K, NULL, NULL));
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 16 * SZ_4K, NULL, &id);
-	expect_over_limit(_dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
-					    SZ_4K, NULL, NULL));
-	dmactl_buf_free(self->fd, id);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 16 * SZ_4K, NULL, NULL);
+	expect_over_limit(_test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
+					      32 * SZ_4K, NULL, NULL));
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 16 * SZ_4K, NULL, &id);
+	expect_over_limit(_test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
+					      SZ_4K, NULL, NULL));
+	test_cmd_buf_free(self->fd, id);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 16 * SZ_4K, NULL, NULL);
 }
 
 static int bench_start(int fd, __u32 threads)
@@ -162,14 +158,14 @@ TEST_F(limits, allow_list_is_bounded)
 TEST_F(limits, raised_max_iova_size_is_bounded)
 {
 	ASSERT_EQ(0, dmactl_param_set("max_iova_size", 1ULL << 62));
-	expect_over_limit(_dmactl_iova_alloc(self->fd, 1ULL << 62, 0,
-					     DMACTL_IOVA_ALLOW_FALLBACK, NULL));
+	expect_over_limit(_test_cmd_iova_alloc(self->fd, 1ULL << 62, 0,
+					       DMACTL_IOVA_ALLOW_FALLBACK, NULL));
 	/* 128 TiB: a 4 GiB bitmap. */
-	expect_over_limit(_dmactl_iova_alloc(self->fd, 1ULL << 47, 0,
-					     DMACTL_IOVA_ALLOW_FALLBACK, NULL));
+	expect_over_limit(_test_cmd_iova_alloc(self->fd, 1ULL << 47, 0,
+					       DMACTL_IOVA_ALLOW_FALLBACK, NULL));
 	/* Past 2^62 the cap holds whatever the parameter says (rule M7). */
-	dmactl_err(EINVAL, _dmactl_iova_alloc(self->fd, (1ULL << 62) + SZ_4K, 0,
-					      DMACTL_IOVA_ALLOW_FALLBACK, NULL));
+	test_err_iova_alloc(EINVAL, self->fd, (1ULL << 62) + SZ_4K, 0,
+			    DMACTL_IOVA_ALLOW_FALLBACK, NULL);
 }
 
 /*
@@ -204,17 +200,17 @@ TEST_F_TIMEOUT(limits, fallback_link_over_a_gib_of_scattered_pages, 240)
 		mem[off - 2 * SZ_4K] = 1;
 	for (off = SZ_1G; off; off -= 2 * SZ_4K)
 		mem[off - SZ_4K] = 1;
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, SZ_1G, mem, &buf);
-	dmactl_iova_alloc(self->fd, SZ_1G, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, SZ_1G, mem, &buf);
+	test_cmd_iova_alloc(self->fd, SZ_1G, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	ASSERT_EQ(DMACTL_PATH_FALLBACK, ia.out_path);
-	dmactl_link(self->fd, ia.out_id, buf, 0, 0, SZ_1G, DMACTL_DIR_TO_DEVICE, 0);
-	ASSERT_EQ(0, _dmactl_query(self->fd, ia.out_id, &q, NULL, 0));
+	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, 0, SZ_1G, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_query(self->fd, ia.out_id, &q, NULL, 0);
 	TH_LOG("one link over a GiB: %llu bytes of shadow state",
 	       (unsigned long long)q.out_shadow_bytes);
 	EXPECT_LT(4ULL << 20, q.out_shadow_bytes);
-	dmactl_unlink(self->fd, ia.out_id, 0, SZ_1G, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_iova_free(self->fd, ia.out_id);
-	dmactl_buf_free(self->fd, buf);
+	test_cmd_iova_unlink(self->fd, ia.out_id, 0, SZ_1G, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_free(self->fd, ia.out_id);
+	test_cmd_buf_free(self->fd, buf);
 	munmap(mem, SZ_1G);
 }
 

@@ -16,13 +16,14 @@
 #include <json-c/json.h>
 
 #include "kselftest_harness.h"
+#include "lib/device.h"
 
 #define NVME_CLASS "010802"
 
 /* Read "dmactl list --json" into a json-c array, or NULL. */
 static json_object *dmactl_list_json(void)
 {
-	const char *tool = getenv("DMACTL_TOOL") ?: "dmactl";
+	const char *tool = dmactl_tool();
 	char cmd[PATH_MAX + 32], *buf = NULL;
 	size_t len = 0, n;
 	json_object *arr;

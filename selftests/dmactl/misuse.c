@@ -25,21 +25,16 @@ FIXTURE(misuse) {
 
 FIXTURE_SETUP(misuse)
 {
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	dmactl_attach(self->fd, dmactl_test_dev(), &self->dev);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, BUF_LEN, NULL, &self->buf);
-	dmactl_iova_alloc(self->fd, IOVA_LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK,
-			  &self->ia);
+	dmactl_fixture_open_attached(self, &self->dev);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, BUF_LEN, NULL, &self->buf);
+	test_cmd_iova_alloc(self->fd, IOVA_LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK,
+			    &self->ia);
 	self->iova = self->ia.out_id;
 }
 
 FIXTURE_TEARDOWN(misuse)
 {
-	close(self->fd);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_fixture_close(self);
 }
 
 /* The call fails with errno @e and is counted once under @rule. */
@@ -55,7 +50,7 @@ FIXTURE_TEARDOWN(misuse)
 #define expect_intact(self)                                                    \
 	do {                                                                   \
 		struct dmactl_iova_verify __v;                                 \
-		dmactl_verify((self)->fd, (self)->iova, 0, IOVA_LEN, &__v);    \
+		test_cmd_iova_verify((self)->fd, (self)->iova, 0, IOVA_LEN, &__v);    \
 		EXPECT_EQ(0, __v.out_mismatches);                              \
 	} while (0)
 
@@ -66,18 +61,18 @@ TEST_F(misuse, M1_declined_alloc_gives_no_object)
 	if (self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE)
 		SKIP(return, "the device has a DMA domain: try_alloc does not decline");
 	/* Without the fallback there is no object to misuse at all. */
-	dmactl_err(EOPNOTSUPP, _dmactl_iova_alloc(self->fd, IOVA_LEN, 0, 0, &ia));
-	dmactl_err(ENOENT, _dmactl_link(self->fd, self->iova + 1, self->buf, 0,
-					0, SZ_4K, TO, 0));
+	test_err_iova_alloc(EOPNOTSUPP, self->fd, IOVA_LEN, 0, 0, &ia);
+	test_err_iova_link(ENOENT, self->fd, self->iova + 1, self->buf, 0,
+			   0, SZ_4K, TO, 0);
 }
 
 TEST_F(misuse, M2_every_alloc_is_a_new_state)
 {
 	struct dmactl_iova_alloc second;
 
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	dmactl_iova_alloc(self->fd, IOVA_LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK,
-			  &second);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_alloc(self->fd, IOVA_LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK,
+			    &second);
 	EXPECT_NE(self->iova, second.out_id);
 	if (self->ia.out_path == DMACTL_PATH_IOVA)
 		EXPECT_NE(self->ia.out_dma_addr, second.out_dma_addr);
@@ -86,139 +81,139 @@ TEST_F(misuse, M2_every_alloc_is_a_new_state)
 
 TEST_F(misuse, M3_use_after_free)
 {
-	dmactl_iova_free(self->fd, self->iova);
-	dmactl_err(ENOENT, _dmactl_iova_free(self->fd, self->iova));
-	dmactl_err(ENOENT, _dmactl_destroy(self->fd, self->iova, 0, TO, 0));
-	dmactl_err(ENOENT, _dmactl_link(self->fd, self->iova, self->buf, 0, 0,
-					SZ_4K, TO, 0));
-	dmactl_err(ENOENT, _dmactl_sync(self->fd, self->iova, 0, SZ_4K));
-	dmactl_err(ENOENT, _dmactl_verify(self->fd, self->iova, 0, SZ_4K, NULL));
+	test_cmd_iova_free(self->fd, self->iova);
+	test_err_iova_free(ENOENT, self->fd, self->iova);
+	test_err_iova_destroy(ENOENT, self->fd, self->iova, 0, TO, 0);
+	test_err_iova_link(ENOENT, self->fd, self->iova, self->buf, 0, 0,
+			   SZ_4K, TO, 0);
+	test_err_iova_sync(ENOENT, self->fd, self->iova, 0, SZ_4K);
+	test_err_iova_verify(ENOENT, self->fd, self->iova, 0, SZ_4K, NULL);
 }
 
 TEST_F(misuse, M3_use_after_destroy)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	dmactl_destroy(self->fd, self->iova, SZ_4K, TO, 0);
-	dmactl_err(ENOENT, _dmactl_destroy(self->fd, self->iova, SZ_4K, TO, 0));
-	dmactl_err(ENOENT, _dmactl_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_destroy(self->fd, self->iova, SZ_4K, TO, 0);
+	test_err_iova_destroy(ENOENT, self->fd, self->iova, SZ_4K, TO, 0);
+	test_err_iova_unlink(ENOENT, self->fd, self->iova, 0, SZ_4K, TO, 0);
 }
 
 TEST_F(misuse, M3_ids_are_per_kind)
 {
 	/* A buffer's ID never names an IOVA object, and the reverse. */
-	dmactl_err(ENOENT, _dmactl_iova_free(self->fd, self->buf));
-	dmactl_err(ENOENT, _dmactl_buf_free(self->fd, self->iova));
+	test_err_iova_free(ENOENT, self->fd, self->buf);
+	test_err_buf_free(ENOENT, self->fd, self->iova);
 }
 
 TEST_F(misuse, M6_zero_size_alloc)
 {
-	expect_rejected("M6", EINVAL, _dmactl_iova_alloc(self->fd, 0, 0, 0, NULL));
+	expect_rejected("M6", EINVAL, _test_cmd_iova_alloc(self->fd, 0, 0, 0, NULL));
 }
 
 TEST_F(misuse, M7_oversized_alloc)
 {
 	expect_rejected("M7", EINVAL,
-			_dmactl_iova_alloc(self->fd, 1ULL << 63, 0,
-					   DMACTL_IOVA_ALLOW_FALLBACK, NULL));
+			_test_cmd_iova_alloc(self->fd, 1ULL << 63, 0,
+					     DMACTL_IOVA_ALLOW_FALLBACK, NULL));
 	expect_rejected("M7", EINVAL,
-			_dmactl_iova_alloc(self->fd, ~0ULL, 0,
-					   DMACTL_IOVA_ALLOW_FALLBACK, NULL));
+			_test_cmd_iova_alloc(self->fd, ~0ULL, 0,
+					     DMACTL_IOVA_ALLOW_FALLBACK, NULL));
 }
 
 TEST_F(misuse, M8_unaligned_phys_past_offset_zero)
 {
-	expect_rejected("M8", EINVAL, _dmactl_link(self->fd, self->iova,
-						   self->buf, 0x100, SZ_4K,
-						   SZ_4K, TO, 0));
+	expect_rejected("M8", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
+							  self->buf, 0x100, SZ_4K,
+							  SZ_4K, TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M9_misaligned_iova_offset)
 {
-	expect_rejected("M9", EINVAL, _dmactl_link(self->fd, self->iova,
-						   self->buf, 0, 0x100, SZ_4K,
-						   TO, 0));
+	expect_rejected("M9", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
+							  self->buf, 0, 0x100, SZ_4K,
+							  TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M9_phys_offset_not_first_offset)
 {
 	/* IOVA byte 0 is granule-aligned; the buffer byte is not. */
-	expect_rejected("M9", EINVAL, _dmactl_link(self->fd, self->iova,
-						   self->buf, 0x100, 0, SZ_4K,
-						   TO, 0));
+	expect_rejected("M9", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
+							  self->buf, 0x100, 0, SZ_4K,
+							  TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M9_first_offset_beyond_granule)
 {
 	expect_rejected("M9", EINVAL,
-			_dmactl_iova_alloc(self->fd, IOVA_LEN,
-					   self->dev.out_granule,
-					   DMACTL_IOVA_ALLOW_FALLBACK, NULL));
+			_test_cmd_iova_alloc(self->fd, IOVA_LEN,
+					     self->dev.out_granule,
+					     DMACTL_IOVA_ALLOW_FALLBACK, NULL));
 }
 
 TEST_F(misuse, M10_link_past_the_end)
 {
-	expect_rejected("M10", ERANGE, _dmactl_link(self->fd, self->iova,
-						    self->buf, 0,
-						    IOVA_LEN - SZ_4K,
-						    2 * SZ_4K, TO, 0));
+	expect_rejected("M10", ERANGE, _test_cmd_iova_link(self->fd, self->iova,
+							   self->buf, 0,
+							   IOVA_LEN - SZ_4K,
+							   2 * SZ_4K, TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M10_link_offset_wraps)
 {
-	expect_rejected("M10", EOVERFLOW, _dmactl_link(self->fd, self->iova,
-						       self->buf, 0,
-						       ~0ULL - SZ_4K + 1,
-						       2 * SZ_4K, TO, 0));
+	expect_rejected("M10", EOVERFLOW, _test_cmd_iova_link(self->fd, self->iova,
+							      self->buf, 0,
+							      ~0ULL - SZ_4K + 1,
+							      2 * SZ_4K, TO, 0));
 }
 
 TEST_F(misuse, M11_double_link)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	expect_rejected("M11", EEXIST, _dmactl_link(self->fd, self->iova,
-						    self->buf, SZ_4K, 0, SZ_4K,
-						    TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	expect_rejected("M11", EEXIST, _test_cmd_iova_link(self->fd, self->iova,
+							   self->buf, SZ_4K, 0, SZ_4K,
+							   TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M11_overlapping_link)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, SZ_4K, 4 * SZ_4K, TO, 0);
-	expect_rejected("M11", EEXIST, _dmactl_link(self->fd, self->iova,
-						    self->buf, 0, 0, 2 * SZ_4K,
-						    TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, SZ_4K, 4 * SZ_4K, TO, 0);
+	expect_rejected("M11", EEXIST, _test_cmd_iova_link(self->fd, self->iova,
+							   self->buf, 0, 0, 2 * SZ_4K,
+							   TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M11_link_into_a_tail_granule)
 {
 	/* 100 bytes at 0 map all of granule 0: nothing else may go there. */
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, 100, TO, 0);
-	expect_rejected("M9", EINVAL, _dmactl_link(self->fd, self->iova,
-						   self->buf, 0, 100, 100,
-						   TO, 0));
-	dmactl_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, 100, TO, 0);
+	expect_rejected("M9", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
+							  self->buf, 0, 100, 100,
+							  TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
 	expect_intact(self);
 }
 
 TEST_F(misuse, M12_zero_size_link)
 {
-	expect_rejected("M12", EINVAL, _dmactl_link(self->fd, self->iova,
-						    self->buf, 0, 0, 0, TO, 0));
+	expect_rejected("M12", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
+							   self->buf, 0, 0, 0, TO, 0));
 }
 
 TEST_F(misuse, M13_M29_bad_direction)
 {
 	/* dma_map_phys() BUGs on DMA_NONE: the fallback path is M29. */
-	expect_rejected("M13", EINVAL, _dmactl_link(self->fd, self->iova,
-						    self->buf, 0, 0, SZ_4K, 0,
-						    0));
-	expect_rejected("M13", EINVAL, _dmactl_link(self->fd, self->iova,
-						    self->buf, 0, 0, SZ_4K, 4,
-						    0));
+	expect_rejected("M13", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
+							   self->buf, 0, 0, SZ_4K, 0,
+							   0));
+	expect_rejected("M13", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
+							   self->buf, 0, 0, SZ_4K, 4,
+							   0));
 	expect_intact(self);
 }
 
@@ -229,13 +224,13 @@ TEST_F(misuse, M14_require_coherent_is_the_objects)
 
 	/* Not a link attribute the caller sets... */
 	expect_rejected("M18", EOPNOTSUPP,
-			_dmactl_link(self->fd, self->iova, self->buf, 0, 0,
-				     SZ_4K, TO, 1 << 2));
+			_test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0,
+					    SZ_4K, TO, 1 << 2));
 	/* ...but a property of the object, applied to every link. */
-	dmactl_iova_alloc(self->fd, IOVA_LEN, 0,
-			  DMACTL_IOVA_ALLOW_FALLBACK | DMACTL_IOVA_REQUIRE_COHERENT,
-			  &ia);
-	ret = _dmactl_link(self->fd, ia.out_id, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_alloc(self->fd, IOVA_LEN, 0,
+			    DMACTL_IOVA_ALLOW_FALLBACK | DMACTL_IOVA_REQUIRE_COHERENT,
+			    &ia);
+	ret = _test_cmd_iova_link(self->fd, ia.out_id, self->buf, 0, 0, SZ_4K, TO, 0);
 	if (self->dev.out_flags & DMACTL_ATTACH_OUT_SWIOTLB) {
 		EXPECT_NE(0, ret);	/* the kernel refuses to bounce it */
 	} else {
@@ -249,24 +244,24 @@ TEST_F(misuse, M16_M18_attributes_outside_the_allowlist)
 
 	for (bit = 2; bit < 32; bit++)
 		expect_rejected("M18", EOPNOTSUPP,
-				_dmactl_link(self->fd, self->iova, self->buf, 0,
-					     0, SZ_4K, TO, 1U << bit));
+				_test_cmd_iova_link(self->fd, self->iova, self->buf, 0,
+						    0, SZ_4K, TO, 1U << bit));
 }
 
 TEST_F(misuse, M19_range_outside_the_buffer)
 {
-	expect_rejected("M19", ERANGE, _dmactl_link(self->fd, self->iova,
-						    self->buf, BUF_LEN - SZ_4K,
-						    0, 2 * SZ_4K, TO, 0));
+	expect_rejected("M19", ERANGE, _test_cmd_iova_link(self->fd, self->iova,
+							   self->buf, BUF_LEN - SZ_4K,
+							   0, 2 * SZ_4K, TO, 0));
 }
 
 TEST_F(misuse, M19_buffer_freed_under_a_link)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	expect_rejected("buf_busy", EBUSY, _dmactl_buf_free(self->fd, self->buf));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	expect_rejected("buf_busy", EBUSY, _test_cmd_buf_free(self->fd, self->buf));
 	expect_intact(self);
-	dmactl_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0);
-	dmactl_buf_free(self->fd, self->buf);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0);
+	test_cmd_buf_free(self->fd, self->buf);
 }
 
 TEST_F(misuse, M19_user_memory_unmapped_under_a_link)
@@ -280,45 +275,45 @@ TEST_F(misuse, M19_user_memory_unmapped_under_a_link)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
 	memset(mem, 1, 4 * SZ_4K);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_USER, 0, 4 * SZ_4K, mem, &ubuf);
-	dmactl_link(self->fd, self->iova, ubuf, 0, 0, 4 * SZ_4K, FROM, 0);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, 4 * SZ_4K, mem, &ubuf);
+	test_cmd_iova_link(self->fd, self->iova, ubuf, 0, 0, 4 * SZ_4K, FROM, 0);
 	/* The pages stay pinned and mapped: the device cannot hit reused memory. */
 	ASSERT_EQ(0, munmap(mem, 4 * SZ_4K));
 	EXPECT_EQ(pinned + 4, dmactl_counter("pinned-pages"));
-	dmactl_verify(self->fd, self->iova, 0, 4 * SZ_4K, &v);
+	test_cmd_iova_verify(self->fd, self->iova, 0, 4 * SZ_4K, &v);
 	EXPECT_EQ(0, v.out_mismatches);
 	EXPECT_EQ(4, v.out_mapped_ok + v.out_bounced);
 }
 
 TEST_F(misuse, M21_sync_outside_or_empty)
 {
-	expect_rejected("M21", ERANGE, _dmactl_sync(self->fd, self->iova, 0,
-						    IOVA_LEN + SZ_4K));
-	expect_rejected("M21", EINVAL, _dmactl_sync(self->fd, self->iova, 0, 0));
-	expect_rejected("M21", EOVERFLOW, _dmactl_sync(self->fd, self->iova,
-						       ~0ULL, 2));
+	expect_rejected("M21", ERANGE, _test_cmd_iova_sync(self->fd, self->iova, 0,
+							   IOVA_LEN + SZ_4K));
+	expect_rejected("M21", EINVAL, _test_cmd_iova_sync(self->fd, self->iova, 0, 0));
+	expect_rejected("M21", EOVERFLOW, _test_cmd_iova_sync(self->fd, self->iova,
+							      ~0ULL, 2));
 }
 
 TEST_F(misuse, M22_unlink_never_linked)
 {
-	expect_rejected("M22", ENOENT, _dmactl_unlink(self->fd, self->iova, 0,
-						      SZ_4K, TO, 0));
+	expect_rejected("M22", ENOENT, _test_cmd_iova_unlink(self->fd, self->iova, 0,
+							     SZ_4K, TO, 0));
 }
 
 TEST_F(misuse, M22_unlink_twice)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	dmactl_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0);
-	expect_rejected("M22", ENOENT, _dmactl_unlink(self->fd, self->iova, 0,
-						      SZ_4K, TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0);
+	expect_rejected("M22", ENOENT, _test_cmd_iova_unlink(self->fd, self->iova, 0,
+							     SZ_4K, TO, 0));
 }
 
 TEST_F(misuse, M22_unlink_across_a_hole)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	dmactl_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
-	expect_rejected("M22", EINVAL, _dmactl_unlink(self->fd, self->iova, 0,
-						      3 * SZ_4K, TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
+	expect_rejected("M22", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova, 0,
+							     3 * SZ_4K, TO, 0));
 	expect_intact(self);
 }
 
@@ -330,12 +325,12 @@ TEST_F(misuse, M22_unlink_from_a_links_unlinked_tail)
 {
 	struct dmactl_iova_query q;
 
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
-	dmactl_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
-	expect_rejected("M22", ENOENT, _dmactl_unlink(self->fd, self->iova,
-						      SZ_4K / 2,
-						      SZ_4K + SZ_4K / 2, TO, 0));
-	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, NULL, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	expect_rejected("M22", ENOENT, _test_cmd_iova_unlink(self->fd, self->iova,
+							     SZ_4K / 2,
+							     SZ_4K + SZ_4K / 2, TO, 0));
+	test_cmd_iova_query(self->fd, self->iova, &q, NULL, 0);
 	EXPECT_EQ(2, q.out_nr_links);
 	expect_intact(self);
 }
@@ -347,27 +342,27 @@ TEST_F(misuse, M22_unlink_from_a_links_unlinked_tail)
  */
 TEST_F(misuse, M22_unlink_across_a_sub_granule_hole)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
-	dmactl_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
-	expect_rejected("M22", EINVAL, _dmactl_unlink(self->fd, self->iova, 0,
-						      2 * SZ_4K, TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	expect_rejected("M22", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova, 0,
+							     2 * SZ_4K, TO, 0));
 	expect_intact(self);
 	/* One at a time, each link goes. */
-	dmactl_unlink(self->fd, self->iova, 0, SZ_4K / 2, TO, 0);
-	dmactl_unlink(self->fd, self->iova, SZ_4K, SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K / 2, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, SZ_4K, SZ_4K, TO, 0);
 }
 
 TEST_F(misuse, M23_unlink_splitting_a_link)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, 4 * SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, 4 * SZ_4K, TO, 0);
 	/* The first half, the second half: either would split the link. */
-	expect_rejected("M23", EINVAL, _dmactl_unlink(self->fd, self->iova, 0,
-						      2 * SZ_4K, TO, 0));
-	expect_rejected("M23", EINVAL, _dmactl_unlink(self->fd, self->iova,
-						      2 * SZ_4K, 2 * SZ_4K,
-						      TO, 0));
+	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova, 0,
+							     2 * SZ_4K, TO, 0));
+	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova,
+							     2 * SZ_4K, 2 * SZ_4K,
+							     TO, 0));
 	expect_intact(self);
-	dmactl_unlink(self->fd, self->iova, 0, 4 * SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, 4 * SZ_4K, TO, 0);
 }
 
 /* Links that continue each other share a record; a link is still a link. */
@@ -377,20 +372,20 @@ TEST_F(misuse, M23_unlink_splitting_a_link_of_a_shared_record)
 	int k;
 
 	for (k = 0; k < 4; k++)
-		dmactl_link(self->fd, self->iova, self->buf, k * 2 * SZ_4K,
-			    k * 2 * SZ_4K, 2 * SZ_4K, TO, 0);
-	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, NULL, 0));
+		test_cmd_iova_link(self->fd, self->iova, self->buf, k * 2 * SZ_4K,
+				   k * 2 * SZ_4K, 2 * SZ_4K, TO, 0);
+	test_cmd_iova_query(self->fd, self->iova, &q, NULL, 0);
 	EXPECT_EQ(4, q.out_nr_links);
 	EXPECT_EQ(q.out_path == DMACTL_PATH_IOVA ? 1 : 4, q.out_nr_records);
-	expect_rejected("M23", EINVAL, _dmactl_unlink(self->fd, self->iova,
-						      2 * SZ_4K, SZ_4K, TO, 0));
-	expect_rejected("M23", EINVAL, _dmactl_unlink(self->fd, self->iova,
-						      SZ_4K, 2 * SZ_4K, TO, 0));
-	expect_rejected("M23", EINVAL, _dmactl_unlink(self->fd, self->iova,
-						      2 * SZ_4K, 5 * SZ_4K,
-						      TO, 0));
+	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova,
+							     2 * SZ_4K, SZ_4K, TO, 0));
+	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova,
+							     SZ_4K, 2 * SZ_4K, TO, 0));
+	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova,
+							     2 * SZ_4K, 5 * SZ_4K,
+							     TO, 0));
 	expect_intact(self);
-	dmactl_destroy(self->fd, self->iova, 8 * SZ_4K, TO, 0);
+	test_cmd_iova_destroy(self->fd, self->iova, 8 * SZ_4K, TO, 0);
 }
 
 /*
@@ -406,9 +401,9 @@ TEST_F(misuse, shared_records_split_on_unlink)
 	int k;
 
 	for (k = 0; k < 16; k++)
-		dmactl_link(self->fd, self->iova, self->buf, k * SZ_4K,
-			    k * SZ_4K, SZ_4K, TO, 0);
-	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, info, 16));
+		test_cmd_iova_link(self->fd, self->iova, self->buf, k * SZ_4K,
+				   k * SZ_4K, SZ_4K, TO, 0);
+	test_cmd_iova_query(self->fd, self->iova, &q, info, 16);
 	iova_path = q.out_path == DMACTL_PATH_IOVA;
 	EXPECT_EQ(16, q.out_nr_links);
 	EXPECT_EQ(iova_path ? 1 : 16, q.out_nr_records);
@@ -418,84 +413,84 @@ TEST_F(misuse, shared_records_split_on_unlink)
 		EXPECT_EQ(SZ_4K, info[k].length);
 	}
 
-	dmactl_unlink(self->fd, self->iova, 4 * SZ_4K, 4 * SZ_4K, TO, 0);
-	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, NULL, 0));
+	test_cmd_iova_unlink(self->fd, self->iova, 4 * SZ_4K, 4 * SZ_4K, TO, 0);
+	test_cmd_iova_query(self->fd, self->iova, &q, NULL, 0);
 	EXPECT_EQ(12, q.out_nr_links);
 	EXPECT_EQ(iova_path ? 2 : 12, q.out_nr_records);
-	dmactl_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
+	test_cmd_iova_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
 	EXPECT_EQ(12, v.out_mapped_ok + v.out_bounced);
 	/* Only an IOMMU can say that an unlinked page translates to nothing. */
 	EXPECT_EQ(iova_path ? 4 : 0, v.out_unmapped_ok);
 	EXPECT_EQ(0, v.out_mismatches);
 
 	/* One link back in the hole; then every piece unlinked on its own. */
-	dmactl_link(self->fd, self->iova, self->buf, 5 * SZ_4K, 5 * SZ_4K,
-		    SZ_4K, TO, 0);
-	dmactl_unlink(self->fd, self->iova, 0, 4 * SZ_4K, TO, 0);
-	dmactl_unlink(self->fd, self->iova, 5 * SZ_4K, SZ_4K, TO, 0);
-	dmactl_unlink(self->fd, self->iova, 12 * SZ_4K, 4 * SZ_4K, TO, 0);
-	dmactl_unlink(self->fd, self->iova, 8 * SZ_4K, 4 * SZ_4K, TO, 0);
-	ASSERT_EQ(0, _dmactl_query(self->fd, self->iova, &q, NULL, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 5 * SZ_4K, 5 * SZ_4K,
+			   SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, 4 * SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 5 * SZ_4K, SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 12 * SZ_4K, 4 * SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 8 * SZ_4K, 4 * SZ_4K, TO, 0);
+	test_cmd_iova_query(self->fd, self->iova, &q, NULL, 0);
 	EXPECT_EQ(0, q.out_nr_links);
 	EXPECT_EQ(0, q.out_nr_records);
 	EXPECT_EQ(0, q.out_linked_bytes);
-	dmactl_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
+	test_cmd_iova_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
 	EXPECT_EQ(iova_path ? 16 : 0, v.out_unmapped_ok);
 	EXPECT_EQ(0, v.out_mapped_ok);
 }
 
 TEST_F(misuse, M24_unlink_with_other_dir_or_attrs)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	expect_rejected("M24", EINVAL, _dmactl_unlink(self->fd, self->iova, 0,
-						      SZ_4K, FROM, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	expect_rejected("M24", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova, 0,
+							     SZ_4K, FROM, 0));
 	expect_rejected("M24", EINVAL,
-			_dmactl_unlink(self->fd, self->iova, 0, SZ_4K, TO,
-				       DMACTL_ATTR_SKIP_CPU_SYNC));
+			_test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K, TO,
+					      DMACTL_ATTR_SKIP_CPU_SYNC));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M26_destroy_over_holes)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	dmactl_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
-	expect_rejected("M26", EINVAL, _dmactl_destroy(self->fd, self->iova,
-						       3 * SZ_4K, TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
+	expect_rejected("M26", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
+							      3 * SZ_4K, TO, 0));
 	expect_intact(self);
 }
 
 /* dma_iova_destroy() unlinks [0, len) in one call: as M22 above. */
 TEST_F(misuse, M26_destroy_over_a_sub_granule_hole)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
-	dmactl_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
-	expect_rejected("M26", EINVAL, _dmactl_destroy(self->fd, self->iova,
-						       2 * SZ_4K, TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	expect_rejected("M26", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
+							      2 * SZ_4K, TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M26_destroy_with_links_beyond)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	dmactl_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
-	expect_rejected("M26", EINVAL, _dmactl_destroy(self->fd, self->iova,
-						       SZ_4K, TO, 0));
-	expect_rejected("M26", EINVAL, _dmactl_destroy(self->fd, self->iova,
-						       0, TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
+	expect_rejected("M26", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
+							      SZ_4K, TO, 0));
+	expect_rejected("M26", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
+							      0, TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M27_destroy_over_mixed_directions)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	dmactl_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, FROM, 0);
-	expect_rejected("M27", EINVAL, _dmactl_destroy(self->fd, self->iova,
-						       2 * SZ_4K, TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, FROM, 0);
+	expect_rejected("M27", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
+							      2 * SZ_4K, TO, 0));
 	expect_intact(self);
 	/* Unlinking link by link, each with its own direction, works. */
-	dmactl_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0);
-	dmactl_unlink(self->fd, self->iova, SZ_4K, SZ_4K, FROM, 0);
-	dmactl_iova_free(self->fd, self->iova);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, SZ_4K, SZ_4K, FROM, 0);
+	test_cmd_iova_free(self->fd, self->iova);
 }
 
 /*
@@ -507,25 +502,25 @@ TEST_F(misuse, M27_destroy_over_mixed_directions)
 TEST_F(misuse, link_errors_in_the_documented_order)
 {
 	/* Misaligned IOVA offset and past the buffer: EINVAL (M9) first. */
-	expect_rejected("M9", EINVAL, _dmactl_link(self->fd, self->iova, self->buf,
-						   BUF_LEN, 512, SZ_4K, TO, 0));
+	expect_rejected("M9", EINVAL, _test_cmd_iova_link(self->fd, self->iova, self->buf,
+							  BUF_LEN, 512, SZ_4K, TO, 0));
 	/* Past the buffer and a misaligned buffer address: ERANGE (M19). */
-	expect_rejected("M19", ERANGE, _dmactl_link(self->fd, self->iova, self->buf,
-						    BUF_LEN - 512, SZ_4K, SZ_4K, TO, 0));
+	expect_rejected("M19", ERANGE, _test_cmd_iova_link(self->fd, self->iova, self->buf,
+							   BUF_LEN - 512, SZ_4K, SZ_4K, TO, 0));
 	/* A misaligned buffer address and past the IOVA space: EINVAL (M8). */
-	expect_rejected("M8", EINVAL, _dmactl_link(self->fd, self->iova, self->buf,
-						   512, IOVA_LEN, SZ_4K, TO, 0));
+	expect_rejected("M8", EINVAL, _test_cmd_iova_link(self->fd, self->iova, self->buf,
+							  512, IOVA_LEN, SZ_4K, TO, 0));
 	/* Past the IOVA space and over a link: ERANGE (M10). */
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	expect_rejected("M10", ERANGE, _dmactl_link(self->fd, self->iova, self->buf,
-						    0, 0, IOVA_LEN + SZ_4K, TO, 0));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	expect_rejected("M10", ERANGE, _test_cmd_iova_link(self->fd, self->iova, self->buf,
+							   0, 0, IOVA_LEN + SZ_4K, TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M28_free_with_live_links)
 {
-	dmactl_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	expect_rejected("M28", EBUSY, _dmactl_iova_free(self->fd, self->iova));
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	expect_rejected("M28", EBUSY, _test_cmd_iova_free(self->fd, self->iova));
 	expect_intact(self);
 }
 

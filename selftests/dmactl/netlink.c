@@ -126,7 +126,7 @@ FIXTURE_SETUP(nl)
 	ASSERT_EQ(0, dmactl_nl_open(&self->nl));
 	self->fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, self->fd);
-	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
+	test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
 }
 
 FIXTURE_TEARDOWN(nl)
@@ -177,29 +177,29 @@ TEST_F(nl, device_counters_follow_objects)
 	EXPECT_LE(1, TOTAL_STAT(DMACTL_A_STATS_LIVE_TARGETS));
 	EXPECT_STREQ("", self->s->dev);
 
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, BUF_PAGES * SZ_4K, 0,
-			 &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, BUF_PAGES * SZ_4K, 0,
+			   &buf);
 	EXPECT_EQ(1, DEV_STAT(DMACTL_A_STATS_LIVE_BUFS));
 	EXPECT_EQ(BUF_PAGES, DEV_STAT(DMACTL_A_STATS_KERNEL_PAGES));
-	dmactl_iova_alloc(self->fd, BUF_PAGES * SZ_4K, 0,
-			  DMACTL_IOVA_ALLOW_FALLBACK, &ia);
-	dmactl_link(self->fd, ia.out_id, buf, 0, 0, SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
-	dmactl_link(self->fd, ia.out_id, buf, SZ_4K, SZ_4K, SZ_4K,
-		    DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_iova_alloc(self->fd, BUF_PAGES * SZ_4K, 0,
+			    DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, 0, SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_iova_link(self->fd, ia.out_id, buf, SZ_4K, SZ_4K, SZ_4K,
+			   DMACTL_DIR_BIDIRECTIONAL, 0);
 	EXPECT_EQ(1, DEV_STAT(DMACTL_A_STATS_LIVE_IOVAS));
 	EXPECT_LE(1, DEV_STAT(DMACTL_A_STATS_LIVE_LINKS));
 	EXPECT_EQ(links + 2, DEV_OP("iova-link"));
 	EXPECT_LE(all_links + 2, TOTAL_OP("iova-link"));
 	/* A zero-size link is refused under M12, and counted on the device. */
-	dmactl_err(EINVAL, _dmactl_link(self->fd, ia.out_id, buf, 0,
-					2 * SZ_4K, 0, DMACTL_DIR_BIDIRECTIONAL, 0));
+	test_err_iova_link(EINVAL, self->fd, ia.out_id, buf, 0,
+			   2 * SZ_4K, 0, DMACTL_DIR_BIDIRECTIONAL, 0);
 	EXPECT_EQ(m12 + 1, DEV_REJECTED("M12"));
 	EXPECT_EQ(links + 2, DEV_OP("iova-link"));
 
-	dmactl_destroy(self->fd, ia.out_id, 2 * SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_iova_destroy(self->fd, ia.out_id, 2 * SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
 	EXPECT_EQ(0, DEV_STAT(DMACTL_A_STATS_LIVE_IOVAS));
 	EXPECT_EQ(0, DEV_STAT(DMACTL_A_STATS_LIVE_LINKS));
-	dmactl_buf_free(self->fd, buf);
+	test_cmd_buf_free(self->fd, buf);
 	EXPECT_EQ(0, DEV_STAT(DMACTL_A_STATS_LIVE_BUFS));
 	EXPECT_EQ(0, DEV_STAT(DMACTL_A_STATS_KERNEL_PAGES));
 }
@@ -373,12 +373,12 @@ TEST_F(nl, release_with_objects_is_an_event)
 	/* A clean close says nothing. */
 	fd2 = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd2);
-	dmactl_attach(fd2, dmactl_test_dev(), NULL);
+	test_cmd_attach(fd2, dmactl_test_dev(), NULL);
 	close(fd2);
 	EXPECT_EQ(-ETIMEDOUT, dmactl_nl_event_wait(mon, 200, &ev));
 
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, 0, &buf);
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, 0, &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, 0, &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, 0, &buf);
 	close(self->fd);
 	self->fd = -1;
 	ASSERT_EQ(0, next_event(mon, &ev));
@@ -403,10 +403,10 @@ TEST_F(nl, shared_device_revoked_is_an_event)
 		SKIP(return, "the device is bound to dmactl, not shared");
 	ASSERT_EQ(0, dmactl_nl_open(&mon));
 	ASSERT_EQ(0, dmactl_nl_subscribe(mon));
-	dmactl_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 2 * SZ_4K, 0, &buf);
-	dmactl_iova_alloc(self->fd, 2 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK,
-			  &ia);
-	dmactl_link(self->fd, ia.out_id, buf, 0, 0, SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 2 * SZ_4K, 0, &buf);
+	test_cmd_iova_alloc(self->fd, 2 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK,
+			    &ia);
+	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, 0, SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
 	/* Off the allow list: everything on it goes, and the monitor hears. */
 	ASSERT_EQ(0, dmactl_nl_allow(self->nl, dmactl_test_dev(), false));
 	ASSERT_EQ(0, dmactl_nl_allow(self->nl, dmactl_test_dev(), true));
@@ -416,7 +416,7 @@ TEST_F(nl, shared_device_revoked_is_an_event)
 	EXPECT_EQ(1, ev.val[DMACTL_A_EVENT_BUFS]);
 	EXPECT_EQ(1, ev.val[DMACTL_A_EVENT_IOVAS]);
 	EXPECT_EQ(1, ev.val[DMACTL_A_EVENT_LINKS]);
-	EXPECT_EQ(-ENODEV, _dmactl_buf_free(self->fd, buf));
+	EXPECT_EQ(-ENODEV, _test_cmd_buf_free(self->fd, buf));
 	/* The revoked file's close has nothing left: no release event. */
 	close(self->fd);
 	self->fd = -1;

@@ -16,16 +16,16 @@
 DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/../kselftest/ktap_helpers.sh"
 DMACTL=${DMACTL:-dmactl}
-. "$DIR/lib.sh"
+. "$DIR/tool_queries.sh"
 
 ktap_print_header
 if ! command -v "$DMACTL" >/dev/null || [ ! -e /dev/dmactl ]; then
 	ktap_skip_all "no dmactl tool or module"
 	exit "$KSFT_SKIP"
 fi
-NVME=$(nvme_controllers)
-EDU=$(pci vendor=0x1234 device=0x11e8 | head -n 1)
-IVSHMEM=$(pci vendor=0x1af4 device=0x1110 | head -n 1)
+NVME=$(nvme_devices)
+EDU=$(edu_devices | head -n 1)
+IVSHMEM=$(ivshmem_devices | head -n 1)
 set -- $NVME
 A=$1
 B=${2:-}

@@ -40,13 +40,13 @@ static void make_objects(struct __test_metadata *_metadata, int fd,
 	 * Memory the device reaches without bouncing: the edu's mask is 28
 	 * bits, and without an IOMMU pages above it are refused with EIO.
 	 */
-	ASSERT_EQ(0, _dmactl_buf_alloc_flags(fd, DMACTL_BUF_KERNEL, 0, 64 * SZ_4K,
-					     NULL, DMACTL_BUF_ALLOC_REACHABLE, buf));
-	dmactl_iova_alloc(fd, 64 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_buf_alloc_flags(fd, DMACTL_BUF_KERNEL, 0, 64 * SZ_4K,
+				 NULL, DMACTL_BUF_ALLOC_REACHABLE, buf);
+	test_cmd_iova_alloc(fd, 64 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	*iova = ia.out_id;
-	dmactl_link(fd, *iova, *buf, 0, 0, 32 * SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
-	dmactl_link(fd, *iova, *buf, 0, 32 * SZ_4K, 32 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_sync(fd, *iova, 0, 64 * SZ_4K);
+	test_cmd_iova_link(fd, *iova, *buf, 0, 0, 32 * SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_iova_link(fd, *iova, *buf, 0, 32 * SZ_4K, 32 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_sync(fd, *iova, 0, 64 * SZ_4K);
 	EXPECT_EQ(2, dmactl_counter("live-links"));
 }
 
@@ -54,17 +54,17 @@ static void make_objects(struct __test_metadata *_metadata, int fd,
 static void expect_revoked(struct __test_metadata *_metadata, int fd,
 			   __u32 iova, __u32 buf)
 {
-	dmactl_err(ENODEV, _dmactl_verify(fd, iova, 0, SZ_4K, NULL));
-	dmactl_err(ENODEV, _dmactl_link(fd, iova, buf, 0, 0, SZ_4K,
-					DMACTL_DIR_TO_DEVICE, 0));
-	dmactl_err(ENODEV, _dmactl_unlink(fd, iova, 0, 32 * SZ_4K,
-					  DMACTL_DIR_BIDIRECTIONAL, 0));
-	dmactl_err(ENODEV, _dmactl_iova_free(fd, iova));
-	dmactl_err(ENODEV, _dmactl_buf_free(fd, buf));
-	dmactl_err(ENODEV, _dmactl_buf_alloc(fd, DMACTL_BUF_KERNEL, 0, SZ_4K,
-					     NULL, NULL));
-	dmactl_err(ENODEV, _dmactl_iova_alloc(fd, SZ_4K, 0,
-					      DMACTL_IOVA_ALLOW_FALLBACK, NULL));
+	test_err_iova_verify(ENODEV, fd, iova, 0, SZ_4K, NULL);
+	test_err_iova_link(ENODEV, fd, iova, buf, 0, 0, SZ_4K,
+			   DMACTL_DIR_TO_DEVICE, 0);
+	test_err_iova_unlink(ENODEV, fd, iova, 0, 32 * SZ_4K,
+			     DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_err_iova_free(ENODEV, fd, iova);
+	test_err_buf_free(ENODEV, fd, buf);
+	test_err_buf_alloc(ENODEV, fd, DMACTL_BUF_KERNEL, 0, SZ_4K,
+			   NULL, NULL);
+	test_err_iova_alloc(ENODEV, fd, SZ_4K, 0,
+			    DMACTL_IOVA_ALLOW_FALLBACK, NULL);
 	/* Torn down before the ioctl returned ENODEV, not at close. */
 	dmactl_expect_no_leaks();
 }
@@ -76,25 +76,21 @@ FIXTURE(revoke) {
 
 FIXTURE_SETUP(revoke)
 {
-	self->taint = dmactl_taint();
-	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	ASSERT_LE(0, self->fd);
+	dmactl_fixture_open(self);
 }
 
 FIXTURE_TEARDOWN(revoke)
 {
-	close(self->fd);
-	dmactl_expect_no_leaks();
-	EXPECT_EQ(0, (dmactl_taint() & ~self->taint) & DMACTL_BAD_TAINT);
+	dmactl_fixture_close(self);
 }
 
 TEST_F(revoke, unbind_exclusive_device)
 {
-	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	const char *dev = dmactl_test_excl_dev();
 	char path[PATH_MAX];
 	__u32 iova, buf;
 
-	if (!dev || !*dev)
+	if (!dev)
 		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to a driverless PCI device");
 	ASSERT_FALSE(driver_is(dev, "dmactl"));
 	snprintf(path, sizeof(path), PCI "/devices/%s/driver_override", dev);
@@ -102,7 +98,7 @@ TEST_F(revoke, unbind_exclusive_device)
 	ASSERT_EQ(0, sysfs_put(PCI "/drivers/dmactl/bind", dev));
 	ASSERT_TRUE(driver_is(dev, "dmactl"));
 
-	dmactl_attach(self->fd, dev, NULL);
+	test_cmd_attach(self->fd, dev, NULL);
 	make_objects(_metadata, self->fd, &iova, &buf);
 	ASSERT_EQ(0, sysfs_put(PCI "/drivers/dmactl/unbind", dev));
 	EXPECT_FALSE(driver_is(dev, "dmactl"));
@@ -115,16 +111,16 @@ TEST_F(revoke, disallow_shared_device)
 	const char *dev = dmactl_test_dev();
 	__u32 iova, buf;
 
-	dmactl_attach(self->fd, dev, NULL);
+	test_cmd_attach(self->fd, dev, NULL);
 	make_objects(_metadata, self->fd, &iova, &buf);
 	ASSERT_EQ(0, sysfs_put("/sys/class/misc/dmactl/disallow", dev));
 	expect_revoked(_metadata, self->fd, iova, buf);
 	/* Off the list: a new file may not attach; back on it, it may. */
 	close(self->fd);
 	self->fd = open(DMACTL_DEVICE, O_RDWR);
-	dmactl_err(EPERM, _dmactl_attach(self->fd, dev, NULL));
+	test_err_attach(EPERM, self->fd, dev, NULL);
 	ASSERT_EQ(0, sysfs_put("/sys/class/misc/dmactl/allow", dev));
-	dmactl_attach(self->fd, dev, NULL);
+	test_cmd_attach(self->fd, dev, NULL);
 }
 
 /*
@@ -133,7 +129,7 @@ TEST_F(revoke, disallow_shared_device)
  */
 static pid_t monitor_start(FILE **out)
 {
-	const char *tool = getenv("DMACTL_TOOL") ?: "dmactl";
+	const char *tool = dmactl_tool();
 	int o[2], e[2];
 	char line[256];
 	FILE *err;
@@ -172,7 +168,7 @@ TEST_F(revoke, hot_remove_shared_device)
 		SKIP(return, "%s is not bound to %s (DMACTL_SELFTESTS_DEV_DRIVER)", dev, drv);
 	if (!dmactl_expendable(dev, why, sizeof(why)))
 		SKIP(return, "hot-removing %s: %s", dev, why);
-	dmactl_attach(self->fd, dev, NULL);
+	test_cmd_attach(self->fd, dev, NULL);
 	make_objects(_metadata, self->fd, &iova, &buf);
 	pid = monitor_start(&mon);
 	ASSERT_LT(0, pid);
@@ -208,7 +204,7 @@ TEST_F(revoke, shared_needs_a_dma_api_driver)
 	if (pci_find_driverless("1af4", "1110", dev, sizeof(dev)))
 		SKIP(return, "no driverless ivshmem device here");
 	ASSERT_EQ(0, sysfs_put("/sys/class/misc/dmactl/allow", dev));
-	dmactl_err(ENXIO, _dmactl_attach(self->fd, dev, NULL));
+	test_err_attach(ENXIO, self->fd, dev, NULL);
 	EXPECT_EQ(0, sysfs_put("/sys/class/misc/dmactl/disallow", dev));
 }
 
@@ -229,7 +225,7 @@ static void *attach_loop(void *arg)
 		fd = open(DMACTL_DEVICE, O_RDWR);
 		if (fd < 0)
 			break;
-		if (!_dmactl_attach(fd, a->dev, NULL))
+		if (!_test_cmd_attach(fd, a->dev, NULL))
 			a->attached++;
 		close(fd);
 	}
@@ -267,7 +263,7 @@ TEST_F_TIMEOUT(revoke, attach_racing_unbind_is_revoked, 120)
 	ASSERT_EQ(0, dmactl_nl_open(&nl));
 	EXPECT_EQ(-ENODEV, dmactl_nl_stats_get(nl, dev, &st));
 	dmactl_nl_close(nl);
-	dmactl_err(ENXIO, _dmactl_attach(self->fd, dev, NULL));
+	test_err_attach(ENXIO, self->fd, dev, NULL);
 	snprintf(path, sizeof(path), PCI "/drivers/%s/bind", drv);
 	ASSERT_EQ(0, sysfs_put(path, dev));
 	ASSERT_TRUE(wait_driver(dev, drv));
@@ -312,7 +308,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_pin_stalls, 60)
 	uffd = dmactl_uffd_region(16 * SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd here (%d)", uffd);
-	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
+	test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
 	cmd.user_addr = (__u64)(unsigned long)mem;
 	disallow_while_stalled(_metadata, self->fd, uffd, DMACTL_BUF_ALLOC,
 			       &cmd, -ENODEV, -EFAULT);
@@ -329,7 +325,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_query_reply_stalls, 60)
 	uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd here (%d)", uffd);
-	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
+	test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
 	make_objects(_metadata, self->fd, &iova, &buf);
 	q.iova_id = iova;
 	q.links_uptr = (__u64)(unsigned long)mem;
@@ -351,7 +347,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_an_alloc_reply_stalls, 60)
 	uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_WP, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd write-protection here (%d)", uffd);
-	dmactl_attach(self->fd, dmactl_test_dev(), NULL);
+	test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
 	/* Readable (the request), write-protected (the reply stalls). */
 	ia = mem;
 	ASSERT_EQ(0, dmactl_uffd_wp_write(uffd, ia, &req, sizeof(req)));
@@ -383,7 +379,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_stopped_process_stalls, 60)
 		/* A thread stalls on the child's own userfaultfd. */
 		uffd = dmactl_uffd_region(16 * SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
 		fd = open(DMACTL_DEVICE, O_RDWR);
-		if (uffd < 0 || fd < 0 || _dmactl_attach(fd, dev, NULL))
+		if (uffd < 0 || fd < 0 || _test_cmd_attach(fd, dev, NULL))
 			_exit(1);
 		cmd.user_addr = (__u64)(unsigned long)mem;
 		st = (struct dmactl_stalled){ .fd = fd, .req = DMACTL_BUF_ALLOC, .arg = &cmd };
@@ -431,30 +427,30 @@ static void *run_long_copy(void *arg)
  */
 TEST_F_TIMEOUT(revoke, unbind_during_a_long_copy, 120)
 {
-	const char *dev = getenv("DMACTL_SELFTESTS_EXCL_DEV");
+	const char *dev = dmactl_test_excl_dev();
 	struct long_copy c = { .fd = self->fd, .len = 1ULL << 20 };
 	struct dmactl_iova_alloc ia;
 	char path[PATH_MAX];
 	__u32 a, b;
 	int i;
 
-	if (!dev || !*dev)
+	if (!dev)
 		SKIP(return, "set DMACTL_SELFTESTS_EXCL_DEV to an edu device");
 	ASSERT_EQ(0, dmactl_bind_exclusive(dev));
 	ASSERT_TRUE(wait_driver(dev, "dmactl"));
-	dmactl_attach(self->fd, dev, NULL);
-	ASSERT_EQ(0, _dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, c.len,
-					     NULL, DMACTL_BUF_ALLOC_REACHABLE, &a));
-	ASSERT_EQ(0, _dmactl_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, c.len,
-					     NULL, DMACTL_BUF_ALLOC_REACHABLE, &b));
-	dmactl_iova_alloc(self->fd, c.len, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_attach(self->fd, dev, NULL);
+	test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, c.len,
+				 NULL, DMACTL_BUF_ALLOC_REACHABLE, &a);
+	test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, c.len,
+				 NULL, DMACTL_BUF_ALLOC_REACHABLE, &b);
+	test_cmd_iova_alloc(self->fd, c.len, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	c.src = ia.out_id;
-	dmactl_iova_alloc(self->fd, c.len, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_iova_alloc(self->fd, c.len, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	c.dst = ia.out_id;
-	dmactl_link(self->fd, c.src, a, 0, 0, c.len, DMACTL_DIR_TO_DEVICE, 0);
-	dmactl_link(self->fd, c.dst, b, 0, 0, c.len, DMACTL_DIR_FROM_DEVICE, 0);
-	dmactl_sync(self->fd, c.src, 0, c.len);
-	dmactl_sync(self->fd, c.dst, 0, c.len);
+	test_cmd_iova_link(self->fd, c.src, a, 0, 0, c.len, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_link(self->fd, c.dst, b, 0, 0, c.len, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(self->fd, c.src, 0, c.len);
+	test_cmd_iova_sync(self->fd, c.dst, 0, c.len);
 	ASSERT_EQ(0, pthread_create(&c.thread, NULL, run_long_copy, &c));
 	for (i = 0; i < 1000 && !dmactl_counter("inflight"); i++)
 		usleep(1000);

@@ -1,23 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# What the shell selftests share; sourced after $DMACTL is set.
+# Sourced by the shell selftests after $DMACTL is set: what they ask the
+# dmactl tool about devices (P2P map type, expendability, counters), and
+# the PCI matcher (pci.sh) they find the devices with.
 
-SYS=/sys/bus/pci/devices
-
-# pci ATTR=VALUE...: the PCI devices whose sysfs attributes all match.
-pci() {
-	for d in $SYS/*; do
-		for kv in "$@"; do
-			[ "$(cat "$d/${kv%%=*}")" = "${kv#*=}" ] || continue 2
-		done
-		basename "$d"
-	done
-}
-
-# The NVMe controllers, one per line.
-nvme_controllers() { pci class=0x010802; }
-
-# The first namespace of an NVMe controller (its sysfs path), or nothing.
-nvme_namespace() { ls -d $SYS/"$1"/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1; }
+. "$(dirname "$0")/pci.sh"
 
 # The kernel's P2P map type for PROVIDER's memory used by CLIENT.
 map_of() { "$DMACTL" p2p --json "$1" "$2" | sed -n 's/.*"map_type":"\([a-z-]*\)".*/\1/p'; }

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced: find PCI devices by their sysfs attributes -- the one matcher
+# of the shell selftests and of the guest scripts.  Installed with the
+# selftests (ksft/dmactl/pci.sh); scripts/guest/pci.sh is a link to this
+# file, so the guest has it under /dmactl/guest/ too, with or without the
+# selftests staged.
+
+SYS=/sys/bus/pci/devices
+NVME_CLASS=0x010802
+
+# pci_devices ATTR=VALUE...: the BDFs of every PCI device whose sysfs
+# attributes all have these values, e.g. pci_devices class=0x010802.
+pci_devices() {
+	for d in $SYS/*; do
+		for kv in "$@"; do
+			[ "$(cat "$d/${kv%%=*}")" = "${kv#*=}" ] || continue 2
+		done
+		basename "$d"
+	done
+}
+
+# The emulated devices every profile has.
+nvme_devices() { pci_devices class=$NVME_CLASS; }
+edu_devices() { pci_devices vendor=0x1234 device=0x11e8; }
+ivshmem_devices() { pci_devices vendor=0x1af4 device=0x1110; }
+
+# The first namespace of an NVMe controller (its sysfs path), or nothing.
+nvme_namespace() { ls -d $SYS/"$1"/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1; }
