@@ -1148,7 +1148,7 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
 int dmactl_bench_result(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_bench_result *cmd = ucmd->cmd;
-	struct dmactl_target *t = dmactl_ctx_target(ucmd->ctx);
+	struct dmactl_target *t;
 	struct dmactl_bench *run;
 	struct dmactl_obj *obj;
 	u32 flags = cmd->flags;
@@ -1156,10 +1156,8 @@ int dmactl_bench_result(struct dmactl_ucmd *ucmd)
 
 	if (flags & ~(DMACTL_BENCH_WAIT | DMACTL_BENCH_STOP))
 		return -EOPNOTSUPP;
-	if (!t)
-		return -ENOENT;
 	/* A revoked device first, as every operation on an object says. */
-	ret = dmactl_target_read_lock(t);
+	ret = dmactl_op_target(ucmd, &t);
 	if (ret)
 		return ret;
 	dmactl_target_read_unlock(t);

@@ -517,10 +517,7 @@ int dmactl_copy(struct dmactl_ucmd *ucmd)
 	if (!cmd->length || cmd->length > DMACTL_COPY_MAX_LENGTH ||
 	    cmd->timeout_ms > DMACTL_COPY_MAX_TIMEOUT_MS)
 		return -EINVAL;
-	t = dmactl_ctx_target(ucmd->ctx);
-	if (!t)
-		return -ENOENT;
-	ret = dmactl_target_read_lock(t);
+	ret = dmactl_op_target(ucmd, &t);
 	if (ret)
 		return ret;
 	guards = kmalloc_array(2, sizeof(*guards), GFP_KERNEL);

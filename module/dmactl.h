@@ -377,10 +377,12 @@ void dmactl_obj_abort(struct dmactl_obj *obj);
 void dmactl_obj_discard(struct dmactl_obj *obj);
 struct dmactl_obj *dmactl_obj_get(struct dmactl_ctx *ctx, u32 id,
 				  enum dmactl_obj_type type);
-int dmactl_obj_lookup(struct dmactl_ctx *ctx, struct dmactl_target *t, u32 id,
-		      enum dmactl_obj_type type, struct dmactl_obj **objp);
 void dmactl_obj_put(struct dmactl_obj *obj);
 void dmactl_obj_remove(struct dmactl_obj *obj);
+int dmactl_op_target(struct dmactl_ucmd *ucmd, struct dmactl_target **tp);
+int dmactl_op_lookup(struct dmactl_ucmd *ucmd, struct dmactl_target *t, u32 id,
+		     enum dmactl_obj_type type, struct dmactl_obj **objp);
+void dmactl_op_put(struct dmactl_obj *obj);
 int dmactl_op_begin(struct dmactl_ucmd *ucmd, u32 id, enum dmactl_obj_type type,
 		    struct dmactl_target **tp, struct dmactl_obj **objp);
 void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);

@@ -840,7 +840,7 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
 	if (ret)
 		return ret;
-	ret = dmactl_obj_lookup(ucmd->ctx, t, cmd->buf_id, DMACTL_OBJ_BUF, &bobj);
+	ret = dmactl_op_lookup(ucmd, t, cmd->buf_id, DMACTL_OBJ_BUF, &bobj);
 	if (ret)
 		goto out_iova;
 	buf = container_of(bobj, struct dmactl_buf, obj);
@@ -920,8 +920,7 @@ out_free:
 	if (charged)
 		dmactl_iova_uncharge(iova, dmactl_link_bytes(nr_runs));
 out_buf:
-	mutex_unlock(&buf->obj.lock);
-	dmactl_obj_put(&buf->obj);
+	dmactl_op_put(&buf->obj);
 out_iova:
 	dmactl_iova_op_done(t, iova);
 	return ret;
