@@ -134,7 +134,8 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 			return -ENOENT;
 		if (!dmactl_dir_reads(seg->slink->dir))
 			return dmactl_reject(src->target, DMACTL_RULE_COPY_DIR, -EINVAL);
-		seg->src = dmactl_link_dma_addr(src, seg->slink, soff, &scont);
+		seg->src = seg->slink->ops->dma_addr(src, seg->slink, soff,
+						     &scont);
 		seg->sboff = seg->slink->buf_offset + soff -
 			     seg->slink->iova_offset;
 		if (unlinked) {
@@ -147,8 +148,8 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 			if (!dmactl_dir_writes(seg->dlink->dir))
 				return dmactl_reject(src->target, DMACTL_RULE_COPY_DIR,
 						     -EINVAL);
-			seg->dst = dmactl_link_dma_addr(dst, seg->dlink, doff,
-							&dcont);
+			seg->dst = seg->dlink->ops->dma_addr(dst, seg->dlink,
+							     doff, &dcont);
 			seg->dboff = seg->dlink->buf_offset + doff -
 				     seg->dlink->iova_offset;
 		}
@@ -178,11 +179,9 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 }
 
 /* Does the memory need syncing by DMA address (a dma_map_phys() run)? */
-static bool dmactl_seg_streaming(struct dmactl_iova *iova,
-				 struct dmactl_link *link)
+static bool dmactl_seg_streaming(struct dmactl_link *link)
 {
-	return link && iova->path == DMACTL_PATH_FALLBACK && !link->bus_addr &&
-	       !(link->attrs & DMA_ATTR_MMIO);
+	return link && link->ops->streaming;
 }
 
 static void dmactl_copy_sync(struct dmactl_copy_plan *plan, bool for_cpu)
@@ -193,10 +192,10 @@ static void dmactl_copy_sync(struct dmactl_copy_plan *plan, bool for_cpu)
 
 	for (i = 0; i < plan->nr_segs; i++) {
 		seg = &plan->segs[i];
-		if (!for_cpu && dmactl_seg_streaming(plan->src, seg->slink))
+		if (!for_cpu && dmactl_seg_streaming(seg->slink))
 			dma_sync_single_for_device(dev, seg->src, seg->len,
 						   seg->slink->dir);
-		if (!dmactl_seg_streaming(plan->dst, seg->dlink))
+		if (!dmactl_seg_streaming(seg->dlink))
 			continue;
 		if (for_cpu)
 			dma_sync_single_for_cpu(dev, seg->dst, seg->len,

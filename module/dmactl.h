@@ -464,10 +464,9 @@ struct dmactl_run {
  * @uattrs: DMACTL_ATTR_* as the caller gave them
  * @dir: the kernel's direction
  * @attrs: the kernel's DMA_ATTR_* passed to link and unlink
+ * @ops: how the link maps its memory, chosen when it was made
  * @swiotlb: a fallback run bounced through swiotlb
- * @bus_addr: P2P by PCI bus address: nothing mapped, @runs hold the bus
- *	addresses
- * @nr_runs: fallback path or @bus_addr: entries in @runs
+ * @nr_runs: backends not @ops->in_iova: entries in @runs
  * @runs: each contiguous run's device address
  */
 struct dmactl_link {
@@ -480,8 +479,8 @@ struct dmactl_link {
 	u32 uattrs;
 	enum dma_data_direction dir;
 	unsigned long attrs;
+	const struct dmactl_link_ops *ops;
 	bool swiotlb;
-	bool bus_addr;
 	unsigned int nr_runs;
 	struct dmactl_run runs[];
 };
@@ -547,9 +546,74 @@ unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset);
 bool dmactl_iova_range_synced(struct dmactl_iova *iova, u64 offset, u64 end);
 bool dmactl_iova_range_unlinked(struct dmactl_iova *iova, u64 offset, u64 end);
 bool dmactl_iova_dma_busy(struct dmactl_iova *iova);
-dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
-				struct dmactl_link *link, u64 offset,
-				u64 *contig);
+
+/* ---- link backends: how a link maps its memory (link_ops.c) ---- */
+
+/**
+ * enum dmactl_verdict - what the translation oracle found for one page
+ * @DMACTL_VERDICT_MAPPED: linked, and the device reaches the buffer's page
+ * @DMACTL_VERDICT_UNMAPPED: not linked, and the IOVA translates to nothing
+ * @DMACTL_VERDICT_BOUNCED: linked through a swiotlb bounce slot
+ * @DMACTL_VERDICT_BUS_ADDR: linked by the page's PCI bus address, and
+ *	the IOVA, if any, translates to nothing
+ * @DMACTL_VERDICT_MISMATCH: anything else
+ */
+enum dmactl_verdict {
+	DMACTL_VERDICT_MAPPED,
+	DMACTL_VERDICT_UNMAPPED,
+	DMACTL_VERDICT_BOUNCED,
+	DMACTL_VERDICT_BUS_ADDR,
+	DMACTL_VERDICT_MISMATCH,
+};
+
+struct iommu_domain;
+
+/**
+ * struct dmactl_link_ops - one way a link maps its memory
+ * @attrs: DMA_ATTR_* added to the caller's (DMA_ATTR_MMIO: the module's
+ *	alone, rules M15, M16)
+ * @in_iova: linked into the object's IOVA space: the record holds no
+ *	runs, a link exactly continuing it may join it, and
+ *	dma_iova_destroy() can take it down
+ * @streaming: a streaming mapping by DMA address: the device's view and
+ *	the CPU's are synced with dma_sync_single_*()
+ * @query_flags: DMACTL_LINK_* that QUERY reports for every such link
+ * @max_run: the most bytes one mapping call takes for a device; NULL: no
+ *	limit but physical contiguity
+ * @map: map a checked link whose record is filled in but for its runs;
+ *	0 or a negative errno, and on failure nothing of it stays mapped
+ * @unmap: undo @map with the recorded direction and attributes
+ * @dma_addr: the device address of the byte at IOVA offset @offset of
+ *	@link; if @contig is not NULL, set it to how many bytes from there,
+ *	within the link, have consecutive device addresses.  Returns
+ *	DMA_MAPPING_ERROR past the link's runs
+ * @verify_page: the translation oracle's check of the linked page at
+ *	IOVA offset @offset, which should reach @phys; @domain is the
+ *	object's DMA API domain, NULL without IOVA space
+ *
+ * Each is called with the IOVA object's lock held.
+ */
+struct dmactl_link_ops {
+	unsigned long attrs;
+	bool in_iova;
+	bool streaming;
+	u32 query_flags;
+	u64 (*max_run)(struct device *dev);
+	int (*map)(struct dmactl_iova *iova, struct dmactl_link *link);
+	void (*unmap)(struct dmactl_iova *iova, struct dmactl_link *link);
+	dma_addr_t (*dma_addr)(struct dmactl_iova *iova,
+			       struct dmactl_link *link, u64 offset,
+			       u64 *contig);
+	enum dmactl_verdict (*verify_page)(struct dmactl_iova *iova,
+					   struct iommu_domain *domain,
+					   struct dmactl_link *link, u64 offset,
+					   phys_addr_t phys);
+};
+
+const struct dmactl_link_ops *dmactl_link_ops_pick(struct dmactl_iova *iova,
+						   struct dmactl_buf *buf);
+u64 dmactl_link_run(const struct dmactl_link_ops *ops, struct device *dev,
+		    struct dmactl_buf *buf, u64 buf_offset, u64 remaining);
 bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
 			   unsigned long attrs);
 

@@ -15,26 +15,19 @@
  * misuse rule (M1..M35 of the design) it prevents.
  *
  * When dma_iova_try_alloc() declines (no IOMMU, identity domain) and the
- * caller allowed it, each link is mapped with dma_map_phys() per
- * physically contiguous run instead, as block/blk-mq-dma.c does, with the
- * same records and checks.
- *
- * P2P memory is linked as its map type says (decided per buffer, see
- * p2p.c), as blk-mq-dma.c does: through a switch the link is a record of
- * PCI bus addresses and maps nothing; through an allow-listed host bridge
- * it is mapped with DMA_ATTR_MMIO, which only the module sets (rules M15,
- * M16); otherwise it is refused (M17).
+ * caller allowed it, the object has no IOVA space and its links are
+ * mapped with dma_map_phys() instead, with the same records and checks.
+ * How each link maps its memory -- into the IOVA space, by dma_map_phys(),
+ * by PCI bus address, with DMA_ATTR_MMIO -- is its backend's business
+ * (link_ops.c), chosen once when LINK classifies it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/dma-direct.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
-#include <linux/pci-p2pdma.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/swiotlb.h>
 
 #include "dmactl.h"
 
@@ -138,40 +131,6 @@ bool dmactl_iova_range_unlinked(struct dmactl_iova *iova, u64 offset, u64 end)
 	return !mt_find(&iova->links, &gs, ge - 1);
 }
 
-/**
- * dmactl_link_dma_addr() - the device address of a byte of a link
- * @iova: the object, locked
- * @link: the link
- * @offset: IOVA offset of the byte, within @link
- * @contig: if not NULL, set to how many bytes from @offset, within the
- *	link, have consecutive device addresses
- *
- * Return: the IOVA, the DMA address from dma_map_phys(), or the PCI bus
- * address.
- */
-dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
-				struct dmactl_link *link, u64 offset,
-				u64 *contig)
-{
-	u64 in = offset - link->iova_offset;
-	unsigned int i;
-
-	if (iova->path == DMACTL_PATH_IOVA && !link->bus_addr) {
-		if (contig)
-			*contig = link->length - in;
-		return iova->state.addr + offset;
-	}
-	for (i = 0; i < link->nr_runs; i++) {
-		if (in < link->runs[i].length) {
-			if (contig)
-				*contig = link->runs[i].length - in;
-			return link->runs[i].dma_addr + in;
-		}
-		in -= link->runs[i].length;
-	}
-	return DMA_MAPPING_ERROR;
-}
-
 /*
  * Does any link map memory of a provider?  (struct dmactl_obj_ops: P2P
  * revocation.)
@@ -265,24 +224,6 @@ static void dmactl_iova_release(struct dmactl_obj *obj)
 	kfree(iova);
 }
 
-/* Unmap one link with its recorded direction and attributes. */
-static void dmactl_link_unmap(struct dmactl_iova *iova, struct dmactl_link *link)
-{
-	struct device *dev = iova->target->dev;
-	unsigned int i;
-
-	if (link->bus_addr)
-		return;	/* nothing was mapped */
-	if (iova->path == DMACTL_PATH_IOVA) {
-		dma_iova_unlink(dev, &iova->state, link->iova_offset,
-				link->length, link->dir, link->attrs);
-		return;
-	}
-	for (i = 0; i < link->nr_runs; i++)
-		dma_unmap_phys(dev, link->runs[i].dma_addr, link->runs[i].length,
-			       link->dir, link->attrs);
-}
-
 /* How many links a record holds. */
 static unsigned long dmactl_link_count(struct dmactl_link *link)
 {
@@ -370,7 +311,7 @@ static void dmactl_links_remove(struct dmactl_iova *iova, unsigned long gs,
 
 	while ((link = mt_find(&iova->links, &index, ge - 1))) {
 		if (unmap)
-			dmactl_link_unmap(iova, link);
+			link->ops->unmap(iova, link);
 		dmactl_link_drop(iova, link);
 		index = gs;
 	}
@@ -555,29 +496,13 @@ out_unlock:
 }
 
 /*
- * The next run of a link at byte @pos: physically contiguous, and on the
- * fallback path no longer than dma_max_mapping_size() (swiotlb cannot
- * bounce more than 256 KiB at once).
- */
-static u64 dmactl_link_run(struct dmactl_iova *iova, struct dmactl_buf *buf,
-			   u64 buf_offset, u64 remaining)
-{
-	u64 max = remaining;
-	size_t limit;
-
-	if (iova->path == DMACTL_PATH_FALLBACK && !buf->provider) {
-		limit = dma_max_mapping_size(iova->target->dev);
-		max = min_t(u64, max, max_t(size_t, PAGE_SIZE, limit));
-	}
-	return dmactl_buf_contig(buf, buf_offset, max);
-}
-
-/*
  * Check a LINK request against the shadow state and the buffer, in the
  * errno order of the uapi header.  On success *nr_runs is the number of
- * physically contiguous runs the range consists of.
+ * physically contiguous runs the range consists of, as backend @ops (NULL
+ * if there is none) would map it.
  */
 static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
+			     const struct dmactl_link_ops *ops,
 			     struct dmactl_iova_link *cmd, unsigned int *nr_runs)
 {
 	u64 g = iova->granule, pos, run;
@@ -601,8 +526,8 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 	 */
 	*nr_runs = 0;
 	for (pos = 0; pos < cmd->length; pos += run) {
-		run = dmactl_link_run(iova, buf, cmd->buf_offset + pos,
-				      cmd->length - pos);
+		run = dmactl_link_run(ops, iova->target->dev, buf,
+				      cmd->buf_offset + pos, cmd->length - pos);
 		if (pos && (!IS_ALIGNED(dmactl_buf_phys(buf, cmd->buf_offset + pos), g) ||
 			    !IS_ALIGNED(iova->first_offset + cmd->iova_offset + pos, g)))
 			return dmactl_reject(iova->target, DMACTL_RULE_M8, -EINVAL);
@@ -617,147 +542,11 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 	return 0;
 }
 
-/**
- * dmactl_phys_reachable() - can dma_map_phys() map this without a WARN?
- * @dev: the device, on dma-direct (no DMA API domain)
- * @phys: start of the memory
- * @len: bytes
- * @attrs: the DMA_ATTR_* the mapping would carry
- *
- * On dma-direct, dma_map_phys() WARNs (and fails) when the memory lies
- * beyond the device's DMA mask and no swiotlb can bounce it, and swiotlb
- * WARNs when its bounce slot lies beyond the mask -- both in reach of any
- * user with a device whose mask is narrow (QEMU's edu has 28 bits).  So
- * callers refuse those first.
- *
- * Return: true if the memory is in reach, directly or by bouncing.
- */
-bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
-			   unsigned long attrs)
-{
-	bool force = is_swiotlb_force_bounce(dev);
-	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-
-	/*
-	 * Only the fallback path gets here, which a DMA API domain never
-	 * takes (its try_alloc says no only when the space is exhausted):
-	 * the device is on dma-direct.
-	 */
-	if (force && (attrs & (DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT)))
-		return true;	/* dma-direct fails these quietly */
-	/* dma_capable() as on a machine without memory encryption. */
-	if (!force && phys_to_dma(dev, phys) + len - 1 <= limit)
-		return true;
-	if (attrs & (DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT) ||
-	    !mem || !mem->nslabs)
-		return false;
-	/* The bounce slot comes from the default pool: all of it in reach. */
-	return mem->defpool.end > mem->defpool.start &&
-	       phys_to_dma(dev, mem->defpool.end - 1) <= limit;
-}
-
-/*
- * How a link reaches a buffer's memory: RAM as it is; P2P memory through
- * a host bridge with DMA_ATTR_MMIO in *attrs, through a switch by bus
- * address (*bus); refused with -EREMOTEIO when the kernel says the device
- * cannot reach it (rule M17).
- */
-static int dmactl_link_classify(struct dmactl_target *t, struct dmactl_buf *buf,
-				unsigned long *attrs, bool *bus)
-{
-	*bus = false;
-	if (!buf->provider)
-		return 0;
-	switch (buf->p2p_map) {
-	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
-		*attrs |= DMA_ATTR_MMIO;
-		return 0;
-	case PCI_P2PDMA_MAP_BUS_ADDR:
-		*bus = true;
-		return 0;
-	default:
-		return dmactl_reject(t, DMACTL_RULE_M17, -EREMOTEIO);
-	}
-}
-
-/* Record a bus-address link's runs: there is nothing to map. */
-static void dmactl_link_bus_addrs(struct dmactl_iova *iova,
-				  struct dmactl_link *link)
-{
-	struct dmactl_buf *buf = link->buf;
-	unsigned int i = 0;
-	u64 pos, run;
-
-	for (pos = 0; pos < link->length; pos += run, i++) {
-		run = dmactl_link_run(iova, buf, link->buf_offset + pos,
-				      link->length - pos);
-		link->runs[i].dma_addr = buf->p2p_bus_offset +
-			dmactl_buf_phys(buf, link->buf_offset + pos);
-		link->runs[i].length = run;
-	}
-	link->nr_runs = i;
-}
-
-/* Map a checked link's runs; on failure nothing of it stays mapped. */
-static int dmactl_link_map(struct dmactl_iova *iova, struct dmactl_link *link)
-{
-	struct device *dev = iova->target->dev;
-	struct dmactl_buf *buf = link->buf;
-	u64 pos, run;
-	phys_addr_t phys;
-	dma_addr_t addr;
-	unsigned int i = 0;
-	int ret;
-
-	if (link->bus_addr) {
-		dmactl_link_bus_addrs(iova, link);
-		return 0;
-	}
-	for (pos = 0; pos < link->length; pos += run, i++) {
-		run = dmactl_link_run(iova, buf, link->buf_offset + pos,
-				      link->length - pos);
-		phys = dmactl_buf_phys(buf, link->buf_offset + pos);
-		if (iova->path == DMACTL_PATH_IOVA) {
-			ret = dma_iova_link(dev, &iova->state, phys,
-					    link->iova_offset + pos, run,
-					    link->dir, link->attrs);
-			if (ret)
-				goto undo;
-			continue;
-		}
-		if (!dmactl_phys_reachable(dev, phys, run, link->attrs)) {
-			ret = dmactl_reject(iova->target, DMACTL_RULE_UNREACHABLE, -EIO);
-			goto undo;
-		}
-		addr = dma_map_phys(dev, phys, run, link->dir, link->attrs);
-		ret = dma_mapping_error(dev, addr);
-		if (ret)
-			goto undo;
-		link->runs[i].dma_addr = addr;
-		link->runs[i].length = run;
-		link->nr_runs = i + 1;
-		if (swiotlb_find_pool(dev, dma_to_phys(dev, addr)))
-			link->swiotlb = true;
-	}
-	return 0;
-
-undo:
-	if (iova->path == DMACTL_PATH_IOVA) {
-		if (pos)
-			dma_iova_unlink(dev, &iova->state, link->iova_offset, pos,
-					link->dir, link->attrs);
-	} else {
-		dmactl_link_unmap(iova, link);
-	}
-	return ret;
-}
-
 /*
  * Does a new link continue @prev exactly -- next in IOVA space and in the
  * same buffer, as long as each of @prev's links, with the same direction
- * and attributes, on the IOVA path -- so that @prev's record can hold it
- * too?  Such records keep the shadow state of a large IOVA filled link by
+ * and attributes, both linked into the IOVA space -- so that @prev's
+ * record can hold it too?  Such records keep the shadow state of a large IOVA filled link by
  * link (RDMA ODP, HMM) at a few bytes per GiB instead of one record per
  * link.
  */
@@ -765,10 +554,10 @@ static bool dmactl_link_continues(struct dmactl_iova *iova,
 				  struct dmactl_link *prev,
 				  struct dmactl_buf *buf,
 				  struct dmactl_iova_link *cmd,
-				  unsigned long attrs, bool bus)
+				  const struct dmactl_link_ops *ops,
+				  unsigned long attrs)
 {
-	return iova->path == DMACTL_PATH_IOVA && !bus && !prev->bus_addr &&
-	       prev->buf == buf && prev->udir == cmd->dir &&
+	return ops->in_iova && prev->ops == ops && prev->buf == buf && prev->udir == cmd->dir &&
 	       prev->uattrs == cmd->attrs && prev->attrs == attrs &&
 	       prev->unit == cmd->length &&
 	       prev->iova_offset + prev->length == cmd->iova_offset &&
@@ -790,7 +579,7 @@ static int dmactl_link_extend(struct dmactl_iova *iova,
 	piece.iova_offset = cmd->iova_offset;
 	piece.buf_offset = cmd->buf_offset;
 	piece.length = cmd->length;
-	ret = dmactl_link_map(iova, &piece);
+	ret = piece.ops->map(iova, &piece);
 	if (ret)
 		return ret;
 	ret = mtree_store_range(&iova->links,
@@ -798,7 +587,7 @@ static int dmactl_link_extend(struct dmactl_iova *iova,
 				dmactl_iova_gend(iova, end) - 1, prev,
 				GFP_KERNEL);
 	if (ret) {
-		dmactl_link_unmap(iova, &piece);
+		piece.ops->unmap(iova, &piece);
 		return ret;
 	}
 	prev->length += cmd->length;
@@ -821,7 +610,8 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	struct dmactl_buf *buf;
 	unsigned long gs, ge, attrs;
 	unsigned int nr_runs;
-	bool bus, charged = false;
+	const struct dmactl_link_ops *ops;
+	bool charged = false;
 	u64 end;
 	int ret;
 
@@ -844,13 +634,15 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	if (ret)
 		goto out_iova;
 	buf = container_of(bobj, struct dmactl_buf, obj);
-	ret = dmactl_link_check(iova, buf, cmd, &nr_runs);
+	ops = dmactl_link_ops_pick(iova, buf);
+	ret = dmactl_link_check(iova, buf, ops, cmd, &nr_runs);
 	if (ret)
 		goto out_buf;
-	attrs = dmactl_kattrs(iova, cmd->attrs);
-	ret = dmactl_link_classify(t, buf, &attrs, &bus);
-	if (ret)
+	if (!ops) {
+		ret = dmactl_reject(t, DMACTL_RULE_M17, -EREMOTEIO);
 		goto out_buf;
+	}
+	attrs = dmactl_kattrs(iova, cmd->attrs) | ops->attrs;
 	/*
 	 * A copy writes to unlinked IOVA here, or one timed out and may
 	 * still write somewhere: a new link could take those writes.
@@ -864,7 +656,7 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
 	/* The record of the granule before, which this link may continue. */
 	prev = gs ? mtree_load(&iova->links, gs - 1) : NULL;
-	if (prev && dmactl_link_continues(iova, prev, buf, cmd, attrs, bus)) {
+	if (prev && dmactl_link_continues(iova, prev, buf, cmd, ops, attrs)) {
 		ret = dmactl_link_extend(iova, prev, cmd);
 		if (ret)
 			goto out_buf;
@@ -872,7 +664,7 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	}
 
 	/* Fallback records hold a run per contiguous piece: up to 4 MiB. */
-	if (iova->path == DMACTL_PATH_IOVA && !bus)
+	if (ops->in_iova)
 		nr_runs = 0;
 	ret = dmactl_iova_charge(iova, dmactl_link_bytes(nr_runs));
 	if (ret)
@@ -892,12 +684,12 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	link->uattrs = cmd->attrs;
 	link->dir = dmactl_dir(cmd->dir);
 	link->attrs = attrs;
-	link->bus_addr = bus;
+	link->ops = ops;
 
 	ret = mtree_insert_range(&iova->links, gs, ge - 1, link, GFP_KERNEL);
 	if (ret)
 		goto out_free;
-	ret = dmactl_link_map(iova, link);
+	ret = ops->map(iova, link);
 	if (ret) {
 		mtree_erase(&iova->links, gs);
 		goto out_free;
@@ -1146,7 +938,7 @@ static bool dmactl_links_uniform(struct dmactl_iova *iova,
 	bool first = true;
 
 	mt_for_each(&iova->links, link, index, ULONG_MAX) {
-		if (link->bus_addr || (!first && link->attrs != *kattrs))
+		if (!link->ops->in_iova || (!first && link->attrs != *kattrs))
 			return false;
 		*kattrs = link->attrs;
 		first = false;
@@ -1234,7 +1026,7 @@ static void dmactl_link_info_fill(struct dmactl_iova *iova,
 	info->iova_offset = off;
 	info->length = link->unit;
 	info->buf_offset = link->buf_offset + off - link->iova_offset;
-	info->dma_addr = dmactl_link_dma_addr(iova, link, off, NULL);
+	info->dma_addr = link->ops->dma_addr(iova, link, off, NULL);
 	info->buf_id = link->buf->obj.id;
 	info->dir = link->udir;
 	info->attrs = link->uattrs;
@@ -1242,10 +1034,7 @@ static void dmactl_link_info_fill(struct dmactl_iova *iova,
 		info->flags |= DMACTL_LINK_SYNCED;
 	if (link->swiotlb)
 		info->flags |= DMACTL_LINK_SWIOTLB;
-	if (link->bus_addr)
-		info->flags |= DMACTL_LINK_BUS_ADDR;
-	if (link->attrs & DMA_ATTR_MMIO)
-		info->flags |= DMACTL_LINK_MMIO;
+	info->flags |= link->ops->query_flags;
 }
 
 /*
