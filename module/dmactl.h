@@ -438,7 +438,7 @@ void dmactl_buf_walk(struct dmactl_buf *buf, u64 offset, u64 length,
 		     void (*fn)(void *va, u64 off, size_t len, void *arg),
 		     void *arg);
 
-/* ---- IOVA objects: the two-step API and its shadow state (iova.c) ---- */
+/* ---- IOVA objects: the two-step API (iova.c) ---- */
 
 /**
  * struct dmactl_run - a physically contiguous piece of a link whose
@@ -541,11 +541,40 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd);
 int dmactl_iova_op_begin(struct dmactl_ucmd *ucmd, u32 id,
 			 struct dmactl_target **tp, struct dmactl_iova **iovap);
 void dmactl_iova_op_done(struct dmactl_target *t, struct dmactl_iova *iova);
-struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset);
+bool dmactl_iova_dma_busy(struct dmactl_iova *iova);
+
+/* ---- the shadow state of an IOVA object (shadow.c) ---- */
+
+int dmactl_shadow_init(struct dmactl_iova *iova, u64 length, u64 granule,
+		       u64 first_offset);
+void dmactl_shadow_free(struct dmactl_iova *iova);
+int dmactl_shadow_charge(struct dmactl_iova *iova, u64 bytes);
+void dmactl_shadow_uncharge(struct dmactl_iova *iova, u64 bytes);
+void dmactl_shadow_mark_synced(struct dmactl_iova *iova, u64 offset, u64 end);
+void dmactl_shadow_describe(struct dmactl_iova *iova,
+			    struct dmactl_iova_query *cmd,
+			    struct dmactl_link_info *info, u32 n);
 unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset);
+unsigned long dmactl_iova_gend(struct dmactl_iova *iova, u64 end);
+struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset);
 bool dmactl_iova_range_synced(struct dmactl_iova *iova, u64 offset, u64 end);
 bool dmactl_iova_range_unlinked(struct dmactl_iova *iova, u64 offset, u64 end);
-bool dmactl_iova_dma_busy(struct dmactl_iova *iova);
+size_t dmactl_link_bytes(unsigned int nr_runs);
+int dmactl_link_insert(struct dmactl_iova *iova, struct dmactl_link *link);
+void dmactl_link_erase(struct dmactl_iova *iova, struct dmactl_link *link);
+void dmactl_link_hold(struct dmactl_iova *iova, struct dmactl_link *link);
+int dmactl_link_grow(struct dmactl_iova *iova, struct dmactl_link *prev,
+		     u64 length);
+void dmactl_link_added(struct dmactl_iova *iova, struct dmactl_buf *buf,
+		       u64 offset, u64 length);
+int dmactl_link_split(struct dmactl_iova *iova, u64 offset);
+void dmactl_links_remove(struct dmactl_iova *iova, unsigned long gs,
+			 unsigned long ge, bool unmap);
+int dmactl_links_span(struct dmactl_iova *iova, u64 offset, u64 end,
+		      u32 udir, u32 uattrs, enum dmactl_rule *rule,
+		      unsigned long *count);
+bool dmactl_links_uniform(struct dmactl_iova *iova, unsigned long *kattrs);
+bool dmactl_links_use_provider(struct dmactl_iova *iova, struct pci_dev *pdev);
 
 /* ---- link backends: how a link maps its memory (link_ops.c) ---- */
 
