@@ -507,6 +507,76 @@ static u32 dmactl_bench_bookkeeping(u32 mode, unsigned int nr_ranges,
 	}
 }
 
+/* ---- the device's DMA mask, for a run with dma_bits ---- */
+
+/* Does any file attached to @t hold an object?  Under ctxs_lock. */
+static bool dmactl_target_has_objects(struct dmactl_target *t)
+{
+	struct dmactl_ctx *ctx;
+
+	lockdep_assert_held(&t->ctxs_lock);
+	list_for_each_entry(ctx, &t->ctxs, target_node)
+		if (!xa_empty(&ctx->objs))
+			return true;
+	return false;
+}
+
+/*
+ * Set a device's DMA mask (@mask, streaming and coherent) for a run,
+ * saving both masks before in *@saved and *@saved_coherent.  Only a
+ * device bound to dmactl, with no object in any file: a mask changed
+ * under a live mapping, or under another driver, would make the kernel's
+ * view of the device a lie.  Until dmactl_bench_put_mask() no file can
+ * make objects on @t (struct dmactl_target.mask_bench).
+ *
+ * Returns 0 with @t's rwsem held for reading; else, not held: -EPERM for
+ * a shared device, -EBUSY while objects or another run's mask exist,
+ * -ENODEV once revoked, -EIO if the DMA layer refuses the mask.
+ */
+static int dmactl_bench_take_mask(struct dmactl_target *t, u64 mask,
+				  u64 *saved, u64 *saved_coherent)
+{
+	int ret = 0;
+
+	if (!t->exclusive)
+		return -EPERM;
+	down_write(&t->rwsem);
+	mutex_lock(&t->ctxs_lock);
+	if (t->dead)
+		ret = -ENODEV;
+	else if (t->mask_bench || dmactl_target_has_objects(t))
+		ret = -EBUSY;
+	mutex_unlock(&t->ctxs_lock);
+	if (!ret) {
+		*saved = dma_get_mask(t->dev);
+		*saved_coherent = t->dev->coherent_dma_mask;
+		if (dma_set_mask_and_coherent(t->dev, mask))
+			ret = -EIO;
+	}
+	if (ret) {
+		up_write(&t->rwsem);
+		return ret;
+	}
+	WRITE_ONCE(t->mask_bench, true);
+	downgrade_write(&t->rwsem);
+	return 0;
+}
+
+/*
+ * Restore the DMA masks dmactl_bench_take_mask() saved; @t's rwsem is
+ * held by the caller (either way).
+ */
+static void dmactl_bench_put_mask(struct dmactl_target *t, u64 saved,
+				  u64 saved_coherent)
+{
+	lockdep_assert_held(&t->rwsem);
+	/* Both were accepted for this device before. */
+	if (dma_set_mask(t->dev, saved) ||
+	    dma_set_coherent_mask(t->dev, saved_coherent))
+		dev_err(t->dev, "could not restore the DMA mask\n");
+	WRITE_ONCE(t->mask_bench, false);
+}
+
 /* ---- the threads ---- */
 
 static bool dmactl_bench_should_stop(struct dmactl_bench *run)
@@ -799,8 +869,8 @@ static void dmactl_bench_kill(struct dmactl_obj *obj)
 		dmactl_bench_thread_free(run, run->threads[i]);
 	run->nr_threads = 0;
 	if (run->mask_held) {
-		dmactl_target_put_mask(run->target, run->saved_mask,
-				       run->saved_coherent_mask);
+		dmactl_bench_put_mask(run->target, run->saved_mask,
+				      run->saved_coherent_mask);
 		run->mask_held = false;
 	}
 	if (run->charged_threads) {
@@ -1025,9 +1095,9 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 	if (cmd->dma_bits) {
 		/* Takes the rwsem for writing, and gives it back for reading. */
 		dmactl_target_read_unlock(t);
-		ret = dmactl_target_take_mask(t, DMA_BIT_MASK(cmd->dma_bits),
-					      &run->saved_mask,
-					      &run->saved_coherent_mask);
+		ret = dmactl_bench_take_mask(t, DMA_BIT_MASK(cmd->dma_bits),
+					     &run->saved_mask,
+					     &run->saved_coherent_mask);
 		if (ret) {
 			dmactl_obj_discard(&run->obj);
 			return ret;

@@ -94,27 +94,6 @@ int dmactl_ctx_target_lock(struct dmactl_ctx *ctx, struct dmactl_target **tp)
 	return 0;
 }
 
-/**
- * dmactl_ctx_attach() - attach a context to a target, once
- * @ctx: the context
- * @t: the target; the context takes over the caller's reference
- *
- * Return: 0, or -EBUSY if the context is already attached (the caller
- * keeps its reference then).
- */
-int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t)
-{
-	guard(mutex)(&ctx->attach_lock);
-	if (ctx->target)
-		return -EBUSY;
-	mutex_lock(&t->ctxs_lock);
-	list_add_tail(&ctx->target_node, &t->ctxs);
-	mutex_unlock(&t->ctxs_lock);
-	/* Pairs with dmactl_ctx_target(). */
-	smp_store_release(&ctx->target, t);
-	return 0;
-}
-
 /*
  * One lockdep class per object type: a link holds its IOVA object's lock
  * and then its buffer's.

@@ -194,46 +194,46 @@ struct dmactl_target {
 	struct dmactl_counters counters;
 };
 
+extern struct mutex dmactl_targets_lock;
+
 int dmactl_targets_init(void);
 void dmactl_targets_exit(void);
-int dmactl_target_attach(const char *name, struct dmactl_target **out);
+int dmactl_attach(struct dmactl_ucmd *ucmd);
 void dmactl_target_put(struct dmactl_target *t);
 int dmactl_target_read_lock(struct dmactl_target *t);
 void dmactl_target_read_unlock(struct dmactl_target *t);
-void dmactl_target_describe(struct dmactl_target *t,
-			    struct dmactl_attach *cmd);
 u64 dmactl_target_granule(struct dmactl_target *t);
 void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),
 			     void *arg);
+int dmactl_targets_each_locked(void (*fn)(struct dmactl_target *t, void *arg),
+			       void *arg);
 int dmactl_targets_get_all(struct dmactl_target ***out);
 void dmactl_targets_put_all(struct dmactl_target **all, int n);
 struct dmactl_target *dmactl_target_get_by_name(const char *name);
+struct dmactl_target *dmactl_target_find(struct device *dev,
+					 const char *name);
+struct device *dmactl_find_device(const char *name);
+int dmactl_target_add_exclusive(struct device *dev,
+				struct dmactl_engine *engine,
+				const struct dmactl_found *found);
+void dmactl_target_revoke(struct dmactl_target *t);
+void dmactl_targets_revoke_by(struct device *dev, const char *name,
+			      bool exclusive_too);
+
+/* ---- exclusive mode: dmactl's own drivers (driver.c) ---- */
+
+int dmactl_drivers_register(void);
+void dmactl_drivers_unregister(void);
+
+/* ---- shared mode: the allow list and its sysfs files (allow.c) ---- */
+
 int dmactl_allow(const char *name);
 int dmactl_disallow(const char *name);
-
-/**
- * struct dmactl_dev_info - a device dmactl may map for, as netlink shows it
- * @name: its name on its bus
- * @driver: the driver bound to it, or ""
- * @bound: bound to dmactl's own driver (exclusive)
- * @allowed: on the allow list (shared)
- * @files: files attached to it
- */
-struct dmactl_dev_info {
-	char name[DMACTL_NAME_MAX];
-	char driver[DMACTL_NAME_MAX];
-	bool bound;
-	bool allowed;
-	u32 files;
-};
-
-int dmactl_devs_list(struct dmactl_dev_info **out);
-int dmactl_dev_info_get(const char *name, struct dmactl_dev_info *info);
-struct device *dmactl_find_device(const char *name);
-int dmactl_target_take_mask(struct dmactl_target *t, u64 mask, u64 *saved,
-			    u64 *saved_coherent);
-void dmactl_target_put_mask(struct dmactl_target *t, u64 saved,
-			    u64 saved_coherent);
+bool dmactl_is_allowed(const char *name);
+unsigned int dmactl_allowed_each_locked(void (*fn)(const char *name,
+						   void *arg),
+					void *arg);
+void dmactl_allowed_free_all(void);
 extern const struct attribute_group *dmactl_misc_groups[];
 
 /* ---- limits on what files may hold (limits.c) ---- */
@@ -365,7 +365,6 @@ void dmactl_ctx_kill_all(struct dmactl_ctx *ctx, struct dmactl_teardown *td);
 void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 		     bool (*match)(struct dmactl_obj *obj, void *arg),
 		     void *arg, struct dmactl_teardown *td);
-int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t);
 struct dmactl_target *dmactl_ctx_target(struct dmactl_ctx *ctx);
 int dmactl_ctx_target_lock(struct dmactl_ctx *ctx, struct dmactl_target **tp);
 void dmactl_obj_init(struct dmactl_ctx *ctx, struct dmactl_obj *obj,
