@@ -1119,6 +1119,44 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 	return dmactl_obj_finalize(ucmd, &run->obj, sizeof(*cmd));
 }
 
+/*
+ * How far a thread is (or got), per mille: of its I/Os, or of the run's
+ * duration up to @now (its end once the run @ended).
+ */
+static u64 dmactl_bench_progress(struct dmactl_bench *run,
+				 struct dmactl_bench_thread *th, u64 start,
+				 u64 ios, bool ended, u64 now)
+{
+	if (!start)
+		return 0;
+	if (run->p.ios)
+		return div64_u64(ios * 1000, run->p.ios);
+	return div64_u64(((ended ? th->end_ns : now) - start) * 1000,
+			 (u64)run->p.duration_ms * NSEC_PER_MSEC);
+}
+
+/* Add an ended thread's calls, bytes, probe and timings to the results. */
+static void dmactl_bench_add_thread(struct dmactl_bench *run,
+				    struct dmactl_bench_thread *th,
+				    struct dmactl_bench_result *res,
+				    struct dmactl_bench_phase **sum)
+{
+	/* Every I/O done was mapped and unmapped whole. */
+	u64 done = th->ios + th->warmup_ios + th->probed;
+	unsigned int ph;
+
+	res->out_map_calls += done * run->map_calls;
+	res->out_unmap_calls += done * run->unmap_calls;
+	res->out_mapped_bytes += done * run->io_len;
+	res->out_unmapped_bytes += done * run->io_len;
+	if (th->probed)
+		res->out_checked_addrs += run->p.pages;
+	res->out_stale_addrs += th->stale;
+	for (ph = 0; ph < BENCH_NR_PHASES; ph++)
+		if (sum[ph])
+			dmactl_bench_phase_merge(sum[ph], &th->phase[ph]);
+}
+
 /* Fill @res from the threads: progress while running, all once ended. */
 static void dmactl_bench_collect(struct dmactl_bench *run,
 				 struct dmactl_bench_result *res)
@@ -1126,7 +1164,7 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
 	struct dmactl_bench_phase *sum[BENCH_NR_PHASES] = {};
 	bool ended = completion_done(&run->done);
 	u64 first = U64_MAX, last = 0, now = ktime_get_ns();
-	u64 progress = 1000, p;
+	u64 progress = 1000;
 	unsigned int i, ph;
 
 	if (ended) {
@@ -1139,37 +1177,19 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
 	for (i = 0; i < run->nr_threads; i++) {
 		struct dmactl_bench_thread *th = run->threads[i];
 		u64 start = READ_ONCE(th->start_ns);
-		u64 ios = READ_ONCE(th->ios), done;
+		u64 ios = READ_ONCE(th->ios);
 
 		res->out_ios += ios;
 		res->out_warmup_ios += READ_ONCE(th->warmup_ios);
 		if (start)
 			first = min(first, start);
 		/* The slowest thread says how far the run is (or got). */
-		if (!start)
-			p = 0;
-		else if (run->p.ios)
-			p = div64_u64(ios * 1000, run->p.ios);
-		else
-			p = div64_u64(((ended ? th->end_ns : now) - start) * 1000,
-				      (u64)run->p.duration_ms * NSEC_PER_MSEC);
-		progress = min(progress, p);
+		progress = min(progress, dmactl_bench_progress(run, th, start,
+							       ios, ended, now));
 		if (!ended)
 			continue;
 		last = max(last, th->end_ns);
-		/* Every I/O done was mapped and unmapped whole. */
-		done = ios + th->warmup_ios + th->probed;
-		res->out_map_calls += done * run->map_calls;
-		res->out_unmap_calls += done * run->unmap_calls;
-		res->out_mapped_bytes += done * run->io_len;
-		res->out_unmapped_bytes += done * run->io_len;
-		if (th->probed)
-			res->out_checked_addrs += run->p.pages;
-		res->out_stale_addrs += th->stale;
-		for (ph = 0; ph < BENCH_NR_PHASES; ph++)
-			if (sum[ph])
-				dmactl_bench_phase_merge(sum[ph],
-							 &th->phase[ph]);
+		dmactl_bench_add_thread(run, th, res, sum);
 	}
 	res->out_threads = run->p.threads;
 	res->out_bookkeeping_bytes = run->bookkeeping;
