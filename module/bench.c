@@ -507,6 +507,76 @@ static u32 dmactl_bench_bookkeeping(u32 mode, unsigned int nr_ranges,
 	}
 }
 
+/* ---- the device's DMA mask, for a run with dma_bits ---- */
+
+/* Does any file attached to @t hold an object?  Under ctxs_lock. */
+static bool dmactl_target_has_objects(struct dmactl_target *t)
+{
+	struct dmactl_ctx *ctx;
+
+	lockdep_assert_held(&t->ctxs_lock);
+	list_for_each_entry(ctx, &t->ctxs, target_node)
+		if (!xa_empty(&ctx->objs))
+			return true;
+	return false;
+}
+
+/*
+ * Set a device's DMA mask (@mask, streaming and coherent) for a run,
+ * saving both masks before in *@saved and *@saved_coherent.  Only a
+ * device bound to dmactl, with no object in any file: a mask changed
+ * under a live mapping, or under another driver, would make the kernel's
+ * view of the device a lie.  Until dmactl_bench_put_mask() no file can
+ * make objects on @t (struct dmactl_target.mask_bench).
+ *
+ * Returns 0 with @t's rwsem held for reading; else, not held: -EPERM for
+ * a shared device, -EBUSY while objects or another run's mask exist,
+ * -ENODEV once revoked, -EIO if the DMA layer refuses the mask.
+ */
+static int dmactl_bench_take_mask(struct dmactl_target *t, u64 mask,
+				  u64 *saved, u64 *saved_coherent)
+{
+	int ret = 0;
+
+	if (!t->exclusive)
+		return -EPERM;
+	down_write(&t->rwsem);
+	mutex_lock(&t->ctxs_lock);
+	if (t->dead)
+		ret = -ENODEV;
+	else if (t->mask_bench || dmactl_target_has_objects(t))
+		ret = -EBUSY;
+	mutex_unlock(&t->ctxs_lock);
+	if (!ret) {
+		*saved = dma_get_mask(t->dev);
+		*saved_coherent = t->dev->coherent_dma_mask;
+		if (dma_set_mask_and_coherent(t->dev, mask))
+			ret = -EIO;
+	}
+	if (ret) {
+		up_write(&t->rwsem);
+		return ret;
+	}
+	WRITE_ONCE(t->mask_bench, true);
+	downgrade_write(&t->rwsem);
+	return 0;
+}
+
+/*
+ * Restore the DMA masks dmactl_bench_take_mask() saved; @t's rwsem is
+ * held by the caller (either way).
+ */
+static void dmactl_bench_put_mask(struct dmactl_target *t, u64 saved,
+				  u64 saved_coherent)
+{
+	lockdep_assert_held(&t->rwsem);
+	/* Both were accepted for this device before. */
+	if (dma_set_mask(t->dev, saved) ||
+	    dma_set_coherent_mask(t->dev, saved_coherent))
+		dev_err(t->dev, "could not restore the DMA mask\n");
+	WRITE_ONCE(t->mask_bench, false);
+}
+
 /* ---- the threads ---- */
 
 static bool dmactl_bench_should_stop(struct dmactl_bench *run)
@@ -799,8 +869,8 @@ static void dmactl_bench_kill(struct dmactl_obj *obj)
 		dmactl_bench_thread_free(run, run->threads[i]);
 	run->nr_threads = 0;
 	if (run->mask_held) {
-		dmactl_target_put_mask(run->target, run->saved_mask,
-				       run->saved_coherent_mask);
+		dmactl_bench_put_mask(run->target, run->saved_mask,
+				      run->saved_coherent_mask);
 		run->mask_held = false;
 	}
 	if (run->charged_threads) {
@@ -1025,9 +1095,9 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 	if (cmd->dma_bits) {
 		/* Takes the rwsem for writing, and gives it back for reading. */
 		dmactl_target_read_unlock(t);
-		ret = dmactl_target_take_mask(t, DMA_BIT_MASK(cmd->dma_bits),
-					      &run->saved_mask,
-					      &run->saved_coherent_mask);
+		ret = dmactl_bench_take_mask(t, DMA_BIT_MASK(cmd->dma_bits),
+					     &run->saved_mask,
+					     &run->saved_coherent_mask);
 		if (ret) {
 			dmactl_obj_discard(&run->obj);
 			return ret;
@@ -1049,6 +1119,44 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 	return dmactl_obj_finalize(ucmd, &run->obj, sizeof(*cmd));
 }
 
+/*
+ * How far a thread is (or got), per mille: of its I/Os, or of the run's
+ * duration up to @now (its end once the run @ended).
+ */
+static u64 dmactl_bench_progress(struct dmactl_bench *run,
+				 struct dmactl_bench_thread *th, u64 start,
+				 u64 ios, bool ended, u64 now)
+{
+	if (!start)
+		return 0;
+	if (run->p.ios)
+		return div64_u64(ios * 1000, run->p.ios);
+	return div64_u64(((ended ? th->end_ns : now) - start) * 1000,
+			 (u64)run->p.duration_ms * NSEC_PER_MSEC);
+}
+
+/* Add an ended thread's calls, bytes, probe and timings to the results. */
+static void dmactl_bench_add_thread(struct dmactl_bench *run,
+				    struct dmactl_bench_thread *th,
+				    struct dmactl_bench_result *res,
+				    struct dmactl_bench_phase **sum)
+{
+	/* Every I/O done was mapped and unmapped whole. */
+	u64 done = th->ios + th->warmup_ios + th->probed;
+	unsigned int ph;
+
+	res->out_map_calls += done * run->map_calls;
+	res->out_unmap_calls += done * run->unmap_calls;
+	res->out_mapped_bytes += done * run->io_len;
+	res->out_unmapped_bytes += done * run->io_len;
+	if (th->probed)
+		res->out_checked_addrs += run->p.pages;
+	res->out_stale_addrs += th->stale;
+	for (ph = 0; ph < BENCH_NR_PHASES; ph++)
+		if (sum[ph])
+			dmactl_bench_phase_merge(sum[ph], &th->phase[ph]);
+}
+
 /* Fill @res from the threads: progress while running, all once ended. */
 static void dmactl_bench_collect(struct dmactl_bench *run,
 				 struct dmactl_bench_result *res)
@@ -1056,7 +1164,7 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
 	struct dmactl_bench_phase *sum[BENCH_NR_PHASES] = {};
 	bool ended = completion_done(&run->done);
 	u64 first = U64_MAX, last = 0, now = ktime_get_ns();
-	u64 progress = 1000, p;
+	u64 progress = 1000;
 	unsigned int i, ph;
 
 	if (ended) {
@@ -1069,37 +1177,19 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
 	for (i = 0; i < run->nr_threads; i++) {
 		struct dmactl_bench_thread *th = run->threads[i];
 		u64 start = READ_ONCE(th->start_ns);
-		u64 ios = READ_ONCE(th->ios), done;
+		u64 ios = READ_ONCE(th->ios);
 
 		res->out_ios += ios;
 		res->out_warmup_ios += READ_ONCE(th->warmup_ios);
 		if (start)
 			first = min(first, start);
 		/* The slowest thread says how far the run is (or got). */
-		if (!start)
-			p = 0;
-		else if (run->p.ios)
-			p = div64_u64(ios * 1000, run->p.ios);
-		else
-			p = div64_u64(((ended ? th->end_ns : now) - start) * 1000,
-				      (u64)run->p.duration_ms * NSEC_PER_MSEC);
-		progress = min(progress, p);
+		progress = min(progress, dmactl_bench_progress(run, th, start,
+							       ios, ended, now));
 		if (!ended)
 			continue;
 		last = max(last, th->end_ns);
-		/* Every I/O done was mapped and unmapped whole. */
-		done = ios + th->warmup_ios + th->probed;
-		res->out_map_calls += done * run->map_calls;
-		res->out_unmap_calls += done * run->unmap_calls;
-		res->out_mapped_bytes += done * run->io_len;
-		res->out_unmapped_bytes += done * run->io_len;
-		if (th->probed)
-			res->out_checked_addrs += run->p.pages;
-		res->out_stale_addrs += th->stale;
-		for (ph = 0; ph < BENCH_NR_PHASES; ph++)
-			if (sum[ph])
-				dmactl_bench_phase_merge(sum[ph],
-							 &th->phase[ph]);
+		dmactl_bench_add_thread(run, th, res, sum);
 	}
 	res->out_threads = run->p.threads;
 	res->out_bookkeeping_bytes = run->bookkeeping;
@@ -1148,7 +1238,7 @@ static void dmactl_bench_collect(struct dmactl_bench *run,
 int dmactl_bench_result(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_bench_result *cmd = ucmd->cmd;
-	struct dmactl_target *t = dmactl_ctx_target(ucmd->ctx);
+	struct dmactl_target *t;
 	struct dmactl_bench *run;
 	struct dmactl_obj *obj;
 	u32 flags = cmd->flags;
@@ -1156,10 +1246,8 @@ int dmactl_bench_result(struct dmactl_ucmd *ucmd)
 
 	if (flags & ~(DMACTL_BENCH_WAIT | DMACTL_BENCH_STOP))
 		return -EOPNOTSUPP;
-	if (!t)
-		return -ENOENT;
 	/* A revoked device first, as every operation on an object says. */
-	ret = dmactl_target_read_lock(t);
+	ret = dmactl_op_target(ucmd, &t);
 	if (ret)
 		return ret;
 	dmactl_target_read_unlock(t);

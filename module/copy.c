@@ -93,6 +93,58 @@ static bool dmactl_overlap(struct dmactl_buf *ab, u64 a, u64 alen,
 }
 
 /*
+ * Plan the piece of a copy at byte @pos: both sides linked in the right
+ * direction (or the destination unlinked IOVA, @unlinked), as long as
+ * both have consecutive device addresses, no longer than a transfer and
+ * within a page of memory on both sides, its memory not overlapping.
+ */
+static int dmactl_copy_seg_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
+				struct dmactl_copy_plan *plan, u64 pos,
+				bool unlinked)
+{
+	struct dmactl_iova *src = plan->src, *dst = plan->dst;
+	struct dmactl_copy_seg *seg = &plan->segs[plan->nr_segs];
+	u64 soff = cmd->src_offset + pos, doff = cmd->dst_offset + pos;
+	u64 scont, dcont, len;
+
+	seg->slink = dmactl_copy_link(src, soff);
+	if (!seg->slink)
+		return -ENOENT;
+	if (!dmactl_dir_reads(seg->slink->dir))
+		return dmactl_reject(src->target, DMACTL_RULE_COPY_DIR, -EINVAL);
+	seg->src = seg->slink->ops->dma_addr(src, seg->slink, soff, &scont);
+	seg->sboff = seg->slink->buf_offset + soff - seg->slink->iova_offset;
+	if (unlinked) {
+		seg->dst = dst->state.addr + doff;
+		dcont = cmd->length - pos;
+	} else {
+		seg->dlink = dmactl_copy_link(dst, doff);
+		if (!seg->dlink)
+			return -ENOENT;
+		if (!dmactl_dir_writes(seg->dlink->dir))
+			return dmactl_reject(src->target, DMACTL_RULE_COPY_DIR,
+					     -EINVAL);
+		seg->dst = seg->dlink->ops->dma_addr(dst, seg->dlink, doff,
+						     &dcont);
+		seg->dboff = seg->dlink->buf_offset + doff -
+			     seg->dlink->iova_offset;
+	}
+	len = min3(scont, dcont, cmd->length - pos);
+	len = min_t(u64, len, e->max_transfer);
+	/* Keep pieces within a page of memory on both sides. */
+	len = min_t(u64, len, PAGE_SIZE - offset_in_page(seg->sboff));
+	if (seg->dlink)
+		len = min_t(u64, len, PAGE_SIZE - offset_in_page(seg->dboff));
+	seg->len = len;
+	if (seg->dlink &&
+	    dmactl_overlap(seg->slink->buf, seg->sboff, len,
+			   seg->dlink->buf, seg->dboff, len))
+		return -EINVAL;
+	plan->nr_segs++;
+	return 0;
+}
+
+/*
  * Check the request against both objects' shadow state and cut it into
  * pieces no longer than the engine's transfers.
  */
@@ -101,9 +153,9 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 {
 	struct dmactl_iova *src = plan->src, *dst = plan->dst;
 	bool unlinked = cmd->flags & DMACTL_COPY_DST_UNLINKED;
-	struct dmactl_copy_seg *seg;
-	u64 pos, soff, doff, scont, dcont, len;
 	unsigned long max_segs;
+	u64 pos;
+	int ret;
 
 	if (cmd->src_offset + cmd->length > src->length ||
 	    cmd->dst_offset + cmd->length > dst->length)
@@ -123,48 +175,13 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 	if (!plan->segs)
 		return -ENOMEM;
 
-	for (pos = 0; pos < cmd->length; pos += len) {
+	for (pos = 0; pos < cmd->length;
+	     pos += plan->segs[plan->nr_segs - 1].len) {
 		if (plan->nr_segs == max_segs)
 			return -EINVAL;
-		seg = &plan->segs[plan->nr_segs];
-		soff = cmd->src_offset + pos;
-		doff = cmd->dst_offset + pos;
-		seg->slink = dmactl_copy_link(src, soff);
-		if (!seg->slink)
-			return -ENOENT;
-		if (!dmactl_dir_reads(seg->slink->dir))
-			return dmactl_reject(src->target, DMACTL_RULE_COPY_DIR, -EINVAL);
-		seg->src = dmactl_link_dma_addr(src, seg->slink, soff, &scont);
-		seg->sboff = seg->slink->buf_offset + soff -
-			     seg->slink->iova_offset;
-		if (unlinked) {
-			seg->dst = dst->state.addr + doff;
-			dcont = cmd->length - pos;
-		} else {
-			seg->dlink = dmactl_copy_link(dst, doff);
-			if (!seg->dlink)
-				return -ENOENT;
-			if (!dmactl_dir_writes(seg->dlink->dir))
-				return dmactl_reject(src->target, DMACTL_RULE_COPY_DIR,
-						     -EINVAL);
-			seg->dst = dmactl_link_dma_addr(dst, seg->dlink, doff,
-							&dcont);
-			seg->dboff = seg->dlink->buf_offset + doff -
-				     seg->dlink->iova_offset;
-		}
-		len = min3(scont, dcont, cmd->length - pos);
-		len = min_t(u64, len, e->max_transfer);
-		/* Keep pieces within a page of memory on both sides. */
-		len = min_t(u64, len, PAGE_SIZE - offset_in_page(seg->sboff));
-		if (seg->dlink)
-			len = min_t(u64, len,
-				    PAGE_SIZE - offset_in_page(seg->dboff));
-		seg->len = len;
-		if (seg->dlink &&
-		    dmactl_overlap(seg->slink->buf, seg->sboff, len,
-				   seg->dlink->buf, seg->dboff, len))
-			return -EINVAL;
-		plan->nr_segs++;
+		ret = dmactl_copy_seg_plan(cmd, e, plan, pos, unlinked);
+		if (ret)
+			return ret;
 	}
 	/* Every byte is linked: now it must also be synced (M20). */
 	if (!(cmd->flags & DMACTL_COPY_ALLOW_UNSYNCED) &&
@@ -178,11 +195,9 @@ static int dmactl_copy_plan(struct dmactl_copy *cmd, struct dmactl_engine *e,
 }
 
 /* Does the memory need syncing by DMA address (a dma_map_phys() run)? */
-static bool dmactl_seg_streaming(struct dmactl_iova *iova,
-				 struct dmactl_link *link)
+static bool dmactl_seg_streaming(struct dmactl_link *link)
 {
-	return link && iova->path == DMACTL_PATH_FALLBACK && !link->bus_addr &&
-	       !(link->attrs & DMA_ATTR_MMIO);
+	return link && link->ops->streaming;
 }
 
 static void dmactl_copy_sync(struct dmactl_copy_plan *plan, bool for_cpu)
@@ -193,10 +208,10 @@ static void dmactl_copy_sync(struct dmactl_copy_plan *plan, bool for_cpu)
 
 	for (i = 0; i < plan->nr_segs; i++) {
 		seg = &plan->segs[i];
-		if (!for_cpu && dmactl_seg_streaming(plan->src, seg->slink))
+		if (!for_cpu && dmactl_seg_streaming(seg->slink))
 			dma_sync_single_for_device(dev, seg->src, seg->len,
 						   seg->slink->dir);
-		if (!dmactl_seg_streaming(plan->dst, seg->dlink))
+		if (!dmactl_seg_streaming(seg->dlink))
 			continue;
 		if (for_cpu)
 			dma_sync_single_for_cpu(dev, seg->dst, seg->len,
@@ -517,10 +532,7 @@ int dmactl_copy(struct dmactl_ucmd *ucmd)
 	if (!cmd->length || cmd->length > DMACTL_COPY_MAX_LENGTH ||
 	    cmd->timeout_ms > DMACTL_COPY_MAX_TIMEOUT_MS)
 		return -EINVAL;
-	t = dmactl_ctx_target(ucmd->ctx);
-	if (!t)
-		return -ENOENT;
-	ret = dmactl_target_read_lock(t);
+	ret = dmactl_op_target(ucmd, &t);
 	if (ret)
 		return ret;
 	guards = kmalloc_array(2, sizeof(*guards), GFP_KERNEL);

@@ -94,27 +94,6 @@ int dmactl_ctx_target_lock(struct dmactl_ctx *ctx, struct dmactl_target **tp)
 	return 0;
 }
 
-/**
- * dmactl_ctx_attach() - attach a context to a target, once
- * @ctx: the context
- * @t: the target; the context takes over the caller's reference
- *
- * Return: 0, or -EBUSY if the context is already attached (the caller
- * keeps its reference then).
- */
-int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t)
-{
-	guard(mutex)(&ctx->attach_lock);
-	if (ctx->target)
-		return -EBUSY;
-	mutex_lock(&t->ctxs_lock);
-	list_add_tail(&ctx->target_node, &t->ctxs);
-	mutex_unlock(&t->ctxs_lock);
-	/* Pairs with dmactl_ctx_target(). */
-	smp_store_release(&ctx->target, t);
-	return 0;
-}
-
 /*
  * One lockdep class per object type: a link holds its IOVA object's lock
  * and then its buffer's.
@@ -283,22 +262,28 @@ struct dmactl_obj *dmactl_obj_get(struct dmactl_ctx *ctx, u32 id,
 }
 
 /**
- * dmactl_obj_lookup() - look up a live object and lock it
- * @ctx: the context
- * @t: the context's target, read-locked (for the rejection count)
+ * dmactl_op_lookup() - look up and lock a live object for an operation
+ * @ucmd: the call
+ * @t: the file's target, read-locked (for the rejection count)
  * @id: the ID the caller gave
  * @type: the type the operation needs
  * @objp: the object, referenced and locked
  *
- * Undone by mutex_unlock() and dmactl_obj_put().
+ * The step of dmactl_op_begin() after the target; also how an operation
+ * begun on one object takes a second one (LINK's buffer).  Each type has
+ * its own lockdep class, so the second lock nests under the first only
+ * in one order of types: an IOVA object's, then a buffer's.
+ *
+ * Context: @t's rwsem held for reading; sleeps on the object's mutex.
+ * Undone by dmactl_op_put().
  *
  * Return: 0, or -ENOENT for an unknown ID or an object torn down meanwhile
  * (counted under rule M3).
  */
-int dmactl_obj_lookup(struct dmactl_ctx *ctx, struct dmactl_target *t, u32 id,
-		      enum dmactl_obj_type type, struct dmactl_obj **objp)
+int dmactl_op_lookup(struct dmactl_ucmd *ucmd, struct dmactl_target *t, u32 id,
+		     enum dmactl_obj_type type, struct dmactl_obj **objp)
 {
-	struct dmactl_obj *obj = dmactl_obj_get(ctx, id, type);
+	struct dmactl_obj *obj = dmactl_obj_get(ucmd->ctx, id, type);
 
 	if (!obj)
 		return -ENOENT;
@@ -313,6 +298,16 @@ int dmactl_obj_lookup(struct dmactl_ctx *ctx, struct dmactl_target *t, u32 id,
 }
 
 /**
+ * dmactl_op_put() - unlock and let go of an object dmactl_op_lookup() took
+ * @obj: the object
+ */
+void dmactl_op_put(struct dmactl_obj *obj)
+{
+	mutex_unlock(&obj->lock);
+	dmactl_obj_put(obj);
+}
+
+/**
  * dmactl_obj_put() - drop a reference; the last one frees the memory
  * @obj: the object, already torn down if this is the last reference
  */
@@ -320,6 +315,32 @@ void dmactl_obj_put(struct dmactl_obj *obj)
 {
 	if (refcount_dec_and_test(&obj->users))
 		obj->ops->release(obj);
+}
+
+/**
+ * dmactl_op_target() - the attached target, read-locked, for an operation
+ *	on objects that exist already
+ * @ucmd: the call
+ * @tp: the target; unlock with dmactl_target_read_unlock()
+ *
+ * Unlike dmactl_ctx_target_lock() (which makes objects), a benchmark run
+ * holding the device's DMA mask does not stand in the way.
+ *
+ * Return: 0; -ENOENT before ATTACH (there are no objects then); -ENODEV
+ * if the device is gone (counted under rule M4).
+ */
+int dmactl_op_target(struct dmactl_ucmd *ucmd, struct dmactl_target **tp)
+{
+	struct dmactl_target *t = dmactl_ctx_target(ucmd->ctx);
+	int ret;
+
+	if (!t)
+		return -ENOENT;
+	ret = dmactl_target_read_lock(t);
+	if (ret)
+		return ret;
+	*tp = t;
+	return 0;
 }
 
 /**
@@ -339,15 +360,13 @@ void dmactl_obj_put(struct dmactl_obj *obj)
 int dmactl_op_begin(struct dmactl_ucmd *ucmd, u32 id, enum dmactl_obj_type type,
 		    struct dmactl_target **tp, struct dmactl_obj **objp)
 {
-	struct dmactl_target *t = dmactl_ctx_target(ucmd->ctx);
+	struct dmactl_target *t;
 	int ret;
 
-	if (!t)
-		return -ENOENT;
-	ret = dmactl_target_read_lock(t);
+	ret = dmactl_op_target(ucmd, &t);
 	if (ret)
 		return ret;
-	ret = dmactl_obj_lookup(ucmd->ctx, t, id, type, objp);
+	ret = dmactl_op_lookup(ucmd, t, id, type, objp);
 	if (ret) {
 		dmactl_target_read_unlock(t);
 		return ret;
@@ -363,8 +382,7 @@ int dmactl_op_begin(struct dmactl_ucmd *ucmd, u32 id, enum dmactl_obj_type type,
  */
 void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj)
 {
-	mutex_unlock(&obj->lock);
-	dmactl_obj_put(obj);
+	dmactl_op_put(obj);
 	dmactl_target_read_unlock(t);
 }
 

@@ -188,46 +188,46 @@ struct dmactl_target {
 	struct dmactl_counters counters;
 };
 
+extern struct mutex dmactl_targets_lock;
+
 int dmactl_targets_init(void);
 void dmactl_targets_exit(void);
-int dmactl_target_attach(const char *name, struct dmactl_target **out);
+int dmactl_attach(struct dmactl_ucmd *ucmd);
 void dmactl_target_put(struct dmactl_target *t);
 int dmactl_target_read_lock(struct dmactl_target *t);
 void dmactl_target_read_unlock(struct dmactl_target *t);
-void dmactl_target_describe(struct dmactl_target *t,
-			    struct dmactl_attach *cmd);
 u64 dmactl_target_granule(struct dmactl_target *t);
 void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),
 			     void *arg);
+int dmactl_targets_each_locked(void (*fn)(struct dmactl_target *t, void *arg),
+			       void *arg);
 int dmactl_targets_get_all(struct dmactl_target ***out);
 void dmactl_targets_put_all(struct dmactl_target **all, int n);
 struct dmactl_target *dmactl_target_get_by_name(const char *name);
+struct dmactl_target *dmactl_target_find(struct device *dev,
+					 const char *name);
+struct device *dmactl_find_device(const char *name);
+int dmactl_target_add_exclusive(struct device *dev,
+				struct dmactl_engine *engine,
+				const struct dmactl_found *found);
+void dmactl_target_revoke(struct dmactl_target *t);
+void dmactl_targets_revoke_by(struct device *dev, const char *name,
+			      bool exclusive_too);
+
+/* ---- exclusive mode: dmactl's own drivers (driver.c) ---- */
+
+int dmactl_drivers_register(void);
+void dmactl_drivers_unregister(void);
+
+/* ---- shared mode: the allow list and its sysfs files (allow.c) ---- */
+
 int dmactl_allow(const char *name);
 int dmactl_disallow(const char *name);
-
-/**
- * struct dmactl_dev_info - a device dmactl may map for, as netlink shows it
- * @name: its name on its bus
- * @driver: the driver bound to it, or ""
- * @bound: bound to dmactl's own driver (exclusive)
- * @allowed: on the allow list (shared)
- * @files: files attached to it
- */
-struct dmactl_dev_info {
-	char name[DMACTL_NAME_MAX];
-	char driver[DMACTL_NAME_MAX];
-	bool bound;
-	bool allowed;
-	u32 files;
-};
-
-int dmactl_devs_list(struct dmactl_dev_info **out);
-int dmactl_dev_info_get(const char *name, struct dmactl_dev_info *info);
-struct device *dmactl_find_device(const char *name);
-int dmactl_target_take_mask(struct dmactl_target *t, u64 mask, u64 *saved,
-			    u64 *saved_coherent);
-void dmactl_target_put_mask(struct dmactl_target *t, u64 saved,
-			    u64 saved_coherent);
+bool dmactl_is_allowed(const char *name);
+unsigned int dmactl_allowed_each_locked(void (*fn)(const char *name,
+						   void *arg),
+					void *arg);
+void dmactl_allowed_free_all(void);
 extern const struct attribute_group *dmactl_misc_groups[];
 
 /* ---- limits on what files may hold (limits.c) ---- */
@@ -359,7 +359,6 @@ void dmactl_ctx_kill_all(struct dmactl_ctx *ctx, struct dmactl_teardown *td);
 void dmactl_ctx_kill(struct dmactl_ctx *ctx,
 		     bool (*match)(struct dmactl_obj *obj, void *arg),
 		     void *arg, struct dmactl_teardown *td);
-int dmactl_ctx_attach(struct dmactl_ctx *ctx, struct dmactl_target *t);
 struct dmactl_target *dmactl_ctx_target(struct dmactl_ctx *ctx);
 int dmactl_ctx_target_lock(struct dmactl_ctx *ctx, struct dmactl_target **tp);
 void dmactl_obj_init(struct dmactl_ctx *ctx, struct dmactl_obj *obj,
@@ -371,10 +370,12 @@ void dmactl_obj_abort(struct dmactl_obj *obj);
 void dmactl_obj_discard(struct dmactl_obj *obj);
 struct dmactl_obj *dmactl_obj_get(struct dmactl_ctx *ctx, u32 id,
 				  enum dmactl_obj_type type);
-int dmactl_obj_lookup(struct dmactl_ctx *ctx, struct dmactl_target *t, u32 id,
-		      enum dmactl_obj_type type, struct dmactl_obj **objp);
 void dmactl_obj_put(struct dmactl_obj *obj);
 void dmactl_obj_remove(struct dmactl_obj *obj);
+int dmactl_op_target(struct dmactl_ucmd *ucmd, struct dmactl_target **tp);
+int dmactl_op_lookup(struct dmactl_ucmd *ucmd, struct dmactl_target *t, u32 id,
+		     enum dmactl_obj_type type, struct dmactl_obj **objp);
+void dmactl_op_put(struct dmactl_obj *obj);
 int dmactl_op_begin(struct dmactl_ucmd *ucmd, u32 id, enum dmactl_obj_type type,
 		    struct dmactl_target **tp, struct dmactl_obj **objp);
 void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
@@ -430,7 +431,7 @@ void dmactl_buf_walk(struct dmactl_buf *buf, u64 offset, u64 length,
 		     void (*fn)(void *va, u64 off, size_t len, void *arg),
 		     void *arg);
 
-/* ---- IOVA objects: the two-step API and its shadow state (iova.c) ---- */
+/* ---- IOVA objects: the two-step API (iova.c) ---- */
 
 /**
  * struct dmactl_run - a physically contiguous piece of a link whose
@@ -456,10 +457,9 @@ struct dmactl_run {
  * @uattrs: DMACTL_ATTR_* as the caller gave them
  * @dir: the kernel's direction
  * @attrs: the kernel's DMA_ATTR_* passed to link and unlink
+ * @ops: how the link maps its memory, chosen when it was made
  * @swiotlb: a fallback run bounced through swiotlb
- * @bus_addr: P2P by PCI bus address: nothing mapped, @runs hold the bus
- *	addresses
- * @nr_runs: fallback path or @bus_addr: entries in @runs
+ * @nr_runs: backends not @ops->in_iova: entries in @runs
  * @runs: each contiguous run's device address
  */
 struct dmactl_link {
@@ -472,8 +472,8 @@ struct dmactl_link {
 	u32 uattrs;
 	enum dma_data_direction dir;
 	unsigned long attrs;
+	const struct dmactl_link_ops *ops;
 	bool swiotlb;
-	bool bus_addr;
 	unsigned int nr_runs;
 	struct dmactl_run runs[];
 };
@@ -534,14 +534,108 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd);
 int dmactl_iova_op_begin(struct dmactl_ucmd *ucmd, u32 id,
 			 struct dmactl_target **tp, struct dmactl_iova **iovap);
 void dmactl_iova_op_done(struct dmactl_target *t, struct dmactl_iova *iova);
-struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset);
+bool dmactl_iova_dma_busy(struct dmactl_iova *iova);
+
+/* ---- the shadow state of an IOVA object (shadow.c) ---- */
+
+int dmactl_shadow_init(struct dmactl_iova *iova, u64 length, u64 granule,
+		       u64 first_offset);
+void dmactl_shadow_free(struct dmactl_iova *iova);
+int dmactl_shadow_charge(struct dmactl_iova *iova, u64 bytes);
+void dmactl_shadow_uncharge(struct dmactl_iova *iova, u64 bytes);
+void dmactl_shadow_mark_synced(struct dmactl_iova *iova, u64 offset, u64 end);
+void dmactl_shadow_describe(struct dmactl_iova *iova,
+			    struct dmactl_iova_query *cmd,
+			    struct dmactl_link_info *info, u32 n);
 unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset);
+unsigned long dmactl_iova_gend(struct dmactl_iova *iova, u64 end);
+struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset);
 bool dmactl_iova_range_synced(struct dmactl_iova *iova, u64 offset, u64 end);
 bool dmactl_iova_range_unlinked(struct dmactl_iova *iova, u64 offset, u64 end);
-bool dmactl_iova_dma_busy(struct dmactl_iova *iova);
-dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
-				struct dmactl_link *link, u64 offset,
-				u64 *contig);
+size_t dmactl_link_bytes(unsigned int nr_runs);
+int dmactl_link_insert(struct dmactl_iova *iova, struct dmactl_link *link);
+void dmactl_link_erase(struct dmactl_iova *iova, struct dmactl_link *link);
+void dmactl_link_hold(struct dmactl_iova *iova, struct dmactl_link *link);
+int dmactl_link_grow(struct dmactl_iova *iova, struct dmactl_link *prev,
+		     u64 length);
+void dmactl_link_added(struct dmactl_iova *iova, struct dmactl_buf *buf,
+		       u64 offset, u64 length);
+int dmactl_link_split(struct dmactl_iova *iova, u64 offset);
+void dmactl_links_remove(struct dmactl_iova *iova, unsigned long gs,
+			 unsigned long ge, bool unmap);
+int dmactl_links_span(struct dmactl_iova *iova, u64 offset, u64 end,
+		      u32 udir, u32 uattrs, enum dmactl_rule *rule,
+		      unsigned long *count);
+bool dmactl_links_uniform(struct dmactl_iova *iova, unsigned long *kattrs);
+bool dmactl_links_use_provider(struct dmactl_iova *iova, struct pci_dev *pdev);
+
+/* ---- link backends: how a link maps its memory (link_ops.c) ---- */
+
+/**
+ * enum dmactl_verdict - what the translation oracle found for one page
+ * @DMACTL_VERDICT_MAPPED: linked, and the device reaches the buffer's page
+ * @DMACTL_VERDICT_UNMAPPED: not linked, and the IOVA translates to nothing
+ * @DMACTL_VERDICT_BOUNCED: linked through a swiotlb bounce slot
+ * @DMACTL_VERDICT_BUS_ADDR: linked by the page's PCI bus address, and
+ *	the IOVA, if any, translates to nothing
+ * @DMACTL_VERDICT_MISMATCH: anything else
+ */
+enum dmactl_verdict {
+	DMACTL_VERDICT_MAPPED,
+	DMACTL_VERDICT_UNMAPPED,
+	DMACTL_VERDICT_BOUNCED,
+	DMACTL_VERDICT_BUS_ADDR,
+	DMACTL_VERDICT_MISMATCH,
+};
+
+struct iommu_domain;
+
+/**
+ * struct dmactl_link_ops - one way a link maps its memory
+ * @attrs: DMA_ATTR_* added to the caller's (DMA_ATTR_MMIO: the module's
+ *	alone, rules M15, M16)
+ * @in_iova: linked into the object's IOVA space: the record holds no
+ *	runs, a link exactly continuing it may join it, and
+ *	dma_iova_destroy() can take it down
+ * @streaming: a streaming mapping by DMA address: the device's view and
+ *	the CPU's are synced with dma_sync_single_*()
+ * @query_flags: DMACTL_LINK_* that QUERY reports for every such link
+ * @max_run: the most bytes one mapping call takes for a device; NULL: no
+ *	limit but physical contiguity
+ * @map: map a checked link whose record is filled in but for its runs;
+ *	0 or a negative errno, and on failure nothing of it stays mapped
+ * @unmap: undo @map with the recorded direction and attributes
+ * @dma_addr: the device address of the byte at IOVA offset @offset of
+ *	@link; if @contig is not NULL, set it to how many bytes from there,
+ *	within the link, have consecutive device addresses.  Returns
+ *	DMA_MAPPING_ERROR past the link's runs
+ * @verify_page: the translation oracle's check of the linked page at
+ *	IOVA offset @offset, which should reach @phys; @domain is the
+ *	object's DMA API domain, NULL without IOVA space
+ *
+ * Each is called with the IOVA object's lock held.
+ */
+struct dmactl_link_ops {
+	unsigned long attrs;
+	bool in_iova;
+	bool streaming;
+	u32 query_flags;
+	u64 (*max_run)(struct device *dev);
+	int (*map)(struct dmactl_iova *iova, struct dmactl_link *link);
+	void (*unmap)(struct dmactl_iova *iova, struct dmactl_link *link);
+	dma_addr_t (*dma_addr)(struct dmactl_iova *iova,
+			       struct dmactl_link *link, u64 offset,
+			       u64 *contig);
+	enum dmactl_verdict (*verify_page)(struct dmactl_iova *iova,
+					   struct iommu_domain *domain,
+					   struct dmactl_link *link, u64 offset,
+					   phys_addr_t phys);
+};
+
+const struct dmactl_link_ops *dmactl_link_ops_pick(struct dmactl_iova *iova,
+						   struct dmactl_buf *buf);
+u64 dmactl_link_run(const struct dmactl_link_ops *ops, struct device *dev,
+		    struct dmactl_buf *buf, u64 buf_offset, u64 remaining);
 bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
 			   unsigned long attrs);
 

@@ -1,40 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmactl: IOVA objects -- the two-step DMA API behind a shadow state.
+ * dmactl: IOVA objects -- the two-step DMA API's ioctls.
  *
  * dma_iova_link() and friends check almost nothing: a link outside the
  * allocation, over a linked granule, an unlink that splits a link or
  * carries other attributes, a free with live links -- each WARNs, oopses
- * or silently corrupts the IOVA allocator.  So every request is checked
- * here first, against a shadow of the state: the granule, the offset of
- * IOVA byte 0 in its granule, a per-granule synced bitmap, and link
- * records {offset, length, buffer, direction, attributes} in a maple tree
- * by granule.  A link that exactly continues the one before shares its
- * record, so a GiB of IOVA filled page by page costs 32 KiB of bitmap and
- * a few records, not one record per page.  Each rejection names the
- * misuse rule (M1..M35 of the design) it prevents.
+ * or silently corrupts the IOVA allocator.  So the handlers here check
+ * every request, in the errno order of the uapi header, against the
+ * object's shadow state (shadow.c) before calling the kernel, and name
+ * the misuse rule (M1..M35 of the design) each rejection prevents.  This
+ * file owns the object itself: its IOVA space or the decision to fall
+ * back, its life as an object of its file (struct dmactl_obj_ops), and
+ * ALLOC, LINK, SYNC, UNLINK, FREE, DESTROY and QUERY.
  *
  * When dma_iova_try_alloc() declines (no IOMMU, identity domain) and the
- * caller allowed it, each link is mapped with dma_map_phys() per
- * physically contiguous run instead, as block/blk-mq-dma.c does, with the
- * same records and checks.
- *
- * P2P memory is linked as its map type says (decided per buffer, see
- * p2p.c), as blk-mq-dma.c does: through a switch the link is a record of
- * PCI bus addresses and maps nothing; through an allow-listed host bridge
- * it is mapped with DMA_ATTR_MMIO, which only the module sets (rules M15,
- * M16); otherwise it is refused (M17).
+ * caller allowed it, the object has no IOVA space and its links are
+ * mapped with dma_map_phys() instead, with the same records and checks.
+ * How each link maps its memory -- into the IOVA space, by dma_map_phys(),
+ * by PCI bus address, with DMA_ATTR_MMIO -- is its backend's business
+ * (link_ops.c), chosen once when LINK classifies it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/dma-direct.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
-#include <linux/pci-p2pdma.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/swiotlb.h>
 
 #include "dmactl.h"
 
@@ -75,103 +66,6 @@ static unsigned long dmactl_kattrs(struct dmactl_iova *iova, u32 uattrs)
 	return attrs;
 }
 
-/**
- * dmactl_iova_gidx() - the granule an IOVA offset falls in
- * @iova: the object
- * @offset: bytes from IOVA byte 0
- *
- * Return: the granule's index, counting the one holding byte 0 as 0.
- */
-unsigned long dmactl_iova_gidx(struct dmactl_iova *iova, u64 offset)
-{
-	return (iova->first_offset + offset) >> __ffs64(iova->granule);
-}
-
-/* One past the last granule that [.., end) touches. */
-static unsigned long dmactl_iova_gend(struct dmactl_iova *iova, u64 end)
-{
-	return DIV_ROUND_UP_ULL(iova->first_offset + end, iova->granule);
-}
-
-/**
- * dmactl_iova_link_at() - the link record covering an IOVA offset
- * @iova: the object, locked
- * @offset: bytes
- *
- * Return: the record whose granules include @offset's, or NULL.  The
- * byte itself may lie in the unlinked tail of the record's last granule.
- */
-struct dmactl_link *dmactl_iova_link_at(struct dmactl_iova *iova, u64 offset)
-{
-	return mtree_load(&iova->links, dmactl_iova_gidx(iova, offset));
-}
-
-/**
- * dmactl_iova_range_synced() - is every granule of a range synced?
- * @iova: the object, locked
- * @offset: start, bytes
- * @end: end, bytes, past @offset and within the space
- *
- * Return: true if every granule [@offset, @end) touches is synced.
- */
-bool dmactl_iova_range_synced(struct dmactl_iova *iova, u64 offset, u64 end)
-{
-	unsigned long gs = dmactl_iova_gidx(iova, offset);
-	unsigned long ge = dmactl_iova_gend(iova, end);
-
-	return find_next_zero_bit(iova->synced, ge, gs) >= ge;
-}
-
-/**
- * dmactl_iova_range_unlinked() - does no link touch a range?
- * @iova: the object, locked
- * @offset: start, bytes
- * @end: end, bytes, past @offset and within the space
- *
- * Return: true if no granule [@offset, @end) touches is linked.
- */
-bool dmactl_iova_range_unlinked(struct dmactl_iova *iova, u64 offset, u64 end)
-{
-	unsigned long gs = dmactl_iova_gidx(iova, offset);
-	unsigned long ge = dmactl_iova_gend(iova, end);
-
-	return !mt_find(&iova->links, &gs, ge - 1);
-}
-
-/**
- * dmactl_link_dma_addr() - the device address of a byte of a link
- * @iova: the object, locked
- * @link: the link
- * @offset: IOVA offset of the byte, within @link
- * @contig: if not NULL, set to how many bytes from @offset, within the
- *	link, have consecutive device addresses
- *
- * Return: the IOVA, the DMA address from dma_map_phys(), or the PCI bus
- * address.
- */
-dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
-				struct dmactl_link *link, u64 offset,
-				u64 *contig)
-{
-	u64 in = offset - link->iova_offset;
-	unsigned int i;
-
-	if (iova->path == DMACTL_PATH_IOVA && !link->bus_addr) {
-		if (contig)
-			*contig = link->length - in;
-		return iova->state.addr + offset;
-	}
-	for (i = 0; i < link->nr_runs; i++) {
-		if (in < link->runs[i].length) {
-			if (contig)
-				*contig = link->runs[i].length - in;
-			return link->runs[i].dma_addr + in;
-		}
-		in -= link->runs[i].length;
-	}
-	return DMA_MAPPING_ERROR;
-}
-
 /*
  * Does any link map memory of a provider?  (struct dmactl_obj_ops: P2P
  * revocation.)
@@ -179,14 +73,8 @@ dma_addr_t dmactl_link_dma_addr(struct dmactl_iova *iova,
 static bool dmactl_iova_uses_provider(struct dmactl_obj *obj,
 				      struct pci_dev *pdev)
 {
-	struct dmactl_iova *iova = container_of(obj, struct dmactl_iova, obj);
-	struct dmactl_link *link;
-	unsigned long index = 0;
-
-	mt_for_each(&iova->links, link, index, ULONG_MAX)
-		if (link->buf->provider == pdev)
-			return true;
-	return false;
+	return dmactl_links_use_provider(container_of(obj, struct dmactl_iova,
+						      obj), pdev);
 }
 
 /*
@@ -226,36 +114,6 @@ static void dmactl_iova_account(struct dmactl_obj *obj,
 	td->links += container_of(obj, struct dmactl_iova, obj)->nr_links;
 }
 
-/* Shadow state counted against the file: sync bitmap, link records. */
-static int dmactl_iova_charge(struct dmactl_iova *iova, u64 bytes)
-{
-	int ret = dmactl_charge(iova->obj.ctx, DMACTL_LIMIT_SHADOW_BYTES, bytes);
-
-	if (!ret)
-		iova->shadow_charged += bytes;
-	return ret;
-}
-
-static void dmactl_iova_uncharge(struct dmactl_iova *iova, u64 bytes)
-{
-	dmactl_uncharge(iova->obj.ctx, DMACTL_LIMIT_SHADOW_BYTES, bytes);
-	iova->shadow_charged -= bytes;
-}
-
-/* The bytes a link record with @nr_runs runs takes. */
-static size_t dmactl_link_bytes(unsigned int nr_runs)
-{
-	return struct_size_t(struct dmactl_link, runs, nr_runs);
-}
-
-static void dmactl_iova_free_shadow(struct dmactl_iova *iova)
-{
-	kvfree(iova->synced);
-	iova->synced = NULL;
-	mtree_destroy(&iova->links);
-	dmactl_iova_uncharge(iova, iova->shadow_charged);
-}
-
 static void dmactl_iova_release(struct dmactl_obj *obj)
 {
 	struct dmactl_iova *iova = container_of(obj, struct dmactl_iova, obj);
@@ -263,117 +121,6 @@ static void dmactl_iova_release(struct dmactl_obj *obj)
 	dmactl_target_put(iova->target);
 	mutex_destroy(&obj->lock);
 	kfree(iova);
-}
-
-/* Unmap one link with its recorded direction and attributes. */
-static void dmactl_link_unmap(struct dmactl_iova *iova, struct dmactl_link *link)
-{
-	struct device *dev = iova->target->dev;
-	unsigned int i;
-
-	if (link->bus_addr)
-		return;	/* nothing was mapped */
-	if (iova->path == DMACTL_PATH_IOVA) {
-		dma_iova_unlink(dev, &iova->state, link->iova_offset,
-				link->length, link->dir, link->attrs);
-		return;
-	}
-	for (i = 0; i < link->nr_runs; i++)
-		dma_unmap_phys(dev, link->runs[i].dma_addr, link->runs[i].length,
-			       link->dir, link->attrs);
-}
-
-/* How many links a record holds. */
-static unsigned long dmactl_link_count(struct dmactl_link *link)
-{
-	return div64_u64(link->length, link->unit);
-}
-
-/*
- * Forget an unmapped record: its tree entry, its bits, its hold on the
- * buffer.
- */
-static void dmactl_link_drop(struct dmactl_iova *iova, struct dmactl_link *link)
-{
-	unsigned long gs = dmactl_iova_gidx(iova, link->iova_offset);
-	unsigned long ge = dmactl_iova_gend(iova, link->iova_offset + link->length);
-	unsigned long count = dmactl_link_count(link);
-	struct dmactl_buf *buf = link->buf;
-
-	mtree_erase(&iova->links, gs);
-	bitmap_clear(iova->synced, gs, ge - gs);
-	iova->nr_links -= count;
-	iova->nr_records--;
-	iova->linked_bytes -= link->length;
-
-	mutex_lock(&buf->obj.lock);
-	buf->nr_links -= count;
-	mutex_unlock(&buf->obj.lock);
-	dmactl_obj_put(&buf->obj);
-	dmactl_iova_uncharge(iova, dmactl_link_bytes(link->nr_runs));
-	kvfree(link);
-	dmactl_count(iova->target, DMACTL_C_LIVE_LINKS, -count);
-}
-
-/*
- * Split the record holding the link that starts at @offset, if @offset is
- * inside a record: the links from @offset on become a record of their
- * own, with its own hold on the buffer.  @offset is a link boundary.
- */
-static int dmactl_link_split(struct dmactl_iova *iova, u64 offset)
-{
-	struct dmactl_link *link = dmactl_iova_link_at(iova, offset), *tail;
-	u64 end, head;
-	int ret;
-
-	if (!link || offset <= link->iova_offset ||
-	    offset >= link->iova_offset + link->length)
-		return 0;
-	end = link->iova_offset + link->length;
-	head = offset - link->iova_offset;
-	/* Only IOVA-path records hold several links: they have no runs. */
-	ret = dmactl_iova_charge(iova, dmactl_link_bytes(0));
-	if (ret)
-		return ret;
-	tail = kmemdup(link, sizeof(*link), GFP_KERNEL_ACCOUNT);
-	if (!tail) {
-		dmactl_iova_uncharge(iova, dmactl_link_bytes(0));
-		return -ENOMEM;
-	}
-	tail->iova_offset = offset;
-	tail->buf_offset += head;
-	tail->length = end - offset;
-	ret = mtree_store_range(&iova->links, dmactl_iova_gidx(iova, offset),
-				dmactl_iova_gend(iova, end) - 1, tail,
-				GFP_KERNEL);
-	if (ret) {
-		kfree(tail);
-		dmactl_iova_uncharge(iova, dmactl_link_bytes(0));
-		return ret;
-	}
-	link->length = head;
-	refcount_inc(&link->buf->obj.users);
-	iova->nr_records++;
-	return 0;
-}
-
-/*
- * Unmap (if @unmap) and forget the links whose first granule lies in
- * [gs, ge).  The tree changes under the search, so each search starts
- * over at @gs.
- */
-static void dmactl_links_remove(struct dmactl_iova *iova, unsigned long gs,
-				unsigned long ge, bool unmap)
-{
-	struct dmactl_link *link;
-	unsigned long index = gs;
-
-	while ((link = mt_find(&iova->links, &index, ge - 1))) {
-		if (unmap)
-			dmactl_link_unmap(iova, link);
-		dmactl_link_drop(iova, link);
-		index = gs;
-	}
 }
 
 /* The end of an object whose IOVA space is given back: drop the shadow. */
@@ -384,7 +131,7 @@ static void dmactl_iova_forget(struct dmactl_iova *iova)
 	iova->path = 0;
 	/* A freed state still says "in use" (rule M3): clear it. */
 	memset(&iova->state, 0, sizeof(iova->state));
-	dmactl_iova_free_shadow(iova);
+	dmactl_shadow_free(iova);
 }
 
 /*
@@ -441,30 +188,6 @@ int dmactl_iova_op_begin(struct dmactl_ucmd *ucmd, u32 id,
 void dmactl_iova_op_done(struct dmactl_target *t, struct dmactl_iova *iova)
 {
 	dmactl_op_done(t, &iova->obj);
-}
-
-/*
- * Set up the shadow state of a new object; the IOVA space comes after.
- * Its sync bitmap grows with the length: charged to the file first, so a
- * length the limits allow never asks the allocator for more than they do.
- */
-static int dmactl_iova_init_shadow(struct dmactl_iova *iova, u64 length,
-				   u64 granule, u64 first_offset)
-{
-	size_t bytes;
-	int ret;
-
-	mt_init(&iova->links);
-	iova->length = length;
-	iova->granule = granule;
-	iova->first_offset = first_offset;
-	iova->nr_granules = DIV_ROUND_UP_ULL(first_offset + length, granule);
-	bytes = BITS_TO_LONGS(iova->nr_granules) * sizeof(long);
-	ret = dmactl_iova_charge(iova, bytes);
-	if (ret)
-		return ret;
-	iova->synced = kvzalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	return iova->synced ? 0 : -ENOMEM;
 }
 
 /*
@@ -533,8 +256,8 @@ int dmactl_iova_alloc(struct dmactl_ucmd *ucmd)
 	kref_get(&t->kref);
 	iova->target = t;
 	iova->require_coherent = cmd->flags & DMACTL_IOVA_REQUIRE_COHERENT;
-	ret = dmactl_iova_init_shadow(iova, cmd->length, granule,
-				      cmd->first_offset) ?:
+	ret = dmactl_shadow_init(iova, cmd->length, granule,
+				 cmd->first_offset) ?:
 	      dmactl_iova_get_space(iova, cmd->flags) ?:
 	      dmactl_obj_add(&iova->obj);
 	if (ret) {
@@ -554,30 +277,47 @@ out_unlock:
 	return ret;
 }
 
-/*
- * The next run of a link at byte @pos: physically contiguous, and on the
- * fallback path no longer than dma_max_mapping_size() (swiotlb cannot
- * bounce more than 256 KiB at once).
+/**
+ * struct dmactl_link_plan - how a checked LINK request will be made
+ * @ops: the link's backend
+ * @attrs: the kernel's DMA_ATTR_* for it
+ * @nr_runs: physically contiguous runs of the range, as @ops maps it
  */
-static u64 dmactl_link_run(struct dmactl_iova *iova, struct dmactl_buf *buf,
-			   u64 buf_offset, u64 remaining)
-{
-	u64 max = remaining;
-	size_t limit;
+struct dmactl_link_plan {
+	const struct dmactl_link_ops *ops;
+	unsigned long attrs;
+	unsigned int nr_runs;
+};
 
-	if (iova->path == DMACTL_PATH_FALLBACK && !buf->provider) {
-		limit = dma_max_mapping_size(iova->target->dev);
-		max = min_t(u64, max, max_t(size_t, PAGE_SIZE, limit));
-	}
-	return dmactl_buf_contig(buf, buf_offset, max);
+/* LINK's checks that need no object, in the errno order of the uapi. */
+static int dmactl_link_args_check(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_link *cmd = ucmd->cmd;
+	struct dmactl_target *t = dmactl_ctx_target(ucmd->ctx);
+	u64 end;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->attrs & ~DMACTL_USER_ATTRS)
+		return dmactl_reject(t, DMACTL_RULE_M18, -EOPNOTSUPP);
+	if (check_add_overflow(cmd->iova_offset, cmd->length, &end) ||
+	    check_add_overflow(cmd->buf_offset, cmd->length, &end))
+		return dmactl_reject(t, DMACTL_RULE_M10, -EOVERFLOW);
+	if (!cmd->length)
+		return dmactl_reject(t, DMACTL_RULE_M12, -EINVAL);
+	if (dmactl_dir(cmd->dir) == DMA_NONE)
+		return dmactl_reject(t, DMACTL_RULE_M13, -EINVAL);
+	return 0;
 }
 
 /*
  * Check a LINK request against the shadow state and the buffer, in the
  * errno order of the uapi header.  On success *nr_runs is the number of
- * physically contiguous runs the range consists of.
+ * physically contiguous runs the range consists of, as backend @ops (NULL
+ * if there is none) would map it.
  */
 static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
+			     const struct dmactl_link_ops *ops,
 			     struct dmactl_iova_link *cmd, unsigned int *nr_runs)
 {
 	u64 g = iova->granule, pos, run;
@@ -601,8 +341,8 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 	 */
 	*nr_runs = 0;
 	for (pos = 0; pos < cmd->length; pos += run) {
-		run = dmactl_link_run(iova, buf, cmd->buf_offset + pos,
-				      cmd->length - pos);
+		run = dmactl_link_run(ops, iova->target->dev, buf,
+				      cmd->buf_offset + pos, cmd->length - pos);
 		if (pos && (!IS_ALIGNED(dmactl_buf_phys(buf, cmd->buf_offset + pos), g) ||
 			    !IS_ALIGNED(iova->first_offset + cmd->iova_offset + pos, g)))
 			return dmactl_reject(iova->target, DMACTL_RULE_M8, -EINVAL);
@@ -617,159 +357,50 @@ static int dmactl_link_check(struct dmactl_iova *iova, struct dmactl_buf *buf,
 	return 0;
 }
 
-/**
- * dmactl_phys_reachable() - can dma_map_phys() map this without a WARN?
- * @dev: the device, on dma-direct (no DMA API domain)
- * @phys: start of the memory
- * @len: bytes
- * @attrs: the DMA_ATTR_* the mapping would carry
- *
- * On dma-direct, dma_map_phys() WARNs (and fails) when the memory lies
- * beyond the device's DMA mask and no swiotlb can bounce it, and swiotlb
- * WARNs when its bounce slot lies beyond the mask -- both in reach of any
- * user with a device whose mask is narrow (QEMU's edu has 28 bits).  So
- * callers refuse those first.
- *
- * Return: true if the memory is in reach, directly or by bouncing.
- */
-bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
-			   unsigned long attrs)
-{
-	bool force = is_swiotlb_force_bounce(dev);
-	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
-	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
-
-	/*
-	 * Only the fallback path gets here, which a DMA API domain never
-	 * takes (its try_alloc says no only when the space is exhausted):
-	 * the device is on dma-direct.
-	 */
-	if (force && (attrs & (DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT)))
-		return true;	/* dma-direct fails these quietly */
-	/* dma_capable() as on a machine without memory encryption. */
-	if (!force && phys_to_dma(dev, phys) + len - 1 <= limit)
-		return true;
-	if (attrs & (DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT) ||
-	    !mem || !mem->nslabs)
-		return false;
-	/* The bounce slot comes from the default pool: all of it in reach. */
-	return mem->defpool.end > mem->defpool.start &&
-	       phys_to_dma(dev, mem->defpool.end - 1) <= limit;
-}
-
 /*
- * How a link reaches a buffer's memory: RAM as it is; P2P memory through
- * a host bridge with DMA_ATTR_MMIO in *attrs, through a switch by bus
- * address (*bus); refused with -EREMOTEIO when the kernel says the device
- * cannot reach it (rule M17).
+ * Classify and check a LINK request with both objects locked: its
+ * backend, the shadow state and the buffer (dmactl_link_check()), P2P
+ * memory the device cannot reach (M17), then DMA that a new link could
+ * take (M25).
  */
-static int dmactl_link_classify(struct dmactl_target *t, struct dmactl_buf *buf,
-				unsigned long *attrs, bool *bus)
+static int dmactl_link_admit(struct dmactl_iova *iova, struct dmactl_buf *buf,
+			     struct dmactl_iova_link *cmd,
+			     struct dmactl_link_plan *plan)
 {
-	*bus = false;
-	if (!buf->provider)
-		return 0;
-	switch (buf->p2p_map) {
-	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
-		*attrs |= DMA_ATTR_MMIO;
-		return 0;
-	case PCI_P2PDMA_MAP_BUS_ADDR:
-		*bus = true;
-		return 0;
-	default:
-		return dmactl_reject(t, DMACTL_RULE_M17, -EREMOTEIO);
-	}
-}
-
-/* Record a bus-address link's runs: there is nothing to map. */
-static void dmactl_link_bus_addrs(struct dmactl_iova *iova,
-				  struct dmactl_link *link)
-{
-	struct dmactl_buf *buf = link->buf;
-	unsigned int i = 0;
-	u64 pos, run;
-
-	for (pos = 0; pos < link->length; pos += run, i++) {
-		run = dmactl_link_run(iova, buf, link->buf_offset + pos,
-				      link->length - pos);
-		link->runs[i].dma_addr = buf->p2p_bus_offset +
-			dmactl_buf_phys(buf, link->buf_offset + pos);
-		link->runs[i].length = run;
-	}
-	link->nr_runs = i;
-}
-
-/* Map a checked link's runs; on failure nothing of it stays mapped. */
-static int dmactl_link_map(struct dmactl_iova *iova, struct dmactl_link *link)
-{
-	struct device *dev = iova->target->dev;
-	struct dmactl_buf *buf = link->buf;
-	u64 pos, run;
-	phys_addr_t phys;
-	dma_addr_t addr;
-	unsigned int i = 0;
 	int ret;
 
-	if (link->bus_addr) {
-		dmactl_link_bus_addrs(iova, link);
-		return 0;
-	}
-	for (pos = 0; pos < link->length; pos += run, i++) {
-		run = dmactl_link_run(iova, buf, link->buf_offset + pos,
-				      link->length - pos);
-		phys = dmactl_buf_phys(buf, link->buf_offset + pos);
-		if (iova->path == DMACTL_PATH_IOVA) {
-			ret = dma_iova_link(dev, &iova->state, phys,
-					    link->iova_offset + pos, run,
-					    link->dir, link->attrs);
-			if (ret)
-				goto undo;
-			continue;
-		}
-		if (!dmactl_phys_reachable(dev, phys, run, link->attrs)) {
-			ret = dmactl_reject(iova->target, DMACTL_RULE_UNREACHABLE, -EIO);
-			goto undo;
-		}
-		addr = dma_map_phys(dev, phys, run, link->dir, link->attrs);
-		ret = dma_mapping_error(dev, addr);
-		if (ret)
-			goto undo;
-		link->runs[i].dma_addr = addr;
-		link->runs[i].length = run;
-		link->nr_runs = i + 1;
-		if (swiotlb_find_pool(dev, dma_to_phys(dev, addr)))
-			link->swiotlb = true;
-	}
+	plan->ops = dmactl_link_ops_pick(iova, buf);
+	ret = dmactl_link_check(iova, buf, plan->ops, cmd, &plan->nr_runs);
+	if (ret)
+		return ret;
+	if (!plan->ops)
+		return dmactl_reject(iova->target, DMACTL_RULE_M17, -EREMOTEIO);
+	plan->attrs = dmactl_kattrs(iova, cmd->attrs) | plan->ops->attrs;
+	/*
+	 * A copy writes to unlinked IOVA here, or one timed out and may
+	 * still write somewhere: a new link could take those writes.
+	 */
+	if (iova->unlinked_dst || dmactl_iova_busy(&iova->obj))
+		return dmactl_reject(iova->target, DMACTL_RULE_M25, -EBUSY);
 	return 0;
-
-undo:
-	if (iova->path == DMACTL_PATH_IOVA) {
-		if (pos)
-			dma_iova_unlink(dev, &iova->state, link->iova_offset, pos,
-					link->dir, link->attrs);
-	} else {
-		dmactl_link_unmap(iova, link);
-	}
-	return ret;
 }
 
 /*
  * Does a new link continue @prev exactly -- next in IOVA space and in the
  * same buffer, as long as each of @prev's links, with the same direction
- * and attributes, on the IOVA path -- so that @prev's record can hold it
- * too?  Such records keep the shadow state of a large IOVA filled link by
- * link (RDMA ODP, HMM) at a few bytes per GiB instead of one record per
- * link.
+ * and attributes, both linked into the IOVA space -- so that @prev's
+ * record can hold it too?  Such records keep the shadow state of a large
+ * IOVA filled link by link (RDMA ODP, HMM) at a few bytes per GiB instead
+ * of one record per link.
  */
-static bool dmactl_link_continues(struct dmactl_iova *iova,
-				  struct dmactl_link *prev,
+static bool dmactl_link_continues(struct dmactl_link *prev,
 				  struct dmactl_buf *buf,
 				  struct dmactl_iova_link *cmd,
-				  unsigned long attrs, bool bus)
+				  const struct dmactl_link_plan *plan)
 {
-	return iova->path == DMACTL_PATH_IOVA && !bus && !prev->bus_addr &&
+	return plan->ops->in_iova && prev->ops == plan->ops &&
 	       prev->buf == buf && prev->udir == cmd->dir &&
-	       prev->uattrs == cmd->attrs && prev->attrs == attrs &&
+	       prev->uattrs == cmd->attrs && prev->attrs == plan->attrs &&
 	       prev->unit == cmd->length &&
 	       prev->iova_offset + prev->length == cmd->iova_offset &&
 	       prev->buf_offset + prev->length == cmd->buf_offset;
@@ -783,106 +414,43 @@ static int dmactl_link_extend(struct dmactl_iova *iova,
 			      struct dmactl_link *prev,
 			      struct dmactl_iova_link *cmd)
 {
-	struct dmactl_link piece = *prev;	/* no runs on the IOVA path */
-	u64 end = cmd->iova_offset + cmd->length;
+	struct dmactl_link piece = *prev;	/* no runs in the IOVA space */
 	int ret;
 
 	piece.iova_offset = cmd->iova_offset;
 	piece.buf_offset = cmd->buf_offset;
 	piece.length = cmd->length;
-	ret = dmactl_link_map(iova, &piece);
+	ret = piece.ops->map(iova, &piece);
 	if (ret)
 		return ret;
-	ret = mtree_store_range(&iova->links,
-				dmactl_iova_gidx(iova, prev->iova_offset),
-				dmactl_iova_gend(iova, end) - 1, prev,
-				GFP_KERNEL);
-	if (ret) {
-		dmactl_link_unmap(iova, &piece);
-		return ret;
-	}
-	prev->length += cmd->length;
-	return 0;
+	ret = dmactl_link_grow(iova, prev, cmd->length);
+	if (ret)
+		piece.ops->unmap(iova, &piece);
+	return ret;
 }
 
-/**
- * dmactl_iova_link() - DMACTL_IOVA_LINK
- * @ucmd: the call; its struct dmactl_iova_link is documented in the uapi
- *
- * Return: 0 or a negative errno as the uapi header lists.
+/*
+ * Make a record of its own for the new link, in the tree before it is
+ * mapped; on failure nothing of it is left.
  */
-int dmactl_iova_link(struct dmactl_ucmd *ucmd)
+static int dmactl_link_new(struct dmactl_iova *iova, struct dmactl_buf *buf,
+			   struct dmactl_iova_link *cmd,
+			   const struct dmactl_link_plan *plan)
 {
-	struct dmactl_iova_link *cmd = ucmd->cmd;
-	struct dmactl_link *link = NULL, *prev;
-	struct dmactl_target *t;
-	struct dmactl_iova *iova;
-	struct dmactl_obj *bobj;
-	struct dmactl_buf *buf;
-	unsigned long gs, ge, attrs;
-	unsigned int nr_runs;
-	bool bus, charged = false;
-	u64 end;
+	/* Fallback records hold a run per contiguous piece: up to 4 MiB. */
+	unsigned int nr_runs = plan->ops->in_iova ? 0 : plan->nr_runs;
+	size_t bytes = dmactl_link_bytes(nr_runs);
+	struct dmactl_link *link;
 	int ret;
 
-	if (cmd->flags)
-		return -EOPNOTSUPP;
-	if (cmd->attrs & ~DMACTL_USER_ATTRS)
-		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M18, -EOPNOTSUPP);
-	if (check_add_overflow(cmd->iova_offset, cmd->length, &end) ||
-	    check_add_overflow(cmd->buf_offset, cmd->length, &end))
-		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M10, -EOVERFLOW);
-	if (!cmd->length)
-		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M12, -EINVAL);
-	if (dmactl_dir(cmd->dir) == DMA_NONE)
-		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M13, -EINVAL);
-
-	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
+	ret = dmactl_shadow_charge(iova, bytes);
 	if (ret)
 		return ret;
-	ret = dmactl_obj_lookup(ucmd->ctx, t, cmd->buf_id, DMACTL_OBJ_BUF, &bobj);
-	if (ret)
-		goto out_iova;
-	buf = container_of(bobj, struct dmactl_buf, obj);
-	ret = dmactl_link_check(iova, buf, cmd, &nr_runs);
-	if (ret)
-		goto out_buf;
-	attrs = dmactl_kattrs(iova, cmd->attrs);
-	ret = dmactl_link_classify(t, buf, &attrs, &bus);
-	if (ret)
-		goto out_buf;
-	/*
-	 * A copy writes to unlinked IOVA here, or one timed out and may
-	 * still write somewhere: a new link could take those writes.
-	 */
-	if (iova->unlinked_dst || dmactl_iova_busy(&iova->obj)) {
-		ret = dmactl_reject(t, DMACTL_RULE_M25, -EBUSY);
-		goto out_buf;
-	}
-
-	gs = dmactl_iova_gidx(iova, cmd->iova_offset);
-	ge = dmactl_iova_gend(iova, cmd->iova_offset + cmd->length);
-	/* The record of the granule before, which this link may continue. */
-	prev = gs ? mtree_load(&iova->links, gs - 1) : NULL;
-	if (prev && dmactl_link_continues(iova, prev, buf, cmd, attrs, bus)) {
-		ret = dmactl_link_extend(iova, prev, cmd);
-		if (ret)
-			goto out_buf;
-		goto account;
-	}
-
-	/* Fallback records hold a run per contiguous piece: up to 4 MiB. */
-	if (iova->path == DMACTL_PATH_IOVA && !bus)
-		nr_runs = 0;
-	ret = dmactl_iova_charge(iova, dmactl_link_bytes(nr_runs));
-	if (ret)
-		goto out_buf;
-	charged = true;
 	ret = -ENOMEM;
 	link = kvzalloc_flex(*link, runs, nr_runs,
 			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!link)
-		goto out_free;
+		goto out_uncharge;
 	link->iova_offset = cmd->iova_offset;
 	link->length = cmd->length;
 	link->unit = cmd->length;
@@ -891,37 +459,80 @@ int dmactl_iova_link(struct dmactl_ucmd *ucmd)
 	link->udir = cmd->dir;
 	link->uattrs = cmd->attrs;
 	link->dir = dmactl_dir(cmd->dir);
-	link->attrs = attrs;
-	link->bus_addr = bus;
+	link->attrs = plan->attrs;
+	link->ops = plan->ops;
 
-	ret = mtree_insert_range(&iova->links, gs, ge - 1, link, GFP_KERNEL);
+	ret = dmactl_link_insert(iova, link);
 	if (ret)
 		goto out_free;
-	ret = dmactl_link_map(iova, link);
+	ret = plan->ops->map(iova, link);
 	if (ret) {
-		mtree_erase(&iova->links, gs);
+		dmactl_link_erase(iova, link);
 		goto out_free;
 	}
-	/* The record keeps the buffer object; dmactl_link_drop() lets it go. */
-	refcount_inc(&buf->obj.users);
-	iova->nr_records++;
-	link = NULL;
-	charged = false;
-
-account:
-	bitmap_clear(iova->synced, gs, ge - gs);
-	iova->nr_links++;
-	iova->linked_bytes += cmd->length;
-	buf->nr_links++;
-	dmactl_count(iova->target, DMACTL_C_LIVE_LINKS, 1);
+	dmactl_link_hold(iova, link);
+	return 0;
 
 out_free:
 	kvfree(link);
-	if (charged)
-		dmactl_iova_uncharge(iova, dmactl_link_bytes(nr_runs));
-out_buf:
-	mutex_unlock(&buf->obj.lock);
-	dmactl_obj_put(&buf->obj);
+out_uncharge:
+	dmactl_shadow_uncharge(iova, bytes);
+	return ret;
+}
+
+/*
+ * Make the link: in the record of the granule before if it continues
+ * that one, else in a new record; then count it.
+ */
+static int dmactl_link_add(struct dmactl_iova *iova, struct dmactl_buf *buf,
+			   struct dmactl_iova_link *cmd,
+			   const struct dmactl_link_plan *plan)
+{
+	unsigned long gs = dmactl_iova_gidx(iova, cmd->iova_offset);
+	struct dmactl_link *prev = gs ? mtree_load(&iova->links, gs - 1) : NULL;
+	int ret;
+
+	if (prev && dmactl_link_continues(prev, buf, cmd, plan))
+		ret = dmactl_link_extend(iova, prev, cmd);
+	else
+		ret = dmactl_link_new(iova, buf, cmd, plan);
+	if (!ret)
+		dmactl_link_added(iova, buf, cmd->iova_offset, cmd->length);
+	return ret;
+}
+
+/**
+ * dmactl_iova_link() - DMACTL_IOVA_LINK
+ * @ucmd: the call; its struct dmactl_iova_link is documented in the uapi
+ *
+ * Context: the target's rwsem for reading, the IOVA object's lock, then
+ * the buffer's.
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_iova_link(struct dmactl_ucmd *ucmd)
+{
+	struct dmactl_iova_link *cmd = ucmd->cmd;
+	struct dmactl_link_plan plan;
+	struct dmactl_target *t;
+	struct dmactl_iova *iova;
+	struct dmactl_obj *bobj;
+	struct dmactl_buf *buf;
+	int ret;
+
+	ret = dmactl_link_args_check(ucmd);
+	if (ret)
+		return ret;
+	ret = dmactl_iova_op_begin(ucmd, cmd->iova_id, &t, &iova);
+	if (ret)
+		return ret;
+	ret = dmactl_op_lookup(ucmd, t, cmd->buf_id, DMACTL_OBJ_BUF, &bobj);
+	if (ret)
+		goto out_iova;
+	buf = container_of(bobj, struct dmactl_buf, obj);
+	ret = dmactl_link_admit(iova, buf, cmd, &plan) ?:
+	      dmactl_link_add(iova, buf, cmd, &plan);
+	dmactl_op_put(bobj);
 out_iova:
 	dmactl_iova_op_done(t, iova);
 	return ret;
@@ -936,8 +547,6 @@ out_iova:
 int dmactl_iova_sync(struct dmactl_ucmd *ucmd)
 {
 	struct dmactl_iova_sync *cmd = ucmd->cmd;
-	unsigned long gs, ge, ls, le, index;
-	struct dmactl_link *link;
 	struct dmactl_target *t;
 	struct dmactl_iova *iova;
 	u64 end;
@@ -962,89 +571,10 @@ int dmactl_iova_sync(struct dmactl_ucmd *ucmd)
 		if (ret)
 			goto out;
 	}
-	/* Mark the linked granules of the range synced, record by record. */
-	gs = dmactl_iova_gidx(iova, cmd->offset);
-	ge = dmactl_iova_gend(iova, end);
-	index = gs;
-	mt_for_each(&iova->links, link, index, ge - 1) {
-		ls = max(gs, dmactl_iova_gidx(iova, link->iova_offset));
-		le = min(ge, dmactl_iova_gend(iova, link->iova_offset +
-					      link->length));
-		bitmap_set(iova->synced, ls, le - ls);
-	}
+	dmactl_shadow_mark_synced(iova, cmd->offset, end);
 out:
 	dmactl_iova_op_done(t, iova);
 	return ret;
-}
-
-/* @a modulo @b, for u64 on any architecture. */
-static u64 dmactl_rem(u64 a, u64 b)
-{
-	u64 rem;
-
-	div64_u64_rem(a, b, &rem);
-	return rem;
-}
-
-/*
- * Check that [offset, end) is exactly a run of whole links, each starting
- * where the one before ends, all with direction @udir and attributes
- * @uattrs.  Within a record the links lie every unit bytes.  No hole is
- * allowed, not even in the unlinked tail of a granule: the kernel's
- * granule-wise unlink (the swiotlb and non-coherent path) walks a range
- * of several links a granule at a time, so every link but the last must
- * end on a granule boundary (dma-api.rst: "the size of all but the last
- * range must be aligned").  On failure *rule is the misuse it would be:
- * M22 nothing linked there, a hole, or a start in a link's unlinked
- * tail; M23 a link split; M24 other direction or attributes.  On success
- * *count is the number of links.
- */
-static int dmactl_links_span(struct dmactl_iova *iova, u64 offset, u64 end,
-			     u32 udir, u32 uattrs, enum dmactl_rule *rule,
-			     unsigned long *count)
-{
-	struct dmactl_link *link;
-	u64 cur = offset, rec_end;
-
-	*count = 0;
-	link = dmactl_iova_link_at(iova, offset);
-	/* The granule may hold a link that ends before @offset. */
-	if (!link || offset >= link->iova_offset + link->length) {
-		*rule = DMACTL_RULE_M22;
-		return -ENOENT;
-	}
-	while (true) {
-		if (cur < link->iova_offset ||
-		    dmactl_rem(cur - link->iova_offset, link->unit)) {
-			*rule = DMACTL_RULE_M23;
-			return -EINVAL;
-		}
-		if (link->udir != udir || link->uattrs != uattrs) {
-			*rule = DMACTL_RULE_M24;
-			return -EINVAL;
-		}
-		rec_end = link->iova_offset + link->length;
-		if (end < rec_end) {
-			/* Ends inside the record: on a link boundary? */
-			if (dmactl_rem(end - link->iova_offset, link->unit)) {
-				*rule = DMACTL_RULE_M23;
-				return -EINVAL;
-			}
-			*count += div64_u64(end - cur, link->unit);
-			return 0;
-		}
-		*count += div64_u64(rec_end - cur, link->unit);
-		cur = rec_end;
-		if (cur == end)
-			return 0;
-		/* The next link must start right here, on a granule. */
-		link = dmactl_iova_link_at(iova, cur);
-		if (!link || link->iova_offset != cur ||
-		    !IS_ALIGNED(iova->first_offset + cur, iova->granule)) {
-			*rule = DMACTL_RULE_M22;
-			return -EINVAL;
-		}
-	}
 }
 
 /**
@@ -1132,29 +662,6 @@ int dmactl_iova_free(struct dmactl_ucmd *ucmd)
 	return ret;
 }
 
-/*
- * Can dma_iova_destroy() take the links down in one call?  Only if every
- * one was mapped into the IOVA with the same kernel attributes: the
- * caller's attributes may agree where the module's do not (DMA_ATTR_MMIO
- * on P2P links among RAM ones, rule M27), and bus-address links map
- * nothing to unlink.  *kattrs: the attributes they share.
- */
-static bool dmactl_links_uniform(struct dmactl_iova *iova,
-				 unsigned long *kattrs)
-{
-	struct dmactl_link *link;
-	unsigned long index = 0;
-	bool first = true;
-
-	mt_for_each(&iova->links, link, index, ULONG_MAX) {
-		if (link->bus_addr || (!first && link->attrs != *kattrs))
-			return false;
-		*kattrs = link->attrs;
-		first = false;
-	}
-	return true;
-}
-
 /**
  * dmactl_iova_destroy() - DMACTL_IOVA_DESTROY
  * @ucmd: the call; its struct dmactl_iova_destroy is documented in the uapi
@@ -1223,66 +730,6 @@ out:
 	return ret;
 }
 
-/* Describe the link of @link at IOVA offset @off, one unit long. */
-static void dmactl_link_info_fill(struct dmactl_iova *iova,
-				  struct dmactl_link *link, u64 off,
-				  struct dmactl_link_info *info)
-{
-	unsigned long gs = dmactl_iova_gidx(iova, off);
-	unsigned long ge = dmactl_iova_gend(iova, off + link->unit);
-
-	memset(info, 0, sizeof(*info));
-	info->iova_offset = off;
-	info->length = link->unit;
-	info->buf_offset = link->buf_offset + off - link->iova_offset;
-	info->dma_addr = dmactl_link_dma_addr(iova, link, off, NULL);
-	info->buf_id = link->buf->obj.id;
-	info->dir = link->udir;
-	info->attrs = link->uattrs;
-	if (find_next_zero_bit(iova->synced, ge, gs) >= ge)
-		info->flags |= DMACTL_LINK_SYNCED;
-	if (link->swiotlb)
-		info->flags |= DMACTL_LINK_SWIOTLB;
-	if (link->bus_addr)
-		info->flags |= DMACTL_LINK_BUS_ADDR;
-	if (link->attrs & DMA_ATTR_MMIO)
-		info->flags |= DMACTL_LINK_MMIO;
-}
-
-/*
- * Fill the reply and up to @n link descriptions in @info, every link of
- * the record in IOVA order.
- */
-static void dmactl_iova_describe(struct dmactl_iova *iova,
-				 struct dmactl_iova_query *cmd,
-				 struct dmactl_link_info *info, u32 n)
-{
-	struct dmactl_link *link;
-	unsigned long index = 0;
-	u32 i = 0;
-	u64 pos;
-
-	cmd->out_path = iova->path;
-	cmd->out_length = iova->length;
-	cmd->out_granule = iova->granule;
-	cmd->out_first_offset = iova->first_offset;
-	cmd->out_dma_addr = iova->path == DMACTL_PATH_IOVA ? iova->state.addr : 0;
-	cmd->out_linked_bytes = iova->linked_bytes;
-	cmd->out_synced_bytes = (u64)bitmap_weight(iova->synced, iova->nr_granules) *
-				iova->granule;
-	cmd->out_nr_links = iova->nr_links;
-	cmd->out_nr_records = iova->nr_records;
-	cmd->out_flags = 0;
-	cmd->out_shadow_bytes = iova->shadow_charged;
-	mt_for_each(&iova->links, link, index, ULONG_MAX) {
-		if (link->swiotlb)
-			cmd->out_flags |= DMACTL_LINK_SWIOTLB;
-		for (pos = 0; pos < link->length && i < n; pos += link->unit)
-			dmactl_link_info_fill(iova, link, link->iova_offset + pos,
-					      &info[i++]);
-	}
-}
-
 /**
  * dmactl_iova_query() - DMACTL_IOVA_QUERY
  * @ucmd: the call; its struct dmactl_iova_query is documented in the uapi
@@ -1316,7 +763,9 @@ int dmactl_iova_query(struct dmactl_ucmd *ucmd)
 			goto out;
 		}
 	}
-	dmactl_iova_describe(iova, cmd, info, n);
+	cmd->out_path = iova->path;
+	cmd->out_dma_addr = iova->path == DMACTL_PATH_IOVA ? iova->state.addr : 0;
+	dmactl_shadow_describe(iova, cmd, info, n);
 out:
 	dmactl_iova_op_done(t, iova);
 	if (!ret && n &&

@@ -76,30 +76,6 @@ static int dmactl_get_version(struct dmactl_ucmd *ucmd)
 	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-static int dmactl_attach(struct dmactl_ucmd *ucmd)
-{
-	struct dmactl_attach *cmd = ucmd->cmd;
-	struct dmactl_target *t;
-	int ret;
-
-	if (cmd->flags)
-		return -EOPNOTSUPP;
-	if (!dmactl_name_ok(cmd->name))
-		return -EINVAL;
-	if (dmactl_ctx_target(ucmd->ctx))
-		return -EBUSY;
-	ret = dmactl_target_attach(cmd->name, &t);
-	if (ret)
-		return ret;
-	ret = dmactl_ctx_attach(ucmd->ctx, t);
-	if (ret) {
-		dmactl_target_put(t);
-		return ret;
-	}
-	dmactl_target_describe(t, cmd);
-	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
-}
-
 /**
  * struct dmactl_ioctl_op - one entry of the ioctl table
  * @size: the kernel's size of the argument, bytes

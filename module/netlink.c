@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dmactl: the generic netlink family "dmactl" -- counters in total and
- * per device, the devices dmactl may map for, the allow list, and the
- * events group.
+ * per device, the devices dmactl may map for (what a device's entry
+ * holds is filled in here, from the targets and the allow list), the
+ * allow list, and the events group.
  *
  * The attribute numbers, policies and op table come from
  * netlink/specs/dmactl.yaml through the kernel's YNL generator
@@ -60,6 +61,114 @@ static int dmactl_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	}
 	cb->args[0] = i;
 	return 0;
+}
+
+/* ---- the devices dmactl may map for, as DMACTL_NL_CMD_DEV_GET shows them ---- */
+
+/**
+ * struct dmactl_dev_info - a device dmactl may map for, as netlink shows it
+ * @name: its name on its bus
+ * @driver: the driver bound to it, or ""
+ * @bound: bound to dmactl's own driver (exclusive)
+ * @allowed: on the allow list (shared)
+ * @files: files attached to it
+ */
+struct dmactl_dev_info {
+	char name[DMACTL_NAME_MAX];
+	char driver[DMACTL_NAME_MAX];
+	bool bound;
+	bool allowed;
+	u32 files;
+};
+
+/* The name of the driver bound to @dev, or "" (as dev_driver_string()). */
+static void dmactl_driver_name(struct device *dev, char *out, size_t len)
+{
+	const struct device_driver *drv = READ_ONCE(dev->driver);
+
+	strscpy(out, drv ? drv->name : "", len);
+}
+
+/* Fill @info for a name: its target if live, its allow-list entry. */
+static void dmactl_dev_info_fill(struct dmactl_dev_info *info,
+				 const char *name)
+{
+	struct dmactl_target *t;
+	struct dmactl_ctx *ctx;
+	struct device *dev;
+
+	lockdep_assert_held(&dmactl_targets_lock);
+	memset(info, 0, sizeof(*info));
+	strscpy(info->name, name);
+	info->allowed = dmactl_is_allowed(name);
+	t = dmactl_target_find(NULL, name);
+	if (t) {
+		info->bound = t->exclusive;
+		mutex_lock(&t->ctxs_lock);
+		list_for_each_entry(ctx, &t->ctxs, target_node)
+			info->files++;
+		mutex_unlock(&t->ctxs_lock);
+		dmactl_driver_name(t->dev, info->driver, sizeof(info->driver));
+		dmactl_target_put(t);
+		return;
+	}
+	dev = dmactl_find_device(name);
+	if (dev) {
+		dmactl_driver_name(dev, info->driver, sizeof(info->driver));
+		put_device(dev);
+	}
+}
+
+/* Where dmactl_devs_list() is filling in. */
+struct dmactl_devs_fill {
+	struct dmactl_dev_info *info;
+	int n;
+};
+
+static void dmactl_devs_fill_target(struct dmactl_target *t, void *arg)
+{
+	struct dmactl_devs_fill *f = arg;
+
+	if (t->exclusive && !READ_ONCE(t->dead))
+		dmactl_dev_info_fill(&f->info[f->n++], dev_name(t->dev));
+}
+
+static void dmactl_devs_fill_allowed(const char *name, void *arg)
+{
+	struct dmactl_devs_fill *f = arg;
+
+	dmactl_dev_info_fill(&f->info[f->n++], name);
+}
+
+/*
+ * The devices dmactl may map for, in an array the caller kfree()s: every
+ * device bound to dmactl, then every name on the allow list not among
+ * them.  Under one hold of dmactl_targets_lock, so the list is one
+ * moment's.  Returns how many, or -ENOMEM.
+ */
+static int dmactl_devs_list(struct dmactl_dev_info **out)
+{
+	struct dmactl_devs_fill f = {};
+	int n;
+
+	guard(mutex)(&dmactl_targets_lock);
+	n = dmactl_targets_each_locked(NULL, NULL) +
+	    dmactl_allowed_each_locked(NULL, NULL);
+	f.info = kcalloc(n, sizeof(*f.info), GFP_KERNEL);
+	if (!f.info)
+		return -ENOMEM;
+	dmactl_targets_each_locked(dmactl_devs_fill_target, &f);
+	dmactl_allowed_each_locked(dmactl_devs_fill_allowed, &f);
+	*out = f.info;
+	return f.n;
+}
+
+/* One device dmactl may map for: 0, or -ENODEV if neither bound nor allowed. */
+static int dmactl_dev_info_get(const char *name, struct dmactl_dev_info *info)
+{
+	guard(mutex)(&dmactl_targets_lock);
+	dmactl_dev_info_fill(info, name);
+	return info->bound || info->allowed ? 0 : -ENODEV;
 }
 
 /* ---- DMACTL_NL_CMD_DEV_GET ---- */

@@ -3,11 +3,13 @@
  * dmactl: the devices contexts attach to, and their revocation.
  *
  * Two ways for root to hand a device to dmactl:
- *  - exclusive: bind it to dmactl's PCI or platform driver through
- *    driver_override (the drivers have no ID table, so they bind nothing
- *    else), for devices dmactl drives itself;
- *  - shared: write its name to /sys/class/misc/dmactl/allow; the device
- *    keeps its own driver and dmactl maps into the same IOMMU domain.
+ *  - exclusive: bind it to dmactl's PCI or platform driver (driver.c),
+ *    whose probe makes its target here;
+ *  - shared: put its name on the allow list (allow.c); ATTACH makes its
+ *    target here.
+ * This file owns the targets (the global list, their references and
+ * locks), ATTACH from the device name to the reply, and revocation --
+ * with the bus notifiers that trigger it.
  *
  * A device can go away.  Before dmactl's own remove() returns, or when a
  * shared device's driver unbinds or the device is deleted (a bus
@@ -17,7 +19,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/capability.h>
 #include <linux/dma-map-ops.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
@@ -29,24 +30,11 @@
 
 #include "dmactl.h"
 
-/* Protects dmactl_targets, dmactl_targets_seq and dmactl_allowed. */
-static DEFINE_MUTEX(dmactl_targets_lock);
+/* Protects dmactl_targets, dmactl_targets_seq and the allow list. */
+DEFINE_MUTEX(dmactl_targets_lock);
 static LIST_HEAD(dmactl_targets);
 /* The last target's struct dmactl_target.seq. */
 static u64 dmactl_targets_seq;
-
-/**
- * struct dmactl_allowed - a device name on the allow list
- * @node: on dmactl_allowed
- * @name: the device's name on its bus
- */
-struct dmactl_allowed {
-	struct list_head node;
-	char name[DMACTL_NAME_MAX];
-};
-
-static LIST_HEAD(dmactl_allowed);
-static unsigned int dmactl_nr_allowed;	/* entries of dmactl_allowed */
 
 static void dmactl_target_release(struct kref *kref)
 {
@@ -94,9 +82,17 @@ static struct dmactl_target *dmactl_target_create(struct device *dev,
 	return t;
 }
 
-/* The live target of a device, with a reference, or NULL. */
-static struct dmactl_target *dmactl_target_find(struct device *dev,
-						const char *name)
+/**
+ * dmactl_target_find() - the live target of a device
+ * @dev: the device, or NULL to go by @name
+ * @name: its name on its bus, or NULL to go by @dev
+ *
+ * Context: dmactl_targets_lock held.
+ *
+ * Return: the target with a reference the caller drops, or NULL.
+ */
+struct dmactl_target *dmactl_target_find(struct device *dev,
+					 const char *name)
 {
 	struct dmactl_target *t;
 
@@ -130,15 +126,21 @@ static void dmactl_target_stop_dma(struct dmactl_target *t)
 	}
 }
 
-/*
- * Revoke a target: tear down every object on it, mark it dead and take it
- * off the global list, and say so on the events group.  Waits for
- * operations in progress on it, each of which holds the rwsem for a
- * bounded time (at most one engine transfer): nothing waits on userspace
- * under it.  Files closed earlier whose objects an engine kept busy are
- * freed here once those objects could go.
+/**
+ * dmactl_target_revoke() - revoke a target
+ * @t: the target, with a reference the caller holds
+ *
+ * Tears down every object on it, marks it dead and takes it off the
+ * global list, and says so on the events group.  Waits for operations in
+ * progress on it, each of which holds the rwsem for a bounded time (at
+ * most one engine transfer): nothing waits on userspace under it.  Files
+ * closed earlier whose objects an engine kept busy are freed here once
+ * those objects could go.  Revoking twice is harmless.
+ *
+ * Context: process; takes @t's rwsem for writing, then
+ * dmactl_targets_lock; none of them held by the caller.
  */
-static void dmactl_target_revoke(struct dmactl_target *t)
+void dmactl_target_revoke(struct dmactl_target *t)
 {
 	struct dmactl_teardown td = {};
 	struct dmactl_ctx *ctx;
@@ -192,80 +194,6 @@ int dmactl_target_read_lock(struct dmactl_target *t)
 	return 0;
 }
 
-/* Does any file attached to @t hold an object?  Under ctxs_lock. */
-static bool dmactl_target_has_objects(struct dmactl_target *t)
-{
-	struct dmactl_ctx *ctx;
-
-	lockdep_assert_held(&t->ctxs_lock);
-	list_for_each_entry(ctx, &t->ctxs, target_node)
-		if (!xa_empty(&ctx->objs))
-			return true;
-	return false;
-}
-
-/**
- * dmactl_target_take_mask() - set a device's DMA mask for a benchmark run
- * @t: the target, not locked by the caller
- * @mask: the new mask, for streaming and coherent mappings
- * @saved: the streaming mask before
- * @saved_coherent: the coherent mask before
- *
- * Only a device bound to dmactl, with no object in any file: a mask
- * changed under a live mapping, or under another driver, would make the
- * kernel's view of the device a lie.  Until dmactl_target_put_mask() no
- * file can make objects on @t.
- *
- * Return: 0 with @t's rwsem held for reading; else, not held: -EPERM for
- * a shared device, -EBUSY while objects or another run's mask exist,
- * -ENODEV once revoked, -EIO if the DMA layer refuses the mask.
- */
-int dmactl_target_take_mask(struct dmactl_target *t, u64 mask, u64 *saved,
-			    u64 *saved_coherent)
-{
-	int ret = 0;
-
-	if (!t->exclusive)
-		return -EPERM;
-	down_write(&t->rwsem);
-	mutex_lock(&t->ctxs_lock);
-	if (t->dead)
-		ret = -ENODEV;
-	else if (t->mask_bench || dmactl_target_has_objects(t))
-		ret = -EBUSY;
-	mutex_unlock(&t->ctxs_lock);
-	if (!ret) {
-		*saved = dma_get_mask(t->dev);
-		*saved_coherent = t->dev->coherent_dma_mask;
-		if (dma_set_mask_and_coherent(t->dev, mask))
-			ret = -EIO;
-	}
-	if (ret) {
-		up_write(&t->rwsem);
-		return ret;
-	}
-	WRITE_ONCE(t->mask_bench, true);
-	downgrade_write(&t->rwsem);
-	return 0;
-}
-
-/**
- * dmactl_target_put_mask() - restore the DMA mask a run changed
- * @t: the target, its rwsem held by the caller (either way)
- * @saved: the streaming mask dmactl_target_take_mask() saved
- * @saved_coherent: the coherent mask it saved
- */
-void dmactl_target_put_mask(struct dmactl_target *t, u64 saved,
-			    u64 saved_coherent)
-{
-	lockdep_assert_held(&t->rwsem);
-	/* Both were accepted for this device before. */
-	if (dma_set_mask(t->dev, saved) ||
-	    dma_set_coherent_mask(t->dev, saved_coherent))
-		dev_err(t->dev, "could not restore the DMA mask\n");
-	WRITE_ONCE(t->mask_bench, false);
-}
-
 /**
  * dmactl_target_read_unlock() - end an operation on a target's objects
  * @t: the target
@@ -273,17 +201,6 @@ void dmactl_target_put_mask(struct dmactl_target *t, u64 saved,
 void dmactl_target_read_unlock(struct dmactl_target *t)
 {
 	up_read(&t->rwsem);
-}
-
-static bool dmactl_is_allowed(const char *name)
-{
-	struct dmactl_allowed *a;
-
-	lockdep_assert_held(&dmactl_targets_lock);
-	list_for_each_entry(a, &dmactl_allowed, node)
-		if (!strcmp(a->name, name))
-			return true;
-	return false;
 }
 
 /**
@@ -379,89 +296,6 @@ struct dmactl_target *dmactl_target_get_by_name(const char *name)
 	return dmactl_target_find(NULL, name);
 }
 
-/* The name of the driver bound to @dev, or "" (as dev_driver_string()). */
-static void dmactl_driver_name(struct device *dev, char *out, size_t len)
-{
-	const struct device_driver *drv = READ_ONCE(dev->driver);
-
-	strscpy(out, drv ? drv->name : "", len);
-}
-
-/* Fill @info for a name: its target if live, its allow-list entry. */
-static void dmactl_dev_info_fill(struct dmactl_dev_info *info,
-				 const char *name)
-{
-	struct dmactl_target *t;
-	struct dmactl_ctx *ctx;
-	struct device *dev;
-
-	lockdep_assert_held(&dmactl_targets_lock);
-	memset(info, 0, sizeof(*info));
-	strscpy(info->name, name);
-	info->allowed = dmactl_is_allowed(name);
-	t = dmactl_target_find(NULL, name);
-	if (t) {
-		info->bound = t->exclusive;
-		mutex_lock(&t->ctxs_lock);
-		list_for_each_entry(ctx, &t->ctxs, target_node)
-			info->files++;
-		mutex_unlock(&t->ctxs_lock);
-		dmactl_driver_name(t->dev, info->driver, sizeof(info->driver));
-		dmactl_target_put(t);
-		return;
-	}
-	dev = dmactl_find_device(name);
-	if (dev) {
-		dmactl_driver_name(dev, info->driver, sizeof(info->driver));
-		put_device(dev);
-	}
-}
-
-/**
- * dmactl_devs_list() - the devices dmactl may map for
- * @out: an array the caller kfree()s: every device bound to dmactl, then
- *	every name on the allow list not among them
- *
- * Return: how many, or -ENOMEM.
- */
-int dmactl_devs_list(struct dmactl_dev_info **out)
-{
-	struct dmactl_dev_info *info;
-	struct dmactl_allowed *a;
-	struct dmactl_target *t;
-	int n = 0, i = 0;
-
-	guard(mutex)(&dmactl_targets_lock);
-	list_for_each_entry(t, &dmactl_targets, node)
-		n++;
-	list_for_each_entry(a, &dmactl_allowed, node)
-		n++;
-	info = kcalloc(n, sizeof(*info), GFP_KERNEL);
-	if (!info)
-		return -ENOMEM;
-	list_for_each_entry(t, &dmactl_targets, node)
-		if (t->exclusive && !READ_ONCE(t->dead))
-			dmactl_dev_info_fill(&info[i++], dev_name(t->dev));
-	list_for_each_entry(a, &dmactl_allowed, node)
-		dmactl_dev_info_fill(&info[i++], a->name);
-	*out = info;
-	return i;
-}
-
-/**
- * dmactl_dev_info_get() - one device dmactl may map for
- * @name: its name on its bus
- * @info: filled in
- *
- * Return: 0, or -ENODEV when it is neither bound to dmactl nor allowed.
- */
-int dmactl_dev_info_get(const char *name, struct dmactl_dev_info *info)
-{
-	guard(mutex)(&dmactl_targets_lock);
-	dmactl_dev_info_fill(info, name);
-	return info->bound || info->allowed ? 0 : -ENODEV;
-}
-
 /**
  * dmactl_find_device() - a device by its name on the PCI or platform bus
  * @name: the name
@@ -477,6 +311,48 @@ struct device *dmactl_find_device(const char *name)
 		dev = bus_find_device_by_name(&platform_bus_type, NULL, name);
 	return dev;
 }
+
+/**
+ * dmactl_target_granule() - the granule links are checked against
+ * @t: the target
+ *
+ * Return: dma_get_merge_boundary() + 1 for a device behind an IOMMU, the
+ * page size otherwise, bytes.
+ */
+u64 dmactl_target_granule(struct dmactl_target *t)
+{
+	unsigned long boundary = dma_get_merge_boundary(t->dev);
+
+	return boundary ? (u64)boundary + 1 : PAGE_SIZE;
+}
+
+/**
+ * dmactl_targets_each_locked() - walk the list of targets
+ * @fn: called on each, in the order they were made; NULL to count only
+ * @arg: passed to @fn
+ *
+ * Dead targets not yet off the list are walked too.
+ *
+ * Context: dmactl_targets_lock held.
+ *
+ * Return: how many targets the list holds.
+ */
+int dmactl_targets_each_locked(void (*fn)(struct dmactl_target *t, void *arg),
+			       void *arg)
+{
+	struct dmactl_target *t;
+	int n = 0;
+
+	lockdep_assert_held(&dmactl_targets_lock);
+	list_for_each_entry(t, &dmactl_targets, node) {
+		if (fn)
+			fn(t, arg);
+		n++;
+	}
+	return n;
+}
+
+/* ---- ATTACH ---- */
 
 /*
  * May dmactl map for a device in shared mode?  Only while a driver that
@@ -502,22 +378,18 @@ static bool dmactl_dev_uses_dma_api(struct device *dev)
 	return false;
 }
 
-/**
- * dmactl_target_attach() - the target for a device name, for ATTACH
- * @name: the device's name on its bus
- * @out: the target, with a reference for the caller
- *
- * A device bound to dmactl gets its exclusive target.  An allowed device
+/*
+ * The target for a device name, with a reference for the caller.  A
+ * device bound to dmactl gets its exclusive target.  An allowed device
  * gets a shared target while a driver that uses the DMA API is bound to
  * it; the check and the making of the target happen under the device
  * lock, which an unbind holds from its notifier on, so no target is made
  * that the unbind would not revoke.
- *
- * Return: 0; -ENODEV if there is no such device; -EPERM if it is neither
+ * Returns 0; -ENODEV if there is no such device; -EPERM if it is neither
  * bound to dmactl nor allowed; -ENXIO if it is allowed but no driver
  * using the DMA API is bound to it; -EINTR; -ENOMEM.
  */
-int dmactl_target_attach(const char *name, struct dmactl_target **out)
+static int dmactl_target_attach(const char *name, struct dmactl_target **out)
 {
 	struct dmactl_target *t;
 	struct device *dev;
@@ -561,20 +433,6 @@ out_put:
 	return ret;
 }
 
-/**
- * dmactl_target_granule() - the granule links are checked against
- * @t: the target
- *
- * Return: dma_get_merge_boundary() + 1 for a device behind an IOMMU, the
- * page size otherwise, bytes.
- */
-u64 dmactl_target_granule(struct dmactl_target *t)
-{
-	unsigned long boundary = dma_get_merge_boundary(t->dev);
-
-	return boundary ? (u64)boundary + 1 : PAGE_SIZE;
-}
-
 static u32 dmactl_domain_type(struct iommu_domain *domain)
 {
 	if (!domain)
@@ -593,12 +451,8 @@ static u32 dmactl_domain_type(struct iommu_domain *domain)
 	}
 }
 
-/**
- * dmactl_target_describe() - fill ATTACH's reply
- * @t: the target
- * @cmd: the reply
- */
-void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach *cmd)
+/* Fill ATTACH's reply: the device as the DMA layer sees it. */
+static void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach *cmd)
 {
 	struct device *dev = t->dev;
 	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
@@ -621,33 +475,79 @@ void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach *cmd)
 	cmd->out_numa_node = node == NUMA_NO_NODE ? DMACTL_NO_NODE : node;
 }
 
-/* ---- exclusive mode: dmactl's own drivers ---- */
-
-static void dmactl_found_take(struct device *dev, struct dmactl_found *f)
+/*
+ * Attach a context to a target, once; the context takes over the caller's
+ * reference.  -EBUSY if it is already attached (the caller keeps its
+ * reference then): two ATTACH calls on one file may race.
+ */
+static int dmactl_target_add_ctx(struct dmactl_ctx *ctx,
+				 struct dmactl_target *t)
 {
-	f->dma_mask = dev->dma_mask;
-	f->mask = dma_get_mask(dev);
-	f->coherent_mask = dev->coherent_dma_mask;
-	f->master = dev_is_pci(dev) && to_pci_dev(dev)->is_busmaster;
+	guard(mutex)(&ctx->attach_lock);
+	if (ctx->target)
+		return -EBUSY;
+	mutex_lock(&t->ctxs_lock);
+	list_add_tail(&ctx->target_node, &t->ctxs);
+	mutex_unlock(&t->ctxs_lock);
+	/* Pairs with dmactl_ctx_target(). */
+	smp_store_release(&ctx->target, t);
+	return 0;
 }
 
-/* Hand the device back as probe found it: DMA masks, bus mastering. */
-static void dmactl_found_restore(struct device *dev,
-				 const struct dmactl_found *f)
+/**
+ * dmactl_attach() - DMACTL_ATTACH
+ * @ucmd: the call; its struct dmactl_attach is documented in the uapi
+ *
+ * Attaches the file to the target of the named device, making a shared
+ * target if the device is allowed and has none, and describes the device
+ * in the reply.
+ *
+ * Context: process; takes the device's lock and dmactl_targets_lock, then
+ * the context's attach_lock and the target's ctxs_lock, never together
+ * with an object's.
+ *
+ * Return: 0 or a negative errno as the uapi header lists.
+ */
+int dmactl_attach(struct dmactl_ucmd *ucmd)
 {
-	if (dev_is_pci(dev)) {
-		if (f->master)
-			pci_set_master(to_pci_dev(dev));
-		else
-			pci_clear_master(to_pci_dev(dev));
+	struct dmactl_attach *cmd = ucmd->cmd;
+	struct dmactl_target *t;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (!dmactl_name_ok(cmd->name))
+		return -EINVAL;
+	if (dmactl_ctx_target(ucmd->ctx))
+		return -EBUSY;
+	ret = dmactl_target_attach(cmd->name, &t);
+	if (ret)
+		return ret;
+	ret = dmactl_target_add_ctx(ucmd->ctx, t);
+	if (ret) {
+		dmactl_target_put(t);
+		return ret;
 	}
-	dev->coherent_dma_mask = f->coherent_mask;
-	if (f->dma_mask && f->dma_mask == dev->dma_mask)
-		*dev->dma_mask = f->mask;
-	dev->dma_mask = f->dma_mask;
+	dmactl_target_describe(t, cmd);
+	return dmactl_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-static int dmactl_add_exclusive(struct device *dev, struct dmactl_engine *engine,
+/* ---- exclusive targets ---- */
+
+/**
+ * dmactl_target_add_exclusive() - the target of a device dmactl's driver
+ *	binds
+ * @dev: the device, being probed
+ * @engine: its DMA engine, or NULL; the target owns it from now on
+ * @found: the device as probe found it, for remove to hand it back
+ *
+ * drvdata holds a reference of its own: an unbind's notifier revokes the
+ * target before remove() runs.
+ *
+ * Return: 0 or -ENOMEM (the caller still owns @engine then).
+ */
+int dmactl_target_add_exclusive(struct device *dev,
+				struct dmactl_engine *engine,
 				const struct dmactl_found *found)
 {
 	struct dmactl_target *t;
@@ -663,102 +563,22 @@ static int dmactl_add_exclusive(struct device *dev, struct dmactl_engine *engine
 	return 0;
 }
 
-static void dmactl_remove_exclusive(struct device *dev)
-{
-	struct dmactl_target *t = dev_get_drvdata(dev);
-	struct dmactl_found found = t->found;
+/* ---- the bus notifiers ---- */
 
-	dmactl_target_revoke(t);
-	dmactl_target_put(t);
-	dmactl_found_restore(dev, &found);
-	dev_set_drvdata(dev, NULL);
-}
-
-/*
- * Bind a PCI device.  Only a device dmactl drives itself (edu) gets bus
- * mastering; every other one gets the widest DMA mask it takes, for the
- * mappings made for it.  Remove restores both.
+/**
+ * dmactl_targets_revoke_by() - revoke the target of a device or a name
+ * @dev: the device, or NULL to go by @name
+ * @name: its name on its bus, or NULL to go by @dev
+ * @exclusive_too: revoke an exclusive target as well as a shared one (an
+ *	unbind: dmactl's own driver's too, so nothing new -- a published
+ *	BAR -- comes of it once the unbind began)
+ *
+ * Nothing happens when the device has no live target.
+ *
+ * Context: process; none of the target's locks held.
  */
-static int dmactl_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
-{
-	struct dmactl_engine *engine = NULL;
-	bool edu = dmactl_edu_match(pdev);
-	struct dmactl_found found;
-	int ret;
-
-	dmactl_found_take(&pdev->dev, &found);
-	ret = pcim_enable_device(pdev);
-	if (ret)
-		return ret;
-	if (edu) {
-		/* A DMA engine with its own mask. */
-		ret = dmactl_edu_setup(pdev, &engine);
-	} else {
-		ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-		if (ret)
-			ret = dma_set_mask_and_coherent(&pdev->dev,
-							DMA_BIT_MASK(32));
-	}
-	if (!ret)
-		ret = dmactl_add_exclusive(&pdev->dev, engine, &found);
-	if (ret) {
-		dmactl_engine_destroy(engine);
-		dmactl_found_restore(&pdev->dev, &found);
-	}
-	return ret;
-}
-
-static void dmactl_pci_remove(struct pci_dev *pdev)
-{
-	dmactl_remove_exclusive(&pdev->dev);
-}
-
-/* No ID table: binds only through driver_override. */
-static struct pci_driver dmactl_pci_driver = {
-	.name = KBUILD_MODNAME,
-	.probe = dmactl_pci_probe,
-	.remove = dmactl_pci_remove,
-};
-
-static int dmactl_platform_probe(struct platform_device *pdev)
-{
-	struct device *dev = &pdev->dev;
-	struct dmactl_found found;
-	int ret;
-
-	dmactl_found_take(dev, &found);
-	/* dma_map_phys() WARNs on a device without a DMA mask. */
-	if (!dev->dma_mask)
-		dev->dma_mask = &dev->coherent_dma_mask;
-	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
-	if (!ret)
-		ret = dmactl_add_exclusive(dev, NULL, &found);
-	if (ret)
-		dmactl_found_restore(dev, &found);
-	return ret;
-}
-
-static void dmactl_platform_remove(struct platform_device *pdev)
-{
-	dmactl_remove_exclusive(&pdev->dev);
-}
-
-static struct platform_driver dmactl_platform_driver = {
-	.driver.name = KBUILD_MODNAME,
-	.probe = dmactl_platform_probe,
-	.remove = dmactl_platform_remove,
-};
-
-/* ---- shared mode: the allow list and the bus notifier ---- */
-
-/* Revoke the shared target of a device or a name, if there is one. */
-/*
- * Revoke the target of a device or a name, if there is one: a shared one
- * only, unless @exclusive_too (an unbind: dmactl's own driver's too, so
- * nothing new -- a published BAR -- comes of it once the unbind began).
- */
-static void dmactl_revoke_by(struct device *dev, const char *name,
-			     bool exclusive_too)
+void dmactl_targets_revoke_by(struct device *dev, const char *name,
+			      bool exclusive_too)
 {
 	struct dmactl_target *t;
 
@@ -780,7 +600,7 @@ static int dmactl_bus_notify(struct notifier_block *nb, unsigned long action,
 	 * deleted is gone.  Either way its objects go first.
 	 */
 	if (action == BUS_NOTIFY_UNBIND_DRIVER || action == BUS_NOTIFY_DEL_DEVICE)
-		dmactl_revoke_by(data, NULL, true);
+		dmactl_targets_revoke_by(data, NULL, true);
 	return NOTIFY_DONE;
 }
 
@@ -812,143 +632,6 @@ static struct notifier_block dmactl_platform_nb = {
 	.notifier_call = dmactl_bus_notify,
 };
 
-/* Copy a name written to sysfs, without its newline; -EINVAL if bad. */
-static int dmactl_sysfs_name(const char *buf, size_t count, char *name)
-{
-	size_t len = count;
-
-	if (len && buf[len - 1] == '\n')
-		len--;
-	if (!len || len >= DMACTL_NAME_MAX || memchr(buf, '\0', len))
-		return -EINVAL;
-	memcpy(name, buf, len);
-	name[len] = '\0';
-	return 0;
-}
-
-/**
- * dmactl_allow() - put a device name on the allow list
- * @name: the name, terminated, shorter than DMACTL_NAME_MAX
- *
- * The device need not exist yet.  Allowing a name twice is not an error.
- *
- * Return: 0; -EDQUOT when the list holds max_allowed names (counted
- * under the rule "limit"); -ENOMEM.
- */
-int dmactl_allow(const char *name)
-{
-	struct dmactl_allowed *a;
-	int ret = 0;
-
-	a = kzalloc_obj(*a, GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	strscpy(a->name, name);
-	mutex_lock(&dmactl_targets_lock);
-	if (dmactl_is_allowed(a->name)) {
-		kfree(a);
-	} else if (dmactl_allow_list_full(dmactl_nr_allowed)) {
-		kfree(a);
-		ret = dmactl_reject(NULL, DMACTL_RULE_LIMIT, -EDQUOT);
-	} else {
-		list_add_tail(&a->node, &dmactl_allowed);
-		dmactl_nr_allowed++;
-	}
-	mutex_unlock(&dmactl_targets_lock);
-	return ret;
-}
-
-/**
- * dmactl_disallow() - take a device name off the allow list
- * @name: the name
- *
- * What was mapped under the permission goes with it: the device's shared
- * target is revoked before this returns.
- *
- * Return: 0, or -ENOENT if the name is not on the list.
- */
-int dmactl_disallow(const char *name)
-{
-	struct dmactl_allowed *a, *found = NULL;
-
-	mutex_lock(&dmactl_targets_lock);
-	list_for_each_entry(a, &dmactl_allowed, node) {
-		if (!strcmp(a->name, name)) {
-			found = a;
-			list_del(&a->node);
-			dmactl_nr_allowed--;
-			break;
-		}
-	}
-	mutex_unlock(&dmactl_targets_lock);
-	if (!found)
-		return -ENOENT;
-	kfree(found);
-	dmactl_revoke_by(NULL, name, false);
-	return 0;
-}
-
-/* Apply @fn to a device name written to sysfs; the write's return value. */
-static ssize_t dmactl_sysfs_apply(const char *buf, size_t count,
-				  int (*fn)(const char *name))
-{
-	char name[DMACTL_NAME_MAX];
-	int ret;
-
-	ret = dmactl_sysfs_name(buf, count, name);
-	if (!ret)
-		ret = fn(name);
-	return ret ? ret : count;
-}
-
-/* The allow list hands devices to /dev/dmactl: CAP_SYS_ADMIN, as there. */
-static ssize_t allow_store(struct device *d, struct device_attribute *attr,
-			   const char *buf, size_t count)
-{
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	return dmactl_sysfs_apply(buf, count, dmactl_allow);
-}
-static DEVICE_ATTR_WO(allow);
-
-static ssize_t disallow_store(struct device *d, struct device_attribute *attr,
-			      const char *buf, size_t count)
-{
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	return dmactl_sysfs_apply(buf, count, dmactl_disallow);
-}
-static DEVICE_ATTR_WO(disallow);
-
-static ssize_t allowed_show(struct device *d, struct device_attribute *attr,
-			    char *buf)
-{
-	struct dmactl_allowed *a;
-	int len = 0;
-
-	guard(mutex)(&dmactl_targets_lock);
-	list_for_each_entry(a, &dmactl_allowed, node)
-		len += sysfs_emit_at(buf, len, "%s\n", a->name);
-	return len;
-}
-static DEVICE_ATTR_ADMIN_RO(allowed);
-
-static struct attribute *dmactl_misc_attrs[] = {
-	&dev_attr_allow.attr,
-	&dev_attr_disallow.attr,
-	&dev_attr_allowed.attr,
-	NULL,
-};
-
-static const struct attribute_group dmactl_misc_group = {
-	.attrs = dmactl_misc_attrs,
-};
-
-const struct attribute_group *dmactl_misc_groups[] = {
-	&dmactl_misc_group,
-	NULL,
-};
-
 /**
  * dmactl_targets_init() - register the drivers and the bus notifiers
  *
@@ -964,16 +647,11 @@ int dmactl_targets_init(void)
 	ret = bus_register_notifier(&platform_bus_type, &dmactl_platform_nb);
 	if (ret)
 		goto out_pci_nb;
-	ret = pci_register_driver(&dmactl_pci_driver);
+	ret = dmactl_drivers_register();
 	if (ret)
 		goto out_platform_nb;
-	ret = platform_driver_register(&dmactl_platform_driver);
-	if (ret)
-		goto out_pci_driver;
 	return 0;
 
-out_pci_driver:
-	pci_unregister_driver(&dmactl_pci_driver);
 out_platform_nb:
 	bus_unregister_notifier(&platform_bus_type, &dmactl_platform_nb);
 out_pci_nb:
@@ -988,11 +666,9 @@ out_pci_nb:
  */
 void dmactl_targets_exit(void)
 {
-	struct dmactl_allowed *a, *next;
 	struct dmactl_target *t;
 
-	platform_driver_unregister(&dmactl_platform_driver);
-	pci_unregister_driver(&dmactl_pci_driver);
+	dmactl_drivers_unregister();
 	bus_unregister_notifier(&platform_bus_type, &dmactl_platform_nb);
 	bus_unregister_notifier(&pci_bus_type, &dmactl_pci_nb);
 
@@ -1008,6 +684,5 @@ void dmactl_targets_exit(void)
 		dmactl_target_revoke(t);
 		dmactl_target_put(t);
 	}
-	list_for_each_entry_safe(a, next, &dmactl_allowed, node)
-		kfree(a);
+	dmactl_allowed_free_all();
 }

@@ -3,96 +3,75 @@
  * dmactl: the translation oracle.
  *
  * Independent of what the DMA layer says it did, look at what the device
- * would see.  On the IOVA path, walk the IOMMU page table with
- * iommu_iova_to_phys() page by page: a linked page must translate to the
- * buffer page behind it, an unlinked one to nothing.  On the fallback
- * path, each DMA address must be phys_to_dma() of the buffer page, or a
- * swiotlb bounce slot, which is reported as such.  A P2P link by bus
- * address maps nothing: its IOVA must translate to nothing and its
- * recorded address must be the page's bus address.
+ * would see, page by page.  On the IOVA path, an unlinked page must
+ * translate to nothing in the IOMMU page table.  A linked page is checked
+ * by its link's backend (link_ops.c): in the IOVA space it must translate
+ * to the buffer page behind it; mapped by dma_map_phys() its DMA address
+ * must be phys_to_dma() of that page, or a swiotlb bounce slot, which is
+ * reported as such; a P2P link by bus address maps nothing: its IOVA must
+ * translate to nothing and its recorded address must be the page's bus
+ * address.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/dma-direct.h>
 #include <linux/iommu.h>
 #include <linux/overflow.h>
-#include <linux/pci.h>
 #include <linux/sched.h>
-#include <linux/swiotlb.h>
 
 #include "dmactl.h"
 
-/*
- * A page of a bus-address link: its recorded address is the bus address
- * of @phys, and its IOVA, if any, maps nothing.
- */
-static bool dmactl_verify_bus_addr(struct dmactl_iova *iova,
-				   struct iommu_domain *domain,
-				   struct dmactl_link *link, u64 off,
-				   phys_addr_t phys)
+/* Count what the oracle found for the page at IOVA offset @off. */
+static void dmactl_verify_count(struct dmactl_iova_verify *cmd, u64 off,
+				enum dmactl_verdict verdict)
 {
-	struct pci_dev *pdev = link->buf->provider;
-	/* The bus address from the provider's BAR, not from the record. */
-	int bar = dmactl_p2p_bar(pdev, phys);
-
-	if (bar < 0 ||
-	    dmactl_link_dma_addr(iova, link, off, NULL) !=
-	    pci_bus_address(pdev, bar) + phys - pci_resource_start(pdev, bar))
-		return false;
-	return iova->path != DMACTL_PATH_IOVA ||
-	       !iommu_iova_to_phys(domain, iova->state.addr + off);
+	switch (verdict) {
+	case DMACTL_VERDICT_MAPPED:
+		cmd->out_mapped_ok++;
+		break;
+	case DMACTL_VERDICT_UNMAPPED:
+		cmd->out_unmapped_ok++;
+		break;
+	case DMACTL_VERDICT_BOUNCED:
+		cmd->out_bounced++;
+		break;
+	case DMACTL_VERDICT_BUS_ADDR:
+		cmd->out_bus_addr++;
+		break;
+	default:
+		if (!cmd->out_mismatches)
+			cmd->out_first_mismatch = off;
+		cmd->out_mismatches++;
+	}
 }
 
-/* Check one page of the walk, at IOVA offset @off. */
+/*
+ * Check one page of the walk, at IOVA offset @off: a linked one as its
+ * link's backend says; an unlinked one must translate to nothing, which
+ * only an IOMMU (@domain) can tell.
+ */
 static void dmactl_verify_page(struct dmactl_iova *iova,
 			       struct iommu_domain *domain, u64 off,
 			       struct dmactl_iova_verify *cmd)
 {
-	struct device *dev = iova->target->dev;
 	struct dmactl_link *link = dmactl_iova_link_at(iova, off);
-	bool linked = link && off >= link->iova_offset &&
-		      off < link->iova_offset + link->length;
-	phys_addr_t want = 0, got;
-	dma_addr_t addr;
-	bool ok;
+	enum dmactl_verdict verdict;
+	phys_addr_t want;
 
 	cmd->out_checked++;
-	if (link && !linked)
+	if (link && (off < link->iova_offset ||
+		     off >= link->iova_offset + link->length))
 		return;	/* the unlinked tail of a linked granule */
-	if (linked)
+	if (link) {
 		want = dmactl_buf_phys(link->buf,
 				       link->buf_offset + off - link->iova_offset);
-
-	if (linked && link->bus_addr) {
-		if (dmactl_verify_bus_addr(iova, domain, link, off, want)) {
-			cmd->out_bus_addr++;
-			return;
-		}
-		ok = false;
-	} else if (iova->path == DMACTL_PATH_IOVA) {
-		got = iommu_iova_to_phys(domain, iova->state.addr + off);
-		ok = got == want;
-	} else if (linked) {
-		addr = dmactl_link_dma_addr(iova, link, off, NULL);
-		ok = addr == phys_to_dma(dev, want);
-		if (!ok && swiotlb_find_pool(dev, dma_to_phys(dev, addr))) {
-			cmd->out_bounced++;
-			return;
-		}
+		verdict = link->ops->verify_page(iova, domain, link, off, want);
+	} else if (domain) {
+		verdict = iommu_iova_to_phys(domain, iova->state.addr + off) ?
+			  DMACTL_VERDICT_MISMATCH : DMACTL_VERDICT_UNMAPPED;
 	} else {
 		return;	/* nothing to look at without an IOMMU */
 	}
-
-	if (ok) {
-		if (linked)
-			cmd->out_mapped_ok++;
-		else
-			cmd->out_unmapped_ok++;
-		return;
-	}
-	if (!cmd->out_mismatches)
-		cmd->out_first_mismatch = off;
-	cmd->out_mismatches++;
+	dmactl_verify_count(cmd, off, verdict);
 }
 
 /**
