@@ -26,7 +26,7 @@
 
 TIER ?= distro
 W ?= 1
-BUILD ?= $(CURDIR)/out/build/$(if $(DMACTL_IN_ROOT),$(TIER),local)
+BUILD ?= $(or $(DMACTL_OUT),$(CURDIR)/out)/build/$(if $(DMACTL_IN_ROOT),$(TIER),local)
 STAGE := $(BUILD)/stage
 
 .DEFAULT_GOAL := all

@@ -20,7 +20,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 /**
  * struct dmactl_allowed - a device name on the allow list

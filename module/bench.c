@@ -33,7 +33,7 @@
 #include <linux/slab.h>
 #include <linux/topology.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 /*
  * Latency histogram: below 16 ns one bucket per ns; above, 16 linear steps

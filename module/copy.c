@@ -22,7 +22,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 #define DMACTL_COPY_MAX_LENGTH	SZ_64M
 #define DMACTL_COPY_GUARD	256

@@ -27,7 +27,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 static const struct dmactl_obj_ops *const dmactl_obj_ops[DMACTL_NR_OBJ_TYPES] = {
 	[DMACTL_OBJ_BUF] = &dmactl_buf_ops,

@@ -17,7 +17,7 @@
 #include <linux/pci.h>
 #include <linux/platform_device.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 static void dmactl_found_take(struct device *dev, struct dmactl_found *f)
 {

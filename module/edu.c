@@ -20,7 +20,7 @@
 #include <linux/pci.h>
 #include <linux/sizes.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 static unsigned int edu_dma_bits = 28;
 module_param(edu_dma_bits, uint, 0444);

@@ -14,7 +14,7 @@
 #include <linux/dmaengine.h>
 #include <linux/slab.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 /**
  * dmactl_engine_create() - wrap a backend as an engine

@@ -27,7 +27,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 #define DMACTL_USER_ATTRS (DMACTL_ATTR_SKIP_CPU_SYNC | DMACTL_ATTR_WEAK_ORDERING)
 

@@ -17,7 +17,7 @@
 #include <linux/module.h>
 #include <linux/sizes.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 static unsigned long long max_objects_per_file = 65536;
 module_param(max_objects_per_file, ullong, 0644);

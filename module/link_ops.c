@@ -28,7 +28,7 @@
 #include <linux/pci-p2pdma.h>
 #include <linux/swiotlb.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 /**
  * dmactl_link_run() - the next run of a link

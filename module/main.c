@@ -18,7 +18,7 @@
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 /* The ABI's sizes, checked against the one list module and tool share. */
 #define DMACTL_ABI_SIZE(name, bytes) static_assert(sizeof(struct name) == (bytes))

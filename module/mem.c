@@ -25,7 +25,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 #define DMACTL_BUF_MAX_LENGTH	SZ_1G
 #define DMACTL_BUF_MAX_ORDER	min(10, MAX_PAGE_ORDER)

@@ -15,7 +15,7 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 #include "netlink-gen.h"
 
 /* The attribute of each counter in DMACTL_NL_CMD_STATS_GET's reply. */

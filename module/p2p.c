@@ -30,7 +30,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 /**
  * struct dmactl_dying - a provider whose driver is unbinding

@@ -25,7 +25,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 /**
  * dmactl_iova_gidx() - the granule an IOVA offset falls in

@@ -6,7 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 struct dmactl_counters dmactl_total;
 

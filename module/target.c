@@ -28,7 +28,7 @@
 #include <linux/string.h>
 #include <linux/swiotlb.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 /* Protects dmactl_targets, dmactl_targets_seq and the allow list. */
 DEFINE_MUTEX(dmactl_targets_lock);

@@ -18,7 +18,7 @@
 #include <linux/overflow.h>
 #include <linux/sched.h>
 
-#include "dmactl.h"
+#include "dmactl_private.h"
 
 /* Count what the oracle found for the page at IOVA offset @off. */
 static void dmactl_verify_count(struct dmactl_iova_verify *cmd, u64 off,

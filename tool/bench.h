@@ -5,7 +5,7 @@
 
 #include <linux/dmactl.h>
 
-#include "dmactl.h"
+#include "commands.h"
 
 /* The modes, as the tool and its JSON name them: index enum dmactl_bench_mode. */
 #define BENCH_NR_MODES	DMACTL_BENCH_IOVA_SPARSE

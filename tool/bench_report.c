@@ -11,7 +11,7 @@
 #include <json-c/json.h>
 
 #include "bench.h"
-#include "dmactl.h"
+#include "commands.h"
 
 /* The label of a result file: its base name without ".json". */
 static void file_label(const char *path, char *out, size_t len)

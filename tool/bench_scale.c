@@ -22,7 +22,7 @@
 
 #include "bench.h"
 #include "device.h"
-#include "dmactl.h"
+#include "commands.h"
 #include "util.h"
 
 #define SCALE_PAGE	4096ULL

@@ -8,8 +8,8 @@
 
 #include <json-c/json.h>
 
-#include "dmactl.h"
-#include "nl.h"
+#include "commands.h"
+#include "dmactl_nl.h"
 #include "util.h"
 
 static int allow_common(const struct dmactl_cmd *cmd, bool allow,

@@ -24,7 +24,7 @@
 
 #include "bench.h"
 #include "device.h"
-#include "dmactl.h"
+#include "commands.h"
 #include "util.h"
 
 const char *const bench_mode_names[BENCH_NR_MODES + 1] = {

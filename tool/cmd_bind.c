@@ -18,7 +18,7 @@
 
 #include <json-c/json.h>
 
-#include "dmactl.h"
+#include "commands.h"
 #include "sysfs.h"
 #include "util.h"
 

@@ -27,7 +27,7 @@
 #include <json-c/json.h>
 #include <linux/dmactl.h>
 
-#include "dmactl.h"
+#include "commands.h"
 #include "sysfs.h"
 #include "util.h"
 

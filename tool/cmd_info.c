@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "device.h"
-#include "dmactl.h"
+#include "commands.h"
 #include "util.h"
 
 static int info_run(int argc, char **argv)

@@ -8,7 +8,7 @@
 
 #include <json-c/json.h>
 
-#include "dmactl.h"
+#include "commands.h"
 #include "pci.h"
 #include "sysfs.h"
 #include "util.h"

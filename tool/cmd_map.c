@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 
 #include "device.h"
-#include "dmactl.h"
+#include "commands.h"
 #include "scenario.h"
 #include "util.h"
 

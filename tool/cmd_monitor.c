@@ -10,8 +10,8 @@
 
 #include <json-c/json.h>
 
-#include "dmactl.h"
-#include "nl.h"
+#include "commands.h"
+#include "dmactl_nl.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop;

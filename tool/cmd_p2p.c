@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "device.h"
-#include "dmactl.h"
+#include "commands.h"
 #include "pci.h"
 #include "sysfs.h"
 #include "util.h"

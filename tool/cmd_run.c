@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "dmactl.h"
+#include "commands.h"
 #include "scenario.h"
 #include "util.h"
 

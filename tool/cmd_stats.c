@@ -9,8 +9,8 @@
 
 #include <json-c/json.h>
 
-#include "dmactl.h"
-#include "nl.h"
+#include "commands.h"
+#include "dmactl_nl.h"
 #include "util.h"
 
 #define MAX_SETS	64

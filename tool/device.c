@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "device.h"
-#include "dmactl.h"
+#include "commands.h"
 #include "util.h"
 
 int dmactl_ioctl(int fd, unsigned long req, void *arg)

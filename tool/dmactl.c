@@ -12,8 +12,8 @@
 
 #include <linux/dmactl.h>
 
-#include "dmactl.h"
-#include "nl.h"
+#include "commands.h"
+#include "dmactl_nl.h"
 #include "util.h"
 
 /* The tool was built against the ABI the module checks itself against. */

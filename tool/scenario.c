@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "device.h"
-#include "dmactl.h"
+#include "commands.h"
 #include "scenario.h"
 #include "util.h"
 

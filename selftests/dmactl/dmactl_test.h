@@ -10,7 +10,7 @@
  *                  module parameters, capabilities
  *   lib/ioctl.h    every ioctl: _test_cmd_x() / test_cmd_x() /
  *                  test_err_x(), and dmactl_arg_x() for the argument
- *   lib/netlink.h  the module's counters, through tool/nl.c
+ *   lib/netlink.h  the module's counters, through netlink/dmactl_nl.c
  *   lib/oracle.h   the leak oracle and teardown check, the fixtures
  *                  built on them, crc32c, DMA-layer probes
  *   lib/memory.h   the kinds of memory a buffer is made of

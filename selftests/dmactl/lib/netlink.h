@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * dmactl's generic netlink family, through the tool's client (tool/nl.c,
+ * dmactl's generic netlink family, through the family's client library (netlink/dmactl_nl.c,
  * linked into the binaries that include this): the module's counters, in
  * total and per device, and what a test holds that it should not (the
  * leak oracle's reading).
@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nl.h"
+#include "dmactl_nl.h"
 
 /*
- * Counters come from the module's generic netlink family (tool/nl.c),
+ * Counters come from the module's generic netlink family (netlink/dmactl_nl.c),
  * read on one socket: [0] the total, [1] @dev's when @dev is not NULL.
  * A device with no target (no file attached, not bound) holds nothing:
  * it reads as all 0.  NULL when the family cannot be read; free() it.

@@ -18,8 +18,8 @@
  * flag say whether it still holds resources.  A dead object is out of the
  * xarray and holds nothing.
  */
-#ifndef DMACTL_MODULE_H
-#define DMACTL_MODULE_H
+#ifndef DMACTL_PRIVATE_H
+#define DMACTL_PRIVATE_H
 
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
@@ -772,4 +772,4 @@ void dmactl_nl_copy_event(struct dmactl_target *t, struct dmactl_ctx *ctx,
 /* The kernel's direction for ours, or DMA_NONE if ours is not valid. */
 enum dma_data_direction dmactl_dir(u32 udir);
 
-#endif /* DMACTL_MODULE_H */
+#endif /* DMACTL_PRIVATE_H */

@@ -4,8 +4,8 @@
  * client the tool's stats, monitor, allow and disallow use, and the
  * selftests' leak oracle.
  */
-#ifndef DMACTL_TOOL_NL_H
-#define DMACTL_TOOL_NL_H
+#ifndef DMACTL_NL_CLIENT_H
+#define DMACTL_NL_CLIENT_H
 
 #include <stdbool.h>
 #include <stdint.h>

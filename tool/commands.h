@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* dmactl command-line tool: what the command files share. */
-#ifndef DMACTL_TOOL_H
-#define DMACTL_TOOL_H
+#ifndef DMACTL_TOOL_COMMANDS_H
+#define DMACTL_TOOL_COMMANDS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -16,8 +16,8 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "nl.h"
-#include "../netlink/dmactl_nl_names.h"
+#include "dmactl_nl.h"
+#include "dmactl_nl_names.h"
 
 struct dmactl_nl {
 	struct nl_sock *sk;
