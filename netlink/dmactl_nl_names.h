@@ -23,26 +23,6 @@
 	X(NAME, "name") \
 	X(VALUE, "value")
 
-/* The attributes of the stats set: DMACTL_A_STATS_<X>. */
-#define DMACTL_NL_STATS_ATTRS(X) \
-	X(DEV, "dev") \
-	X(LIVE_TARGETS, "live-targets") \
-	X(LIVE_BUFS, "live-bufs") \
-	X(PINNED_PAGES, "pinned-pages") \
-	X(KERNEL_PAGES, "kernel-pages") \
-	X(LIVE_IOVAS, "live-iovas") \
-	X(LIVE_LINKS, "live-links") \
-	X(P2P_BYTES, "p2p-bytes") \
-	X(INFLIGHT, "inflight") \
-	X(COPIES, "copies") \
-	X(COPIED_BYTES, "copied-bytes") \
-	X(UNLINKED_WRITES, "unlinked-writes") \
-	X(REVOKED_P2P, "revoked-p2p") \
-	X(LIVE_BENCHES, "live-benches") \
-	X(BENCH_THREADS, "bench-threads") \
-	X(OP, "op") \
-	X(REJECTION, "rejection")
-
 /* The counters: the scalar attributes of the stats set. */
 #define DMACTL_NL_COUNTERS(X) \
 	X(LIVE_TARGETS, "live-targets") \
@@ -59,6 +39,13 @@
 	X(REVOKED_P2P, "revoked-p2p") \
 	X(LIVE_BENCHES, "live-benches") \
 	X(BENCH_THREADS, "bench-threads")
+
+/* The attributes of the stats set: DMACTL_A_STATS_<X>. */
+#define DMACTL_NL_STATS_ATTRS(X) \
+	X(DEV, "dev") \
+	DMACTL_NL_COUNTERS(X) \
+	X(OP, "op") \
+	X(REJECTION, "rejection")
 
 /* The attributes of the event set: DMACTL_A_EVENT_<X>. */
 #define DMACTL_NL_EVENT_ATTRS(X) \

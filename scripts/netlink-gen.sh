@@ -66,14 +66,23 @@ def xlist(macro, doc, entries):
 parts = []
 for s in y['attribute-sets']:
     names = [a['name'] for a in s['attributes']]
-    parts.append(xlist('DMACTL_NL_%s_ATTRS' % c(s['name']),
-                       'The attributes of the %s set: DMACTL_A_%s_<X>.'
-                       % (s['name'], c(s['name'])), names))
-    if s['name'] == 'stats':
-        parts.append(xlist('DMACTL_NL_COUNTERS',
-                           'The counters: the scalar attributes of the stats set.',
-                           [a['name'] for a in s['attributes']
-                            if a['type'] in ('uint', 'u32', 'u64')]))
+    doc = 'The attributes of the %s set: DMACTL_A_%s_<X>.' % (s['name'], c(s['name']))
+    if s['name'] != 'stats':
+        parts.append(xlist('DMACTL_NL_%s_ATTRS' % c(s['name']), doc, names))
+        continue
+    # The counters are a run of the stats set, which then names that
+    # list rather than repeating it.
+    counters = [a['name'] for a in s['attributes'] if a['type'] in ('uint', 'u32', 'u64')]
+    first = names.index(counters[0])
+    if names[first:first + len(counters)] != counters:
+        sys.exit('netlink-gen.sh: the stats counters are not one run of attributes')
+    parts.append(xlist('DMACTL_NL_COUNTERS',
+                       'The counters: the scalar attributes of the stats set.', counters))
+    items = ['\tX(%s, "%s")' % (c(n), n) for n in names[:first]]
+    items.append('\tDMACTL_NL_COUNTERS(X)')
+    items += ['\tX(%s, "%s")' % (c(n), n) for n in names[first + len(counters):]]
+    parts.append('/* %s */\n#define DMACTL_NL_STATS_ATTRS(X) \\\n%s\n'
+                 % (doc, ' \\\n'.join(items)))
 for d in y.get('definitions', []):
     if d['type'] == 'enum':
         parts.append(xlist('DMACTL_NL_%sS' % c(d['name']),
