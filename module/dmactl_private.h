@@ -5,15 +5,25 @@
  * Object model.  Each open file is a context (struct dmactl_ctx).  A
  * context attaches once to a target (struct dmactl_target): a device that
  * is bound to dmactl or on its allow list.  The context owns objects --
- * buffers and IOVA objects -- in an xarray with u32 IDs.
+ * buffers, IOVA objects and benchmark runs -- in an xarray with u32 IDs.
  *
  * Locking, outermost first:
+ *   the device's lock         ATTACH (target.c), P2P_QUERY's client
  *   dmactl_targets_lock       the global list of targets and the allow list
- *   target->rwsem             read: any ioctl on the target's objects;
- *                             write: revocation
+ *   ctx->attach_lock          a context's one ATTACH (not with the above)
  *   target->ctxs_lock         the target's list of contexts
- *   iova->obj.lock            one IOVA object's shadow state and links
+ *   target->rwsem             read: any ioctl on the target's objects;
+ *                             write: revocation, a benchmark run taking or
+ *                             giving back the DMA mask, a P2P provider's
+ *                             revocation
+ *   iova->obj.lock            one IOVA object's shadow state and links;
+ *                             COPY takes two, in ID order
  *   buf->obj.lock             one buffer (after its IOVA object's lock)
+ *   bench->obj.lock           one benchmark run
+ *   target->engine_lock       the target's DMA engine (inside object locks)
+ *   engine->wedge_lock        a spinlock: the engine's @wedged state
+ * engine->lock serialises transfers; COPY holds it under the rwsem's read
+ * side with no object lock held.
  * An object's reference count keeps its memory; its lock and its @dead
  * flag say whether it still holds resources.  A dead object is out of the
  * xarray and holds nothing.
@@ -67,7 +77,7 @@ enum dmactl_rule {
 	DMACTL_RULE_M22,	/* unlink of a range that is not linked */
 	DMACTL_RULE_M23,	/* unlink splitting a link */
 	DMACTL_RULE_M24,	/* unlink dir or attrs not the link's */
-	DMACTL_RULE_M25,	/* unlink or free with DMA in flight */
+	DMACTL_RULE_M25,	/* link, unlink, free or destroy with DMA in flight */
 	DMACTL_RULE_M26,	/* destroy with links not tiling [0, len) */
 	DMACTL_RULE_M27,	/* destroy over mixed dir or attrs */
 	DMACTL_RULE_M28,	/* free with links */
@@ -392,7 +402,7 @@ void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
  * @length: bytes
  * @nr_pages: pages in @pages
  * @pages: every page of the buffer, in order
- * @nr_links: link records over this buffer; it cannot be freed while any
+ * @nr_links: links over this buffer; it cannot be freed while any
  *	remain (under the buffer's lock)
  * @provider: P2P kinds: the provider, with a reference held
  * @p2p_vaddr: DMACTL_BUF_P2P: what pci_alloc_p2pmem() returned
@@ -499,8 +509,9 @@ struct dmactl_link {
  * @unlinked_dst: of those, copies aimed at its unlinked IOVA: no link
  *	may be made while one runs (the IOMMU must block its writes)
  * @wedged: a copy through it timed out and its engine may still reach
- *	the memory: unlink, free, destroy and teardown wait until the
- *	target's DMA is quiet (dmactl_target_dma_quiet())
+ *	the memory: link, unlink, free and destroy are refused (EBUSY) and
+ *	teardown waits, until the target's DMA is quiet
+ *	(dmactl_target_dma_quiet())
  * @shadow_charged: bytes charged to the file's DMACTL_LIMIT_SHADOW_BYTES
  */
 struct dmactl_iova {
@@ -662,8 +673,9 @@ void dmactl_p2p_provider_gone(struct pci_dev *pdev);
  * struct dmactl_engine_ops - what a DMA engine must do
  * @kind: enum dmactl_engine_kind
  * @copy: copy @len bytes from device address @src to @dst and wait for
- *	it, at most @timeout jiffies; returns 0, -ETIMEDOUT or -EIO (the
- *	engine reported an error).  When a transfer may still be running
+ *	it, at most @timeout jiffies; returns 0, -ETIMEDOUT, -EIO (the
+ *	engine reported an error), -EINVAL (a transfer the engine cannot
+ *	make) or -ENOMEM.  When a transfer may still be running
  *	after it returns (it timed out and could not be stopped), it sets
  *	the engine's @wedged.
  * @idle: with the engine wedged: has the transfer that wedged it ended,

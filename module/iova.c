@@ -8,10 +8,11 @@
  * or silently corrupts the IOVA allocator.  So the handlers here check
  * every request, in the errno order of the uapi header, against the
  * object's shadow state (shadow.c) before calling the kernel, and name
- * the misuse rule (M1..M35 of the design) each rejection prevents.  This
- * file owns the object itself: its IOVA space or the decision to fall
- * back, its life as an object of its file (struct dmactl_obj_ops), and
- * ALLOC, LINK, SYNC, UNLINK, FREE, DESTROY and QUERY.
+ * the misuse rule of the design (M3..M32; the others hold by
+ * construction) each rejection prevents.  This file owns the object
+ * itself: its IOVA space or the decision to fall back, its life as an
+ * object of its file (struct dmactl_obj_ops), and ALLOC, LINK, SYNC,
+ * UNLINK, FREE, DESTROY and QUERY.
  *
  * When dma_iova_try_alloc() declines (no IOMMU, identity domain) and the
  * caller allowed it, the object has no IOVA space and its links are
