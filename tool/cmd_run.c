@@ -105,7 +105,7 @@ static const char run_help_head[] =
 
 static const char run_help_tail[] =
 "\n"
-"    Every step but attach, run, expect and echo needs a device attached\n"
+"    Every step but attach, shell, expect and echo needs a device attached\n"
 "    first.  each=E splits a link or unlink into consecutive pieces of E\n"
 "    bytes (one link per page with each=4k); attrs are skip_cpu_sync and\n"
 "    weak_ordering.  verify fails on any page that translates wrongly;\n"

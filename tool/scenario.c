@@ -669,13 +669,13 @@ static int do_copy(struct scenario *s, struct step *st)
 	return 0;
 }
 
-static int do_run(struct scenario *s, struct step *st)
+static int do_shell(struct scenario *s, struct step *st)
 {
 	char cmd[1024] = "";
 	size_t len = 0;
 	int i, rc;
 
-	NEED(st->argc > 1, "run: expected a command");
+	NEED(st->argc > 1, "shell: expected a command");
 	for (i = 1; i < st->argc && len < sizeof(cmd); i++)
 		len += snprintf(cmd + len, sizeof(cmd) - len, "%s%s",
 				i > 1 ? " " : "", st->argv[i]);
@@ -775,8 +775,8 @@ static const struct verb verbs[] = {
 	  do_query, VERB_ATTACHED },
 	{ "copy", "copy SRC DST len=L [soff=O] [doff=O] [unsynced] [unlinked]",
 	  do_copy, VERB_ATTACHED },
-	{ "run", "run COMMAND...         a shell command that must succeed (e.g. an unbind)",
-	  do_run, 0 },
+	{ "shell", "shell COMMAND...       a shell command that must succeed (e.g. an unbind)",
+	  do_shell, 0 },
 	{ "expect", "expect ERRNO STEP...   the step must fail with ERRNO (e.g. EEXIST)",
 	  do_expect, VERB_CONTROL },
 	{ "echo", "echo TEXT...",

@@ -31,7 +31,7 @@ else
 fi
 # A file open before the lockdown is of no use after it.
 if [ -n "$DEV" ] && printf '%s\n' "attach $DEV" "buf a kernel 4k" \
-	"run echo integrity > $LOCKDOWN" "expect EPERM buf b kernel 4k" |
+	"shell echo integrity > $LOCKDOWN" "expect EPERM buf b kernel 4k" |
 	"${DMACTL:-dmactl}" run - | sed 's/^/# /'; then
 	ktap_test_pass "a file opened before lockdown=integrity: its calls give EPERM after"
 elif [ -z "$DEV" ]; then

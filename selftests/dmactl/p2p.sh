@@ -175,7 +175,7 @@ verify io len=128k
 SCN
 	fi
 	cat >> "$scn" <<SCN
-run echo $IVSHMEM > /sys/bus/pci/drivers/dmactl/unbind
+shell echo $IVSHMEM > /sys/bus/pci/drivers/dmactl/unbind
 expect ENOENT fill p
 expect ENOENT fill u
 SCN

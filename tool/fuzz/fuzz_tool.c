@@ -8,7 +8,7 @@
  * ioctls a small model answers (IDs count up, attach describes an IOMMU
  * device, benchmark runs are done at once), and one ioctl per input may
  * fail with an errno the input picks.  No command reaches the system:
- * "run" steps (system()) do nothing, large mappings are refused, and the
+ * "shell" steps (system()) do nothing, large mappings are refused, and the
  * fuzzer runs in a mount namespace whose /sys and /dev are empty tmpfs
  * (scripts/fuzz-tool.sh), with $DMACTL_SYSFS a small fake tree.
  *
