@@ -10,12 +10,13 @@
  * Locking, outermost first:
  *   the device's lock         ATTACH (target.c), P2P_QUERY's client
  *   dmactl_targets_lock       the global list of targets and the allow list
- *   ctx->attach_lock          a context's one ATTACH (not with the above)
- *   target->ctxs_lock         the target's list of contexts
+ *   ctx->attach_lock          a context's one ATTACH (not with the above,
+ *                             nor with the rwsem)
  *   target->rwsem             read: any ioctl on the target's objects;
  *                             write: revocation, a benchmark run taking or
  *                             giving back the DMA mask, a P2P provider's
  *                             revocation
+ *   target->ctxs_lock         the target's list of contexts
  *   iova->obj.lock            one IOVA object's shadow state and links;
  *                             COPY takes two, in ID order
  *   buf->obj.lock             one buffer (after its IOVA object's lock)
