@@ -248,25 +248,73 @@ ABI_VARIANT(bench_free, DMACTL_BENCH_FREE, dmactl_bench_free,
 	    offsetof(struct dmactl_bench_free, id),
 	    offsetof(struct dmactl_bench_free, __reserved), ABI_OBJECTS);
 
-/* Bind self->bound to dmactl (as it is found, it goes back) and attach. */
-static void bind_and_attach(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(abi) *self)
+/*
+ * Bind self->bound to dmactl (as it is found, it goes back) and attach:
+ * 0 or -errno.
+ */
+static int abi_bind_and_attach(FIXTURE_DATA(abi) *self)
 {
+	int ret;
+
 	self->was_bound = driver_is(self->bound, "dmactl");
-	ASSERT_EQ(0, dmactl_bind_exclusive(self->bound));
-	ASSERT_TRUE(wait_driver(self->bound, "dmactl"));
-	test_cmd_attach(self->fd, self->bound, NULL);
+	ret = dmactl_bind_exclusive(self->bound);
+	if (!ret && !wait_driver(self->bound, "dmactl"))
+		ret = -EIO;
+	return ret ?: _test_cmd_attach(self->fd, self->bound, NULL);
+}
+
+/* Two 4 KiB objects over memory the edu reaches (28 bits), linked and synced. */
+static int abi_engine_objects(FIXTURE_DATA(abi) *self)
+{
+	struct dmactl_iova_alloc ia = {};
+	__u32 a = 0, b = 0;
+	int ret;
+
+	ret = _test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K,
+					NULL, DMACTL_BUF_ALLOC_REACHABLE, &a);
+	ret = ret ?: _test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0,
+					       SZ_4K, NULL,
+					       DMACTL_BUF_ALLOC_REACHABLE, &b);
+	ret = ret ?: _test_cmd_iova_alloc(self->fd, SZ_4K, 0,
+					  DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	self->src = ia.out_id;
+	ret = ret ?: _test_cmd_iova_alloc(self->fd, SZ_4K, 0,
+					  DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	self->dst = ia.out_id;
+	ret = ret ?: _test_cmd_iova_link(self->fd, self->src, a, 0, 0, SZ_4K,
+					 DMACTL_DIR_TO_DEVICE, 0);
+	ret = ret ?: _test_cmd_iova_link(self->fd, self->dst, b, 0, 0, SZ_4K,
+					 DMACTL_DIR_FROM_DEVICE, 0);
+	ret = ret ?: _test_cmd_iova_sync(self->fd, self->src, 0, SZ_4K);
+	return ret ?: _test_cmd_iova_sync(self->fd, self->dst, 0, SZ_4K);
+}
+
+/*
+ * A failing setup skips the teardown: one that bound a device gives it
+ * back itself before it fails, or the next program finds it taken.
+ */
+static int abi_release_bound(FIXTURE_DATA(abi) *self, int ret)
+{
+	if (ret) {
+		close(self->fd);
+		self->fd = -1;
+		dmactl_unbind_exclusive(self->bound, self->was_bound);
+	}
+	return ret;
 }
 
 FIXTURE_SETUP(abi)
 {
 	struct dmactl_bench_start bs;
 	struct dmactl_iova_alloc ia;
-	__u32 a, b;
+	int ret;
 
 	dmactl_fixture_open(self);
 	switch (variant->target) {
 	case ABI_FILE:
+		/* P2P_QUERY's provider is a PCI device. */
+		if (variant->req == DMACTL_P2P_QUERY && !pci_device_exists(dmactl_test_dev()))
+			self->no_success = "the test device is not a PCI device";
 		break;
 	case ABI_OBJECTS:
 		test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
@@ -286,7 +334,7 @@ FIXTURE_SETUP(abi)
 			self->no_success = "no driverless ivshmem declared expendable here";
 			break;
 		}
-		bind_and_attach(_metadata, self);
+		ASSERT_EQ(0, abi_release_bound(self, abi_bind_and_attach(self)));
 		break;
 	case ABI_ENGINE:
 		if (!dmactl_test_excl_dev()) {
@@ -294,29 +342,16 @@ FIXTURE_SETUP(abi)
 			break;
 		}
 		snprintf(self->bound, sizeof(self->bound), "%s", dmactl_test_excl_dev());
-		bind_and_attach(_metadata, self);
-		/* Memory the edu reaches (28 bits), linked and synced. */
-		test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL,
-					 DMACTL_BUF_ALLOC_REACHABLE, &a);
-		test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL,
-					 DMACTL_BUF_ALLOC_REACHABLE, &b);
-		test_cmd_iova_alloc(self->fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
-		self->src = ia.out_id;
-		test_cmd_iova_alloc(self->fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
-		self->dst = ia.out_id;
-		test_cmd_iova_link(self->fd, self->src, a, 0, 0, SZ_4K,
-				   DMACTL_DIR_TO_DEVICE, 0);
-		test_cmd_iova_link(self->fd, self->dst, b, 0, 0, SZ_4K,
-				   DMACTL_DIR_FROM_DEVICE, 0);
-		test_cmd_iova_sync(self->fd, self->src, 0, SZ_4K);
-		test_cmd_iova_sync(self->fd, self->dst, 0, SZ_4K);
+		ret = abi_bind_and_attach(self);
+		ASSERT_EQ(0, abi_release_bound(self, ret ?: abi_engine_objects(self)));
 		break;
 	}
 }
 
 FIXTURE_TEARDOWN(abi)
 {
-	close(self->fd);
+	if (self->fd >= 0)
+		close(self->fd);
 	/* Published p2pmem goes with the unbind: the next test publishes. */
 	if (self->bound[0])
 		dmactl_unbind_exclusive(self->bound, self->was_bound);

@@ -65,20 +65,23 @@ static inline bool dmactl_hex_run(const char *s, size_t n)
 }
 
 /*
- * Is @arg a PCI address, DDDD:BB:DD.F or BB:DD.F (hex; device 00..1f,
- * function 0..7)?  If so its full form, with the domain, in @bdf.
+ * Is @arg a PCI address, DDDD:BB:DD.F or BB:DD.F (hex; a domain of 4 to 8
+ * digits, as VMD's 10000; device 00..1f, function 0..7)?  If so its full
+ * form, with the domain, in @bdf.
  */
 static inline bool dmactl_parse_pci_addr(const char *arg, char *bdf, size_t len)
 {
-	const char *s = arg;
+	const char *colon = strchr(arg, ':'), *s = arg;
+	int dlen = 4;
 	const char *domain = "0000";
 	unsigned long slot;
 
-	if (strlen(s) == 12 && s[4] == ':') {
-		if (!dmactl_hex_run(s, 4))
+	if (colon && strchr(colon + 1, ':')) {
+		dlen = colon - arg;
+		if (dlen < 4 || dlen > 8 || !dmactl_hex_run(arg, dlen))
 			return false;
-		domain = s;
-		s += 5;
+		domain = arg;
+		s = colon + 1;
 	}
 	if (strlen(s) != 7 || s[2] != ':' || s[5] != '.' ||
 	    !dmactl_hex_run(s, 2) || !dmactl_hex_run(s + 3, 2) ||
@@ -87,7 +90,7 @@ static inline bool dmactl_parse_pci_addr(const char *arg, char *bdf, size_t len)
 	slot = strtoul(s + 3, NULL, 16);
 	if (slot > 0x1f)
 		return false;
-	snprintf(bdf, len, "%.4s:%s", domain, s);
+	snprintf(bdf, len, "%.*s:%s", dlen, domain, s);
 	return true;
 }
 

@@ -61,6 +61,15 @@ static inline long long sysfs_read_ll(const char *path)
 	return strtoll(buf, NULL, 0);
 }
 
+/* Is @name a PCI device's (a BDF in /sys/bus/pci/devices)? */
+static inline bool pci_device_exists(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI "/devices/%s", name);
+	return !strchr(name, '/') && !access(path, F_OK);
+}
+
 /* The name of the driver @bdf is bound to, in @drv; "" when none. */
 static inline void pci_driver(const char *bdf, char *drv, size_t len)
 {
@@ -168,6 +177,9 @@ static inline int dmactl_tool_run(const char *args, char *out, size_t len)
 		else if (n < len - 1)
 			n += snprintf(out + n, len - n, "%s", line);
 	}
+	/* snprintf() counts what did not fit: @n stops at the buffer's end. */
+	if (out && n > len - 1)
+		n = len - 1;
 	st = pclose(p);
 	while (out && n && out[n - 1] == '\n')
 		out[--n] = '\0';
@@ -205,24 +217,34 @@ static inline int pci_find_expendable(const char *vendor, const char *device,
 }
 
 /*
- * Bind a PCI device to dmactl with "dmactl bind" (which echoes its sysfs
- * writes, here as "# " lines); 0 when it is bound to dmactl, -EIO when
- * the tool failed.
+ * Bind a driverless PCI device to dmactl with "dmactl bind" (which echoes
+ * its sysfs writes, here as "# " lines): 0 when it is bound to dmactl;
+ * -EBUSY when another driver has it -- a test never takes a device from
+ * its driver, whatever $DMACTL_SELFTESTS_EXCL_DEV names; -ENOENT when the
+ * tool is not there (127 from the shell); -EIO when it failed.
  */
 static inline int dmactl_bind_exclusive(const char *bdf)
 {
-	char args[256];
+	char args[256], drv[64];
+	int st;
 
-	if (driver_is(bdf, "dmactl"))
+	pci_driver(bdf, drv, sizeof(drv));
+	if (!strcmp(drv, "dmactl"))
 		return 0;
+	if (drv[0])
+		return -EBUSY;
 	snprintf(args, sizeof(args), "bind '%s'", bdf);
-	return dmactl_tool_run(args, NULL, 0) ? -EIO : 0;
+	st = dmactl_tool_run(args, NULL, 0);
+	if (st == 127)
+		return -ENOENT;
+	return st || !driver_is(bdf, "dmactl") ? -EIO : 0;
 }
 
 /*
  * Hand a device back as dmactl_bind_exclusive() found it: if it was not
- * bound to dmactl then (@was_bound false), "dmactl unbind" it -- or, when
- * a test has unbound it already, clear the driver_override left.
+ * bound to dmactl then (@was_bound false), "dmactl unbind" it, or unbind
+ * it through sysfs when the tool cannot; and clear any driver_override
+ * left (by the tool's failure, or a test that unbound it already).
  */
 static inline void dmactl_unbind_exclusive(const char *bdf, bool was_bound)
 {
@@ -232,8 +254,10 @@ static inline void dmactl_unbind_exclusive(const char *bdf, bool was_bound)
 		return;
 	if (driver_is(bdf, "dmactl")) {
 		snprintf(args, sizeof(args), "unbind '%s'", bdf);
-		if (!dmactl_tool_run(args, NULL, 0))
+		if (!dmactl_tool_run(args, NULL, 0) && !driver_is(bdf, "dmactl"))
 			return;
+		if (driver_is(bdf, "dmactl"))
+			sysfs_put(PCI "/drivers/dmactl/unbind", bdf);
 	}
 	snprintf(path, sizeof(path), PCI "/devices/%s/driver_override", bdf);
 	sysfs_put(path, "\n");
