@@ -121,4 +121,26 @@ TEST_F(exclusive, p2pmem_publish_takes_whole_subsections_only)
 	close(fd);
 }
 
+/*
+ * The tests' binder never takes a device from the driver it has: the
+ * shared test device (nvme on the test bed) stays with its driver, its
+ * driver_override as it was.
+ */
+TEST_F(exclusive, binder_leaves_a_driven_device_alone)
+{
+	const char *dev = dmactl_test_dev();
+	char before[64], after[64], path[PATH_MAX], ovr_before[64], ovr_after[64];
+
+	pci_driver(dev, before, sizeof(before));
+	if (!before[0] || !strcmp(before, "dmactl"))
+		SKIP(return, "%s has no driver of its own", dev);
+	snprintf(path, sizeof(path), PCI "/devices/%s/driver_override", dev);
+	ASSERT_EQ(0, sysfs_read(path, ovr_before, sizeof(ovr_before)));
+	ASSERT_EQ(-EBUSY, dmactl_bind_exclusive(dev));
+	pci_driver(dev, after, sizeof(after));
+	EXPECT_STREQ(before, after);
+	ASSERT_EQ(0, sysfs_read(path, ovr_after, sizeof(ovr_after)));
+	EXPECT_STREQ(ovr_before, ovr_after);
+}
+
 DMACTL_TEST_MAIN
