@@ -135,7 +135,7 @@ KERNEL_DOC ?= $(firstword $(wildcard $(KSRC)/scripts/kernel-doc) kernel-doc)
 checkpatch:
 	$(CHECKPATCH) --strict --no-tree --quiet --show-types -f \
 		$(wildcard module/*.c module/*.h) uapi/*.h uapi/linux/*.h \
-		scripts/tests/warn_module/*.c
+		scripts/tests/bad_modules/*.c
 	$(KERNEL_DOC) -none -Wall -Werror $(wildcard module/*.c module/*.h) \
 		uapi/linux/dmactl.h uapi/linux/dmactl_netlink.h
 

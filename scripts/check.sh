@@ -189,6 +189,8 @@ case " $tiers " in
 		fi
 	done
 	queue_debug=("${full[@]}" "${slices[@]}")
+	[ "${DMACTL_SKIP_RUNNER_TESTS:-0}" = 1 ] ||
+		queue_debug+=("005:host_test 005 runner-selftest-debug $DMACTL_TOP/scripts/tests/runner-selftest.sh debug")
 	;;
 esac
 [ "${DMACTL_SKIP_RUNNER_TESTS:-0}" = 1 ] ||

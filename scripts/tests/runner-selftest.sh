@@ -4,22 +4,33 @@
 # and fail a run on a real kernel WARN, a kernel report on the console, an
 # undeclared IOMMU fault, a profile whose promise does not hold, and a
 # timeout; a declared IOMMU fault and a "WARNING:" printed by a program
-# (not the kernel) must not fail it.  Output: "ok N - what" lines and a
-# closing "N passed, N failed" line.  Exit 0 only if every case holds.
+# (not the kernel) must not fail it.  On the debug tier (its kernel has
+# kmemleak): a leak made by the command fails the run.  Output: "ok N -
+# what" lines and a closing "N passed, N failed" line.  Exit 0 only if
+# every case holds.
+#
+# Usage: runner-selftest.sh [distro|debug]     (default: distro)
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-work=$DMACTL_OUT/runner-selftest
+tier=${1:-distro}
+case "$tier" in
+distro) kdir=/usr/src/linux-headers-$(root_kver) ;;
+debug) kdir=$("$DMACTL_TOP/scripts/debug-kernel.sh" --path) ||
+	die "the debug kernel is not built: run 'make debug-kernel'" ;;
+*) die "unknown tier $tier (distro or debug)" ;;
+esac
+work=$DMACTL_OUT/runner-selftest-$tier
 rm -rf "$work"
 mkdir -p "$work/stage"
 n=0 passed=0 failed=0
 
-# Build the WARN-on-load module for the distro kernel, inside the build root.
-"$DMACTL_TOP/scripts/in-root.sh" make -s -C "/usr/src/linux-headers-$(root_kver)" \
-	M="$DMACTL_TOP/scripts/tests/warn_module" MO="$work/warn_module" modules \
+# Build the misbehaving modules for the tier's kernel, inside the build root.
+"$DMACTL_TOP/scripts/in-root.sh" make -s -C "$kdir" CC=gcc-14 \
+	M="$DMACTL_TOP/scripts/tests/bad_modules" MO="$work/bad_modules" modules \
 	> "$work/build.log" 2>&1 ||
-	{ cat "$work/build.log"; echo "not ok 1 - build the WARN module"; echo "0 passed, 1 failed"; exit 1; }
-cp "$work/warn_module/warn_on_load.ko" "$work/stage/"
+	{ cat "$work/build.log"; echo "not ok 1 - build the misbehaving modules"; echo "0 passed, 1 failed"; exit 1; }
+cp "$work"/bad_modules/*.ko "$work/stage/"
 
 # A profile whose promise cannot hold: no IOMMU, yet DMA domains expected.
 sed -e 's/^EXPECT_DOMAIN=.*/EXPECT_DOMAIN=DMA/' \
@@ -30,7 +41,7 @@ expect() {
 	local what=$1 want=$2 pattern=$3 profile=$4 limit=$5 rc
 	shift 5
 	n=$((n + 1))
-	"$DMACTL_TOP/scripts/vm-run.sh" -p "$profile" -T "$limit" -s "$work/stage" \
+	"$DMACTL_TOP/scripts/vm-run.sh" -p "$profile" -t "$tier" -T "$limit" -s "$work/stage" \
 		-o "$work/case$n" -- "$@" > /dev/null 2>&1
 	rc=$?
 	if [ "$rc" = "$want" ] && grep -qE -- "$pattern" "$work/case$n.verdict"; then
@@ -47,6 +58,16 @@ kmsg() {
 	echo "echo '$1' > /dev/kmsg"
 }
 
+if [ "$tier" = debug ]; then
+	# 64 allocations dropped on the floor; the run's closing scans
+	# must find them.  (That a run without a leak passes, every debug
+	# run of make check shows.)
+	expect "a leak kmemleak finds fails the run" 125 'kmemleak: [0-9]+ new suspected' \
+		direct 300 'insmod /dmactl/leak_on_load.ko; sleep 3'
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit
+fi
 expect "a passing command gives 0" 0 '^RC=0' direct 120 'true'
 expect "a failing command's status comes through" 3 '^RC=3' direct 120 'exit 3'
 expect "a real kernel WARN fails the run" 125 'no exit status' direct 120 \
