@@ -16,7 +16,8 @@
 #   DEBUG_FULL="..."      of those, the ones that run every selftest; the
 #                         others run DEBUG_SLICE="test ..." only
 #   DMACTL_SKIP_RUNNER_TESTS=1   leave out the runner's self-tests
-#   DMACTL_JOBS=N         guests at a time (default: the CPUs)
+#   DMACTL_JOBS=N         jobs at a time (default: the CPUs + 1)
+#   DMACTL_DEBUG_JOBS=N   of those, debug-tier guests (default: the CPUs)
 #
 # Exit status 0 when every run passed or skipped, 1 otherwise.
 set -euo pipefail
@@ -220,12 +221,26 @@ debug_ready() {
 	fi
 }
 
-# Guests run two at a time (DMACTL_JOBS): under TCG a guest leaves a core
-# idle for much of its run, waiting on timers (edu transfers, sleeps).
-jobs=${DMACTL_JOBS:-$(nproc)}
+# How many jobs at once.  A debug-tier guest (KASAN, lockdep) keeps a
+# core busy for its whole run: DMACTL_DEBUG_JOBS of them at a time, one
+# per core.  A distro-tier guest leaves its core idle for much of its
+# run, waiting on timers (edu transfers, sleeps, fio): measured here, two
+# take no longer side by side than alone.  So one more job than cores
+# (DMACTL_JOBS) runs the other queue beside the debug guests.
+jobs=${DMACTL_JOBS:-$(($(nproc) + 1))}
+debug_jobs=${DMACTL_DEBUG_JOBS:-$(nproc)}
+declare -A debug_pids=()
 run_job() {
 	# shellcheck disable=SC2086 # the command is words
 	${1#*:} &
+	[ "$2" != debug ] || debug_pids[$!]=1
+}
+running_debug() {
+	local n=0 pid
+	for pid in $(jobs -rp); do
+		[ -z "${debug_pids[$pid]:-}" ] || n=$((n + 1))
+	done
+	echo "$n"
 }
 kernel_done() {
 	[ "$debug_state" = kernel ] && [ -f "$results/debug-tier.done" ]
@@ -237,12 +252,15 @@ while :; do
 	if kernel_done; then
 		debug_ready
 	fi
-	if [ "$debug_state" = ready ] && [ ${#queue_debug[@]} -gt 0 ]; then
-		run_job "${queue_debug[0]}"
+	if [ "$debug_state" = ready ] && [ ${#queue_debug[@]} -gt 0 ] &&
+	   [ "$(running_debug)" -lt "$debug_jobs" ]; then
+		run_job "${queue_debug[0]}" debug
 		queue_debug=("${queue_debug[@]:1}")
 	elif [ ${#queue_other[@]} -gt 0 ]; then
-		run_job "${queue_other[0]}"
+		run_job "${queue_other[0]}" other
 		queue_other=("${queue_other[@]:1}")
+	elif [ "$debug_state" = ready ] && [ ${#queue_debug[@]} -gt 0 ]; then
+		wait -n || true
 	elif [ "$debug_state" = kernel ]; then
 		wait "$kpid" 2> /dev/null || true
 	else
