@@ -131,33 +131,33 @@ int dmactl_disallow(const char *name)
 	return 0;
 }
 
-/* Apply @fn to a device name written to sysfs; the write's return value. */
+/*
+ * Apply @fn to a device name written to sysfs; the write's return value.
+ * The allow list hands devices to /dev/dmactl: CAP_SYS_ADMIN, as there.
+ */
 static ssize_t dmactl_sysfs_apply(const char *buf, size_t count,
 				  int (*fn)(const char *name))
 {
 	char name[DMACTL_NAME_MAX];
 	int ret;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	ret = dmactl_sysfs_name(buf, count, name);
 	if (!ret)
 		ret = fn(name);
 	return ret ? ret : count;
 }
 
-/* The allow list hands devices to /dev/dmactl: CAP_SYS_ADMIN, as there. */
 static ssize_t allow_store(struct device *d, struct device_attribute *attr,
 			   const char *buf, size_t count)
 {
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	return dmactl_sysfs_apply(buf, count, dmactl_allow);
 }
 static DEVICE_ATTR_WO(allow);
 static ssize_t disallow_store(struct device *d, struct device_attribute *attr,
 			      const char *buf, size_t count)
 {
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	return dmactl_sysfs_apply(buf, count, dmactl_disallow);
 }
 static DEVICE_ATTR_WO(disallow);
