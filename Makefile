@@ -8,11 +8,24 @@
 #   make TIER=debug      the same against the debug kernel
 #   make demo            boot intel-strict, load the module, list devices
 #   make check           runner self-tests, then the selftests in every
-#                        profile on the distro tier; on the debug tier all
-#                        of them in p2p-hostbridge and a slice in amd,
-#                        virtio and swiotlb; a summary table (PROFILES="a b"
-#                        and TIERS="distro debug" select)
-#   make check-full      every selftest in every profile on both tiers
+#                        profile on the distro tier; on Debian's 6.12 LTS
+#                        (lts, classic mode) in intel-strict and direct; on
+#                        the debug tier all of them in p2p-hostbridge and a
+#                        slice in amd, virtio and swiotlb; a summary table
+#                        (PROFILES="a b" and TIERS="distro lts debug"
+#                        select)
+#   make check KERNEL=<dir>   the same on your own kernel, every profile: a
+#                        build directory (bzImage, configured with
+#                        configs/kernel/), or a source tree, which is
+#                        configured with configs/kernel/ and built
+#                        incrementally (cached per tree)
+#   make check-full      every selftest in every profile on the distro and
+#                        debug tiers
+#   make check-lts       every profile on the lts tier
+#   make mutants         mutation testing of the DMA layer: each patch of
+#                        configs/kernel/mutants/ built into a kernel, the
+#                        suite run on it; a table of caught and survived
+#                        (MUTANTS="01 05" selects)
 #   make bench           mode x pages sweeps and the 1 GiB scale test on
 #                        intel-strict, intel-lazy, virtio, direct: JSON
 #                        and a Markdown table in out/bench/
@@ -26,6 +39,10 @@
 
 TIER ?= distro
 W ?= 1
+# make check KERNEL=...: the kernel under test, for the scripts.
+ifneq ($(KERNEL),)
+export DMACTL_KERNEL := $(abspath $(KERNEL))
+endif
 BUILD ?= $(or $(DMACTL_OUT),$(CURDIR)/out)/build/$(if $(DMACTL_IN_ROOT),$(TIER),local)
 STAGE := $(BUILD)/stage
 
@@ -36,7 +53,7 @@ buildroot:
 	scripts/buildroot.sh
 
 debug-kernel: buildroot
-	scripts/debug-kernel.sh
+	scripts/kernel.sh debug
 
 demo: buildroot
 	scripts/demo.sh
@@ -45,7 +62,13 @@ check: buildroot
 	scripts/check.sh
 
 check-full: buildroot
-	DEBUG_PROFILES=all scripts/check.sh
+	TIERS="distro debug" DEBUG_PROFILES=all scripts/check.sh
+
+check-lts: buildroot
+	TIERS=lts LTS_PROFILES=all scripts/check.sh
+
+mutants: buildroot
+	scripts/mutants.sh $(MUTANTS)
 
 check-runner: buildroot
 	scripts/tests/runner-selftest.sh
@@ -74,7 +97,8 @@ attack: fuzz fail-nth fuzz-tool
 coverage: buildroot
 	scripts/coverage.sh
 
-.PHONY: buildroot debug-kernel demo check check-full check-runner bench bench-compare \
+.PHONY: buildroot debug-kernel demo check check-full check-lts mutants check-runner \
+	bench bench-compare \
 	fuzz fail-nth fuzz-tool attack coverage
 
 ifeq ($(KDIR),)
@@ -88,8 +112,26 @@ else
 # A kernel build directory named: build against it.
 all: module tool selftests
 
+# Kbuild takes a separate output directory (MO=) since 6.13; an older
+# one builds in the source directory, so it gets a tree of links to the
+# sources in the build directory instead (uapi and netlink beside it, as
+# module/Kbuild's include paths expect).
+KBUILD_HAS_MO := $(shell grep -qs KBUILD_EXTMOD_OUTPUT $(KDIR)/Makefile \
+	$$(sed -n 's/^include //p' $(KDIR)/Makefile 2>/dev/null) && echo y)
+ifeq ($(KBUILD_HAS_MO),y)
+KBUILD_MODULE := M=$(CURDIR)/module MO=$(BUILD)/module
+else
+KBUILD_MODULE := M=$(BUILD)/module
+endif
+
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/module MO=$(BUILD)/module W=$(W) modules
+ifneq ($(KBUILD_HAS_MO),y)
+	mkdir -p $(BUILD)/module
+	ln -sfn $(CURDIR)/uapi $(CURDIR)/netlink $(BUILD)/
+	ln -sf $(addprefix $(CURDIR)/module/,Kbuild $(notdir \
+		$(wildcard module/*.c module/*.h))) $(BUILD)/module/
+endif
+	$(MAKE) -C $(KDIR) $(KBUILD_MODULE) W=$(W) modules
 
 tool:
 	$(MAKE) -C tool OUTPUT=$(BUILD)/tool
@@ -140,7 +182,7 @@ checkpatch:
 		uapi/linux/dmactl.h uapi/linux/dmactl_netlink.h
 
 install: module tool
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/module MO=$(BUILD)/module modules_install
+	$(MAKE) -C $(KDIR) $(KBUILD_MODULE) modules_install
 	install -D -m 755 $(BUILD)/tool/dmactl $(DESTDIR)/usr/local/sbin/dmactl
 
 clean:

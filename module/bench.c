@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/iommu.h>
@@ -1005,7 +1006,6 @@ static int dmactl_bench_check_granule(struct dmactl_bench *run)
 static int dmactl_bench_setup(struct dmactl_bench *run, struct dmactl_target *t)
 {
 	struct dmactl_bench_start *cmd = &run->p;
-	struct iommu_domain *domain;
 	unsigned int i;
 	gfp_t gfp;
 	int node, ret;
@@ -1020,10 +1020,8 @@ static int dmactl_bench_setup(struct dmactl_bench *run, struct dmactl_target *t)
 		return ret;
 	run->charged_threads = cmd->threads;
 
-	domain = iommu_get_domain_for_dev(t->dev);
-	if (domain && iommu_is_dma_domain(domain))
-		run->check_domain = domain;
-	if (cmd->mode >= DMACTL_BENCH_IOVA && !run->check_domain)
+	run->check_domain = dmactl_dma_domain(t->dev);
+	if (cmd->mode >= DMACTL_BENCH_IOVA && !dmactl_iova_usable(t->dev))
 		return -EOPNOTSUPP;
 	ret = dmactl_bench_check_granule(run);
 	if (ret)

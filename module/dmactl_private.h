@@ -49,6 +49,8 @@
 
 #include "netlink/dmactl_nl_names.h"
 
+#include "compat.h"
+
 struct dmactl_ctx;
 struct dmactl_engine;
 struct dmactl_teardown;
@@ -208,6 +210,8 @@ void dmactl_target_put(struct dmactl_target *t);
 int dmactl_target_read_lock(struct dmactl_target *t);
 void dmactl_target_read_unlock(struct dmactl_target *t);
 u64 dmactl_target_granule(struct dmactl_target *t);
+struct iommu_domain *dmactl_dma_domain(struct device *dev);
+bool dmactl_iova_usable(struct device *dev);
 void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),
 			     void *arg);
 int dmactl_targets_each_locked(void (*fn)(struct dmactl_target *t, void *arg),
@@ -407,9 +411,9 @@ void dmactl_op_done(struct dmactl_target *t, struct dmactl_obj *obj);
  *	remain (under the buffer's lock)
  * @provider: P2P kinds: the provider, with a reference held
  * @p2p_vaddr: DMACTL_BUF_P2P: what pci_alloc_p2pmem() returned
- * @p2p_map: P2P kinds: enum pci_p2pdma_map_type of the memory for the
+ * @p2p_map: P2P kinds: enum dmactl_p2p_map of the memory for the
  *	attached device, as the DMA layer decides it
- * @p2p_bus_offset: PCI_P2PDMA_MAP_BUS_ADDR: bus address minus physical
+ * @p2p_bus_offset: DMACTL_P2P_MAP_BUS_ADDR: bus address minus physical
  *	address of the memory
  * @held: the buffer holds its memory (counted in DMACTL_C_LIVE_BUFS)
  * @charged: bytes charged to the file's DMACTL_LIMIT_BUF_BYTES

@@ -194,22 +194,23 @@ void dmactl_iova_op_done(struct dmactl_target *t, struct dmactl_iova *iova)
 /*
  * Get IOVA space, or decide on the fallback.  dma_iova_try_alloc() says
  * only yes or no: on a DMA API domain no means the space is exhausted,
- * anywhere else that the API does not apply.
+ * anywhere else that the API does not apply.  In classic mode (a kernel
+ * without the API, compat.h) it is not asked: the API does not apply.
  */
 static int dmactl_iova_get_space(struct dmactl_iova *iova, u32 flags)
 {
 	struct device *dev = iova->target->dev;
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	bool usable = dmactl_iova_usable(dev);
 
-	if (dma_iova_try_alloc(dev, &iova->state, iova->first_offset,
-			       iova->length)) {
+	if (usable && dma_iova_try_alloc(dev, &iova->state, iova->first_offset,
+					 iova->length)) {
 		iova->path = DMACTL_PATH_IOVA;
 		dmactl_count(iova->target, DMACTL_C_LIVE_IOVAS, 1);
 		return 0;
 	}
 	/* As blk-mq-dma.c does: the state is not to be trusted after no. */
 	memset(&iova->state, 0, sizeof(iova->state));
-	if (domain && iommu_is_dma_domain(domain))
+	if (usable)
 		return -ENOSPC;
 	if (!(flags & DMACTL_IOVA_ALLOW_FALLBACK))
 		return -EOPNOTSUPP;
@@ -235,6 +236,10 @@ int dmactl_iova_alloc(struct dmactl_ucmd *ucmd)
 
 	if (cmd->flags & ~(DMACTL_IOVA_ALLOW_FALLBACK |
 			   DMACTL_IOVA_REQUIRE_COHERENT))
+		return -EOPNOTSUPP;
+	/* A kernel without the attribute (compat.h) cannot honour it. */
+	if ((cmd->flags & DMACTL_IOVA_REQUIRE_COHERENT) &&
+	    !DMACTL_KERNEL_REQUIRE_COHERENT)
 		return -EOPNOTSUPP;
 	if (!cmd->length)
 		return dmactl_reject(dmactl_ctx_target(ucmd->ctx), DMACTL_RULE_M6, -EINVAL);

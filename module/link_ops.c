@@ -151,10 +151,13 @@ bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
 	struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
 	/*
-	 * Only the fallback path gets here, which a DMA API domain never
-	 * takes (its try_alloc says no only when the space is exhausted):
-	 * the device is on dma-direct.
+	 * Only the fallback path gets here.  With the IOVA API a DMA API
+	 * domain never takes it (its try_alloc says no only when the space
+	 * is exhausted); in classic mode (compat.h) it does, and the IOMMU
+	 * reaches any page.  Otherwise the device is on dma-direct.
 	 */
+	if (dmactl_dma_domain(dev))
+		return true;
 	if (force && (attrs & (DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT)))
 		return true;	/* dma-direct fails these quietly */
 	/* dma_capable() as on a machine without memory encryption. */
@@ -222,17 +225,23 @@ undo:
 	return ret;
 }
 
-/* The DMA address is the page's own, or a swiotlb slot's. */
+/*
+ * The DMA address leads to the page, or to a swiotlb slot: on dma-direct
+ * by the bus offset, in classic mode on a DMA domain (compat.h) through
+ * the IOMMU's page table.
+ */
 static enum dmactl_verdict
 dmactl_link_phys_verify(struct dmactl_iova *iova, struct iommu_domain *domain,
 			struct dmactl_link *link, u64 offset, phys_addr_t phys)
 {
 	struct device *dev = iova->target->dev;
 	dma_addr_t addr = dmactl_link_runs_addr(iova, link, offset, NULL);
+	phys_addr_t to = domain ? iommu_iova_to_phys(domain, addr) :
+				  dma_to_phys(dev, addr);
 
-	if (addr == phys_to_dma(dev, phys))
+	if (to == phys)
 		return DMACTL_VERDICT_MAPPED;
-	if (swiotlb_find_pool(dev, dma_to_phys(dev, addr)))
+	if (to && swiotlb_find_pool(dev, to))
 		return DMACTL_VERDICT_BOUNCED;
 	return DMACTL_VERDICT_MISMATCH;
 }
@@ -281,7 +290,8 @@ dmactl_link_bus_verify(struct dmactl_iova *iova, struct iommu_domain *domain,
 	    dmactl_link_runs_addr(iova, link, offset, NULL) !=
 	    pci_bus_address(pdev, bar) + phys - pci_resource_start(pdev, bar))
 		return DMACTL_VERDICT_MISMATCH;
-	if (domain && iommu_iova_to_phys(domain, iova->state.addr + offset))
+	if (domain && iova->path == DMACTL_PATH_IOVA &&
+	    iommu_iova_to_phys(domain, iova->state.addr + offset))
 		return DMACTL_VERDICT_MISMATCH;
 	return DMACTL_VERDICT_BUS_ADDR;
 }
@@ -354,10 +364,13 @@ const struct dmactl_link_ops *dmactl_link_ops_pick(struct dmactl_iova *iova,
 	if (!buf->provider)
 		return in_iova ? &dmactl_link_iova_ops : &dmactl_link_phys_ops;
 	switch (buf->p2p_map) {
-	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
+	case DMACTL_P2P_MAP_THRU_HOST_BRIDGE:
+		/* An IOVA link maps MMIO only with DMA_ATTR_MMIO (compat.h). */
+		if (in_iova && !DMACTL_KERNEL_MMIO_ATTR)
+			return NULL;
 		return in_iova ? &dmactl_link_iova_mmio_ops :
 				 &dmactl_link_phys_mmio_ops;
-	case PCI_P2PDMA_MAP_BUS_ADDR:
+	case DMACTL_P2P_MAP_BUS_ADDR:
 		return &dmactl_link_bus_ops;
 	default:
 		return NULL;

@@ -13,7 +13,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/crc32.h>
 #include <linux/highmem.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
@@ -158,7 +157,7 @@ static int dmactl_buf_get_p2p_pages(struct dmactl_buf *buf, u64 uaddr)
 			}
 		}
 	} else {
-		if (!rcu_access_pointer(buf->provider->p2pdma))
+		if (!dmactl_pci_has_p2pmem(buf->provider))
 			return -ENODEV;
 		buf->p2p_vaddr = pci_alloc_p2pmem(buf->provider, buf->length);
 		if (!buf->p2p_vaddr)

@@ -219,9 +219,9 @@ int dmactl_p2p_bar(struct pci_dev *pdev, phys_addr_t phys)
  * dmactl_p2p_probe() - how a device reaches a P2P page, per the DMA layer
  * @client: the device that would do the DMA
  * @page: a page of P2P memory
- * @map: enum pci_p2pdma_map_type: NOT_SUPPORTED, BUS_ADDR or
- *	THRU_HOST_BRIDGE
- * @bus_offset: PCI_P2PDMA_MAP_BUS_ADDR: bus address minus physical address
+ * @map: the uapi's enum dmactl_p2p_map: NOT_SUPPORTED, BUS_ADDR or
+ *	THRU_HOST_BRIDGE (the kernel's enum moved between headers)
+ * @bus_offset: DMACTL_P2P_MAP_BUS_ADDR: bus address minus physical address
  *
  * Return: 0, or the error dma_map_sgtable() gave other than EREMOTEIO
  * (which means not supported).
@@ -233,7 +233,7 @@ int dmactl_p2p_probe(struct device *client, struct page *page, u32 *map,
 	struct sg_table sgt = { .sgl = &sg, .nents = 1, .orig_nents = 1 };
 	int ret;
 
-	*map = PCI_P2PDMA_MAP_NOT_SUPPORTED;
+	*map = DMACTL_P2P_MAP_NOT_SUPPORTED;
 	*bus_offset = 0;
 	/* dma_map_sg() WARNs on a device without a mask; P2P needs PCI. */
 	if (!dev_is_pci(client) || !client->dma_mask)
@@ -247,28 +247,14 @@ int dmactl_p2p_probe(struct device *client, struct page *page, u32 *map,
 	if (ret)
 		return ret;
 	if (sg_dma_is_bus_address(&sg)) {
-		*map = PCI_P2PDMA_MAP_BUS_ADDR;
+		*map = DMACTL_P2P_MAP_BUS_ADDR;
 		*bus_offset = sg_dma_address(&sg) - page_to_phys(page);
 	} else {
-		*map = PCI_P2PDMA_MAP_THRU_HOST_BRIDGE;
+		*map = DMACTL_P2P_MAP_THRU_HOST_BRIDGE;
 	}
 	dma_unmap_sgtable(client, &sgt, DMA_BIDIRECTIONAL,
 			  DMA_ATTR_SKIP_CPU_SYNC);
 	return 0;
-}
-
-static u32 dmactl_p2p_map(enum pci_p2pdma_map_type map)
-{
-	switch (map) {
-	case PCI_P2PDMA_MAP_BUS_ADDR:
-		return DMACTL_P2P_MAP_BUS_ADDR;
-	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
-		return DMACTL_P2P_MAP_THRU_HOST_BRIDGE;
-	case PCI_P2PDMA_MAP_NOT_SUPPORTED:
-		return DMACTL_P2P_MAP_NOT_SUPPORTED;
-	default:
-		return DMACTL_P2P_MAP_UNKNOWN;
-	}
 }
 
 /**
@@ -316,7 +302,7 @@ int dmactl_p2p_query(struct dmactl_ucmd *ucmd)
 		cmd->out_flags |= DMACTL_P2P_PROVIDER_HAS_MEM;
 		if (!dmactl_p2p_probe(client, virt_to_page(page), &map,
 				      &bus_offset))
-			cmd->out_map_type = dmactl_p2p_map(map);
+			cmd->out_map_type = map;
 		pci_free_p2pmem(pdev, page, PAGE_SIZE);
 	}
 	device_unlock(pdev_dev);

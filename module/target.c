@@ -313,6 +313,37 @@ struct device *dmactl_find_device(const char *name)
 }
 
 /**
+ * dmactl_dma_domain() - the device's domain, if its DMA is translated
+ * @dev: the device
+ *
+ * Context: any; the domain is only to be read while the device is bound.
+ *
+ * Return: the domain when the device's streaming DMA goes through
+ * dma-iommu (a DMA or DMA-FQ domain); NULL on dma-direct (no IOMMU, an
+ * identity or blocked domain).
+ */
+struct iommu_domain *dmactl_dma_domain(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && iommu_is_dma_domain(domain) ? domain : NULL;
+}
+
+/**
+ * dmactl_iova_usable() - can dma_iova_try_alloc() succeed for the device?
+ * @dev: the device
+ *
+ * Context: any.
+ *
+ * Return: true when the kernel has the two-step IOVA API (compat.h) and
+ * the device is on a DMA API domain; in classic mode, never.
+ */
+bool dmactl_iova_usable(struct device *dev)
+{
+	return DMACTL_KERNEL_IOVA_API && dmactl_dma_domain(dev);
+}
+
+/**
  * dmactl_target_granule() - the granule links are checked against
  * @t: the target
  *
@@ -455,16 +486,21 @@ static u32 dmactl_domain_type(struct iommu_domain *domain)
 static void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach *cmd)
 {
 	struct device *dev = t->dev;
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
 	int node = dev_to_node(dev);
 
-	cmd->out_domain = dmactl_domain_type(domain);
+	cmd->out_domain = dmactl_domain_type(iommu_get_domain_for_dev(dev));
 	cmd->out_flags = t->exclusive ? DMACTL_ATTACH_OUT_EXCLUSIVE :
 					DMACTL_ATTACH_OUT_SHARED;
 	if (dev_is_dma_coherent(dev))
 		cmd->out_flags |= DMACTL_ATTACH_OUT_COHERENT;
-	if (domain && iommu_is_dma_domain(domain))
+	if (dmactl_iova_usable(dev))
 		cmd->out_flags |= DMACTL_ATTACH_OUT_IOVA_USABLE;
+	if (DMACTL_KERNEL_IOVA_API)
+		cmd->out_flags |= DMACTL_ATTACH_OUT_IOVA_API;
+	if (DMACTL_KERNEL_REQUIRE_COHERENT)
+		cmd->out_flags |= DMACTL_ATTACH_OUT_REQUIRE_COHERENT;
+	if (IS_ENABLED(CONFIG_PCI_P2PDMA))
+		cmd->out_flags |= DMACTL_ATTACH_OUT_P2PDMA;
 	if (is_swiotlb_force_bounce(dev) || dma_addressing_limited(dev))
 		cmd->out_flags |= DMACTL_ATTACH_OUT_SWIOTLB;
 	cmd->out_granule = dmactl_target_granule(t);

@@ -47,7 +47,8 @@ static void dmactl_verify_count(struct dmactl_iova_verify *cmd, u64 off,
 /*
  * Check one page of the walk, at IOVA offset @off: a linked one as its
  * link's backend says; an unlinked one must translate to nothing, which
- * only an IOMMU (@domain) can tell.
+ * only an IOMMU (@domain) can tell, and only in an IOVA space of the
+ * object's own (the fallback path's addresses come and go per link).
  */
 static void dmactl_verify_page(struct dmactl_iova *iova,
 			       struct iommu_domain *domain, u64 off,
@@ -65,7 +66,7 @@ static void dmactl_verify_page(struct dmactl_iova *iova,
 		want = dmactl_buf_phys(link->buf,
 				       link->buf_offset + off - link->iova_offset);
 		verdict = link->ops->verify_page(iova, domain, link, off, want);
-	} else if (domain) {
+	} else if (domain && iova->path == DMACTL_PATH_IOVA) {
 		verdict = iommu_iova_to_phys(domain, iova->state.addr + off) ?
 			  DMACTL_VERDICT_MISMATCH : DMACTL_VERDICT_UNMAPPED;
 	} else {
@@ -102,8 +103,8 @@ int dmactl_iova_verify(struct dmactl_ucmd *ucmd)
 		ret = -ERANGE;
 		goto out;
 	}
-	if (iova->path == DMACTL_PATH_IOVA)
-		domain = iommu_get_domain_for_dev(t->dev);
+	/* Classic mode maps through it too (dma_map_phys() on a DMA domain). */
+	domain = dmactl_dma_domain(t->dev);
 
 	cmd->out_checked = 0;
 	cmd->out_mapped_ok = 0;

@@ -48,7 +48,7 @@ fuzz)
 	dops=${DMACTL_FUZZ_DEBUG_OPS:-100000}
 	seed=${DMACTL_FUZZ_SEED:+DMACTL_FUZZ_SEED=$DMACTL_FUZZ_SEED}
 	[ "$(id -u)" = 0 ] || die "needs root"
-	"$DMACTL_TOP/scripts/debug-kernel.sh" > /dev/null
+	"$DMACTL_TOP/scripts/kernel.sh" debug > /dev/null
 	# One profile per IOMMU family, and the fallback path.
 	for p in ${FUZZ_PROFILES:-intel-strict amd virtio direct}; do
 		run distro "$p" "DMACTL_FUZZ_OPS=$ops $seed" fuzz
@@ -56,7 +56,7 @@ fuzz)
 	done
 	;;
 fail-nth)
-	"$DMACTL_TOP/scripts/debug-kernel.sh" > /dev/null
+	"$DMACTL_TOP/scripts/kernel.sh" debug > /dev/null
 	for p in ${FAIL_NTH_PROFILES:-intel-strict amd virtio direct swiotlb}; do
 		run debug "$p" "DMACTL_FAIL_NTH_MAX=2000" fail_nth
 	done

@@ -37,14 +37,16 @@ extract() {
 sweep() {
 	local profiles=${BENCH_PROFILES:-intel-strict intel-lazy virtio direct}
 	local seconds=${BENCH_SECONDS:-1} pages=${BENCH_PAGES:-1,8,64,512}
-	local md=$results/bench.md p files=() rc=0 s
+	local md=$results/bench.md p files=() rc=0 s tier
 
-	"$DMACTL_TOP/scripts/build.sh" distro stage > "$results/build.log" 2>&1 ||
+	# KERNEL=...: the user's kernel.
+	tier=$(user_tier distro) || die "the kernel of KERNEL= did not build"
+	"$DMACTL_TOP/scripts/build.sh" "$tier" stage > "$results/build.log" 2>&1 ||
 		die "build failed: $results/build.log"
 	for p in $profiles; do
 		log "$p: sweep pages $pages, $seconds s per run"
-		if ! "$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -T 1800 \
-			-s "$DMACTL_OUT/build/distro/stage" -o "$results/$p" -- \
+		if ! "$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$tier" -T 1800 \
+			-s "$DMACTL_OUT/build/$tier/stage" -o "$results/$p" -- \
 			sh /dmactl/guest/bench-sweep.sh "$seconds" "$pages"; then
 			log "$p: failed, see $results/$p.console.log"
 			rc=1
@@ -88,7 +90,7 @@ sweep() {
 
 compare() {
 	local p=${BENCH_COMPARE_PROFILE:-intel-strict}
-	"$DMACTL_TOP/scripts/debug-kernel.sh" > /dev/null
+	"$DMACTL_TOP/scripts/kernel.sh" debug > /dev/null
 	"$DMACTL_TOP/scripts/build.sh" debug stage > "$results/build-debug.log" 2>&1 ||
 		die "build failed: $results/build-debug.log"
 	"$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t debug -T 1800 \

@@ -13,12 +13,7 @@ in_root || exec "$(dirname "$0")/in-root.sh" "$0" "$@"
 
 tier=${1:-distro}
 shift || true
-case "$tier" in
-distro) kdir=/usr/src/linux-headers-$(root_kver) ;;
-debug) kdir=$("$DMACTL_TOP/scripts/debug-kernel.sh" --path) ||
-	die "no debug kernel built: run 'make debug-kernel'" ;;
-*) die "unknown tier $tier (distro or debug)" ;;
-esac
+tier_kernel "$tier"
 exec make -C "$DMACTL_TOP" --no-print-directory "${@:-stage}" \
-	KDIR="$kdir" CC=gcc-14 TIER="$tier" KCFLAGS=-Werror WERROR=-Werror \
+	KDIR="$TIER_KDIR" CC=gcc-14 TIER="$tier" KCFLAGS=-Werror WERROR=-Werror \
 	KSFT_DIR="$(root_ksrc)/tools/testing/selftests"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Create or refresh the Debian trixie build root that holds everything the
-# test bed runs: gcc-14 (the compiler Debian's kernel is built with), the
-# trixie-backports kernel with its headers and source, QEMU 11, fio,
+# test bed runs: gcc-14 (the compiler Debian's kernels are built with), the
+# trixie-backports kernel with its headers and source, trixie's 6.12 LTS
+# kernel with its headers, QEMU 11, fio,
 # busybox and the libraries the tool links against.
 #
 # Idempotent: when the root exists and holds every package of the list
@@ -21,6 +22,8 @@ clang libclang-rt-dev gcovr"
 # Installed from trixie-backports: the kernel users run, and QEMU >= 11
 # (the amd profile needs amd-iommu's dma-remap property).
 PKGS_BPO="linux-image-amd64 linux-headers-amd64 qemu-system-x86"
+# And trixie's own kernel, the 6.12 LTS tier (lts_kernel below).
+PKGS_LTS="linux-image linux-headers of trixie's linux-image-amd64"
 
 # Which mirror to use: $DMACTL_MIRROR, or the one the host's own apt
 # configuration uses for Debian, so that the project names no host.
@@ -63,6 +66,22 @@ chroot_apt() {
 	fi
 }
 
+# Install trixie's own kernel and its headers beside the backports one: the
+# version its linux-image-amd64 depends on.  Records its release for
+# root_lts_kver.
+lts_kernel() {
+	local ver image
+	ver=$("$DMACTL_TOP/scripts/in-root.sh" apt-cache madison linux-image-amd64 |
+		awk -F' *[|] *' '$3 ~ / trixie\/main / {print $2; exit}')
+	[ -n "$ver" ] || die "no linux-image-amd64 in trixie/main"
+	image=$("$DMACTL_TOP/scripts/in-root.sh" apt-cache show "linux-image-amd64=$ver" |
+		sed -n 's/^Depends: \(linux-image-[^ ,]*\).*/\1/p' | head -n 1)
+	[ -n "$image" ] || die "linux-image-amd64 $ver depends on no kernel image"
+	chroot_apt -y -qq --no-install-recommends install "$image" \
+		"linux-headers-${image#linux-image-}"
+	echo "${image#linux-image-}" > "$DMACTL_ROOT$DMACTL_OPT/lts-kver"
+}
+
 record_versions() {
 	local kv series
 	kv=$(root_kver)
@@ -70,8 +89,10 @@ record_versions() {
 	"$DMACTL_TOP/scripts/in-root.sh" dpkg-query -W -f '${Package} ${Version}\n' \
 		gcc-14 "linux-image-$kv" "linux-headers-$kv" "linux-source-$series" \
 		qemu-system-x86 fio busybox-static libnl-genl-3-dev libjson-c-dev \
+		"linux-image-$(root_lts_kver)" \
 		> "$DMACTL_ROOT$DMACTL_OPT/versions"
 	echo "kernel $kv" >> "$DMACTL_ROOT$DMACTL_OPT/versions"
+	echo "lts kernel $(root_lts_kver)" >> "$DMACTL_ROOT$DMACTL_OPT/versions"
 }
 
 # True when the root holds every package of the lists above (as they were
@@ -79,7 +100,7 @@ record_versions() {
 root_complete() {
 	local kv
 	[ -f "$DMACTL_ROOT$DMACTL_OPT/versions" ] || return 1
-	[ "$(cat "$DMACTL_ROOT$DMACTL_OPT/packages" 2>/dev/null)" = "$(echo $PKGS_MAIN / $PKGS_BPO)" ] ||
+	[ "$(cat "$DMACTL_ROOT$DMACTL_OPT/packages" 2>/dev/null)" = "$(echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS)" ] ||
 		return 1
 	kv=$(root_kver)
 	[ -n "$kv" ] || return 1
@@ -152,9 +173,10 @@ main() {
 		mv "$src.tmp/linux-source-$series" "$src"
 		rmdir "$src.tmp"
 	fi
+	lts_kernel
 	chroot_apt -qq clean
 	record_versions
-	echo $PKGS_MAIN / $PKGS_BPO > "$DMACTL_ROOT$DMACTL_OPT/packages"
+	echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS > "$DMACTL_ROOT$DMACTL_OPT/packages"
 	cat "$DMACTL_ROOT$DMACTL_OPT/versions"
 }
 

@@ -9,7 +9,11 @@
 #   PROFILES="a b"        profiles to run on both tiers, every selftest
 #                         (default: all of configs/profiles on the distro
 #                         tier, the four below on the debug tier)
-#   TIERS="distro debug"  tiers to run (default: both)
+#   TIERS="distro lts debug"  tiers to run (default: these three; with
+#                         DMACTL_KERNEL, from make check KERNEL=..., own)
+#   LTS_PROFILES="..."    the lts tier's set (Debian's 6.12, classic mode),
+#                         when PROFILES is unset; "all" for every profile
+#                         (make check-lts)
 #   DEBUG_PROFILES="..."  the debug tier's own set, when PROFILES is unset;
 #                         "all" for every profile, every selftest
 #                         (make check-full)
@@ -24,7 +28,15 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 all_profiles=$(cd "$DMACTL_TOP/configs/profiles" && ls *.conf | sed 's/\.conf$//' | xargs)
-tiers=${TIERS:-distro debug}
+if [ -n "${DMACTL_KERNEL:-}" ]; then
+	tiers=${TIERS:-own}
+else
+	tiers=${TIERS:-distro lts debug}
+fi
+# The 6.12 LTS kernel: an IOMMU's DMA domain and dma-direct, each in
+# classic mode (no IOVA API); make check-lts runs every profile.
+lts_profiles=${LTS_PROFILES:-intel-strict direct}
+[ "$lts_profiles" != all ] || lts_profiles=$all_profiles
 # The debug tier (KASAN, lockdep, kmemleak, fault injection) takes eight
 # minutes a profile under TCG, and two guests at a time gain little
 # (each has two vCPUs).  make check runs every selftest there on
@@ -101,7 +113,9 @@ checkpatch() {
 vm_test() {
 	local key=$1 tier=$2 p=$3 prefix=$results/$2/$3 limit=600 rc result
 	local pass skip fail secs args="" t
-	[ "$tier" = debug ] && limit=1500
+	# The debug tier's and a kernel built here (own: debug flavour)
+	# run with KASAN and lockdep.
+	[ "$tier" = debug ] || [ "$tier" = own ] && limit=1500
 	if [ "$tier" = debug ] && [ -z "${PROFILES:-}" ] &&
 	   [[ " $debug_full " != *" $p "* ]]; then
 		for t in $debug_slice; do
@@ -154,7 +168,7 @@ case " $tiers " in
 	log "debug kernel (built once, then cached), in the background"
 	{
 		rc=0
-		"$DMACTL_TOP/scripts/debug-kernel.sh" > "$results/debug-kernel.log" 2>&1 || rc=$?
+		"$DMACTL_TOP/scripts/kernel.sh" debug > "$results/debug-kernel.log" 2>&1 || rc=$?
 		echo "$rc" > "$results/debug-kernel.rc"
 		# dmactl against it, in the same slot: the guests already
 		# running need not wait for it.
@@ -202,6 +216,32 @@ case " $tiers " in
 		for p in ${PROFILES:-$all_profiles}; do
 			queue_other+=("1-$p:vm_test 1-$p distro $p")
 		done
+	fi
+	;;
+esac
+case " $tiers " in
+*" lts "*)
+	if build_tier lts; then
+		for p in ${PROFILES:-$lts_profiles}; do
+			queue_other+=("3-$p:vm_test 3-$p lts $p")
+		done
+	fi
+	;;
+esac
+# The user's own kernel: a source tree is built (incrementally) first.
+case " $tiers " in
+*" own "*)
+	if user_tier own > /dev/null 2> "$results/own-kernel.log"; then
+		if build_tier own; then
+			for p in ${PROFILES:-$all_profiles}; do
+				queue_other+=("4-$p:vm_test 4-$p own $p")
+			done
+		fi
+	else
+		tail -n 20 "$results/own-kernel.log" >&2
+		printf 'own-kernel own FAIL 0 1 0 - %s
+' \
+			"$results/own-kernel.log" > "$results/rows/0-kernel-own"
 	fi
 	;;
 esac

@@ -24,7 +24,7 @@ build=$DMACTL_OUT/build/coverage
 rm -rf "$out"
 mkdir -p "$out"
 
-"$DMACTL_TOP/scripts/debug-kernel.sh" > /dev/null
+"$DMACTL_TOP/scripts/kernel.sh" debug > /dev/null
 log "building the module with gcov for the debug kernel"
 "$DMACTL_TOP/scripts/build.sh" debug stage BUILD="$build" DMACTL_GCOV=y \
 	> "$out/build.log" 2>&1 || { tail -n 20 "$out/build.log"; die "build failed"; }

@@ -7,16 +7,18 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$DMACTL_OUT/demo"
-echo "Building dmactl in the build root..."
-"$DMACTL_TOP/scripts/build.sh" distro stage > "$DMACTL_OUT/demo/build.log" 2>&1 ||
+# KERNEL=...: the user's kernel.
+tier=$(user_tier distro) || die "the kernel of KERNEL= did not build"
+echo "Building dmactl in the build root for the $tier tier..."
+"$DMACTL_TOP/scripts/build.sh" "$tier" stage > "$DMACTL_OUT/demo/build.log" 2>&1 ||
 	{ tail -n 30 "$DMACTL_OUT/demo/build.log"; die "build failed, see $DMACTL_OUT/demo/build.log"; }
 
 show() {
 	local profile=$1 prefix=$DMACTL_OUT/demo/$1 pid
 	shift
 	rm -f "$prefix.out.log"
-	"$DMACTL_TOP/scripts/vm-run.sh" -p "$profile" -T 300 \
-		-s "$DMACTL_OUT/build/distro/stage" -o "$prefix" -- "$@" &
+	"$DMACTL_TOP/scripts/vm-run.sh" -p "$profile" -t "$tier" -T 300 \
+		-s "$DMACTL_OUT/build/$tier/stage" -o "$prefix" -- "$@" &
 	pid=$!
 	until [ -f "$prefix.out.log" ] || ! kill -0 "$pid" 2>/dev/null; do
 		sleep 0.2

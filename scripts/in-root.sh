@@ -41,13 +41,24 @@ while IFS='=' read -r name _; do
 done < <(env)
 
 export DMACTL_R=$DMACTL_ROOT DMACTL_T=$DMACTL_TOP DMACTL_O=$DMACTL_OUT
-export DMACTL_OM=$outmnt
+# The user's own kernel (make check KERNEL=...), at its own path too.
+kmnt=
+if [ -n "${DMACTL_KERNEL:-}" ]; then
+	DMACTL_KERNEL=$(cd "$DMACTL_KERNEL" && pwd) || die "no directory $DMACTL_KERNEL"
+	case "$DMACTL_KERNEL" in
+	"$DMACTL_TOP"/*|"$DMACTL_OUT"/*) ;;
+	*) mkdir -p "$DMACTL_ROOT$DMACTL_KERNEL"; kmnt=$DMACTL_KERNEL ;;
+	esac
+	passenv+=("DMACTL_KERNEL=$DMACTL_KERNEL")
+fi
+export DMACTL_OM=$outmnt DMACTL_KM=$kmnt
 exec unshare --mount --propagation private -- /bin/sh -c '
 	set -e
 	mount -t proc proc "$DMACTL_R/proc"
 	mount --rbind /dev "$DMACTL_R/dev"
 	mount --bind "$DMACTL_T" "$DMACTL_R$DMACTL_T"
 	[ -z "$DMACTL_OM" ] || mount --bind "$DMACTL_O" "$DMACTL_R$DMACTL_O"
+	[ -z "$DMACTL_KM" ] || mount --bind "$DMACTL_KM" "$DMACTL_R$DMACTL_KM"
 	exec chroot "$DMACTL_R" /usr/bin/env -i \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" DMACTL_IN_ROOT=1 \

@@ -50,3 +50,80 @@ kver_series() {
 root_ksrc() {
 	echo "$DMACTL_OPT/src/linux-$(root_kver)"
 }
+
+# The build root's LTS kernel, Debian trixie's own (e.g.
+# "6.12.117+deb13-amd64"), as buildroot.sh recorded it.
+root_lts_kver() {
+	local base=
+	in_root || base=$DMACTL_ROOT
+	cat "$base$DMACTL_OPT/lts-kver" 2>/dev/null
+}
+
+# The kernel tiers, one place for what each is.  tier_kernel TIER sets:
+#   TIER_KDIR     what the module builds against
+#   TIER_IMAGE    the kernel the guests boot
+#   TIER_KVER     its release
+#   TIER_MODULES  modules of TIER_KVER the guest loads (Debian's kernels
+#                 have as modules what the others build in)
+#   TIER_CMDLINE  the tier's own kernel parameters
+#   TIER_CONFIG   its .config
+# Tiers: distro (the build root's newest kernel, trixie-backports), lts
+# (trixie's 6.12), debug (scripts/kernel.sh debug), own (the kernel in
+# $DMACTL_KERNEL: a build directory, or a source tree built by
+# scripts/kernel.sh tree).  Runs inside the build root.
+tier_kernel() {
+	local kv
+	TIER_CMDLINE=
+	# dm_mod and ext4: the expendable test holds a namespace with a dm
+	# device, and mounts a filesystem on it.
+	TIER_MODULES="virtio_iommu nvme dm_mod ext4"
+	case "$1" in
+	distro|lts)
+		kv=$(root_kver)
+		[ "$1" = distro ] || kv=$(root_lts_kver)
+		[ -n "$kv" ] || die "no $1 kernel in the build root: run 'make buildroot'"
+		TIER_KVER=$kv
+		TIER_KDIR=/usr/src/linux-headers-$kv
+		TIER_IMAGE=/boot/vmlinuz-$kv
+		TIER_CONFIG=/boot/config-$kv
+		return
+		;;
+	debug)
+		TIER_KDIR=$("$DMACTL_TOP/scripts/kernel.sh" debug --path) ||
+			die "no debug kernel built: run 'make debug-kernel'"
+		;;
+	own)
+		[ -n "${DMACTL_KERNEL:-}" ] || die "tier own: set KERNEL=<kernel build directory or source tree>"
+		if [ -f "$DMACTL_KERNEL/arch/x86/boot/bzImage" ]; then
+			TIER_KDIR=$DMACTL_KERNEL
+		else
+			TIER_KDIR=$("$DMACTL_TOP/scripts/kernel.sh" tree "$DMACTL_KERNEL" --path) ||
+				die "$DMACTL_KERNEL is not built: run 'make own-kernel KERNEL=$DMACTL_KERNEL'"
+		fi
+		;;
+	*) die "unknown tier $1 (distro, lts, debug or own)" ;;
+	esac
+	# A kernel built here has everything built in (configs/kernel/).
+	TIER_MODULES=
+	TIER_IMAGE=$TIER_KDIR/arch/x86/boot/bzImage
+	TIER_CONFIG=$TIER_KDIR/.config
+	TIER_KVER=$(cat "$TIER_KDIR/include/config/kernel.release")
+	# no5lvl: with TCG's -cpu max the kernel runs 5-level paging, and
+	# KASAN then reports a wild access in the first interrupt at boot
+	# (handle_edge_irq from identify_cpu, 7.3.4).  4-level paging avoids
+	# it; nothing dmactl tests depends on the paging depth.
+	TIER_CMDLINE="iommu.debug_pagealloc=1 no5lvl"
+}
+
+# The tier to boot: own when the user named a kernel (KERNEL=, which sets
+# DMACTL_KERNEL), else $1.  A source tree is built first (incrementally,
+# its log on standard error).
+user_tier() {
+	if [ -z "${DMACTL_KERNEL:-}" ]; then
+		echo "$1"
+		return
+	fi
+	[ -f "$DMACTL_KERNEL/arch/x86/boot/bzImage" ] ||
+		"$DMACTL_TOP/scripts/kernel.sh" tree "$DMACTL_KERNEL" >&2 || return 1
+	echo own
+}

@@ -3,13 +3,14 @@
 # Boot a machine profile under QEMU, run one command in the guest, and exit
 # with that command's exit status.
 #
-# Usage: vm-run.sh -p PROFILE [-t distro|debug] [-s STAGE] [-T SECONDS]
+# Usage: vm-run.sh -p PROFILE [-t TIER] [-s STAGE] [-T SECONDS]
 #                  [-o LOGPREFIX] [--show] [--] COMMAND...
 #
 #   -p PROFILE   a profile of configs/profiles/ (intel-strict, virtio, ...),
 #                or the path of a profile file
-#   -t TIER      distro: the build root's Debian kernel (default);
-#                debug: the kernel of 'make debug-kernel'
+#   -t TIER      distro: the build root's Debian kernel (default); lts:
+#                its Debian 6.12; debug: the kernel of 'make debug-kernel';
+#                own: the kernel of KERNEL= (see tier_kernel in lib.sh)
 #   -s STAGE     a directory copied to /dmactl in the guest (its bin/ is on
 #                PATH): the built module, tool and selftests
 #   -T SECONDS   wall-clock limit for the whole VM run (default 600)
@@ -65,29 +66,13 @@ DESC= MACHINE= CPU= IOMMU= CMDLINE= TOPOLOGY= NVME_COUNT= EXPECT_DOMAIN=
 . "$pfile"
 
 # The kernel and the base initramfs of the tier.
-case "$tier" in
-distro)
-	kver=$(root_kver)
-	kernel=/boot/vmlinuz-$kver
-	# dm_mod and ext4: the expendable test holds a namespace with a dm
-	# device, and mounts a filesystem on it.
-	modules="virtio_iommu nvme dm_mod ext4"
-	tier_cmdline=
-	;;
-debug)
-	kdir=$("$DMACTL_TOP/scripts/debug-kernel.sh" --path) ||
-		die "no debug kernel built: run 'make debug-kernel'"
-	kernel=$kdir/arch/x86/boot/bzImage
-	kver=$(cat "$kdir/include/config/kernel.release")
-	modules=""
-	# no5lvl: with TCG's -cpu max the kernel runs 5-level paging, and
-	# KASAN then reports a wild access in the first interrupt at boot
-	# (handle_edge_irq from identify_cpu, 7.3.4).  4-level paging avoids
-	# it; nothing dmactl tests depends on the paging depth.
-	tier_cmdline="iommu.debug_pagealloc=1 no5lvl"
-	;;
-*) die "unknown tier $tier (distro or debug)" ;;
-esac
+tier_kernel "$tier"
+kernel=$TIER_IMAGE kver=$TIER_KVER modules=$TIER_MODULES tier_cmdline=$TIER_CMDLINE
+# And what the staged module needs of a modular kernel's (6.12's crc32c
+# is libcrc32c's).
+if [ -n "$modules" ] && [ -f "$stage/dmactl.ko" ]; then
+	modules="$modules $(modinfo -F depends "$stage/dmactl.ko" | tr , ' ')"
+fi
 [ -f "$kernel" ] || die "no kernel at $kernel"
 
 key=$( { echo "$modules"; cat "$DMACTL_TOP/scripts/initramfs.sh"; } | sha256sum | cut -c1-12)
@@ -109,6 +94,7 @@ export DMACTL_NVME_COUNT='$NVME_COUNT'
 export DMACTL_TOPOLOGY='$TOPOLOGY'
 export DMACTL_CMDLINE_CHECK='$CMDLINE'
 export DMACTL_EDU_DMA_BITS='${EDU_DMA_BITS:-28}'
+export DMACTL_KERNEL_P2PDMA='$(grep -q '^CONFIG_PCI_P2PDMA=y' "$TIER_CONFIG" && echo y || echo n)'
 ENV
 printf '%s\n' "$*" > "$work/cmd"
 "$DMACTL_TOP/scripts/initramfs.sh" payload "$work/payload.cpio" \

@@ -104,6 +104,13 @@ json_object *attach_json(const char *dev, const struct dmactl_attach *a)
 			       json_object_new_string(domain_name(a->out_domain)));
 	json_object_object_add(o, "iova_usable",
 			       json_object_new_boolean(FLAG(a, IOVA_USABLE)));
+	/* what the kernel under test has, the same for every device */
+	json_object_object_add(o, "kernel_iova_api",
+			       json_object_new_boolean(FLAG(a, IOVA_API)));
+	json_object_object_add(o, "kernel_require_coherent",
+			       json_object_new_boolean(FLAG(a, REQUIRE_COHERENT)));
+	json_object_object_add(o, "kernel_p2pdma",
+			       json_object_new_boolean(FLAG(a, P2PDMA)));
 	json_object_object_add(o, "granule", json_object_new_int64(a->out_granule));
 	json_object_object_add(o, "dma_mask_bits",
 			       json_object_new_int(a->out_dma_mask_bits));
@@ -126,6 +133,7 @@ void attach_print(const char *dev, const struct dmactl_attach *a)
 	printf("device:           %s (%s)\n", dev, MODE(a));
 	printf("IOMMU domain:     %s\n", domain_name(a->out_domain));
 	printf("IOVA API usable:  %s\n", FLAG(a, IOVA_USABLE) ? "yes" :
+	       !FLAG(a, IOVA_API) ? "no: classic mode, the kernel has no IOVA API" :
 	       "no (links fall back to dma_map_phys)");
 	printf("IOVA granule:     %" PRIu64 " bytes\n", (uint64_t)a->out_granule);
 	printf("DMA mask:         %u bits\n", a->out_dma_mask_bits);

@@ -3,7 +3,8 @@
 # Boot self-check: the guest must be the machine its profile promises, so a
 # profile whose IOMMU silently did not come up fails instead of passing.
 # Reads DMACTL_EXPECT_DOMAIN, DMACTL_NVME_COUNT, DMACTL_TOPOLOGY and
-# DMACTL_CMDLINE_CHECK from the environment (profile.env).
+# DMACTL_CMDLINE_CHECK and DMACTL_KERNEL_P2PDMA from the environment
+# (profile.env).
 
 . /dmactl/guest/pci.sh
 
@@ -45,9 +46,13 @@ for bdf in $nvmes; do
 	dom=$(domain_of "$bdf")
 	check "$bdf IOMMU domain $dom, profile expects $DMACTL_EXPECT_DOMAIN" \
 		"$([ "$dom" = "$DMACTL_EXPECT_DOMAIN" ] && echo 1)"
-	check "$bdf CMB published as p2pmem ($(cat "$d/p2pmem/size" 2>/dev/null) bytes)" \
-		"$([ "$(cat "$d/p2pmem/published" 2>/dev/null)" = 1 ] &&
-		   [ "$(cat "$d/p2pmem/size")" = 16777216 ] && echo 1)"
+	if [ "$DMACTL_KERNEL_P2PDMA" = y ]; then
+		check "$bdf CMB published as p2pmem ($(cat "$d/p2pmem/size" 2>/dev/null) bytes)" \
+			"$([ "$(cat "$d/p2pmem/published" 2>/dev/null)" = 1 ] &&
+			   [ "$(cat "$d/p2pmem/size")" = 16777216 ] && echo 1)"
+	else
+		echo "# selfcheck: skip: $bdf CMB as p2pmem: the kernel has no CONFIG_PCI_P2PDMA"
+	fi
 	if [ "$DMACTL_TOPOLOGY" = switch ]; then
 		# parent: downstream port, its parent: the switch's upstream port
 		up=$(basename "$(dirname "$(dirname "$(readlink -f "$d")")")")

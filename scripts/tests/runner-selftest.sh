@@ -9,17 +9,13 @@
 # what" lines and a closing "N passed, N failed" line.  Exit 0 only if
 # every case holds.
 #
-# Usage: runner-selftest.sh [distro|debug]     (default: distro)
+# Usage: runner-selftest.sh [TIER]     (default: distro)
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 tier=${1:-distro}
-case "$tier" in
-distro) kdir=/usr/src/linux-headers-$(root_kver) ;;
-debug) kdir=$("$DMACTL_TOP/scripts/debug-kernel.sh" --path) ||
-	die "the debug kernel is not built: run 'make debug-kernel'" ;;
-*) die "unknown tier $tier (distro or debug)" ;;
-esac
+tier_kernel "$tier"
+kdir=$TIER_KDIR
 work=$DMACTL_OUT/runner-selftest-$tier
 rm -rf "$work"
 mkdir -p "$work/stage"

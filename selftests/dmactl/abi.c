@@ -328,6 +328,10 @@ FIXTURE_SETUP(abi)
 		self->bench = bs.out_id;
 		break;
 	case ABI_PUBLISHER:
+		if (!kernel_has_p2pdma()) {
+			self->no_success = "the kernel has no CONFIG_PCI_P2PDMA";
+			break;
+		}
 		/* Found by its ID: bound only if the user said it may be. */
 		if (pci_find_expendable("1af4", "1110", self->bound,
 					sizeof(self->bound))) {
@@ -522,8 +526,13 @@ TEST_F(attach, reply_describes_the_device)
 	EXPECT_LE(32, a.out_dma_mask_bits);
 	EXPECT_TRUE(a.out_flags & (DMACTL_ATTACH_OUT_EXCLUSIVE |
 				   DMACTL_ATTACH_OUT_SHARED));
-	EXPECT_EQ(a.out_domain == DMACTL_DOMAIN_DMA ||
-		  a.out_domain == DMACTL_DOMAIN_DMA_FQ,
+	/* The kernel's capabilities, against its symbols. */
+	EXPECT_EQ(kernel_has_iova_api(),
+		  !!(a.out_flags & DMACTL_ATTACH_OUT_IOVA_API));
+	EXPECT_EQ(kernel_has_p2pdma(), !!(a.out_flags & DMACTL_ATTACH_OUT_P2PDMA));
+	EXPECT_EQ((a.out_domain == DMACTL_DOMAIN_DMA ||
+		   a.out_domain == DMACTL_DOMAIN_DMA_FQ) &&
+		  (a.out_flags & DMACTL_ATTACH_OUT_IOVA_API),
 		  !!(a.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE));
 }
 

@@ -66,6 +66,31 @@ TEST_F(misuse, M1_declined_alloc_gives_no_object)
 			   0, SZ_4K, TO, 0);
 }
 
+/*
+ * Classic mode (a kernel without the IOVA API): every object takes the
+ * dma_map_phys() fallback, even on a DMA domain, where its links are
+ * IOVAs of the kernel's choosing that the oracle finds in the IOMMU's
+ * page table; never ENOSPC, which would claim exhausted IOVA space.
+ */
+TEST_F(misuse, classic_mode_falls_back_and_still_translates)
+{
+	struct dmactl_iova_verify v;
+	struct dmactl_iova_alloc ia;
+
+	if (self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_API)
+		SKIP(return, "the kernel has the IOVA API: not classic mode");
+	EXPECT_FALSE(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE);
+	EXPECT_EQ(DMACTL_PATH_FALLBACK, self->ia.out_path);
+	test_err_iova_alloc(EOPNOTSUPP, self->fd, IOVA_LEN, 0, 0, &ia);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, (16 * SZ_4K), TO, 0);
+	test_cmd_iova_verify(self->fd, self->iova, 0, (16 * SZ_4K), &v);
+	EXPECT_EQ(0, v.out_mismatches);
+	EXPECT_EQ(16, v.out_mapped_ok + v.out_bounced);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, (16 * SZ_4K), TO, 0);
+	test_cmd_iova_verify(self->fd, self->iova, 0, (16 * SZ_4K), &v);
+	EXPECT_EQ(0, v.out_mapped_ok + v.out_bounced + v.out_mismatches);
+}
+
 TEST_F(misuse, M2_every_alloc_is_a_new_state)
 {
 	struct dmactl_iova_alloc second;
@@ -227,6 +252,14 @@ TEST_F(misuse, M14_require_coherent_is_the_objects)
 			_test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0,
 					    SZ_4K, TO, 1 << 2));
 	/* ...but a property of the object, applied to every link. */
+	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_REQUIRE_COHERENT)) {
+		/* A kernel without the attribute: the object cannot be had. */
+		EXPECT_EQ(-EOPNOTSUPP,
+			  _test_cmd_iova_alloc(self->fd, IOVA_LEN, 0,
+					       DMACTL_IOVA_ALLOW_FALLBACK |
+					       DMACTL_IOVA_REQUIRE_COHERENT, &ia));
+		SKIP(return, "the kernel has no DMA_ATTR_REQUIRE_COHERENT");
+	}
 	test_cmd_iova_alloc(self->fd, IOVA_LEN, 0,
 			    DMACTL_IOVA_ALLOW_FALLBACK | DMACTL_IOVA_REQUIRE_COHERENT,
 			    &ia);

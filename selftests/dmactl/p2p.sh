@@ -33,6 +33,10 @@ if [ -z "$A" ]; then
 	ktap_skip_all "no NVMe controller"
 	exit "$KSFT_SKIP"
 fi
+if ! kernel_has_p2pdma; then
+	ktap_skip_all "the kernel has no CONFIG_PCI_P2PDMA"
+	exit "$KSFT_SKIP"
+fi
 ktap_set_plan 6
 
 # What each profile's kernel must answer (the CPU family and topology

@@ -184,10 +184,25 @@ enum {
 	DMACTL_ATTACH_OUT_SHARED = 1 << 1,
 	/* CPU caches are coherent with the device's DMA */
 	DMACTL_ATTACH_OUT_COHERENT = 1 << 2,
-	/* dma_iova_try_alloc() can succeed: a DMA or DMA-FQ domain */
+	/*
+	 * dma_iova_try_alloc() can succeed: the kernel has the IOVA API and
+	 * the device is on a DMA or DMA-FQ domain
+	 */
 	DMACTL_ATTACH_OUT_IOVA_USABLE = 1 << 3,
 	/* streaming mappings may bounce through swiotlb */
 	DMACTL_ATTACH_OUT_SWIOTLB = 1 << 4,
+	/*
+	 * The kernel's capabilities, the same for every device.  Without
+	 * the two-step IOVA API (before 6.17) the module runs in classic
+	 * mode: ALLOC takes the fallback (DMACTL_IOVA_ALLOW_FALLBACK) or
+	 * fails with EOPNOTSUPP, and the IOVA benchmark modes fail with
+	 * EOPNOTSUPP.
+	 */
+	DMACTL_ATTACH_OUT_IOVA_API = 1 << 5,
+	/* DMA_ATTR_REQUIRE_COHERENT exists: DMACTL_IOVA_REQUIRE_COHERENT works */
+	DMACTL_ATTACH_OUT_REQUIRE_COHERENT = 1 << 6,
+	/* CONFIG_PCI_P2PDMA: P2P_SETUP can publish p2pmem */
+	DMACTL_ATTACH_OUT_P2PDMA = 1 << 7,
 };
 
 #define DMACTL_NO_NODE	0xffffffffU
@@ -449,12 +464,15 @@ enum dmactl_path {
  * @out_dma_addr: DMACTL_PATH_IOVA: the device address of IOVA offset 0;
  *	0 on the fallback path
  *
- * Errors: EOPNOTSUPP (unknown flag); EINVAL (zero or too large
+ * Errors: EOPNOTSUPP (unknown flag; DMACTL_IOVA_REQUIRE_COHERENT on a
+ * kernel without DMA_ATTR_REQUIRE_COHERENT, see
+ * DMACTL_ATTACH_OUT_REQUIRE_COHERENT); EINVAL (zero or too large
  * @length); EBUSY (not attached); ENODEV; EBUSY (a benchmark run holds
  * the DMA mask); EINVAL (@first_offset not below the granule); ENOMEM;
  * EDQUOT (max_shadow_bytes_per_file: the sync bitmap, a bit per granule);
- * ENOSPC (IOVA space exhausted); EOPNOTSUPP (the IOVA API declined and
- * no fallback was allowed); EDQUOT (max_objects_per_file), ENOMEM, EBUSY
+ * ENOSPC (IOVA space exhausted); EOPNOTSUPP (the IOVA API declined, or
+ * the kernel has none -- classic mode, DMACTL_ATTACH_OUT_IOVA_API clear --
+ * and no fallback was allowed); EDQUOT (max_objects_per_file), ENOMEM, EBUSY
  * (no free ID); ENODEV (revoked before the ID was published).
  */
 struct dmactl_iova_alloc {
@@ -1109,8 +1127,8 @@ enum {
  * run holds the mask); ENOMEM; with @dma_bits: EPERM (a shared device),
  * ENODEV, EBUSY (the device has objects), EIO (the mask is refused); EDQUOT
  * (max_bench_runs_per_file, max_bench_threads); EOPNOTSUPP (an IOVA mode
- * without a DMA API domain, or on a device whose IOVA granule is not the
- * page size); ENOMEM; EIO (memory the device cannot address with no
+ * without a DMA API domain or without the IOVA API in the kernel, or on
+ * a device whose IOVA granule is not the page size); ENOMEM; EIO (memory the device cannot address with no
  * bounce buffer it can reach); ENOSPC (no IOVA space for a thread:
  * iova-reuse and iova-sparse allocate theirs up front, and a narrow DMA
  * mask leaves little); EINVAL (the node's CPUs went offline); and what

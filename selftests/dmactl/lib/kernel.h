@@ -44,6 +44,37 @@ static inline bool kernel_cmdline_has(const char *word)
 	return false;
 }
 
+/*
+ * Does the running kernel have the function @fn (in /proc/kallsyms)?  An
+ * oracle for what the module reports of the kernel, independent of it:
+ * a configured-out or absent API leaves no symbol.
+ */
+static inline bool kernel_has_function(const char *fn)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char type, name[256];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fscanf(f, "%*s %c %255s%*[^\n]", &type, name) == 2)
+		found = (type == 't' || type == 'T') && !strcmp(name, fn);
+	fclose(f);
+	return found;
+}
+
+/* The kernel's two-step IOVA API (6.17+; absent: classic mode). */
+static inline bool kernel_has_iova_api(void)
+{
+	return kernel_has_function("dma_iova_try_alloc");
+}
+
+/* CONFIG_PCI_P2PDMA (Debian's 6.12 has it off). */
+static inline bool kernel_has_p2pdma(void)
+{
+	return kernel_has_function("pci_p2pdma_add_resource");
+}
+
 /* Write @line (with its newline) to the kernel log. */
 static inline void dmactl_kmsg(const char *line)
 {

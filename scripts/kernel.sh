@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the kernels the test bed boots from source, with the build root's
+# gcc-14: x86_64_defconfig + kvm_guest.config + the fragments of
+# configs/kernel/ (the "debug" flavour: all of them; "plain": all but
+# debug.config).  Prints the build directory.
+#
+# Usage: kernel.sh debug [--path]      the debug tier: the build root's
+#                                      kernel source, debug flavour; built
+#                                      once per source, compiler and
+#                                      fragments, then cached
+#        kernel.sh tree SRC [--path]   a kernel source tree of the user's
+#                                      (make check KERNEL=SRC), debug
+#                                      flavour, built incrementally in a
+#                                      directory of its own per tree
+#        kernel.sh plain SRC DIR       SRC built incrementally in DIR,
+#                                      plain flavour (make mutants)
+#
+# --path prints the directory of a finished build, or fails.  A build is
+# configured again only when its fragments, compiler or flavour change;
+# otherwise make decides what to rebuild.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+in_root || exec "$(dirname "$0")/in-root.sh" "$0" "$@"
+
+CC=gcc-14
+
+# The fragments of a flavour.
+fragments() {
+	local f
+	for f in "$DMACTL_TOP"/configs/kernel/*.config; do
+		[ "$1" = plain ] && [ "${f##*/}" = debug.config ] && continue
+		echo "$f"
+	done
+}
+
+# What decides a build's configuration: bump "recipe" when the steps of
+# configure() change.
+config_key() {
+	local flavour=$1
+	{
+		echo "recipe 2 $flavour"
+		"$CC" --version | head -n 1
+		cat $(fragments "$flavour")
+	} | sha256sum | cut -c1-16
+}
+
+# configure SRC DIR FLAVOUR: a fresh .config in DIR.
+configure() {
+	local src=$1 dir=$2 flavour=$3 frags want missing
+	mapfile -t frags < <(fragments "$flavour")
+	make -C "$src" O="$dir" CC="$CC" HOSTCC="$CC" -s x86_64_defconfig
+	(cd "$dir" && "$src/scripts/kconfig/merge_config.sh" -m -O "$dir" \
+		"$dir/.config" "$src/kernel/configs/kvm_guest.config" \
+		"${frags[@]}" > "$dir/merge.log")
+	make -C "$src" O="$dir" CC="$CC" HOSTCC="$CC" -s olddefconfig
+	# A fragment option that Kconfig dropped (an unmet dependency, or a
+	# kernel that predates it) would leave a checker or a driver silently
+	# missing: refuse such a kernel.
+	missing=$(cat "${frags[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' |
+		while IFS= read -r want; do
+			grep -qx "$want" "$dir/.config" || echo "$want"
+		done)
+	[ -z "$missing" ] || die "options lost to unmet dependencies: $(echo $missing)"
+}
+
+# build SRC DIR FLAVOUR LOCALVERSION: configure if needed, then make.
+build() {
+	local src=$1 dir=$2 flavour=$3 lv=$4 key
+	key=$(config_key "$flavour")
+	mkdir -p "$dir"
+	if [ "$(cat "$dir/.dmactl-config" 2>/dev/null)" != "$key" ]; then
+		rm -f "$dir/.dmactl-config" "$dir/.dmactl-built"
+		configure "$src" "$dir" "$flavour"
+		echo "$key" > "$dir/.dmactl-config"
+	fi
+	rm -f "$dir/.dmactl-built"
+	make -C "$src" O="$dir" CC="$CC" HOSTCC="$CC" LOCALVERSION="$lv" \
+		-j"$(($(nproc) + 1))" bzImage modules > "$dir/build.log" 2>&1 ||
+		{ tail -n 40 "$dir/build.log" >&2; die "kernel build failed, see $dir/build.log"; }
+	touch "$dir/.dmactl-built"
+}
+
+# finished DIR [--path]: with --path, print DIR if it is built or fail.
+path_only() {
+	[ -f "$1/.dmactl-built" ] || exit 1
+	echo "$1"
+	exit 0
+}
+
+debug() {
+	local src dir
+	src=$(root_ksrc)
+	[ -d "$src" ] || die "no kernel source at $src: run 'make buildroot'"
+	dir=$DMACTL_OPT/debug/$( { echo "$src"; config_key debug; } | sha256sum | cut -c1-16)
+	[ "${1:-}" != --path ] || path_only "$dir"
+	if [ ! -f "$dir/.dmactl-built" ]; then
+		log "building the debug kernel in $dir (about 15 minutes on 2 cores)"
+		rm -rf "$dir"
+		build "$src" "$dir" debug -dmactl-debug
+		# Keep only the newest build: each takes about 3 GiB.
+		find "$DMACTL_OPT/debug" -mindepth 1 -maxdepth 1 -type d \
+			! -name "${dir##*/}" -exec rm -rf {} +
+	fi
+	echo "$dir"
+}
+
+tree() {
+	local src dir
+	src=$(cd "${1:?kernel.sh tree SRC}" && pwd)
+	[ -f "$src/Makefile" ] && [ -d "$src/drivers/iommu" ] ||
+		die "$src is not a kernel source tree"
+	dir=$DMACTL_OPT/trees/$(echo "$src" | sha256sum | cut -c1-16)
+	[ "${2:-}" != --path ] || path_only "$dir"
+	log "building $src in $dir (incremental; the first build takes about 15 minutes on 2 cores)"
+	build "$src" "$dir" debug -dmactl
+	echo "$dir"
+}
+
+case "${1:-}" in
+debug) shift; debug "$@" ;;
+tree) shift; tree "$@" ;;
+plain) build "${2:?kernel.sh plain SRC DIR}" "${3:?kernel.sh plain SRC DIR}" plain -dmactl-plain
+	echo "$3" ;;
+*) die "usage: kernel.sh debug [--path] | tree SRC [--path] | plain SRC DIR" ;;
+esac
