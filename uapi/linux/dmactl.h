@@ -1128,8 +1128,9 @@ enum {
  * ENODEV, EBUSY (the device has objects), EIO (the mask is refused); EDQUOT
  * (max_bench_runs_per_file, max_bench_threads); EOPNOTSUPP (an IOVA mode
  * without a DMA API domain or without the IOVA API in the kernel, or on
- * a device whose IOVA granule is not the page size); ENOMEM; EIO (memory the device cannot address with no
- * bounce buffer it can reach); ENOSPC (no IOVA space for a thread:
+ * a device whose IOVA granule is not the page size); ENOMEM; EIO
+ * (memory the device cannot address with no bounce buffer it can
+ * reach); ENOSPC (no IOVA space for a thread:
  * iova-reuse and iova-sparse allocate theirs up front, and a narrow DMA
  * mask leaves little); EINVAL (the node's CPUs went offline); and what
  * kthread_create_on_node() returns (ENOMEM, EINTR); EDQUOT
