@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the kernels the test bed boots from source, with the build root's
 # gcc-14: x86_64_defconfig + kvm_guest.config + the fragments of
-# configs/kernel/ (the "debug" flavour: all of them; "plain": all but
-# debug.config).  Prints the build directory.
+# configs/kernel/ (the "debug" flavour), and for the "mutant" flavour
+# configs/kernel/mutants/kernel.config after them, which turns the
+# slowest checkers off again.  Prints the build directory.
 #
 # Usage: kernel.sh debug [--path]      the debug tier: the build root's
 #                                      kernel source, debug flavour; built
@@ -13,8 +14,8 @@
 #                                      (make check KERNEL=SRC), debug
 #                                      flavour, built incrementally in a
 #                                      directory of its own per tree
-#        kernel.sh plain SRC DIR       SRC built incrementally in DIR,
-#                                      plain flavour (make mutants)
+#        kernel.sh mutant SRC DIR      SRC built incrementally in DIR,
+#                                      mutant flavour (make mutants)
 #
 # --path prints the directory of a finished build, or fails.  A build is
 # configured again only when its fragments, compiler or flavour change;
@@ -26,13 +27,10 @@ in_root || exec "$(dirname "$0")/in-root.sh" "$0" "$@"
 
 CC=gcc-14
 
-# The fragments of a flavour.
+# The fragments of a flavour, in the order they apply.
 fragments() {
-	local f
-	for f in "$DMACTL_TOP"/configs/kernel/*.config; do
-		[ "$1" = plain ] && [ "${f##*/}" = debug.config ] && continue
-		echo "$f"
-	done
+	ls "$DMACTL_TOP"/configs/kernel/*.config
+	[ "$1" != mutant ] || echo "$DMACTL_TOP/configs/kernel/mutants/kernel.config"
 }
 
 # What decides a build's configuration: bump "recipe" when the steps of
@@ -57,8 +55,10 @@ configure() {
 	make -C "$src" O="$dir" CC="$CC" HOSTCC="$CC" -s olddefconfig
 	# A fragment option that Kconfig dropped (an unmet dependency, or a
 	# kernel that predates it) would leave a checker or a driver silently
-	# missing: refuse such a kernel.
-	missing=$(cat "${frags[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' |
+	# missing: refuse such a kernel.  An option's last fragment decides.
+	missing=$(cat "${frags[@]}" |
+		sed -nE 's/^(CONFIG_[A-Z0-9_]+)=(.*)/\1 \1=\2/p; s/^# (CONFIG_[A-Z0-9_]+) is not set/\1 -/p' |
+		awk '{ want[$1] = $2 } END { for (o in want) if (want[o] != "-") print want[o] }' |
 		while IFS= read -r want; do
 			grep -qx "$want" "$dir/.config" || echo "$want"
 		done)
@@ -121,7 +121,7 @@ tree() {
 case "${1:-}" in
 debug) shift; debug "$@" ;;
 tree) shift; tree "$@" ;;
-plain) build "${2:?kernel.sh plain SRC DIR}" "${3:?kernel.sh plain SRC DIR}" plain -dmactl-plain
+mutant) build "${2:?kernel.sh mutant SRC DIR}" "${3:?kernel.sh mutant SRC DIR}" mutant -dmactl-mutant
 	echo "$3" ;;
-*) die "usage: kernel.sh debug [--path] | tree SRC [--path] | plain SRC DIR" ;;
+*) die "usage: kernel.sh debug [--path] | tree SRC [--path] | mutant SRC DIR" ;;
 esac

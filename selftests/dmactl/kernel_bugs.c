@@ -21,7 +21,13 @@
  * it refuses also skips its bookkeeping: the page's count of IOMMU
  * mappings stays one too high, and freeing the page WARNs again, later
  * ("Detected page leak", __iommu_debug_check_unmapped()).
+ *
+ * Bugs others found, which the suite must catch where a kernel has them
+ * (make mutants reintroduces them): block_requests_off_the_iova_path.
  */
+#include <glob.h>
+#include <sys/uio.h>
+
 #include "dmactl_test.h"
 
 /*
@@ -123,6 +129,68 @@ TEST_F_TIMEOUT(kernel_bugs, unmap_ending_at_2_64, 120)
 		       TOP_UNMAP_WARN_WHY);
 	else
 		printf("# an unmap ending at 2^64 passed: this kernel has the fix\n");
+}
+
+/* The block device of @bdf's first NVMe namespace, in @path: 0 or -ENOENT. */
+static int nvme_namespace_dev(const char *bdf, char *path, size_t len)
+{
+	char pattern[256];
+	glob_t g;
+	int ret = -ENOENT;
+
+	snprintf(pattern, sizeof(pattern),
+		 "/sys/bus/pci/devices/%s/nvme/nvme*/nvme*n1", bdf);
+	if (!glob(pattern, 0, NULL, &g) && g.gl_pathc) {
+		snprintf(path, len, "/dev/%s", strrchr(g.gl_pathv[0], '/') + 1);
+		ret = 0;
+	}
+	globfree(&g);
+	return ret;
+}
+
+/*
+ * blk-mq-dma's stale IOVA state (fixed by a0750fae73c5, 2025): a request
+ * whose segments leave a gap inside the IOMMU's merge boundary cannot
+ * take the IOVA path, and blk_dma_map_iter_start() must clear the
+ * dma_iova_state that the request's driver data kept from its last trip
+ * on that path.  Otherwise its completion destroys the earlier request's
+ * IOVA again: dma_iova_unlink() of a range nothing maps WARNs, or another
+ * request's mapping goes.  nvme-pci takes such requests when the
+ * controller has SGLs (QEMU's has): O_DIRECT reads of the namespace of
+ * the device under test alternate between two whole pages (the IOVA
+ * path) and two 512-byte pieces of them (a gap at 512 bytes: not), and
+ * each small read must return what the big one did.  Reads only.
+ */
+TEST_F_TIMEOUT(kernel_bugs, block_requests_off_the_iova_path, 120)
+{
+	struct iovec whole[2], pieces[2];
+	char ns[128];
+	__u8 *mem;
+	int fd, i;
+
+	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE))
+		SKIP(return, "the IOVA API is not usable here");
+	if (nvme_namespace_dev(dmactl_test_dev(), ns, sizeof(ns)))
+		SKIP(return, "the device under test has no NVMe namespace");
+	fd = open(ns, O_RDONLY | O_DIRECT);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", ns, strerror(errno));
+	/* Four pages, used two apart: no request merges them into one. */
+	mem = aligned_alloc(SZ_4K, 4 * SZ_4K);
+	ASSERT_NE(NULL, mem);
+	whole[0] = (struct iovec){ mem, SZ_4K };
+	whole[1] = (struct iovec){ mem + 2 * SZ_4K, SZ_4K };
+	pieces[0] = (struct iovec){ mem + SZ_4K, 512 };
+	pieces[1] = (struct iovec){ mem + 3 * SZ_4K, 512 };
+	for (i = 0; i < 2000; i++) {
+		off_t at = (off_t)(i % 512) * 2 * SZ_4K;
+
+		ASSERT_EQ(2 * SZ_4K, preadv(fd, whole, 2, at));
+		ASSERT_EQ(1024, preadv(fd, pieces, 2, at));
+		ASSERT_EQ(0, memcmp(mem + SZ_4K, mem, 512));
+		ASSERT_EQ(0, memcmp(mem + 3 * SZ_4K, mem + 512, 512));
+	}
+	free(mem);
+	close(fd);
 }
 
 DMACTL_TEST_MAIN
