@@ -46,7 +46,8 @@
 /* ---- the two-step IOVA API ---- */
 
 #ifdef DMACTL_HAVE_IOVA_API
-#define DMACTL_KERNEL_IOVA_API	true
+/* The header has stubs without IOMMU_DMA, and no domain is then DMA. */
+#define DMACTL_KERNEL_IOVA_API	IS_ENABLED(CONFIG_IOMMU_DMA)
 #else
 #define DMACTL_KERNEL_IOVA_API	false
 
@@ -104,6 +105,10 @@ static inline void dma_iova_destroy(struct device *dev,
 #ifdef DMA_ATTR_MMIO
 #define DMACTL_KERNEL_MMIO_ATTR	true
 #else
+#ifdef DMACTL_HAVE_DMA_MAP_PHYS
+/* The real dma_map_phys() would take dmactl's private bit for RAM. */
+#error "dma_map_phys() without DMA_ATTR_MMIO: a partial backport dmactl cannot use"
+#endif
 #define DMACTL_KERNEL_MMIO_ATTR	false
 /* dmactl's own bit, above the older kernels' attributes, never passed on */
 #define DMA_ATTR_MMIO		BIT(20)

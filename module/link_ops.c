@@ -128,7 +128,7 @@ static dma_addr_t dmactl_link_runs_addr(struct dmactl_iova *iova,
 
 /**
  * dmactl_phys_reachable() - can dma_map_phys() map this without a WARN?
- * @dev: the device, on dma-direct (no DMA API domain)
+ * @dev: the device: on dma-direct, or on a DMA API domain in classic mode
  * @phys: start of the memory
  * @len: bytes
  * @attrs: the DMA_ATTR_* the mapping would carry
@@ -169,6 +169,18 @@ bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
 	/* The bounce slot comes from the default pool: all of it in reach. */
 	return mem->defpool.end > mem->defpool.start &&
 	       phys_to_dma(dev, mem->defpool.end - 1) <= limit;
+}
+
+/*
+ * Where a DMA address of a dma_map_phys() mapping leads: through the
+ * IOMMU's page table on a DMA API domain (classic mode), by the bus
+ * offset on dma-direct.  0 for an IOVA that maps nothing.
+ */
+static phys_addr_t dmactl_dma_to_phys(struct device *dev, dma_addr_t addr)
+{
+	struct iommu_domain *domain = dmactl_dma_domain(dev);
+
+	return domain ? iommu_iova_to_phys(domain, addr) : dma_to_phys(dev, addr);
 }
 
 /* swiotlb cannot bounce more than dma_max_mapping_size() (256 KiB) at once. */
@@ -215,7 +227,7 @@ static int dmactl_link_phys_map(struct dmactl_iova *iova,
 		link->runs[i].dma_addr = addr;
 		link->runs[i].length = run;
 		link->nr_runs = i + 1;
-		if (swiotlb_find_pool(dev, dma_to_phys(dev, addr)))
+		if (swiotlb_find_pool(dev, dmactl_dma_to_phys(dev, addr)))
 			link->swiotlb = true;
 	}
 	return 0;
@@ -236,8 +248,7 @@ dmactl_link_phys_verify(struct dmactl_iova *iova, struct iommu_domain *domain,
 {
 	struct device *dev = iova->target->dev;
 	dma_addr_t addr = dmactl_link_runs_addr(iova, link, offset, NULL);
-	phys_addr_t to = domain ? iommu_iova_to_phys(domain, addr) :
-				  dma_to_phys(dev, addr);
+	phys_addr_t to = dmactl_dma_to_phys(dev, addr);
 
 	if (to == phys)
 		return DMACTL_VERDICT_MAPPED;

@@ -7,8 +7,9 @@
  * translate to nothing in the IOMMU page table.  A linked page is checked
  * by its link's backend (link_ops.c): in the IOVA space it must translate
  * to the buffer page behind it; mapped by dma_map_phys() its DMA address
- * must be phys_to_dma() of that page, or a swiotlb bounce slot, which is
- * reported as such; a P2P link by bus address maps nothing: its IOVA must
+ * must lead to that page (by phys_to_dma() on dma-direct, through the
+ * page table on a DMA domain in classic mode), or to a swiotlb bounce
+ * slot, which is reported as such; a P2P link by bus address maps nothing: its IOVA must
  * translate to nothing and its recorded address must be the page's bus
  * address.
  */

@@ -92,6 +92,7 @@ static int publish(int fd, __u32 bar, __u64 offset, __u64 length)
 TEST_F(exclusive, p2pmem_publish_takes_whole_subsections_only)
 {
 	const char *edu = dmactl_test_excl_dev();
+	struct dmactl_attach a;
 	int fd;
 
 	if (!edu)
@@ -111,14 +112,14 @@ TEST_F(exclusive, p2pmem_publish_takes_whole_subsections_only)
 	ASSERT_TRUE(wait_driver(self->ivshmem, "dmactl"));
 	fd = open(DMACTL_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
-	test_cmd_attach(fd, self->ivshmem, NULL);
+	test_cmd_attach(fd, self->ivshmem, &a);
 	expect_bad_range(publish(fd, 2, SZ_4K, SZ_2M));
 	expect_bad_range(publish(fd, 2, 0, SZ_2M + SZ_4K));
 	expect_bad_range(publish(fd, 2, 16 * SZ_2M, 0));
 	/* BAR0 is its 256-byte register file. */
 	expect_bad_range(publish(fd, 0, 0, 0));
 	/* A whole subsection; a kernel without P2PDMA takes none (compat.h). */
-	EXPECT_EQ(kernel_has_p2pdma() ? 0 : -EOPNOTSUPP,
+	EXPECT_EQ(a.out_flags & DMACTL_ATTACH_OUT_P2PDMA ? 0 : -EOPNOTSUPP,
 		  publish(fd, 2, SZ_2M, SZ_2M));
 	close(fd);
 }

@@ -47,30 +47,34 @@ static inline bool kernel_cmdline_has(const char *word)
 /*
  * Does the running kernel have the function @fn (in /proc/kallsyms)?  An
  * oracle for what the module reports of the kernel, independent of it:
- * a configured-out or absent API leaves no symbol.
+ * a configured-out or absent API leaves no symbol.  1 or 0; -1 when the
+ * kernel lists no symbols (no KALLSYMS, or a container hides them), so
+ * that no one mistakes "cannot tell" for "absent".
  */
-static inline bool kernel_has_function(const char *fn)
+static inline int kernel_has_function(const char *fn)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
 	char type, name[256];
-	bool found = false;
+	int found = 0, any = 0;
 
 	if (!f)
-		return false;
-	while (!found && fscanf(f, "%*s %c %255s%*[^\n]", &type, name) == 2)
+		return -1;
+	while (!found && fscanf(f, "%*s %c %255s%*[^\n]", &type, name) == 2) {
 		found = (type == 't' || type == 'T') && !strcmp(name, fn);
+		any = 1;
+	}
 	fclose(f);
-	return found;
+	return any ? found : -1;
 }
 
 /* The kernel's two-step IOVA API (6.17+; absent: classic mode). */
-static inline bool kernel_has_iova_api(void)
+static inline int kernel_has_iova_api(void)
 {
 	return kernel_has_function("dma_iova_try_alloc");
 }
 
 /* CONFIG_PCI_P2PDMA (Debian's 6.12 has it off). */
-static inline bool kernel_has_p2pdma(void)
+static inline int kernel_has_p2pdma(void)
 {
 	return kernel_has_function("pci_p2pdma_add_resource");
 }
