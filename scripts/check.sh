@@ -210,41 +210,27 @@ case " $tiers " in
 esac
 [ "${DMACTL_SKIP_RUNNER_TESTS:-0}" = 1 ] ||
 	queue_other+=("003:host_test 003 runner-selftest $DMACTL_TOP/scripts/tests/runner-selftest.sh")
-case " $tiers " in
-*" distro "*)
-	if build_tier distro; then
-		for p in ${PROFILES:-$all_profiles}; do
-			queue_other+=("1-$p:vm_test 1-$p distro $p")
-		done
-	fi
-	;;
-esac
-case " $tiers " in
-*" lts "*)
-	if build_tier lts; then
-		for p in ${PROFILES:-$lts_profiles}; do
-			queue_other+=("3-$p:vm_test 3-$p lts $p")
-		done
-	fi
-	;;
-esac
+# queue_tier KEY TIER PROFILES...: dmactl built for a tier, then a run of
+# every selftest per profile.
+queue_tier() {
+	local key=$1 tier=$2 p
+	shift 2
+	[[ " $tiers " == *" $tier "* ]] && build_tier "$tier" || return 0
+	for p in "$@"; do
+		queue_other+=("$key-$p:vm_test $key-$p $tier $p")
+	done
+}
+queue_tier 1 distro ${PROFILES:-$all_profiles}
+queue_tier 3 lts ${PROFILES:-$lts_profiles}
 # The user's own kernel: a source tree is built (incrementally) first.
-case " $tiers " in
-*" own "*)
-	if user_tier own > /dev/null 2> "$results/own-kernel.log"; then
-		if build_tier own; then
-			for p in ${PROFILES:-$all_profiles}; do
-				queue_other+=("4-$p:vm_test 4-$p own $p")
-			done
-		fi
-	else
-		tail -n 20 "$results/own-kernel.log" >&2
-		printf 'own-kernel own FAIL 0 1 0 - %s
-' \
-			"$results/own-kernel.log" > "$results/rows/0-kernel-own"
-	fi
-	;;
-esac
+if [[ " $tiers " == *" own "* ]] &&
+   ! user_tier own > /dev/null 2> "$results/own-kernel.log"; then
+	tail -n 20 "$results/own-kernel.log" >&2
+	printf 'own-kernel own FAIL 0 1 0 - %s\n' "$results/own-kernel.log" \
+		> "$results/rows/0-kernel-own"
+else
+	queue_tier 4 own ${PROFILES:-$all_profiles}
+fi
 queue_other+=("004:host_test 004 fuzz-tool $DMACTL_TOP/scripts/fuzz-tool.sh ${DMACTL_FUZZ_TOOL_SECONDS:-60}")
 
 # The debug tier's kernel and build done: ready, or its row failed.
