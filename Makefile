@@ -22,6 +22,8 @@
 #   make check-full      every selftest in every profile on the distro and
 #                        debug tiers
 #   make check-lts       every profile on the lts tier
+#   make build-matrix    the module against every kernel the build root
+#                        has headers for (6.12, 7.2, 7.3), P2PDMA on and off
 #   make mutants         mutation testing of the DMA layer: each patch of
 #                        configs/kernel/mutants/ built into a kernel, the
 #                        suite run on it; a table of caught and survived
@@ -70,6 +72,9 @@ check-lts: buildroot
 mutants: buildroot
 	scripts/mutants.sh $(MUTANTS)
 
+build-matrix: buildroot
+	scripts/build-matrix.sh
+
 check-runner: buildroot
 	scripts/tests/runner-selftest.sh
 
@@ -97,7 +102,7 @@ attack: fuzz fail-nth fuzz-tool
 coverage: buildroot
 	scripts/coverage.sh
 
-.PHONY: buildroot debug-kernel demo check check-full check-lts mutants check-runner \
+.PHONY: buildroot debug-kernel demo check check-full check-lts mutants build-matrix check-runner \
 	bench bench-compare \
 	fuzz fail-nth fuzz-tool attack coverage
 

@@ -24,6 +24,9 @@ clang libclang-rt-dev gcovr"
 PKGS_BPO="linux-image-amd64 linux-headers-amd64 qemu-system-x86"
 # And trixie's own kernel, the 6.12 LTS tier (lts_kernel below).
 PKGS_LTS="linux-image linux-headers of trixie's linux-image-amd64"
+# Headers only, for the build matrix (scripts/build-matrix.sh): the newest
+# of each of these series in trixie-backports.
+MATRIX_SERIES="7.2"
 
 # Which mirror to use: $DMACTL_MIRROR, or the one the host's own apt
 # configuration uses for Debian, so that the project names no host.
@@ -82,6 +85,18 @@ lts_kernel() {
 	echo "${image#linux-image-}" > "$DMACTL_ROOT$DMACTL_OPT/lts-kver"
 }
 
+# Headers of the newest kernel of each MATRIX_SERIES.
+matrix_headers() {
+	local series pkg
+	for series in $MATRIX_SERIES; do
+		pkg=$("$DMACTL_TOP/scripts/in-root.sh" apt-cache search --names-only \
+			"^linux-headers-${series//./\\.}\\.[0-9.]*\\+deb13-amd64\$" |
+			cut -d' ' -f1 | sort -V | tail -n 1)
+		[ -n "$pkg" ] || die "no linux-headers of $series in the archive"
+		chroot_apt -y -qq --no-install-recommends install "$pkg"
+	done
+}
+
 record_versions() {
 	local kv series
 	kv=$(root_kver)
@@ -100,7 +115,7 @@ record_versions() {
 root_complete() {
 	local kv
 	[ -f "$DMACTL_ROOT$DMACTL_OPT/versions" ] || return 1
-	[ "$(cat "$DMACTL_ROOT$DMACTL_OPT/packages" 2>/dev/null)" = "$(echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS)" ] ||
+	[ "$(cat "$DMACTL_ROOT$DMACTL_OPT/packages" 2>/dev/null)" = "$(echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS / $MATRIX_SERIES)" ] ||
 		return 1
 	kv=$(root_kver)
 	[ -n "$kv" ] || return 1
@@ -174,9 +189,10 @@ main() {
 		rmdir "$src.tmp"
 	fi
 	lts_kernel
+	matrix_headers
 	chroot_apt -qq clean
 	record_versions
-	echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS > "$DMACTL_ROOT$DMACTL_OPT/packages"
+	echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS / $MATRIX_SERIES > "$DMACTL_ROOT$DMACTL_OPT/packages"
 	cat "$DMACTL_ROOT$DMACTL_OPT/versions"
 }
 
