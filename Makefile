@@ -45,6 +45,10 @@ W ?= 1
 ifneq ($(KERNEL),)
 export DMACTL_KERNEL := $(abspath $(KERNEL))
 endif
+# ... and for a source tree, its flavour: debug (default) or fast.
+ifneq ($(KERNEL_CONFIG),)
+export DMACTL_KERNEL_CONFIG := $(KERNEL_CONFIG)
+endif
 BUILD ?= $(or $(DMACTL_OUT),$(CURDIR)/out)/build/$(if $(DMACTL_IN_ROOT),$(TIER),local)
 STAGE := $(BUILD)/stage
 

@@ -2,20 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the kernels the test bed boots from source, with the build root's
 # gcc-14: x86_64_defconfig + kvm_guest.config + the fragments of
-# configs/kernel/ (the "debug" flavour), and for the "mutant" flavour
-# configs/kernel/mutants/kernel.config after them, which turns the
-# slowest checkers off again.  Prints the build directory.
+# configs/kernel/ (the "debug" flavour), and for the "fast" flavour
+# configs/kernel/flavours/fast.config after them, which turns the slowest
+# checkers off again.  Prints the build directory.
 #
 # Usage: kernel.sh debug [--path]      the debug tier: the build root's
 #                                      kernel source, debug flavour; built
 #                                      once per source, compiler and
 #                                      fragments, then cached
 #        kernel.sh tree SRC [--path]   a kernel source tree of the user's
-#                                      (make check KERNEL=SRC), debug
-#                                      flavour, built incrementally in a
-#                                      directory of its own per tree
+#                                      (make check KERNEL=SRC), built
+#                                      incrementally in a directory of its
+#                                      own per tree and flavour: debug, or
+#                                      $DMACTL_KERNEL_CONFIG (KERNEL_CONFIG=)
 #        kernel.sh mutant SRC DIR      SRC built incrementally in DIR,
-#                                      mutant flavour (make mutants)
+#                                      fast flavour (make mutants)
 #
 # --path prints the directory of a finished build, or fails.  A build is
 # configured again only when its fragments, compiler or flavour change;
@@ -30,7 +31,11 @@ CC=gcc-14
 # The fragments of a flavour, in the order they apply.
 fragments() {
 	ls "$DMACTL_TOP"/configs/kernel/*.config
-	[ "$1" != mutant ] || echo "$DMACTL_TOP/configs/kernel/mutants/kernel.config"
+	case "$1" in
+	debug) ;;
+	fast) echo "$DMACTL_TOP/configs/kernel/flavours/fast.config" ;;
+	*) die "unknown kernel flavour $1 (debug or fast)" ;;
+	esac
 }
 
 # What decides a build's configuration: bump "recipe" when the steps of
@@ -107,21 +112,22 @@ debug() {
 }
 
 tree() {
-	local src dir
+	local src dir flavour=${DMACTL_KERNEL_CONFIG:-debug}
 	src=$(cd "${1:?kernel.sh tree SRC}" && pwd)
 	[ -f "$src/Makefile" ] && [ -d "$src/drivers/iommu" ] ||
 		die "$src is not a kernel source tree"
-	dir=$DMACTL_OPT/trees/$(echo "$src" | sha256sum | cut -c1-16)
+	fragments "$flavour" > /dev/null
+	dir=$DMACTL_OPT/trees/$(echo "$src" | sha256sum | cut -c1-16)-$flavour
 	[ "${2:-}" != --path ] || path_only "$dir"
-	log "building $src in $dir (incremental; the first build takes about 15 minutes on 2 cores)"
-	build "$src" "$dir" debug -dmactl
+	log "building $src ($flavour) in $dir (incremental; the first build takes about 15 minutes on 2 cores)"
+	build "$src" "$dir" "$flavour" "-dmactl-$flavour"
 	echo "$dir"
 }
 
 case "${1:-}" in
 debug) shift; debug "$@" ;;
 tree) shift; tree "$@" ;;
-mutant) build "${2:?kernel.sh mutant SRC DIR}" "${3:?kernel.sh mutant SRC DIR}" mutant -dmactl-mutant
+mutant) build "${2:?kernel.sh mutant SRC DIR}" "${3:?kernel.sh mutant SRC DIR}" fast -dmactl-mutant
 	echo "$3" ;;
 *) die "usage: kernel.sh debug [--path] | tree SRC [--path] | mutant SRC DIR" ;;
 esac
