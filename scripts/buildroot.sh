@@ -18,7 +18,7 @@ set -euo pipefail
 PKGS_MAIN="gcc-14 make libc6-dev pkg-config kmod busybox-static fio cpio
 xz-utils perl rsync coreutils bc bison flex libelf-dev libssl-dev libnl-genl-3-dev
 libjson-c-dev ca-certificates python3-yaml python3-jsonschema libblkid-dev
-clang libclang-rt-dev gcovr"
+clang libclang-rt-dev gcovr patch"
 # Installed from trixie-backports: the kernel users run, and QEMU >= 11
 # (the amd profile needs amd-iommu's dma-remap property).
 PKGS_BPO="linux-image-amd64 linux-headers-amd64 qemu-system-x86"
