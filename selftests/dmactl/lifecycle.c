@@ -248,4 +248,53 @@ TEST_F(lifecycle, release_cleans_up_live_links)
 	/* Teardown closes the fd with everything live and checks counters. */
 }
 
+DMACTL_FILE_FIXTURE(granules);
+
+/*
+ * A link that starts inside a granule and ends inside a later one maps
+ * every granule it touches, and unlinking it unmaps every one of them.
+ * The patterns above all end on a granule boundary, where a length
+ * rounded up without the start's offset in its granule comes out the
+ * same: a dma_iova_unlink() that forgets the offset leaves the last
+ * granule mapped only here (found by make mutants' KERNEL= example).
+ */
+TEST_F(granules, unlink_unmaps_every_granule_a_link_touched)
+{
+	__u64 g = self->dev.out_granule, len_iova = 4 * g;
+	__u64 offs[] = { 256, g / 2, g - 64 };
+	__u64 lens[] = { g, g + 512, 3 * g - 8 };
+	struct dmactl_iova_verify v;
+	struct dmactl_iova_alloc ia;
+	unsigned int i, j;
+	__u32 buf;
+
+	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE))
+		SKIP(return, "the IOVA API is not usable here");
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, len_iova, NULL, &buf);
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
+		for (j = 0; j < ARRAY_SIZE(lens); j++) {
+			test_cmd_iova_alloc(self->fd, len_iova, offs[i], 0, &ia);
+			test_cmd_iova_link(self->fd, ia.out_id, buf, offs[i], 0,
+					   lens[j], DMACTL_DIR_TO_DEVICE, 0);
+			test_cmd_iova_verify(self->fd, ia.out_id, 0,
+					     len_iova - offs[i], &v);
+			EXPECT_EQ(0, v.out_mismatches);
+			EXPECT_LT(0, v.out_mapped_ok);
+			test_cmd_iova_unlink(self->fd, ia.out_id, 0, lens[j],
+					     DMACTL_DIR_TO_DEVICE, 0);
+			test_cmd_iova_verify(self->fd, ia.out_id, 0,
+					     len_iova - offs[i], &v);
+			EXPECT_EQ(0, v.out_mismatches) {
+				TH_LOG("offset %llu, length %llu: still mapped at IOVA offset %#llx",
+				       (unsigned long long)offs[i],
+				       (unsigned long long)lens[j],
+				       (unsigned long long)v.out_first_mismatch);
+			}
+			EXPECT_EQ(v.out_checked, v.out_unmapped_ok);
+			test_cmd_iova_free(self->fd, ia.out_id);
+		}
+	}
+	test_cmd_buf_free(self->fd, buf);
+}
+
 DMACTL_TEST_MAIN
