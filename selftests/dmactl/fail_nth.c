@@ -755,7 +755,9 @@ TEST_F_TIMEOUT(fail_nth, sweep, 1500)
 		if (ret == -ENODEV && n == 1) {
 			if (f.fd >= 0)
 				close(f.fd);
-			SKIP(break, "what this call needs is not here");
+			close(nth);
+			/* SKIP()'s statement runs inside its own do-while. */
+			SKIP(return, "what this call needs is not here");
 		}
 		ASSERT_EQ(0, ret) {
 			TH_LOG("setup for n=%ld: %d", n, ret);

@@ -181,7 +181,7 @@ TEST_F_TIMEOUT(kernel_bugs, block_requests_off_the_iova_path, 120)
 	whole[1] = (struct iovec){ mem + 2 * SZ_4K, SZ_4K };
 	pieces[0] = (struct iovec){ mem + SZ_4K, 512 };
 	pieces[1] = (struct iovec){ mem + 3 * SZ_4K, 512 };
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < 256; i++) {
 		off_t at = (off_t)(i % 512) * 2 * SZ_4K;
 
 		ASSERT_EQ(2 * SZ_4K, preadv(fd, whole, 2, at));
