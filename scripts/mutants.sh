@@ -8,8 +8,10 @@
 # configs/kernel/flavours/fast.config: the guests run several times
 # faster), and the selftests run on it in the profiles its "Profiles:"
 # line names, in that order, until one catches it.  A mutant is caught
-# when a run fails: a test failed, or the runner saw a kernel report (WARN, oops, an
-# IOMMU fault) or a guest that never finished.
+# when a run fails: a test failed, or the runner saw a kernel report
+# (WARN, oops, an IOMMU fault), a guest that never finished, or a
+# machine that failed its boot self-check (the mutant broke a driver
+# before any test ran: the table says so).
 #
 # First the unmutated kernel runs every profile any mutant names: a mutant
 # can only be judged against a baseline that passes
@@ -92,14 +94,28 @@ run_profiles() {
 	fi
 }
 
-# What failed in one run: the tests that said "not ok", else the runner's
-# verdict (a kernel report, a guest that died).
+# What failed in one run: the tests that said "not ok"; for a guest that
+# died, what killed it -- the kernel report that panicked it and the
+# program it hit, or QEMU's complaint and the test that was running (the
+# tests' own log stops short of it) -- else the runner's verdict.
 failed_tests() {
-	local t
+	local t report who
 	t=$(sed -n 's/^# not ok [0-9]* \([^ ]*\).*/\1/p' "$1.out.log" 2>/dev/null |
 		head -n 4 | xargs)
+	if grep -q 'Kernel panic' "$1.console.log" 2>/dev/null; then
+		report=$(grep -oE '(WARNING|BUG|KASAN):[^\[]*' "$1.console.log" |
+			tail -n 1 | cut -c1-70)
+		who=$(grep -oE 'Comm: [^ ]+' "$1.console.log" | tail -n 1)
+		who=${who#Comm: }
+	else
+		report=$(grep -m 1 -oE 'qemu-system-x86_64: [^(]*' "$1.console.log" 2>/dev/null |
+			cut -c1-70)
+		who=$(sed -n 's/^# #  RUN *\([^ ]*\).*/\1/p' "$1.out.log" 2>/dev/null | tail -n 1)
+	fi
 	if [ -n "$t" ]; then
 		echo "$t"
+	elif [ -n "$report" ]; then
+		echo "$report${who:+ ($who)}"
 	else
 		sed -e 's/^FAIL [^ ]* [^ ]* [0-9.]*s: //' -e 's/^RC=.*/exit status/' \
 			"$1.verdict" 2>/dev/null | cut -c1-100
