@@ -67,6 +67,7 @@ root_lts_kver() {
 #                 have as modules what the others build in)
 #   TIER_CMDLINE  the tier's own kernel parameters
 #   TIER_CONFIG   its .config
+# TIER_KVER of a built kernel is known inside the build root only.
 # Tiers: distro (the build root's newest kernel, trixie-backports), lts
 # (trixie's 6.12), debug (scripts/kernel.sh debug), own (the kernel in
 # $DMACTL_KERNEL: a build directory, or a source tree built by
@@ -107,7 +108,9 @@ tier_kernel() {
 	TIER_MODULES=
 	TIER_IMAGE=$TIER_KDIR/arch/x86/boot/bzImage
 	TIER_CONFIG=$TIER_KDIR/.config
-	TIER_KVER=$(cat "$TIER_KDIR/include/config/kernel.release")
+	# Its paths are the build root's: read there (vm-run.sh), empty outside.
+	TIER_KVER=
+	! in_root || TIER_KVER=$(cat "$TIER_KDIR/include/config/kernel.release")
 	# no5lvl: with TCG's -cpu max the kernel runs 5-level paging, and
 	# KASAN then reports a wild access in the first interrupt at boot
 	# (handle_edge_irq from identify_cpu, 7.3.4).  4-level paging avoids
