@@ -74,6 +74,8 @@ expect "a hung task in the kernel log fails the run" 125 'kernel report' direct 
 	"$(kmsg 'INFO: task fake:1 blocked for more than 120 seconds.')"
 expect "a program printing WARNING: does not" 0 '^RC=0' direct 120 \
 	'echo "WARNING: printed by a program, not the kernel"'
+expect "a kernel message with WARNING: inside it does not" 0 '^RC=0' direct 120 \
+	"$(kmsg 'Speculative Return Stack Overflow: WARNING: See the mitigation options.')"
 expect "an undeclared IOMMU fault fails the run" 125 'unexpected IOMMU fault' direct 120 \
 	"$(kmsg 'DMAR: [DMA Write NO_PASID] Request device [00:02.0] fault addr 0x1000')"
 expect "a declared IOMMU fault does not" 0 'declared IOMMU fault' direct 120 \
