@@ -35,7 +35,7 @@ esac
 passenv=()
 while IFS='=' read -r name _; do
 	case "$name" in
-	DMACTL_CACHE|DMACTL_ROOT|DMACTL_TOP|DMACTL_OUT|DMACTL_IN_ROOT) ;;
+	DMACTL_CACHE|DMACTL_ROOT|DMACTL_TOP|DMACTL_OUT|DMACTL_IN_ROOT|DMACTL_KERNEL) ;;
 	DMACTL_*|V|CI|PROFILES|TIERS|*_PROFILES) passenv+=("$name=${!name}") ;;
 	esac
 done < <(env)
