@@ -29,10 +29,20 @@
 #                        suite run on it; a table of caught and survived
 #                        (MUTANTS="01 05" selects)
 #   make bench           mode x pages sweeps and the 1 GiB scale test on
-#                        intel-strict, intel-lazy, virtio, direct: JSON
-#                        and a Markdown table in out/bench/
-#   make bench-compare   dma_map_benchmark beside dmactl bench (debug tier)
+#                        intel-strict, intel-lazy, virtio, direct, in
+#                        cost mode (guest instructions under QEMU icount,
+#                        the bench kernel, two boots each: the A/A
+#                        spread); BENCH_CLOCK=wall for wall-clock time on
+#                        the distro tier.  JSON and Markdown in out/bench/
+#   make bench-compare   dma_map_benchmark beside dmactl bench, cost mode
+#   make bench-ab A=<kernel> B=<kernel>   the cost sweep under two kernels
+#                        (distro, lts, debug, bench, a .patch for the bench
+#                        kernel, a build directory or a source tree), each
+#                        change beside the A/A spread: out/bench/ab.md
 #   make debug-kernel    build the debug-tier kernel (cached)
+#   make bench-kernel    build the bench-tier kernel (cached): the debug
+#                        kernel's source and drivers without its checkers,
+#                        with CONFIG_DMA_MAP_BENCHMARK
 #   make buildroot       create or refresh the build root (cached)
 #
 # On a real machine, against the running kernel and the host compiler:
@@ -60,6 +70,9 @@ buildroot:
 
 debug-kernel: buildroot
 	scripts/kernel.sh debug
+
+bench-kernel: buildroot
+	scripts/kernel.sh bench
 
 demo: buildroot
 	scripts/demo.sh
@@ -89,6 +102,10 @@ bench: buildroot
 bench-compare: buildroot
 	scripts/bench.sh compare
 
+bench-ab: buildroot
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "usage: make bench-ab A=<kernel> B=<kernel>" >&2; exit 2; }
+	scripts/bench.sh ab $(A) $(B)
+
 # The attacks, at length (make check runs a slice of each): the model-
 # checked fuzzer, fault injection at every allocation, the tool's parsers,
 # and the module's coverage by all of the selftests.
@@ -106,8 +123,8 @@ attack: fuzz fail-nth fuzz-tool
 coverage: buildroot
 	scripts/coverage.sh
 
-.PHONY: buildroot debug-kernel demo check check-full check-lts mutants build-matrix check-runner \
-	bench bench-compare \
+.PHONY: buildroot debug-kernel bench-kernel demo check check-full check-lts mutants build-matrix check-runner \
+	bench bench-compare bench-ab \
 	fuzz fail-nth fuzz-tool attack coverage
 
 ifeq ($(KDIR),)

@@ -48,6 +48,25 @@
 
 enum { BENCH_MAP, BENCH_UNMAP, BENCH_NR_PHASES };
 
+/* tso: header bytes before the payload in the linear part's page. */
+#define BENCH_TSO_HDR		128
+/* DMACTL_BENCH_UNALIGNED: where tso's fragments start in their pages. */
+#define BENCH_TSO_FRAG_OFF	256
+/* DMACTL_BENCH_UNALIGNED: blk's request starts and ends a sector in. */
+#define BENCH_BLK_SECTOR	512
+
+/* Does @mode reproduce a caller, with ranges of its shape? */
+static bool dmactl_bench_is_caller(u32 mode)
+{
+	return mode >= DMACTL_BENCH_BLK;
+}
+
+/* Is @mode one of the three that need a usable IOVA? */
+static bool dmactl_bench_needs_iova(u32 mode)
+{
+	return mode >= DMACTL_BENCH_IOVA && mode <= DMACTL_BENCH_IOVA_SPARSE;
+}
+
 /**
  * struct dmactl_bench_phase - one thread's timings of one phase
  * @min: shortest, ns
@@ -63,6 +82,23 @@ struct dmactl_bench_phase {
 };
 
 /**
+ * struct dmactl_bench_range - one range of a caller-shaped I/O
+ * @phys: its physical address
+ * @off: its offset in the I/O's IOVA (the running offset its caller
+ *	links it at)
+ * @len: bytes
+ * @page: the index of its first page in the thread's pages
+ * @order: gpusvm: the order of the folio it is; else 0
+ */
+struct dmactl_bench_range {
+	phys_addr_t phys;
+	size_t off;
+	u32 len;
+	u32 page;
+	unsigned int order;
+};
+
+/**
  * struct dmactl_bench_thread - one benchmark thread and what it owns
  * @run: the run
  * @task: the kthread, with a task reference held
@@ -71,10 +107,22 @@ struct dmactl_bench_phase {
  * @pages: each page of the I/O
  * @page_phys: physical address of each page
  * @sgt: DMACTL_BENCH_SG: one entry per page
- * @addrs: DMACTL_BENCH_PHYS: the DMA address of each range
+ * @addrs: the DMA address of each range: phys, and the fallback and
+ *	premapped mappings of the callers' modes
  * @slots: DMACTL_BENCH_IOVA_SPARSE: this I/O's page offsets in the IOVA
  * @used: DMACTL_BENCH_IOVA_SPARSE: slots taken by this I/O
- * @state: the I/O's IOVA (iova), or the thread's (iova-reuse, -sparse)
+ * @ranges: blk, tso, gpusvm, premapped: the I/O's ranges, in the shape
+ *	of the caller the mode reproduces
+ * @nr_rng: entries in @ranges
+ * @page_range: blk, tso, gpusvm, premapped: the range holding each page
+ * @link_upto: ranges the kernel would link, in order, before one it would
+ *	refuse (off the granule); @nr_rng when it takes them all
+ * @fell_back: the I/O mapped last took the caller's fallback
+ *	(dma_map_phys() of each range into @addrs) rather than an IOVA
+ * @fallback_ios: I/Os that @fell_back, timed, warm-up and probe
+ * @premapped: premapped: @addrs hold live mappings
+ * @state: the I/O's IOVA (iova, blk, tso, gpusvm), or the thread's
+ *	(iova-reuse, -sparse)
  * @have_state: @state holds IOVA space the thread must free
  * @ios: timed I/Os done (read while running: written with WRITE_ONCE)
  * @warmup_ios: untimed I/Os done (as @ios, read while running)
@@ -84,6 +132,8 @@ struct dmactl_bench_phase {
  *	looked up (dmactl_bench_probe())
  * @stale: addresses of the probe that still translated to this thread's
  *	pages
+ * @wrong: addresses of the probe that, while mapped, did not translate to
+ *	their own page
  * @phase: map and unmap timings
  */
 struct dmactl_bench_thread {
@@ -97,6 +147,13 @@ struct dmactl_bench_thread {
 	dma_addr_t *addrs;
 	u32 *slots;
 	unsigned long *used;
+	struct dmactl_bench_range *ranges;
+	unsigned int nr_rng;
+	u32 *page_range;
+	unsigned int link_upto;
+	bool fell_back;
+	u64 fallback_ios;
+	bool premapped;
 	struct dma_iova_state state;
 	bool have_state;
 	u64 ios;
@@ -105,6 +162,7 @@ struct dmactl_bench_thread {
 	u64 end_ns;
 	bool probed;
 	u64 stale;
+	u64 wrong;
 	struct dmactl_bench_phase phase[BENCH_NR_PHASES];
 };
 
@@ -113,11 +171,14 @@ struct dmactl_bench_thread {
  * @map: map the I/O; on failure nothing stays mapped
  * @unmap: unmap it
  * @dma_addr: after @map, the DMA address of page @k of the I/O
+ * @release: premapped: unmap for good what thread setup mapped; the
+ *	probe then looks up what it released
  */
 struct dmactl_bench_ops {
 	int (*map)(struct dmactl_bench_thread *th);
 	void (*unmap)(struct dmactl_bench_thread *th);
 	dma_addr_t (*dma_addr)(struct dmactl_bench_thread *th, unsigned int k);
+	void (*release)(struct dmactl_bench_thread *th);
 };
 
 /**
@@ -127,9 +188,12 @@ struct dmactl_bench_ops {
  * @p: the parameters, as validated
  * @ops: the mode's operations
  * @dir: the kernel's direction
- * @nr_ranges: ranges per I/O: 1 with DMACTL_BENCH_CONTIG, else @p.pages
- * @range_len: bytes per range
+ * @nr_ranges: ranges per I/O: 1 with DMACTL_BENCH_CONTIG, else @p.pages;
+ *	for gpusvm, its folios
+ * @range_len: bytes per range (phys, sg and the IOVA modes)
  * @io_len: bytes per I/O
+ * @granule: the IOVA granule the callers' modes check their ranges
+ *	against, bytes
  * @map_calls: mapping calls one I/O makes
  * @unmap_calls: unmapping calls one I/O makes
  * @span: DMACTL_BENCH_IOVA_SPARSE: pages of each thread's IOVA
@@ -159,6 +223,7 @@ struct dmactl_bench {
 	unsigned int nr_ranges;
 	size_t range_len;
 	size_t io_len;
+	u64 granule;
 	unsigned int map_calls;
 	unsigned int unmap_calls;
 	u32 span;
@@ -400,7 +465,8 @@ static int dmactl_bench_sparse_map(struct dmactl_bench_thread *th)
 	for (k = 0; k < run->p.pages; k++) {
 		off = (size_t)th->slots[k] * PAGE_SIZE;
 		ret = dma_iova_link(dev, &th->state, th->page_phys[k], off,
-				    PAGE_SIZE, run->dir, 0);
+				    PAGE_SIZE, run->dir,
+				    DMA_ATTR_REQUIRE_COHERENT);
 		if (ret)
 			goto undo;
 		ret = dma_iova_sync(dev, &th->state, off, PAGE_SIZE);
@@ -415,7 +481,7 @@ undo:
 	while (k--)
 		dma_iova_unlink(dev, &th->state,
 				(size_t)th->slots[k] * PAGE_SIZE, PAGE_SIZE,
-				run->dir, 0);
+				run->dir, DMA_ATTR_REQUIRE_COHERENT);
 	return ret;
 }
 
@@ -426,13 +492,201 @@ static void dmactl_bench_sparse_unmap(struct dmactl_bench_thread *th)
 	for (k = 0; k < th->run->p.pages; k++)
 		dma_iova_unlink(dmactl_bench_dev(th), &th->state,
 				(size_t)th->slots[k] * PAGE_SIZE, PAGE_SIZE,
-				th->run->dir, 0);
+				th->run->dir, DMA_ATTR_REQUIRE_COHERENT);
 }
 
 static dma_addr_t dmactl_bench_sparse_addr(struct dmactl_bench_thread *th,
 					   unsigned int k)
 {
 	return th->state.addr + (dma_addr_t)th->slots[k] * PAGE_SIZE;
+}
+
+/*
+ * ---- the callers' patterns ----
+ *
+ * blk, tso, gpusvm and premapped map ranges in the shape of the caller
+ * each reproduces (struct dmactl_bench_range, set up before timing),
+ * with the same calls in the same order, and take the same fallback.
+ */
+
+/* The callers' fallback: dma_map_phys() of each range. */
+static int dmactl_bench_ranges_map_phys(struct dmactl_bench_thread *th)
+{
+	struct device *dev = dmactl_bench_dev(th);
+	unsigned int r;
+
+	th->fell_back = true;
+	for (r = 0; r < th->nr_rng; r++) {
+		th->addrs[r] = dma_map_phys(dev, th->ranges[r].phys,
+					    th->ranges[r].len, th->run->dir, 0);
+		if (dma_mapping_error(dev, th->addrs[r]))
+			goto undo;
+	}
+	return 0;
+
+undo:
+	while (r--)
+		dma_unmap_phys(dev, th->addrs[r], th->ranges[r].len,
+			       th->run->dir, 0);
+	return -ENOMEM;
+}
+
+static void dmactl_bench_ranges_unmap_phys(struct dmactl_bench_thread *th)
+{
+	struct device *dev = dmactl_bench_dev(th);
+	unsigned int r;
+
+	for (r = 0; r < th->nr_rng; r++)
+		dma_unmap_phys(dev, th->addrs[r], th->ranges[r].len,
+			       th->run->dir, 0);
+}
+
+/*
+ * Link the ranges at their running offsets, as far as the kernel would
+ * take them (@link_upto), and sync what was linked.  *@linked: the bytes
+ * linked, to undo on failure.  Returns 0, the link's or sync's error, or
+ * -EINVAL at a range the kernel would refuse: that link is not made,
+ * for the kernel would WARN (rule M8).
+ */
+static int dmactl_bench_ranges_link(struct dmactl_bench_thread *th,
+				    size_t *linked)
+{
+	struct device *dev = dmactl_bench_dev(th);
+	const struct dmactl_bench_range *rg;
+	unsigned int r;
+	int ret;
+
+	*linked = 0;
+	for (r = 0; r < th->link_upto; r++) {
+		rg = &th->ranges[r];
+		ret = dma_iova_link(dev, &th->state, rg->phys, rg->off, rg->len,
+				    th->run->dir, 0);
+		if (ret)
+			return ret;
+		*linked += rg->len;
+	}
+	if (th->link_upto < th->nr_rng)
+		return -EINVAL;
+	return dma_iova_sync(dev, &th->state, 0, *linked);
+}
+
+/*
+ * blk: blk_rq_dma_map_iter_start() -- the IOVA path only where every
+ * boundary inside the request is on the granule (blk_can_dma_map_iova())
+ * and dma_iova_try_alloc() succeeds; else dma_map_phys() per segment.  A
+ * failed link fails the request.
+ * tso: tso_dma_map_init() -- tries the IOVA path whatever the fragments
+ * are, and after a failed link destroys it and maps each region.
+ */
+static int dmactl_bench_blk_map(struct dmactl_bench_thread *th)
+{
+	struct dmactl_bench *run = th->run;
+	struct device *dev = dmactl_bench_dev(th);
+	bool tso = run->p.mode == DMACTL_BENCH_TSO;
+	size_t linked;
+	int ret;
+
+	th->fell_back = false;
+	if ((!tso && th->link_upto < th->nr_rng) ||
+	    !dma_iova_try_alloc(dev, &th->state, th->ranges[0].phys,
+				run->io_len))
+		return dmactl_bench_ranges_map_phys(th);
+	ret = dmactl_bench_ranges_link(th, &linked);
+	if (!ret)
+		return 0;
+	dma_iova_destroy(dev, &th->state, linked, run->dir, 0);
+	return tso ? dmactl_bench_ranges_map_phys(th) : ret;
+}
+
+/* blk_rq_dma_unmap() and tso_dma_map_complete(), or each range. */
+static void dmactl_bench_blk_unmap(struct dmactl_bench_thread *th)
+{
+	if (th->fell_back)
+		dmactl_bench_ranges_unmap_phys(th);
+	else
+		dma_iova_destroy(dmactl_bench_dev(th), &th->state,
+				 th->run->io_len, th->run->dir, 0);
+}
+
+/*
+ * gpusvm: drm_gpusvm_get_pages() -- an IOVA for the whole range (the
+ * physical address is not passed), one link per folio, one sync; else
+ * each folio mapped alone.
+ */
+static int dmactl_bench_gpusvm_map(struct dmactl_bench_thread *th)
+{
+	struct device *dev = dmactl_bench_dev(th);
+	size_t linked;
+	int ret;
+
+	th->fell_back = false;
+	if (th->link_upto < th->nr_rng ||
+	    !dma_iova_try_alloc(dev, &th->state, 0, th->run->io_len))
+		return dmactl_bench_ranges_map_phys(th);
+	ret = dmactl_bench_ranges_link(th, &linked);
+	if (ret) {
+		if (linked)
+			dma_iova_unlink(dev, &th->state, 0, linked,
+					th->run->dir, 0);
+		dma_iova_free(dev, &th->state);
+	}
+	return ret;
+}
+
+/* __drm_gpusvm_unmap_pages(): one unlink of what was linked, then free. */
+static void dmactl_bench_gpusvm_unmap(struct dmactl_bench_thread *th)
+{
+	struct device *dev = dmactl_bench_dev(th);
+
+	if (th->fell_back) {
+		dmactl_bench_ranges_unmap_phys(th);
+		return;
+	}
+	dma_iova_unlink(dev, &th->state, 0, th->run->io_len, th->run->dir, 0);
+	dma_iova_free(dev, &th->state);
+}
+
+/* premapped: the buffer stays mapped; each I/O only syncs it. */
+static int dmactl_bench_premapped_map(struct dmactl_bench_thread *th)
+{
+	struct device *dev = dmactl_bench_dev(th);
+	unsigned int r;
+
+	for (r = 0; r < th->nr_rng; r++)
+		dma_sync_single_for_device(dev, th->addrs[r], th->ranges[r].len,
+					   th->run->dir);
+	return 0;
+}
+
+static void dmactl_bench_premapped_unmap(struct dmactl_bench_thread *th)
+{
+	struct device *dev = dmactl_bench_dev(th);
+	unsigned int r;
+
+	for (r = 0; r < th->nr_rng; r++)
+		dma_sync_single_for_cpu(dev, th->addrs[r], th->ranges[r].len,
+					th->run->dir);
+}
+
+static void dmactl_bench_premapped_release(struct dmactl_bench_thread *th)
+{
+	if (!th->premapped)
+		return;
+	dmactl_bench_ranges_unmap_phys(th);
+	th->premapped = false;
+}
+
+/* The DMA address of page @k: where its range went, less its offset. */
+static dma_addr_t dmactl_bench_ranges_addr(struct dmactl_bench_thread *th,
+					   unsigned int k)
+{
+	unsigned int r = th->page_range[k];
+	const struct dmactl_bench_range *rg = &th->ranges[r];
+	dma_addr_t base = th->fell_back || th->premapped ?
+			  th->addrs[r] : th->state.addr + rg->off;
+
+	return base - offset_in_page(rg->phys) +
+	       (dma_addr_t)(k - rg->page) * PAGE_SIZE;
 }
 
 static const struct dmactl_bench_ops dmactl_bench_modes[] = {
@@ -461,7 +715,69 @@ static const struct dmactl_bench_ops dmactl_bench_modes[] = {
 		.unmap = dmactl_bench_sparse_unmap,
 		.dma_addr = dmactl_bench_sparse_addr,
 	},
+	[DMACTL_BENCH_BLK] = {
+		.map = dmactl_bench_blk_map,
+		.unmap = dmactl_bench_blk_unmap,
+		.dma_addr = dmactl_bench_ranges_addr,
+	},
+	[DMACTL_BENCH_TSO] = {
+		.map = dmactl_bench_blk_map,
+		.unmap = dmactl_bench_blk_unmap,
+		.dma_addr = dmactl_bench_ranges_addr,
+	},
+	[DMACTL_BENCH_GPUSVM] = {
+		.map = dmactl_bench_gpusvm_map,
+		.unmap = dmactl_bench_gpusvm_unmap,
+		.dma_addr = dmactl_bench_ranges_addr,
+	},
+	[DMACTL_BENCH_PREMAPPED] = {
+		.map = dmactl_bench_premapped_map,
+		.unmap = dmactl_bench_premapped_unmap,
+		.dma_addr = dmactl_bench_ranges_addr,
+		.release = dmactl_bench_premapped_release,
+	},
 };
+
+/* gpusvm's folio orders, repeated: as a mix of THP and small pages. */
+static const u8 dmactl_bench_folio_orders[] = { 0, 2, 0, 1, 3 };
+
+/* The order of gpusvm's folio @i, given @left pages still to place. */
+static unsigned int dmactl_bench_folio_order(unsigned int i, unsigned int left)
+{
+	unsigned int order = dmactl_bench_folio_orders[i %
+				ARRAY_SIZE(dmactl_bench_folio_orders)];
+
+	while (BIT(order) > left)
+		order--;
+	return order;
+}
+
+/* Ranges per I/O: gpusvm's folios, or pages unless contiguous. */
+static unsigned int dmactl_bench_nr_ranges(const struct dmactl_bench_start *p)
+{
+	unsigned int n = 0, k = 0;
+
+	if (p->mode != DMACTL_BENCH_GPUSVM)
+		return p->flags & DMACTL_BENCH_CONTIG ? 1 : p->pages;
+	for (; k < p->pages; n++)
+		k += BIT(dmactl_bench_folio_order(n, p->pages - k));
+	return n;
+}
+
+/* Bytes per I/O: its pages, less what its caller's shape trims. */
+static size_t dmactl_bench_io_len(const struct dmactl_bench_start *p)
+{
+	size_t len = (size_t)p->pages * PAGE_SIZE;
+
+	if (p->mode == DMACTL_BENCH_TSO) {
+		len -= BENCH_TSO_HDR;
+		if (p->flags & DMACTL_BENCH_UNALIGNED)
+			len -= (size_t)(p->pages - 1) * BENCH_TSO_FRAG_OFF;
+	} else if (p->flags & DMACTL_BENCH_UNALIGNED) {
+		len -= 2 * BENCH_BLK_SECTOR;
+	}
+	return len;
+}
 
 /* The mapping and unmapping calls one I/O of @run makes. */
 static void dmactl_bench_calls(struct dmactl_bench *run)
@@ -478,6 +794,10 @@ static void dmactl_bench_calls(struct dmactl_bench *run)
 	case DMACTL_BENCH_IOVA_SPARSE:
 		run->map_calls = run->p.pages;
 		run->unmap_calls = run->p.pages;
+		break;
+	case DMACTL_BENCH_PREMAPPED:	/* once per thread, not per I/O */
+		run->map_calls = 0;
+		run->unmap_calls = 0;
 		break;
 	default:	/* links, then one destroy or unlink */
 		run->map_calls = run->nr_ranges;
@@ -503,6 +823,8 @@ static u32 dmactl_bench_bookkeeping(u32 mode, unsigned int nr_ranges,
 		       ents * sizeof(struct scatterlist);
 	case DMACTL_BENCH_IOVA_SPARSE:
 		return sizeof(struct dma_iova_state) + DIV_ROUND_UP(pages, 8);
+	case DMACTL_BENCH_PREMAPPED:
+		return nr_ranges * sizeof(dma_addr_t);
 	default:
 		return sizeof(struct dma_iova_state);
 	}
@@ -637,14 +959,17 @@ static int dmactl_bench_io(struct dmactl_bench_thread *th, u64 *ns)
 		ns[BENCH_MAP] = t1 - t0;
 		ns[BENCH_UNMAP] = t3 - t2;
 		th->end_ns = t3;
+		th->fallback_ios += th->fell_back;
 	}
 	return ret;
 }
 
 /*
- * One more I/O after the timed ones: map, note each page's address,
- * unmap, and look each up in the IOMMU page table while the pages are
- * still ours.  An address that still translates to its page is stale.
+ * One more I/O after the timed ones: map, note each page's address and
+ * check that it translates to that page, unmap, and look each up in the
+ * IOMMU page table again while the pages are still ours.  An address that
+ * still translates to its page is stale.
+ * premapped's mapping is released for good instead, and looked up alike.
  */
 static int dmactl_bench_probe(struct dmactl_bench_thread *th)
 {
@@ -659,11 +984,20 @@ static int dmactl_bench_probe(struct dmactl_bench_thread *th)
 	if (!addr)
 		return -ENOMEM;
 	dmactl_bench_draw_slots(th);
-	ret = run->ops->map(th);
+	ret = run->ops->release ? 0 : run->ops->map(th);
 	if (!ret) {
-		for (k = 0; k < pages; k++)
+		for (k = 0; k < pages; k++) {
 			addr[k] = run->ops->dma_addr(th, k);
-		run->ops->unmap(th);
+			if (iommu_iova_to_phys(run->check_domain, addr[k]) !=
+			    th->page_phys[k])
+				th->wrong++;
+		}
+		if (run->ops->release) {
+			run->ops->release(th);
+		} else {
+			run->ops->unmap(th);
+			th->fallback_ios += th->fell_back;
+		}
 		th->probed = true;
 		for (k = 0; k < pages; k++)
 			if (iommu_iova_to_phys(run->check_domain, addr[k]) ==
@@ -708,6 +1042,9 @@ static int dmactl_bench_thread_fn(void *data)
 	}
 	if (!ret)
 		ret = dmactl_bench_probe(th);
+	/* Every thread unmaps what it mapped before it ends. */
+	if (run->ops->release)
+		run->ops->release(th);
 	if (ret) {
 		cmpxchg(&run->error, 0, ret);
 		WRITE_ONCE(run->stop, true);
@@ -727,9 +1064,15 @@ static void dmactl_bench_thread_free(struct dmactl_bench *run,
 
 	if (th->have_state)
 		dma_iova_free(dev, &th->state);
+	if (run->ops->release)
+		run->ops->release(th);
 	sg_free_table(&th->sgt);
 	if (th->head) {
 		__free_pages(th->head, th->order);
+	} else if (run->p.mode == DMACTL_BENCH_GPUSVM) {
+		for (k = 0; k < th->nr_rng; k++)
+			__free_pages(th->pages[th->ranges[k].page],
+				     th->ranges[k].order);
 	} else if (th->pages) {
 		for (k = 0; k < run->p.pages && th->pages[k]; k++)
 			__free_page(th->pages[k]);
@@ -739,7 +1082,35 @@ static void dmactl_bench_thread_free(struct dmactl_bench *run,
 	kvfree(th->addrs);
 	kvfree(th->slots);
 	bitmap_free(th->used);
+	kvfree(th->ranges);
+	kvfree(th->page_range);
 	kvfree(th);
+}
+
+/* gpusvm's pages: a folio per range, its orders as the pattern says. */
+static int dmactl_bench_thread_folios(struct dmactl_bench *run,
+				      struct dmactl_bench_thread *th, int node,
+				      gfp_t gfp)
+{
+	unsigned int k = 0, j, order;
+	struct page *folio;
+
+	th->ranges = kvcalloc(run->nr_ranges, sizeof(*th->ranges), GFP_KERNEL);
+	if (!th->ranges)
+		return -ENOMEM;
+	while (k < run->p.pages) {
+		order = dmactl_bench_folio_order(th->nr_rng, run->p.pages - k);
+		folio = alloc_pages_node(node, gfp, order);
+		if (!folio)
+			return -ENOMEM;
+		th->ranges[th->nr_rng].page = k;
+		th->ranges[th->nr_rng].order = order;
+		th->ranges[th->nr_rng].len = PAGE_SIZE << order;
+		th->nr_rng++;
+		for (j = 0; j < BIT(order); j++)
+			th->pages[k++] = folio + j;
+	}
+	return 0;
 }
 
 static int dmactl_bench_thread_pages(struct dmactl_bench *run,
@@ -747,12 +1118,17 @@ static int dmactl_bench_thread_pages(struct dmactl_bench *run,
 				     gfp_t gfp)
 {
 	unsigned int k, pages = run->p.pages;
+	int ret;
 
 	th->pages = kvcalloc(pages, sizeof(*th->pages), GFP_KERNEL);
 	th->page_phys = kvcalloc(pages, sizeof(*th->page_phys), GFP_KERNEL);
 	if (!th->pages || !th->page_phys)
 		return -ENOMEM;
-	if (run->p.flags & DMACTL_BENCH_CONTIG) {
+	if (run->p.mode == DMACTL_BENCH_GPUSVM) {
+		ret = dmactl_bench_thread_folios(run, th, node, gfp);
+		if (ret)
+			return ret;
+	} else if (run->p.flags & DMACTL_BENCH_CONTIG) {
 		th->order = get_order(run->io_len);
 		th->head = alloc_pages_node(node, gfp, th->order);
 		if (!th->head)
@@ -777,11 +1153,85 @@ static bool dmactl_bench_reachable(struct dmactl_bench *run,
 {
 	unsigned int r;
 
-	for (r = 0; r < run->nr_ranges; r++)
+	for (r = 0; r < th->nr_rng; r++)
+		if (!dmactl_phys_reachable(run->target->dev, th->ranges[r].phys,
+					   th->ranges[r].len, 0))
+			return false;
+	for (r = 0; !th->ranges && r < run->nr_ranges; r++)
 		if (!dmactl_phys_reachable(run->target->dev, th->page_phys[r],
 					   run->range_len, 0))
 			return false;
 	return true;
+}
+
+/*
+ * The ranges of a caller-shaped I/O (blk, tso, gpusvm, premapped), from
+ * the thread's pages: each range's address and running offset, each
+ * page's range, and how far the kernel would link them.  gpusvm's ranges
+ * come with its folios; the others' are whole pages (or the one
+ * contiguous I/O), trimmed to their caller's shape.
+ */
+static int dmactl_bench_thread_ranges(struct dmactl_bench *run,
+				      struct dmactl_bench_thread *th)
+{
+	bool unaligned = run->p.flags & DMACTL_BENCH_UNALIGNED;
+	unsigned int r, k, pages = run->p.pages;
+	u64 gmask = run->granule - 1, base;
+	struct dmactl_bench_range *rg;
+	size_t off = 0;
+
+	if (!th->ranges) {
+		th->ranges = kvcalloc(run->nr_ranges, sizeof(*th->ranges),
+				      GFP_KERNEL);
+		if (!th->ranges)
+			return -ENOMEM;
+		th->nr_rng = run->nr_ranges;
+		for (r = 0; r < th->nr_rng; r++) {
+			th->ranges[r].page = th->nr_rng == 1 ? 0 : r;
+			th->ranges[r].len = run->range_len;
+		}
+	}
+	th->page_range = kvcalloc(pages, sizeof(*th->page_range), GFP_KERNEL);
+	th->addrs = kvcalloc(th->nr_rng, sizeof(*th->addrs), GFP_KERNEL);
+	if (!th->page_range || !th->addrs)
+		return -ENOMEM;
+	for (r = 0; r < th->nr_rng; r++) {
+		rg = &th->ranges[r];
+		rg->phys = th->page_phys[rg->page];
+		if (run->p.mode == DMACTL_BENCH_TSO && (!r || unaligned)) {
+			k = r ? BENCH_TSO_FRAG_OFF : BENCH_TSO_HDR;
+			rg->phys += k;
+			rg->len -= k;
+		} else if (run->p.mode == DMACTL_BENCH_BLK && unaligned) {
+			if (!r) {
+				rg->phys += BENCH_BLK_SECTOR;
+				rg->len -= BENCH_BLK_SECTOR;
+			}
+			if (r + 1 == th->nr_rng)
+				rg->len -= BENCH_BLK_SECTOR;
+		}
+		rg->off = off;
+		off += rg->len;
+		for (k = rg->page; k < pages; k++) {
+			if (r + 1 < th->nr_rng && k == th->ranges[r + 1].page)
+				break;
+			th->page_range[k] = r;
+		}
+	}
+	/*
+	 * After the first, a link must start on the granule in memory and
+	 * in the IOVA (gpusvm's IOVA starts on it; the others' at the first
+	 * range's offset in it).
+	 */
+	base = run->p.mode == DMACTL_BENCH_GPUSVM ? 0 : th->ranges[0].phys & gmask;
+	th->link_upto = th->nr_rng;
+	for (r = 1; r < th->nr_rng; r++) {
+		if ((th->ranges[r].phys | (base + th->ranges[r].off)) & gmask) {
+			th->link_upto = r;
+			break;
+		}
+	}
+	return 0;
 }
 
 static int dmactl_bench_thread_setup(struct dmactl_bench *run,
@@ -799,6 +1249,11 @@ static int dmactl_bench_thread_setup(struct dmactl_bench *run,
 	ret = dmactl_bench_thread_pages(run, th, node, gfp);
 	if (ret)
 		return ret;
+	if (dmactl_bench_is_caller(run->p.mode)) {
+		ret = dmactl_bench_thread_ranges(run, th);
+		if (ret)
+			return ret;
+	}
 	if (!run->check_domain && !dmactl_bench_reachable(run, th))
 		return dmactl_reject(run->target, DMACTL_RULE_UNREACHABLE, -EIO);
 
@@ -829,6 +1284,12 @@ static int dmactl_bench_thread_setup(struct dmactl_bench *run,
 		if (!dma_iova_try_alloc(dev, &th->state, 0, run->io_len))
 			return -ENOSPC;
 		th->have_state = true;
+		return 0;
+	case DMACTL_BENCH_PREMAPPED:
+		if (dmactl_bench_ranges_map_phys(th))
+			return -ENOMEM;
+		th->fell_back = false;
+		th->premapped = true;
 		return 0;
 	default:
 		return 0;
@@ -910,9 +1371,18 @@ const struct dmactl_obj_ops dmactl_bench_ops = {
 static int dmactl_bench_validate(struct dmactl_bench_start *p)
 {
 	if (p->flags & ~(DMACTL_BENCH_CONTIG | DMACTL_BENCH_BIND_CPU |
-			 DMACTL_BENCH_TOUCH))
+			 DMACTL_BENCH_TOUCH | DMACTL_BENCH_UNALIGNED))
 		return -EOPNOTSUPP;
-	if (p->mode < DMACTL_BENCH_PHYS || p->mode > DMACTL_BENCH_IOVA_SPARSE)
+	if (p->mode < DMACTL_BENCH_PHYS || p->mode > DMACTL_BENCH_LAST_MODE)
+		return -EINVAL;
+	if (p->flags & DMACTL_BENCH_UNALIGNED &&
+	    ((p->mode != DMACTL_BENCH_BLK && p->mode != DMACTL_BENCH_TSO) ||
+	     p->flags & DMACTL_BENCH_CONTIG))
+		return -EINVAL;
+	/* A TSO packet is sent; gpusvm's folios are its own ranges. */
+	if ((p->mode == DMACTL_BENCH_TSO && p->dir != DMACTL_DIR_TO_DEVICE) ||
+	    ((p->mode == DMACTL_BENCH_TSO || p->mode == DMACTL_BENCH_GPUSVM) &&
+	     p->flags & DMACTL_BENCH_CONTIG))
 		return -EINVAL;
 	if (!p->threads || p->threads > DMACTL_BENCH_MAX_THREADS ||
 	    !p->pages || p->pages > DMACTL_BENCH_MAX_PAGES ||
@@ -996,7 +1466,7 @@ out:
  */
 static int dmactl_bench_check_granule(struct dmactl_bench *run)
 {
-	if (run->p.mode < DMACTL_BENCH_IOVA ||
+	if (!dmactl_bench_needs_iova(run->p.mode) ||
 	    dmactl_target_granule(run->target) == PAGE_SIZE)
 		return 0;
 	return dmactl_reject(run->target, DMACTL_RULE_M9, -EOPNOTSUPP);
@@ -1021,7 +1491,8 @@ static int dmactl_bench_setup(struct dmactl_bench *run, struct dmactl_target *t)
 	run->charged_threads = cmd->threads;
 
 	run->check_domain = dmactl_dma_domain(t->dev);
-	if (cmd->mode >= DMACTL_BENCH_IOVA && !dmactl_iova_usable(t->dev))
+	run->granule = dmactl_target_granule(t);
+	if (dmactl_bench_needs_iova(cmd->mode) && !dmactl_iova_usable(t->dev))
 		return -EOPNOTSUPP;
 	ret = dmactl_bench_check_granule(run);
 	if (ret)
@@ -1081,9 +1552,9 @@ int dmactl_bench_start(struct dmactl_ucmd *ucmd)
 	run->p = *cmd;
 	run->ops = &dmactl_bench_modes[cmd->mode];
 	run->dir = dmactl_dir(cmd->dir);
-	run->nr_ranges = cmd->flags & DMACTL_BENCH_CONTIG ? 1 : cmd->pages;
-	run->io_len = (size_t)cmd->pages * PAGE_SIZE;
-	run->range_len = run->io_len / run->nr_ranges;
+	run->nr_ranges = dmactl_bench_nr_ranges(cmd);
+	run->range_len = (size_t)cmd->pages * PAGE_SIZE / run->nr_ranges;
+	run->io_len = dmactl_bench_io_len(cmd);
 	run->span = cmd->span_pages;
 	dmactl_bench_calls(run);
 	run->bookkeeping = dmactl_bench_bookkeeping(cmd->mode, run->nr_ranges,
@@ -1139,17 +1610,35 @@ static void dmactl_bench_add_thread(struct dmactl_bench *run,
 				    struct dmactl_bench_result *res,
 				    struct dmactl_bench_phase **sum)
 {
-	/* Every I/O done was mapped and unmapped whole. */
+	/*
+	 * Every I/O done was mapped and unmapped whole: by the mode's calls,
+	 * or by its fallback's, one map and one unmap per range.
+	 * premapped maps once per thread, and unmaps once when released.
+	 */
 	u64 done = th->ios + th->warmup_ios + th->probed;
+	u64 fb = th->fallback_ios;
 	unsigned int ph;
 
-	res->out_map_calls += done * run->map_calls;
-	res->out_unmap_calls += done * run->unmap_calls;
-	res->out_mapped_bytes += done * run->io_len;
-	res->out_unmapped_bytes += done * run->io_len;
+	if (run->p.mode == DMACTL_BENCH_PREMAPPED) {
+		res->out_map_calls += th->nr_rng;
+		res->out_mapped_bytes += run->io_len;
+		if (!th->premapped) {
+			res->out_unmap_calls += th->nr_rng;
+			res->out_unmapped_bytes += run->io_len;
+		}
+	} else {
+		res->out_map_calls += (done - fb) * run->map_calls +
+				      fb * th->nr_rng;
+		res->out_unmap_calls += (done - fb) * run->unmap_calls +
+					fb * th->nr_rng;
+		res->out_mapped_bytes += done * run->io_len;
+		res->out_unmapped_bytes += done * run->io_len;
+	}
+	res->out_fallback_ios += fb;
 	if (th->probed)
 		res->out_checked_addrs += run->p.pages;
 	res->out_stale_addrs += th->stale;
+	res->out_wrong_addrs += th->wrong;
 	for (ph = 0; ph < BENCH_NR_PHASES; ph++)
 		if (sum[ph])
 			dmactl_bench_phase_merge(sum[ph], &th->phase[ph]);

@@ -4,12 +4,20 @@
 # gcc-14: x86_64_defconfig + kvm_guest.config + the fragments of
 # configs/kernel/ (the "debug" flavour), and for the "fast" flavour
 # configs/kernel/flavours/fast.config after them, which turns the slowest
-# checkers off again.  Prints the build directory.
+# checkers off again; the "bench" flavour adds flavours/bench.config after
+# fast, which turns the rest off too.  Prints the build directory.
 #
 # Usage: kernel.sh debug [--path]      the debug tier: the build root's
 #                                      kernel source, debug flavour; built
 #                                      once per source, compiler and
 #                                      fragments, then cached
+#        kernel.sh bench [--path]      the bench tier: the same source,
+#                                      bench flavour, cached alike
+#        kernel.sh patched PATCH [--path]
+#                                      the bench tier's source with PATCH
+#                                      applied (make bench-ab B=PATCH), in
+#                                      a hard-linked copy per patch, built
+#                                      incrementally, bench flavour
 #        kernel.sh tree SRC [--path]   a kernel source tree of the user's
 #                                      (make check KERNEL=SRC), built
 #                                      incrementally in a directory of its
@@ -34,7 +42,9 @@ fragments() {
 	case "$1" in
 	debug) ;;
 	fast) echo "$DMACTL_TOP/configs/kernel/flavours/fast.config" ;;
-	*) die "unknown kernel flavour $1 (debug or fast)" ;;
+	bench) echo "$DMACTL_TOP/configs/kernel/flavours/fast.config"
+		echo "$DMACTL_TOP/configs/kernel/flavours/bench.config" ;;
+	*) die "unknown kernel flavour $1 (debug, fast or bench)" ;;
 	esac
 }
 
@@ -94,21 +104,58 @@ path_only() {
 	exit 0
 }
 
-debug() {
-	local src dir
+# root_flavour FLAVOUR [--path]: the build root's kernel source in
+# FLAVOUR (the debug and bench tiers).
+root_flavour() {
+	local flavour=$1 src dir
 	src=$(root_ksrc)
 	[ -d "$src" ] || die "no kernel source at $src: run 'make buildroot'"
-	dir=$DMACTL_OPT/debug/$( { echo "$src"; config_key debug; } | sha256sum | cut -c1-16)
-	[ "${1:-}" != --path ] || path_only "$dir"
+	dir=$DMACTL_OPT/$flavour/$( { echo "$src"; config_key "$flavour"; } | sha256sum | cut -c1-16)
+	[ "${2:-}" != --path ] || path_only "$dir"
 	if [ ! -f "$dir/.dmactl-built" ]; then
-		log "building the debug kernel in $dir (about 15 minutes on 2 cores)"
+		log "building the $flavour kernel in $dir (about 15 minutes on 2 cores)"
 		rm -rf "$dir"
-		build "$src" "$dir" debug -dmactl-debug
+		build "$src" "$dir" "$flavour" "-dmactl-$flavour"
 		# Keep only the newest build: each takes about 3 GiB.
-		find "$DMACTL_OPT/debug" -mindepth 1 -maxdepth 1 -type d \
+		find "$DMACTL_OPT/$flavour" -mindepth 1 -maxdepth 1 -type d \
 			! -name "${dir##*/}" -exec rm -rf {} +
 	fi
 	echo "$dir"
+}
+
+# patched PATCH [--path]: the build root's source with PATCH, bench
+# flavour.  The copy's files are hard links of the source's; patch(1)
+# writes a file anew rather than through its link, so the source stays
+# untouched.  The first build of a patch starts from a copy of the bench
+# tier's build, so only what the patch touches is compiled.
+patched() {
+	local patch src key dir bench
+	patch=$(realpath "${1:?kernel.sh patched PATCH}")
+	[ -f "$patch" ] || die "no patch $1"
+	src=$(root_ksrc)
+	key=$( { echo "$src"; cat "$patch"; } | sha256sum | cut -c1-16)
+	dir=$DMACTL_OPT/patched/$key
+	[ "${2:-}" != --path ] || path_only "$dir/build"
+	if [ ! -d "$dir/src" ]; then
+		bench=$(root_flavour bench)
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		cp -al "$src" "$dir/src.tmp"
+		patch -d "$dir/src.tmp" -p1 --quiet --no-backup-if-mismatch < "$patch" ||
+			die "$patch does not apply to $src"
+		mv "$dir/src.tmp" "$dir/src"
+		cp -a "$bench" "$dir/build"
+		# The build directory names its source tree (Makefile, the
+		# "source" link, and every object's dependencies: a patched
+		# header must rebuild what includes it).
+		sed -i "s|$src|$dir/src|g" "$dir/build/Makefile"
+		ln -sfn "$dir/src" "$dir/build/source"
+		find "$dir/build" -name '*.cmd' -print0 |
+			xargs -0 sed -i "s|$src/|$dir/src/|g"
+	fi
+	log "building $src with $(basename "$patch") in $dir (incremental)"
+	build "$dir/src" "$dir/build" bench -dmactl-patched
+	echo "$dir/build"
 }
 
 tree() {
@@ -125,9 +172,10 @@ tree() {
 }
 
 case "${1:-}" in
-debug) shift; debug "$@" ;;
+debug|bench) root_flavour "$@" ;;
+patched) shift; patched "$@" ;;
 tree) shift; tree "$@" ;;
 mutant) build "${2:?kernel.sh mutant SRC DIR}" "${3:?kernel.sh mutant SRC DIR}" fast -dmactl-mutant
 	echo "$3" ;;
-*) die "usage: kernel.sh debug [--path] | tree SRC [--path] | mutant SRC DIR" ;;
+*) die "usage: kernel.sh debug|bench [--path] | patched PATCH [--path] | tree SRC [--path] | mutant SRC DIR" ;;
 esac

@@ -69,9 +69,12 @@ root_lts_kver() {
 #   TIER_CONFIG   its .config
 # TIER_KVER of a built kernel is known inside the build root only.
 # Tiers: distro (the build root's newest kernel, trixie-backports), lts
-# (trixie's 6.12), debug (scripts/kernel.sh debug), own (the kernel in
-# $DMACTL_KERNEL: a build directory, or a source tree built by
-# scripts/kernel.sh tree).  Runs inside the build root.
+# (trixie's 6.12), debug (scripts/kernel.sh debug), bench (the same
+# source without the checkers, with CONFIG_DMA_MAP_BENCHMARK: kernel.sh
+# bench), patched (the bench kernel with the patch $DMACTL_PATCH:
+# kernel.sh patched), own (the kernel in $DMACTL_KERNEL: a build
+# directory, or a source tree built by scripts/kernel.sh tree).  Runs
+# inside the build root.
 tier_kernel() {
 	local kv
 	TIER_CMDLINE=
@@ -89,9 +92,13 @@ tier_kernel() {
 		TIER_CONFIG=/boot/config-$kv
 		return
 		;;
-	debug)
-		TIER_KDIR=$("$DMACTL_TOP/scripts/kernel.sh" debug --path) ||
-			die "no debug kernel built: run 'make debug-kernel'"
+	debug|bench)
+		TIER_KDIR=$("$DMACTL_TOP/scripts/kernel.sh" "$1" --path) ||
+			die "no $1 kernel built: run 'make $1-kernel'"
+		;;
+	patched)
+		TIER_KDIR=$("$DMACTL_TOP/scripts/kernel.sh" patched "${DMACTL_PATCH:?tier patched: set DMACTL_PATCH}" --path) ||
+			die "the bench kernel with $DMACTL_PATCH is not built: run 'scripts/kernel.sh patched $DMACTL_PATCH'"
 		;;
 	own)
 		[ -n "${DMACTL_KERNEL:-}" ] || die "tier own: set KERNEL=<kernel build directory or source tree>"
@@ -102,7 +109,7 @@ tier_kernel() {
 				die "$DMACTL_KERNEL is not built: run 'make own-kernel KERNEL=$DMACTL_KERNEL'"
 		fi
 		;;
-	*) die "unknown tier $1 (distro, lts, debug or own)" ;;
+	*) die "unknown tier $1 (distro, lts, debug, bench, patched or own)" ;;
 	esac
 	# A kernel built here has everything built in (configs/kernel/).
 	TIER_MODULES=
@@ -115,7 +122,11 @@ tier_kernel() {
 	# KASAN then reports a wild access in the first interrupt at boot
 	# (handle_edge_irq from identify_cpu, 7.3.4).  4-level paging avoids
 	# it; nothing dmactl tests depends on the paging depth.
-	TIER_CMDLINE="iommu.debug_pagealloc=1 no5lvl"
+	TIER_CMDLINE=no5lvl
+	case "$1" in
+	bench|patched) ;;
+	*) TIER_CMDLINE="iommu.debug_pagealloc=1 $TIER_CMDLINE" ;;
+	esac
 }
 
 # The tier to boot: own when the user named a kernel (KERNEL=, which sets

@@ -3,7 +3,7 @@
 # Boot a machine profile under QEMU, run one command in the guest, and exit
 # with that command's exit status.
 #
-# Usage: vm-run.sh -p PROFILE [-t TIER] [-s STAGE] [-T SECONDS]
+# Usage: vm-run.sh -p PROFILE [-t TIER] [-s STAGE] [-T SECONDS] [-c]
 #                  [-o LOGPREFIX] [--show] [--] COMMAND...
 #
 #   -p PROFILE   a profile of configs/profiles/ (intel-strict, virtio, ...),
@@ -14,6 +14,12 @@
 #   -s STAGE     a directory copied to /dmactl in the guest (its bin/ is on
 #                PATH): the built module, tool and selftests
 #   -T SECONDS   wall-clock limit for the whole VM run (default 600)
+#   -c           cost mode: one vCPU, and QEMU's -icount with
+#                shift=$DMACTL_ICOUNT_SHIFT (default 0), align=off,
+#                sleep=off, so the guest's clock counts the instructions it
+#                executed (2^shift ns each) and repeats across boots; the
+#                kernel command line says so (dmactl_icount=SHIFT), for
+#                "dmactl bench" to label its unit.  TCG only.
 #   -o PREFIX    write PREFIX.console.log (the whole serial console),
 #                PREFIX.out.log (the command's own output) and
 #                PREFIX.verdict (one line); default $DMACTL_OUT/vm/PROFILE-TIER
@@ -38,7 +44,7 @@ in_root || exec "$(dirname "$0")/in-root.sh" "$0" "$@"
 
 RUNNER_FAIL=125
 
-profile= tier=distro stage= limit=600 prefix= show=0
+profile= tier=distro stage= limit=600 prefix= show=0 cost=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-p) profile=$2; shift 2 ;;
@@ -46,6 +52,7 @@ while [ $# -gt 0 ]; do
 	-s) stage=$(cd "$2" && pwd); shift 2 ;;
 	-T) limit=$2; shift 2 ;;
 	-o) prefix=$2; shift 2 ;;
+	-c) cost=1; shift ;;
 	--show) show=1; shift ;;
 	--) shift; break ;;
 	-*) die "unknown option $1 (see the head of this script)" ;;
@@ -124,6 +131,18 @@ accel=$("$DMACTL_TOP/scripts/accel.sh")
 cpu=$CPU
 [ "$accel" = kvm ] && cpu=host${CPU#max}
 
+# Cost mode (-c).  One vCPU: with icount every vCPU advances one clock, so
+# a second one's background work would land inside the timed regions.
+smp=2 icount=() cost_cmdline=
+if [ "$cost" = 1 ]; then
+	[ "$accel" = tcg ] || die "cost mode (-c) needs TCG: QEMU's icount does not run under $accel"
+	shift_=${DMACTL_ICOUNT_SHIFT:-0}
+	case "$shift_" in [0-9]|10) ;; *) die "DMACTL_ICOUNT_SHIFT is 0..10" ;; esac
+	smp=1
+	icount=(-icount "shift=$shift_,align=off,sleep=off")
+	cost_cmdline="dmactl_icount=$shift_"
+fi
+
 console=$prefix.console.log
 out=$prefix.out.log
 verdict=$prefix.verdict
@@ -132,13 +151,14 @@ rm -f "$console" "$out" "$verdict"
 # the IO-APIC delivers timer interrupts can time out and panic ("IO-APIC +
 # timer doesn't work!"), as seen here; KVM guests skip it for the same reason.
 # shellcheck disable=SC2086
-qemu=(qemu-system-x86_64 -M "$MACHINE" -accel "$accel" -cpu "$cpu" -smp 2 -m 2G
+qemu=(qemu-system-x86_64 -M "$MACHINE" -accel "$accel" -cpu "$cpu" -smp "$smp" -m 2G
+      "${icount[@]}"
       -nodefaults -display none -no-reboot
       $IOMMU "${devs[@]}"
       -device isa-debug-exit,iobase=0xf4,iosize=0x04
       -serial stdio -serial "file:$out"
       -kernel "$kernel" -initrd "$work/initrd"
-      -append "console=ttyS0 printk.time=1 panic=-1 panic_on_warn=1 oops=panic no_timer_check $tier_cmdline $CMDLINE")
+      -append "console=ttyS0 printk.time=1 panic=-1 panic_on_warn=1 oops=panic no_timer_check $tier_cmdline $CMDLINE $cost_cmdline")
 
 start=$(date +%s.%N)
 set +e

@@ -33,7 +33,17 @@ const char *const bench_mode_names[BENCH_NR_MODES + 1] = {
 	[DMACTL_BENCH_IOVA] = "iova",
 	[DMACTL_BENCH_IOVA_REUSE] = "iova-reuse",
 	[DMACTL_BENCH_IOVA_SPARSE] = "iova-sparse",
+	[DMACTL_BENCH_BLK] = "blk",
+	[DMACTL_BENCH_TSO] = "tso",
+	[DMACTL_BENCH_GPUSVM] = "gpusvm",
+	[DMACTL_BENCH_PREMAPPED] = "premapped",
 };
+
+/* The three modes that need an IOVA, left out by default elsewhere. */
+static bool needs_iova(int mode)
+{
+	return mode >= DMACTL_BENCH_IOVA && mode <= DMACTL_BENCH_IOVA_SPARSE;
+}
 
 #define MAX_SWEEP	16
 
@@ -86,21 +96,6 @@ static int parse_list(char *arg, unsigned int *out, unsigned int max)
 		out[n++] = v;
 	}
 	return n;
-}
-
-/* True if the CPU says it runs under a hypervisor (x86 cpuinfo flag). */
-static bool under_hypervisor(void)
-{
-	char line[4096];
-	bool found = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, "flags", 5) && strstr(line, " hypervisor");
-	fclose(f);
-	return found;
 }
 
 static void progress(const char *what, unsigned int permille)
@@ -176,7 +171,31 @@ static double io_mean_ns(const struct dmactl_bench_result *r)
 	return (double)(r->out_map.total_ns + r->out_unmap.total_ns) / r->out_ios;
 }
 
-static json_object *result_json(const struct dmactl_bench_start *st,
+/*
+ * The costs in the clock's unit (instructions under icount): map, unmap
+ * and a whole I/O, per I/O and per page, means over the timed I/Os.
+ */
+static json_object *cost_json(const struct bench_clock *clk,
+			      const struct dmactl_bench_start *st,
+			      const struct dmactl_bench_result *r)
+{
+	json_object *o = json_object_new_object();
+	double ios = r->out_ios ? r->out_ios : 1;
+	double map = bench_clock_cost(clk, r->out_map.total_ns / ios);
+	double unmap = bench_clock_cost(clk, r->out_unmap.total_ns / ios);
+
+	json_object_object_add(o, "map", json_object_new_double(map));
+	json_object_object_add(o, "unmap", json_object_new_double(unmap));
+	json_object_object_add(o, "io", json_object_new_double(map + unmap));
+	json_object_object_add(o, "map_per_page", json_object_new_double(map / st->pages));
+	json_object_object_add(o, "unmap_per_page", json_object_new_double(unmap / st->pages));
+	json_object_object_add(o, "io_per_page",
+			       json_object_new_double((map + unmap) / st->pages));
+	return o;
+}
+
+static json_object *result_json(const struct bench_clock *clk,
+				const struct dmactl_bench_start *st,
 				const struct dmactl_bench_result *r,
 				double phys_ns)
 {
@@ -198,9 +217,12 @@ static json_object *result_json(const struct dmactl_bench_start *st,
 	json_object_object_add(o, "map", stat_json(&r->out_map));
 	json_object_object_add(o, "unmap", stat_json(&r->out_unmap));
 	json_object_object_add(o, "io_mean_ns", json_object_new_double(io_mean_ns(r)));
+	json_object_object_add(o, "cost", cost_json(clk, st, r));
 	if (phys_ns > 0)
 		json_object_object_add(o, "ratio_to_phys",
 				       json_object_new_double(io_mean_ns(r) / phys_ns));
+	json_object_object_add(o, "dir", json_object_new_string(dir_name(st->dir)));
+	json_object_object_add(o, "fallback_ios", json_object_new_uint64(r->out_fallback_ios));
 	json_object_object_add(o, "bookkeeping_bytes",
 			       json_object_new_uint64(r->out_bookkeeping_bytes));
 	json_object_object_add(o, "map_calls", json_object_new_uint64(r->out_map_calls));
@@ -209,19 +231,28 @@ static json_object *result_json(const struct dmactl_bench_start *st,
 	json_object_object_add(o, "unmapped_bytes", json_object_new_uint64(r->out_unmapped_bytes));
 	json_object_object_add(o, "checked_addrs", json_object_new_uint64(r->out_checked_addrs));
 	json_object_object_add(o, "stale_addrs", json_object_new_uint64(r->out_stale_addrs));
+	json_object_object_add(o, "wrong_addrs", json_object_new_uint64(r->out_wrong_addrs));
 	return o;
 }
 
 static void print_header(void)
 {
-	printf("%-12s %5s %10s %10s %9s %9s %9s %9s %9s %9s %8s %6s\n",
+	printf("%-12s %5s %10s %10s %9s %9s %9s %10s %9s %9s %8s %6s\n",
 	       "mode", "pages", "IOPS", "MB/s", "map-mean", "map-p50", "map-p99",
 	       "unmap-mean", "unmap-p50", "unmap-p99", "vs-phys", "bytes");
 }
 
-static void print_row(const struct dmactl_bench_start *st,
+/* Times in us, or under icount in instructions. */
+static double shown(const struct bench_clock *clk, uint64_t ns)
+{
+	return clk->icount ? bench_clock_cost(clk, ns) : ns / 1e3;
+}
+
+static void print_row(const struct bench_clock *clk,
+		      const struct dmactl_bench_start *st,
 		      const struct dmactl_bench_result *r, double phys_ns)
 {
+	const char *f = clk->icount ? "%9.0f" : "%9.2f";
 	char ratio[16] = "-";
 
 	if (r->out_state != DMACTL_BENCH_DONE) {
@@ -231,18 +262,30 @@ static void print_row(const struct dmactl_bench_start *st,
 	}
 	if (phys_ns > 0)
 		snprintf(ratio, sizeof(ratio), "%.2fx", io_mean_ns(r) / phys_ns);
-	printf("%-12s %5u %10" PRIu64 " %10.1f %9.2f %9.2f %9.2f %10.2f %9.2f %9.2f %8s %6u\n",
-	       bench_mode_names[st->mode], st->pages, (uint64_t)r->out_ios_per_sec,
-	       r->out_bytes_per_sec / 1e6, r->out_map.mean_ns / 1e3,
-	       r->out_map.p50_ns / 1e3, r->out_map.p99_ns / 1e3,
-	       r->out_unmap.mean_ns / 1e3, r->out_unmap.p50_ns / 1e3,
-	       r->out_unmap.p99_ns / 1e3, ratio, r->out_bookkeeping_bytes);
+	printf("%-12s %5u %10" PRIu64 " %10.1f ", bench_mode_names[st->mode],
+	       st->pages, (uint64_t)r->out_ios_per_sec, r->out_bytes_per_sec / 1e6);
+	printf(f, shown(clk, r->out_map.mean_ns));
+	putchar(' ');
+	printf(f, shown(clk, r->out_map.p50_ns));
+	putchar(' ');
+	printf(f, shown(clk, r->out_map.p99_ns));
+	printf("  ");
+	printf(f, shown(clk, r->out_unmap.mean_ns));
+	putchar(' ');
+	printf(f, shown(clk, r->out_unmap.p50_ns));
+	putchar(' ');
+	printf(f, shown(clk, r->out_unmap.p99_ns));
+	printf(" %8s %6u\n", ratio, r->out_bookkeeping_bytes);
 }
 
-/* Is this result sound: ended, everything unmapped, nothing stale? */
+/*
+ * Is this result sound: ended, everything unmapped, every page where its
+ * caller computes it while mapped, and nothing stale after?
+ */
 static bool result_ok(const struct dmactl_bench_result *r)
 {
 	return r->out_state == DMACTL_BENCH_DONE && !r->out_stale_addrs &&
+	       !r->out_wrong_addrs &&
 	       r->out_mapped_bytes == r->out_unmapped_bytes;
 }
 
@@ -257,6 +300,7 @@ static bool result_ok(const struct dmactl_bench_result *r)
  * @ios: I/Os per thread and run, 0 to time by @seconds_ms
  * @quiet: no progress bar
  * @json: print JSON
+ * @clock: what the timings measure (--clock, else detected)
  * @dev: the device
  */
 struct bench_opts {
@@ -269,6 +313,7 @@ struct bench_opts {
 	uint64_t ios;
 	bool quiet;
 	bool json;
+	struct bench_clock clock;
 	char dev[DMACTL_NAME_MAX];
 };
 
@@ -346,7 +391,7 @@ static int bench_option(int c, char *arg, struct bench_opts *o)
 	case 'm':
 		o->nr_modes = parse_modes(arg, o->modes);
 		if (o->nr_modes <= 0)
-			return usage_error(&cmd_bench, "--mode takes phys, sg, iova, iova-reuse, iova-sparse or all");
+			return usage_error(&cmd_bench, "--mode takes phys, sg, iova, iova-reuse, iova-sparse, blk, tso, gpusvm, premapped or all");
 		return -1;
 	case 'p':
 		o->nr_pages = parse_list(arg, o->pages, DMACTL_BENCH_MAX_PAGES);
@@ -371,8 +416,16 @@ static int bench_option(int c, char *arg, struct bench_opts *o)
 	case 'T':
 		o->base.flags |= DMACTL_BENCH_TOUCH;
 		return -1;
+	case 'U':
+		o->base.flags |= DMACTL_BENCH_UNALIGNED;
+		return -1;
 	case 'q':
 		o->quiet = true;
+		return -1;
+	case 'C':
+		if (bench_clock_parse(arg, &o->clock))
+			return usage_error(&cmd_bench, "--clock is auto, ns, icount or icount:SHIFT (0..%d)",
+					   BENCH_MAX_ICOUNT_SHIFT);
 		return -1;
 	}
 	return opt_common(&cmd_bench, c, &o->json);
@@ -396,7 +449,9 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "bind-cpu", no_argument, NULL, 'B' },
 		{ "contig", no_argument, NULL, 'c' },
 		{ "touch", no_argument, NULL, 'T' },
+		{ "unaligned", no_argument, NULL, 'U' },
 		{ "no-progress", no_argument, NULL, 'q' },
+		{ "clock", required_argument, NULL, 'C' },
 		OPT_JSON,
 		OPT_HELP,
 		{}
@@ -408,7 +463,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 			  .dir = DMACTL_DIR_BIDIRECTIONAL, .warmup_ios = 100 },
 		.pages = { 1 }, .nr_pages = 1, .seconds_ms = 1000,
 	};
-	while ((c = getopt_long(argc, argv, "m:p:t:s:i:w:d:b:x:n:S:BcTqjh", opts, NULL)) != -1) {
+	bench_clock_detect(&o->clock);
+	while ((c = getopt_long(argc, argv, "m:p:t:s:i:w:d:b:x:n:S:BcTUqjh", opts, NULL)) != -1) {
 		ret = bench_number(c, optarg, o);
 		if (ret == NOT_A_NUMBER)
 			ret = bench_option(c, optarg, o);
@@ -425,10 +481,10 @@ static void bench_settle(struct bench_opts *o, const struct dmactl_attach *at)
 
 	if (!o->nr_modes) {
 		/* Every mode the device's domain allows. */
-		o->nr_modes = at->out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE ?
-			      BENCH_NR_MODES : 2;
-		for (i = 0; i < o->nr_modes; i++)
-			o->modes[i] = i + 1;
+		for (i = 1; i <= BENCH_NR_MODES; i++)
+			if (at->out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE ||
+			    !needs_iova(i))
+				o->modes[o->nr_modes++] = i;
 	}
 	if (o->ios)
 		o->base.ios = o->ios;
@@ -448,6 +504,7 @@ static json_object *bench_json_head(const struct bench_opts *o,
 			       json_object_new_string(domain_name(at->out_domain)));
 	json_object_object_add(root, "hypervisor",
 			       json_object_new_boolean(under_hypervisor()));
+	json_object_object_add(root, "clock", bench_clock_json(&o->clock));
 	json_object_object_add(root, "threads", json_object_new_int(b->threads));
 	json_object_object_add(root, "dir", json_object_new_string(dir_name(b->dir)));
 	json_object_object_add(root, "dma_bits", json_object_new_int(b->dma_bits));
@@ -465,14 +522,17 @@ static void bench_print_head(const struct bench_opts *o,
 			     const struct dmactl_attach *at)
 {
 	const struct dmactl_bench_start *b = &o->base;
+	char label[96];
 
+	bench_clock_label(&o->clock, label, sizeof(label));
 	printf("device %s, domain %s, %u thread(s), dir %s%s%s\n", o->dev,
 	       domain_name(at->out_domain), b->threads, dir_name(b->dir),
 	       b->flags & DMACTL_BENCH_CONTIG ? ", contiguous I/O" : "",
-	       under_hypervisor() ?
-	       "; virtual machine: times measure the emulation, not hardware" : "");
-	printf("times in us per I/O; vs-phys: mean (map+unmap) over phys's; "
-	       "bytes: DMA-address bookkeeping per I/O\n");
+	       strcmp(o->clock.source, "hardware") ?
+	       "; emulated: figures measure the emulation, not hardware" : "");
+	printf("clock: %s; map and unmap columns in %s per I/O; vs-phys: mean "
+	       "(map+unmap) over phys's; bytes: DMA-address bookkeeping per I/O\n",
+	       label, o->clock.icount ? "guest instructions" : "us");
 	print_header();
 }
 
@@ -490,6 +550,13 @@ static bool bench_cell(int fd, const struct bench_opts *o, int mode,
 
 	st.mode = mode;
 	st.pages = pages;
+	/* What a mode's caller fixes: a TSO packet is sent, of pages. */
+	if (mode == DMACTL_BENCH_TSO)
+		st.dir = DMACTL_DIR_TO_DEVICE;
+	if (mode == DMACTL_BENCH_TSO || mode == DMACTL_BENCH_GPUSVM)
+		st.flags &= ~DMACTL_BENCH_CONTIG;
+	if (mode != DMACTL_BENCH_BLK && mode != DMACTL_BENCH_TSO)
+		st.flags &= ~DMACTL_BENCH_UNALIGNED;
 	if (st.mode != DMACTL_BENCH_IOVA_SPARSE)
 		st.span_pages = 0;
 	else if (st.span_pages && st.span_pages < st.pages)
@@ -503,9 +570,9 @@ static bool bench_cell(int fd, const struct bench_opts *o, int mode,
 	if (st.mode == DMACTL_BENCH_PHYS)
 		*phys_ns = io_mean_ns(&r);
 	if (results)
-		json_object_array_add(results, result_json(&st, &r, *phys_ns));
+		json_object_array_add(results, result_json(&o->clock, &st, &r, *phys_ns));
 	else
-		print_row(&st, &r, *phys_ns);
+		print_row(&o->clock, &st, &r, *phys_ns);
 	return result_ok(&r);
 }
 
@@ -537,6 +604,8 @@ static int bench_run(int argc, char **argv)
 		return cmd_bench_scale.run(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return cmd_bench_report.run(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "ab"))
+		return cmd_bench_ab.run(argc - 1, argv + 1);
 	status = bench_parse(argc, argv, &o);
 	if (status >= 0)
 		return status;
@@ -569,9 +638,12 @@ const struct dmactl_cmd cmd_bench = {
 "    dmactl bench DEV [--mode M[,M...]|all] [--pages N[,N...]] [--threads T]\n"
 "                 [--seconds S | --ios N] [--warmup N] [--dir to|from|bidi]\n"
 "                 [--dma-bits B] [--trans-ns NS] [--node N] [--bind-cpu]\n"
-"                 [--contig] [--touch] [--span PAGES] [--no-progress] [--json]\n"
+"                 [--contig] [--touch] [--unaligned] [--span PAGES]\n"
+"                 [--no-progress]\n"
+"                 [--clock auto|ns|icount[:SHIFT]] [--json]\n"
 "    dmactl bench scale DEV SIZE [--json]\n"
 "    dmactl bench report FILE.json...\n"
+"    dmactl bench ab A.json[,A.json...] B.json[,B.json...]\n"
 "\n"
 "DESCRIPTION\n"
 "    Kernel threads in dmactl.ko repeat one I/O of N pages: map (timed),\n"
@@ -583,13 +655,32 @@ const struct dmactl_cmd cmd_bench = {
 "      iova-reuse   one IOVA per thread; links + sync; one unlink\n"
 "      iova-sparse  one large IOVA (--span pages) per thread; each page\n"
 "                   linked and synced alone at a random offset; unlinked\n"
+"                   (mm/hmm.c's hmm_dma_map_pfn: RDMA ODP)\n"
+"    and the kernel's callers of the IOVA API, each with its shape, its\n"
+"    calls and its fallback (dma_map_phys of each range) where no IOVA:\n"
+"      blk          a block request (block/blk-mq-dma.c, NVMe; VFIO mlx5's\n"
+"                   page list): try_alloc at the first range's address,\n"
+"                   a link per range, one sync; dma_iova_destroy\n"
+"      tso          a TSO packet (net/core/tso.c), to the device: the\n"
+"                   linear part past a 128-byte header and a fragment per\n"
+"                   page; links, one sync; destroy.  A failed link: destroy\n"
+"                   and the fallback\n"
+"      gpusvm       drm_gpusvm_get_pages: folios of orders 0,2,0,1,3...;\n"
+"                   try_alloc, a link per folio, one sync; unlink, free\n"
+"      premapped    mapped once before timing (registered or dma-buf\n"
+"                   buffers); each I/O syncs for the device and the CPU\n"
+"    --unaligned shapes blk and tso as callers meet them off the granule:\n"
+"    blk's request starts and ends 512 bytes into a page; tso's fragments\n"
+"    start 256 bytes into theirs, which its IOVA path cannot link (the\n"
+"    kernel would WARN: dmactl counts it a failed link without making it).\n"
+"    fallback_ios (JSON) counts the I/Os that took the fallback.\n"
 "    Without --contig each page is its own allocation and its own range;\n"
 "    with it, the I/O is one contiguous allocation (as dma_map_benchmark's\n"
 "    single mode maps it).  --touch writes the pages before each map\n"
 "    (untimed, not for --dir from), as dma_map_benchmark always does, so\n"
 "    a non-coherent device's map pays for cleaning the caches.  Each\n"
-"    --pages value is a row group; the IOVA modes need a DMA or DMA-FQ\n"
-"    domain and are left out by default elsewhere.  --dma-bits needs a\n"
+"    --pages value is a row group; iova, iova-reuse and iova-sparse need a\n"
+"    DMA or DMA-FQ domain and are left out by default elsewhere.  --dma-bits needs a\n"
 "    device bound to dmactl with no other objects; the mask is restored\n"
 "    afterwards.\n"
 "\n"
@@ -605,10 +696,19 @@ const struct dmactl_cmd cmd_bench = {
 "    'dmactl bench scale' fills one IOVA with SIZE bytes of 4 KiB links,\n"
 "    one ioctl each, and reports the time per link as it fills and the\n"
 "    module's shadow state; 'dmactl bench report' prints saved --json\n"
-"    results as one Markdown table.  Their --help describes them.\n"
+"    results as a Markdown table per machine, with the spread of several\n"
+"    runs; 'dmactl bench ab' compares two kernels' runs.  Their --help\n"
+"    describes them.\n"
 "\n"
 "    In a virtual machine every figure measures the emulation, not\n"
-"    hardware: compare modes as ratios taken in one run.\n"
+"    hardware: compare modes as ratios taken in one run.  Under QEMU's\n"
+"    -icount shift=N,align=off,sleep=off the guest clock advances 2^N ns\n"
+"    per guest instruction, so the timings count instructions, repeatable\n"
+"    across boots: --clock icount:N (or dmactl_icount=N on the kernel\n"
+"    command line, which the test bed's cost mode sets) reports them so,\n"
+"    in text and JSON (\"clock\", and each result's \"cost\").  The\n"
+"    default, auto, reads the command line, else labels ns with where\n"
+"    they were measured (hardware, QEMU TCG, QEMU KVM).\n"
 "\n"
 "EXIT STATUS\n"
 "    0 pass, 1 a run failed or left mappings, 2 usage error, 4 module or\n"

@@ -29,5 +29,5 @@ DMACTL_ABI_SIZE(dmactl_p2pmem_publish, 40);
 DMACTL_ABI_SIZE(dmactl_copy, 88);
 DMACTL_ABI_SIZE(dmactl_bench_start, 64);
 DMACTL_ABI_SIZE(dmactl_bench_stat, 56);
-DMACTL_ABI_SIZE(dmactl_bench_result, 240);
+DMACTL_ABI_SIZE(dmactl_bench_result, 256);
 DMACTL_ABI_SIZE(dmactl_bench_free, 16);

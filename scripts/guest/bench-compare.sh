@@ -9,12 +9,16 @@
 # pages before each map (dmactl's --touch).
 #
 # Usage: bench-compare.sh [SECONDS] [GRANULES] [ROUNDS] [control]
+#   SECONDS: timed guest seconds per tool and round
 #   GRANULES: pages per mapping, comma-separated (default 1,16)
 #   control: run dmactl in both places (an A/A run): how far apart two
 #   runs of the same code land here, the noise floor of the ratios
 # Prints one "compare" line per mode and granule, machine-readable: the
-# mean of each tool's means over the rounds, and the median over the
-# rounds of dmactl's mean divided by map_benchmark's.
+# mean of each tool's means over the rounds, the median over the rounds
+# of dmactl's mean divided by map_benchmark's, and the lowest and highest
+# round's ratio.  Under QEMU icount (dmactl_icount=SHIFT on the command
+# line) the means are guest instructions, else microseconds.  A first
+# round of each pair, untimed, warms both up.
 seconds=${1:-1}
 granules=$(echo "${2:-1,16}" | tr , ' ')
 rounds=${3:-10}
@@ -27,6 +31,10 @@ edu=$(edu_devices | head -n 1)
 [ -e /sys/bus/pci/drivers/dma_map_benchmark ] ||
 	{ echo "# kernel without CONFIG_DMA_MAP_BENCHMARK"; exit 4; }
 insmod /dmactl/dmactl.ko 2>/dev/null
+# us -> the unit of the report: instructions under icount (2^shift ns each).
+shift_=$(sed -n 's/.*dmactl_icount=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$shift_" ]; then per_us=$((1000 >> shift_)); unit=instructions
+else per_us=1; unit=us; fi
 dev=/sys/bus/pci/devices/$edu
 # kmemleak's periodic scan takes a vCPU for many seconds on the debug
 # tier: it would land on whichever tool runs at the time.
@@ -73,6 +81,8 @@ for g in $granules; do
 	for m in single sg; do
 		if [ $m = single ]; then kmode=0 dmode=phys flags=--contig
 		else kmode=1 dmode=sg flags=; fi
+		kernel $kmode "$g" > /dev/null
+		ours $dmode "$flags" "$g" > /dev/null
 		samples=
 		r=0
 		while [ $r -lt "$rounds" ]; do
@@ -93,7 +103,7 @@ for g in $granules; do
 		[ $r = "$rounds" ] || continue
 		# Each round's pair ran back to back: the median of the pairs'
 		# ratios is what drift in the emulation disturbs least.
-		printf '%s' "$samples" | awk -v m=$m -v g="$g" '
+		printf '%s' "$samples" | awk -v m=$m -v g="$g" -v per_us="$per_us" -v unit="$unit" '
 			function median(a, n,   i, j, t) {
 				for (i = 1; i < n; i++)
 					for (j = i; j > 0 && a[j - 1] > a[j]; j--) {
@@ -103,15 +113,16 @@ for g in $granules; do
 			}
 			{ km += $1; ku += $2; dm += $3; du += $4
 			  rm[n] = $3 / $1; ru[n] = $4 / $2
-			  if (!n || $1 < kmin) kmin = $1
-			  if (!n || $1 > kmax) kmax = $1
-			  if (!n || $3 < dmin) dmin = $3
-			  if (!n || $3 > dmax) dmax = $3
+			  if (!n || rm[n] < rmin) rmin = rm[n]
+			  if (!n || rm[n] > rmax) rmax = rm[n]
+			  if (!n || ru[n] < umin) umin = ru[n]
+			  if (!n || ru[n] > umax) umax = ru[n]
 			  n++ }
 			END {
-				printf "compare mode=%s granule=%d rounds=%d map_benchmark_map_us=%.2f dmactl_map_us=%.3f map_benchmark_unmap_us=%.2f dmactl_unmap_us=%.3f median_map_ratio=%.3f median_unmap_ratio=%.3f map_benchmark_map_range_us=%.1f-%.1f dmactl_map_range_us=%.1f-%.1f\n",
-					m, g, n, km / n, dm / n, ku / n, du / n,
-					median(rm, n), median(ru, n), kmin, kmax, dmin, dmax }'
+				printf "compare mode=%s granule=%d rounds=%d unit=%s map_benchmark_map=%.1f dmactl_map=%.1f map_benchmark_unmap=%.1f dmactl_unmap=%.1f median_map_ratio=%.4f median_unmap_ratio=%.4f min_map_ratio=%.4f max_map_ratio=%.4f min_unmap_ratio=%.4f max_unmap_ratio=%.4f\n",
+					m, g, n, unit, km / n * per_us, dm / n * per_us,
+					ku / n * per_us, du / n * per_us,
+					median(rm, n), median(ru, n), rmin, rmax, umin, umax }'
 	done
 done
 [ -e "$dev/driver" ] && echo "$edu" > "$dev/driver/unbind"

@@ -55,7 +55,7 @@ static int bad_param(struct dmactl_bench_start *p, int i)
 	switch (i) {
 	case 0: p->flags = 1 << 7; return EOPNOTSUPP;
 	case 1: p->mode = 0; return EINVAL;
-	case 2: p->mode = DMACTL_BENCH_IOVA_SPARSE + 1; return EINVAL;
+	case 2: p->mode = DMACTL_BENCH_LAST_MODE + 1; return EINVAL;
 	case 3: p->threads = 0; return EINVAL;
 	case 4: p->threads = DMACTL_BENCH_MAX_THREADS + 1; return EINVAL;
 	case 5: p->pages = 0; return EINVAL;
@@ -76,6 +76,24 @@ static int bad_param(struct dmactl_bench_start *p, int i)
 	case 17: p->ios = DMACTL_BENCH_MAX_IOS + 1; return EINVAL;
 	case 18: p->span_pages = 64; return EINVAL;
 	case 19: p->node = 1 << 20; return EINVAL;
+	/* Off the granule: blk and tso only, never contiguous. */
+	case 20: p->flags = DMACTL_BENCH_UNALIGNED; return EINVAL;
+	case 21:
+		p->mode = DMACTL_BENCH_BLK;
+		p->flags = DMACTL_BENCH_UNALIGNED | DMACTL_BENCH_CONTIG;
+		return EINVAL;
+	case 22:
+		p->mode = DMACTL_BENCH_GPUSVM;
+		p->flags = DMACTL_BENCH_UNALIGNED;
+		return EINVAL;
+	/* A TSO packet goes to the device, in pages of its own. */
+	case 23: p->mode = DMACTL_BENCH_TSO; return EINVAL;
+	case 24:
+		p->mode = DMACTL_BENCH_TSO;
+		p->dir = DMACTL_DIR_TO_DEVICE;
+		p->flags = DMACTL_BENCH_CONTIG;
+		return EINVAL;
+	case 25: p->mode = DMACTL_BENCH_GPUSVM; p->flags = DMACTL_BENCH_CONTIG; return EINVAL;
 	default: return 0;
 	}
 }
@@ -260,6 +278,15 @@ FIXTURE_VARIANT(modes) {
 	/* mapping calls and unmapping calls per I/O of 4 pages */
 	unsigned int map_calls;
 	unsigned int unmap_calls;
+	/* bytes per I/O less 4 pages' (a caller's header or offsets) */
+	unsigned int trimmed;
+	/*
+	 * The callers' modes: ranges per I/O, each mapped and unmapped
+	 * alone by the fallback where there is no usable IOVA; always, if
+	 * @falls_back (a link the kernel would refuse).
+	 */
+	unsigned int ranges;
+	bool falls_back;
 };
 
 FIXTURE_VARIANT_ADD(modes, phys) { DMACTL_BENCH_PHYS, 0, 4, 4 };
@@ -269,6 +296,16 @@ FIXTURE_VARIANT_ADD(modes, iova) { DMACTL_BENCH_IOVA, 0, 4, 1 };
 FIXTURE_VARIANT_ADD(modes, iova_contig) { DMACTL_BENCH_IOVA, DMACTL_BENCH_CONTIG, 1, 1 };
 FIXTURE_VARIANT_ADD(modes, iova_reuse) { DMACTL_BENCH_IOVA_REUSE, 0, 4, 1 };
 FIXTURE_VARIANT_ADD(modes, iova_sparse) { DMACTL_BENCH_IOVA_SPARSE, 0, 4, 4 };
+FIXTURE_VARIANT_ADD(modes, blk) { DMACTL_BENCH_BLK, 0, 4, 1, 0, 4 };
+FIXTURE_VARIANT_ADD(modes, blk_contig) { DMACTL_BENCH_BLK, DMACTL_BENCH_CONTIG, 1, 1, 0, 1 };
+/* 512-byte sectors: the first range starts off the granule (try_alloc's phys). */
+FIXTURE_VARIANT_ADD(modes, blk_unaligned) { DMACTL_BENCH_BLK, DMACTL_BENCH_UNALIGNED, 4, 1, 1024, 4 };
+FIXTURE_VARIANT_ADD(modes, tso) { DMACTL_BENCH_TSO, 0, 4, 1, 128, 4 };
+FIXTURE_VARIANT_ADD(modes, tso_unaligned) {
+	DMACTL_BENCH_TSO, DMACTL_BENCH_UNALIGNED, 4, 1, 128 + 3 * 256, 4, true };
+/* 4 pages: folios of order 0, 1 (2 clipped to fit), 0. */
+FIXTURE_VARIANT_ADD(modes, gpusvm) { DMACTL_BENCH_GPUSVM, 0, 3, 1, 0, 3 };
+FIXTURE_VARIANT_ADD(modes, premapped) { DMACTL_BENCH_PREMAPPED, 0, 0, 0, 0, 4 };
 
 FIXTURE_SETUP(modes)
 {
@@ -293,19 +330,29 @@ static void expect_ordered(struct __test_metadata *_metadata,
 	EXPECT_EQ(s->total_ns / ios, s->mean_ns);
 }
 
+/* iova, iova-reuse, iova-sparse: refused without a usable IOVA. */
+static bool needs_iova(__u32 mode)
+{
+	return mode >= DMACTL_BENCH_IOVA && mode <= DMACTL_BENCH_IOVA_SPARSE;
+}
+
 /*
  * A counted run: exactly threads * ios timed I/Os, threads * warmup
  * untimed, one probe I/O per thread on an IOMMU; every call and byte
- * mapped is unmapped; nothing of the probe still translates.
+ * mapped is unmapped; every page of the probe where its caller computes
+ * it while mapped, and nothing of it still translating after.  The
+ * callers' modes take their fallback exactly where their caller would.
  */
 TEST_F(modes, counted_run_unmaps_everything)
 {
 	struct dmactl_bench_start p = bench_params(variant->mode);
 	struct dmactl_bench_result r;
-	__u64 ios, all;
+	__u64 ios, all, io_bytes, fb = 0, map_calls, unmap_calls;
 
 	p.flags = variant->flags;
-	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable) {
+	if (variant->mode == DMACTL_BENCH_TSO)
+		p.dir = DMACTL_DIR_TO_DEVICE;
+	if (needs_iova(variant->mode) && !self->iova_usable) {
 		EXPECT_EQ(-EOPNOTSUPP, _test_cmd_bench_start(self->fd, &p));
 		SKIP(return, "no DMA API domain: the IOVA modes are refused");
 	}
@@ -319,16 +366,30 @@ TEST_F(modes, counted_run_unmaps_everything)
 	EXPECT_EQ(1000, r.out_progress);
 	EXPECT_EQ(2, r.out_threads);
 	ios = (__u64)p.threads * p.ios;
+	io_bytes = p.pages * SZ_4K - variant->trimmed;
 	EXPECT_EQ(ios, r.out_ios);
 	EXPECT_EQ((__u64)p.threads * p.warmup_ios, r.out_warmup_ios);
-	EXPECT_EQ(ios * p.pages * SZ_4K, r.out_bytes);
+	EXPECT_EQ(ios * io_bytes, r.out_bytes);
 	all = ios + r.out_warmup_ios + (self->iommu ? p.threads : 0);
-	EXPECT_EQ(all * variant->map_calls, r.out_map_calls);
-	EXPECT_EQ(all * variant->unmap_calls, r.out_unmap_calls);
-	EXPECT_EQ(all * p.pages * SZ_4K, r.out_mapped_bytes);
+	map_calls = all * variant->map_calls;
+	unmap_calls = all * variant->unmap_calls;
+	if (variant->mode == DMACTL_BENCH_PREMAPPED) {
+		/* Mapped once per thread, unmapped once: not per I/O. */
+		all = 1;
+		map_calls = unmap_calls = (__u64)p.threads * variant->ranges;
+		io_bytes *= p.threads;
+	} else if (variant->ranges && (variant->falls_back || !self->iova_usable)) {
+		fb = all;
+		map_calls = unmap_calls = all * variant->ranges;
+	}
+	EXPECT_EQ(fb, r.out_fallback_ios);
+	EXPECT_EQ(map_calls, r.out_map_calls);
+	EXPECT_EQ(unmap_calls, r.out_unmap_calls);
+	EXPECT_EQ(all * io_bytes, r.out_mapped_bytes);
 	EXPECT_EQ(r.out_mapped_bytes, r.out_unmapped_bytes);
 	EXPECT_EQ(self->iommu ? (__u64)p.threads * p.pages : 0,
 		  r.out_checked_addrs);
+	EXPECT_EQ(0, r.out_wrong_addrs);
 	EXPECT_EQ(0, r.out_stale_addrs);
 	EXPECT_LT(0, r.out_elapsed_ns);
 	EXPECT_LT(0, r.out_ios_per_sec);
@@ -358,6 +419,8 @@ static struct dmactl_bench_start long_run(__u32 mode, __u32 flags)
 	p.flags = flags;
 	p.ios = 0;
 	p.duration_ms = DMACTL_BENCH_MAX_DURATION_MS;
+	if (mode == DMACTL_BENCH_TSO)
+		p.dir = DMACTL_DIR_TO_DEVICE;
 	return p;
 }
 
@@ -367,7 +430,7 @@ TEST_F(modes, stop_ends_a_timed_run)
 	struct dmactl_bench_start p = long_run(variant->mode, variant->flags);
 	struct dmactl_bench_result r;
 
-	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable)
+	if (needs_iova(variant->mode) && !self->iova_usable)
 		SKIP(return, "no DMA API domain");
 	test_cmd_bench_start(self->fd, &p);
 	EXPECT_EQ(2, dmactl_counter("bench-threads"));
@@ -389,7 +452,7 @@ TEST_F(modes, free_and_close_while_running)
 	struct dmactl_bench_start p = long_run(variant->mode, variant->flags);
 	struct dmactl_bench_result r;
 
-	if (variant->mode >= DMACTL_BENCH_IOVA && !self->iova_usable)
+	if (needs_iova(variant->mode) && !self->iova_usable)
 		SKIP(return, "no DMA API domain");
 	test_cmd_bench_start(self->fd, &p);
 	test_cmd_bench_free(self->fd, p.out_id);

@@ -101,7 +101,8 @@ TEST_F(cli, every_command_has_help)
 {
 	static const char *const cmds[] = {
 		"list", "info", "bind", "unbind", "allow", "disallow", "map", "run",
-		"p2p", "bench", "bench scale", "bench report", "stats", "monitor",
+		"p2p", "bench", "bench scale", "bench report", "bench ab", "stats",
+		"monitor",
 		"expendable",
 	};
 	char *out;
@@ -299,6 +300,13 @@ TEST_F(cli, malformed_command_lines_exit_as_documented)
 		{ "bench report", 2 },
 		{ "bench report --no-such-option", 2 },
 		{ "bench --report /dev/null", 2 },
+		{ "bench %s --clock", 2 },
+		{ "bench %s --clock icount:11", 2 },
+		{ "bench %s --clock icount:", 2 },
+		{ "bench %s --clock ticks", 2 },
+		{ "bench ab", 2 },
+		{ "bench ab /dev/null", 2 },
+		{ "bench ab /dev/null /dev/null", 1 },
 		{ "expendable", 2 },
 		{ "expendable a b", 2 },
 	};

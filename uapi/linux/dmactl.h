@@ -1033,10 +1033,43 @@ struct dmactl_copy {
  *	unmap: one dma_iova_unlink() of the I/O (the RDMA ODP pattern).
  * @DMACTL_BENCH_IOVA_SPARSE: one IOVA of @span_pages per thread; map:
  *	each page linked and synced alone at a random page offset, distinct
- *	within the I/O and drawn before timing; unmap: each page unlinked
- *	alone (the HMM pattern).
+ *	within the I/O and drawn before timing, with
+ *	DMA_ATTR_REQUIRE_COHERENT where the kernel has it; unmap: each page
+ *	unlinked alone.  The pattern of mm/hmm.c's hmm_dma_map_pfn() and
+ *	hmm_dma_unmap_pfn() (RDMA ODP), whose IOVA lives as long as the
+ *	mirror.
+ * @DMACTL_BENCH_BLK: a block request as block/blk-mq-dma.c maps it for
+ *	NVMe (and as VFIO's mlx5 register_dma_pages() maps a migration page
+ *	list): dma_iova_try_alloc() of the I/O with the first range's
+ *	physical address, dma_iova_link() of each range at the running
+ *	offset, one dma_iova_sync(); unmap: dma_iova_destroy().  Where
+ *	dma_iova_try_alloc() declines (no DMA API domain, no IOVA API),
+ *	dma_map_phys() and dma_unmap_phys() of each range instead.
+ * @DMACTL_BENCH_TSO: a TSO packet as net/core/tso.c's tso_dma_map_init()
+ *	maps it, to the device only (@dir must be DMACTL_DIR_TO_DEVICE): the
+ *	linear part (the first page past a 128-byte header) and each
+ *	fragment (a page each) linked at the running offset into an IOVA
+ *	allocated with the linear part's address, one dma_iova_sync();
+ *	unmap: dma_iova_destroy() (tso_dma_map_complete()).  Where a link
+ *	fails, tso_dma_map destroys what it linked and maps each region with
+ *	dma_map_phys(); a link the kernel would refuse with a WARN (a
+ *	fragment off the granule, DMACTL_BENCH_UNALIGNED) counts as failed
+ *	without being made.
+ * @DMACTL_BENCH_GPUSVM: a range as drm_gpusvm_get_pages() maps it:
+ *	folios of mixed orders (0, 2, 0, 1, 3, repeated; the last one
+ *	smaller to fit @pages), dma_iova_try_alloc() of the range,
+ *	dma_iova_link() of each whole folio at the running offset, one
+ *	dma_iova_sync(); unmap: dma_iova_unlink() of what was linked, then
+ *	dma_iova_free().  Without an IOVA, dma_map_phys() of each folio.
+ * @DMACTL_BENCH_PREMAPPED: buffers mapped once before timing
+ *	(dma_map_phys() of each range), as registered or dma-buf buffers
+ *	are; map: dma_sync_single_for_device() of each range; unmap:
+ *	dma_sync_single_for_cpu() of each.  Unmapped for good after the
+ *	last I/O.
  *
- * The three IOVA modes need a DMA API domain (DMA or DMA-FQ).
+ * The three IOVA modes need a DMA API domain (DMA or DMA-FQ); blk, tso
+ * and gpusvm take their callers' fallback without one, and premapped
+ * runs anywhere.
  */
 enum dmactl_bench_mode {
 	DMACTL_BENCH_PHYS = 1,
@@ -1044,7 +1077,14 @@ enum dmactl_bench_mode {
 	DMACTL_BENCH_IOVA,
 	DMACTL_BENCH_IOVA_REUSE,
 	DMACTL_BENCH_IOVA_SPARSE,
+	DMACTL_BENCH_BLK,
+	DMACTL_BENCH_TSO,
+	DMACTL_BENCH_GPUSVM,
+	DMACTL_BENCH_PREMAPPED,
 };
+
+/* The last mode; new modes are appended. */
+#define DMACTL_BENCH_LAST_MODE	DMACTL_BENCH_PREMAPPED
 
 /* Bounds of struct dmactl_bench_start; beyond them: EINVAL. */
 #define DMACTL_BENCH_MAX_THREADS	256
@@ -1081,12 +1121,22 @@ enum {
 	 * map must then clean them.  dma_map_benchmark always does this.
 	 */
 	DMACTL_BENCH_TOUCH = 1 << 2,
+	/*
+	 * Ranges off the granule, as callers meet them (blk and tso only,
+	 * else EINVAL; not with DMACTL_BENCH_CONTIG): blk's I/O starts 512
+	 * bytes into its first page and ends 512 bytes before the end of
+	 * its last (an O_DIRECT request of 512-byte sectors); tso's
+	 * fragments start 256 bytes into their pages (page-fragment
+	 * allocations), which its IOVA path cannot link.
+	 */
+	DMACTL_BENCH_UNALIGNED = 1 << 3,
 };
 
 /**
  * struct dmactl_bench_start - DMACTL_BENCH_START: start a benchmark run
  * @size: sizeof(struct dmactl_bench_start), bytes
- * @flags: DMACTL_BENCH_CONTIG, DMACTL_BENCH_BIND_CPU, DMACTL_BENCH_TOUCH
+ * @flags: DMACTL_BENCH_CONTIG, DMACTL_BENCH_BIND_CPU, DMACTL_BENCH_TOUCH,
+ *	DMACTL_BENCH_UNALIGNED
  * @mode: enum dmactl_bench_mode
  * @threads: kernel threads, 1..DMACTL_BENCH_MAX_THREADS
  * @node: NUMA node for the threads and their memory, DMACTL_NO_NODE for
@@ -1115,7 +1165,9 @@ enum {
  *	mapping in this mode, from the kernel's structure sizes: phys, one
  *	dma_addr_t per range; sg, the sg_table and its scatterlist entries;
  *	iova and iova-reuse, one struct dma_iova_state; iova-sparse, one
- *	struct dma_iova_state and a mapped bit per page (as hmm keeps it)
+ *	struct dma_iova_state and a mapped bit per page (as hmm keeps it);
+ *	blk, tso, gpusvm, one struct dma_iova_state (their fallback keeps a
+ *	dma_addr_t per range instead); premapped, one dma_addr_t per range
  *
  * The threads start at once; the call returns without waiting.  The run
  * is an object of this file: closing the file, DMACTL_BENCH_FREE or the
@@ -1123,19 +1175,20 @@ enum {
  * before it ends.  Timings use ktime_get_ns(); nothing is logged.
  *
  * Errors: EOPNOTSUPP (unknown flag); EINVAL (a value out of bounds, node
- * offline or without CPUs); EBUSY (not attached); ENODEV; EBUSY (another
- * run holds the mask); ENOMEM; with @dma_bits: EPERM (a shared device),
- * ENODEV, EBUSY (the device has objects), EIO (the mask is refused); EDQUOT
- * (max_bench_runs_per_file, max_bench_threads); EOPNOTSUPP (an IOVA mode
- * without a DMA API domain or without the IOVA API in the kernel, or on
- * a device whose IOVA granule is not the page size); ENOMEM; EIO
- * (memory the device cannot address with no bounce buffer it can
- * reach); ENOSPC (no IOVA space for a thread:
- * iova-reuse and iova-sparse allocate theirs up front, and a narrow DMA
- * mask leaves little); EINVAL (the node's CPUs went offline); and what
- * kthread_create_on_node() returns (ENOMEM, EINTR); EDQUOT
- * (max_objects_per_file), ENOMEM, EBUSY (no free ID); ENODEV (revoked
- * before the ID was published).
+ * offline or without CPUs; DMACTL_BENCH_UNALIGNED outside blk and tso or
+ * with DMACTL_BENCH_CONTIG; tso not to the device); EBUSY (not attached);
+ * ENODEV; EBUSY (another run holds the mask); ENOMEM; with @dma_bits:
+ * EPERM (a shared device), ENODEV, EBUSY (the device has objects), EIO
+ * (the mask is refused); EDQUOT (max_bench_runs_per_file,
+ * max_bench_threads); EOPNOTSUPP (iova, iova-reuse or iova-sparse without
+ * a DMA API domain or without the IOVA API in the kernel, or on a device
+ * whose IOVA granule is not the page size); ENOMEM; EIO (memory the device
+ * cannot address with no bounce buffer it can reach); ENOSPC (no IOVA
+ * space for a thread: iova-reuse and iova-sparse allocate theirs up front,
+ * and a narrow DMA mask leaves little); EINVAL (the node's CPUs went
+ * offline); and what kthread_create_on_node() returns (ENOMEM, EINTR);
+ * EDQUOT (max_objects_per_file), ENOMEM, EBUSY (no free ID); ENODEV
+ * (revoked before the ID was published).
  */
 struct dmactl_bench_start {
 	__u32 size;
@@ -1235,13 +1288,20 @@ enum dmactl_bench_state {
  * @out_unmapped_bytes: bytes unmapped; a thread ends only after
  *	unmapping its I/O, so once ended this equals @out_mapped_bytes
  * @out_checked_addrs: once ended, on an IOMMU: DMA addresses of each
- *	thread's probe I/O looked up in the IOMMU page table after it was
- *	unmapped
+ *	thread's probe I/O looked up in the IOMMU page table while mapped
+ *	and after it was unmapped
  * @out_stale_addrs: how many of those still translate (must be 0)
  * @out_map: the map phase of the timed I/Os (valid once ended)
  * @out_unmap: the unmap phase
  * @out_bookkeeping_bytes: as in struct dmactl_bench_start
  * @out_threads: threads of the run
+ * @out_fallback_ios: once ended: of the I/Os counted in @out_map_calls,
+ *	those that blk, tso or gpusvm mapped by their fallback
+ *	(dma_map_phys() of each range) rather than through an IOVA
+ * @out_wrong_addrs: once ended, on an IOMMU: addresses of the probe I/Os
+ *	that, while mapped, did not translate to their own page in the
+ *	IOMMU page table (must be 0): a mapping call put a page elsewhere
+ *	than its caller computes it to be
  *
  * Errors: EOPNOTSUPP (unknown flag); ENOENT (not attached); ENODEV;
  * ENOENT (no such run); EINTR (DMACTL_BENCH_WAIT interrupted); ENODEV;
@@ -1270,6 +1330,8 @@ struct dmactl_bench_result {
 	struct dmactl_bench_stat out_unmap;
 	__u32 out_bookkeeping_bytes;
 	__u32 out_threads;
+	__aligned_u64 out_fallback_ios;
+	__aligned_u64 out_wrong_addrs;
 };
 
 #define DMACTL_BENCH_RESULT	_IO(DMACTL_TYPE, DMACTL_CMD_BENCH_RESULT)
