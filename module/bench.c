@@ -1113,6 +1113,33 @@ static int dmactl_bench_thread_folios(struct dmactl_bench *run,
 	return 0;
 }
 
+/*
+ * A page for an I/O of separate pages, not the one right after @prev:
+ * the page allocator often hands out ascending neighbours, which the
+ * IOMMU's dma_map_sg() merges into one iommu_map() -- a cost that would
+ * then vary from run to run with the allocator's state.  Up to
+ * BENCH_APART_TRIES neighbours are held aside while another is taken.
+ */
+#define BENCH_APART_TRIES	4
+
+static struct page *dmactl_bench_page_apart(int node, gfp_t gfp,
+					    struct page *prev)
+{
+	struct page *held[BENCH_APART_TRIES], *page;
+	unsigned int n = 0;
+
+	for (;;) {
+		page = alloc_pages_node(node, gfp, 0);
+		if (!page || !prev || n == BENCH_APART_TRIES ||
+		    page_to_phys(page) != page_to_phys(prev) + PAGE_SIZE)
+			break;
+		held[n++] = page;
+	}
+	while (n--)
+		__free_page(held[n]);
+	return page;
+}
+
 static int dmactl_bench_thread_pages(struct dmactl_bench *run,
 				     struct dmactl_bench_thread *th, int node,
 				     gfp_t gfp)
@@ -1137,7 +1164,8 @@ static int dmactl_bench_thread_pages(struct dmactl_bench *run,
 			th->pages[k] = th->head + k;
 	} else {
 		for (k = 0; k < pages; k++) {
-			th->pages[k] = alloc_pages_node(node, gfp, 0);
+			th->pages[k] = dmactl_bench_page_apart(node, gfp,
+						k ? th->pages[k - 1] : NULL);
 			if (!th->pages[k])
 				return -ENOMEM;
 		}

@@ -34,8 +34,9 @@
 #   BENCH_SECONDS      wall-clock mode: seconds per run, default 1
 #   DMACTL_ICOUNT_SHIFT  icount's shift: 0 (sweep, ab), 3 (compare; see
 #                      there)
-#   BENCH_COMPARE_PROFILE, BENCH_COMPARE_GRANULES, BENCH_COMPARE_ROUNDS
-#                      default intel-strict, 1,16,64, 5
+#   BENCH_COMPARE_PROFILE, BENCH_COMPARE_GRANULES, BENCH_COMPARE_ROUNDS,
+#   BENCH_COMPARE_SECONDS  default intel-strict, 1,16,64, 5, 1 (guest
+#                      seconds per tool and round)
 #
 # Results go to $DMACTL_OUT/bench (out/bench).  Every figure measured in a
 # QEMU guest is the emulation's, not hardware's; the Markdown says so.
@@ -68,11 +69,13 @@ stage() {
 	done
 }
 
-# The scale table of every PROFILE-scale.json in $results.
+# scale_table [UNIT]: the scale test of every PROFILE-scale.json in
+# $results, per link in UNIT (1000s of the guest clock's: us, or
+# thousands of instructions under icount).
 scale_table() {
 	echo "Scale: 262,144 links of 4 KiB into one 1 GiB IOVA, one ioctl each."
 	echo
-	echo "| machine | us/link at 1 | at 64 | at 1024 | at 262144 | shadow KiB/GiB | maple nodes KiB |"
+	echo "| machine | ${1:-us}/link at 1 | at 64 | at 1024 | at 262144 | shadow KiB/GiB | maple nodes KiB |"
 	echo "|---|--:|--:|--:|--:|--:|--:|"
 	for s in "$results"/*-scale.json; do
 		[ -e "$s" ] || continue
@@ -185,10 +188,7 @@ sweep_cost() {
 		tool bench report "${files[@]}" >> "$md"
 	done
 	{
-		scale_table
-		echo
-		echo "(The scale test times ioctls from user space: ns under icount are"
-		echo "guest instructions too.)"
+		scale_table "k-instructions"
 		echo
 		echo "Produced by: make bench BENCH_RUNS=$runs BENCH_IOS=$ios BENCH_PAGES=$pages"
 	} >> "$md"
@@ -204,6 +204,7 @@ compare() {
 	local p=${BENCH_COMPARE_PROFILE:-intel-strict} r rc=0
 	local granules=${BENCH_COMPARE_GRANULES:-1,16,64}
 	local rounds=${BENCH_COMPARE_ROUNDS:-5}
+	local seconds=${BENCH_COMPARE_SECONDS:-1}
 	export DMACTL_ICOUNT_SHIFT=${DMACTL_ICOUNT_SHIFT:-3}
 
 	"$DMACTL_TOP/scripts/kernel.sh" bench > /dev/null
@@ -212,7 +213,7 @@ compare() {
 	for r in $(seq 1 "$runs"); do
 		"$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t bench -T 3600 -c \
 			-s "$results/stage-bench" -o "$results/compare-$p.$r" -- \
-			sh /dmactl/guest/bench-compare.sh "ios:$ios" "$granules" "$rounds" ||
+			sh /dmactl/guest/bench-compare.sh "$seconds" "$granules" "$rounds" ||
 			rc=1
 		grep '^compare ' "$results/compare-$p.$r.out.log" |
 			sed "s/^compare /compare boot=$r /" > "$results/compare-$r.txt" || rc=1
@@ -243,7 +244,7 @@ compare() {
 					mg[1], mg[2], km[k] / n[k], dm[k] / n[k], rm[k] / n[k], lo[k], hi[k],
 					ku[k] / n[k], du[k] / n[k], ru[k] / n[k], ulo[k], uhi[k] } }'
 		echo
-		echo "Produced by: make bench-compare BENCH_RUNS=$runs BENCH_IOS=$ios BENCH_COMPARE_GRANULES=$granules BENCH_COMPARE_ROUNDS=$rounds"
+		echo "Produced by: make bench-compare BENCH_RUNS=$runs BENCH_COMPARE_SECONDS=$seconds BENCH_COMPARE_GRANULES=$granules BENCH_COMPARE_ROUNDS=$rounds"
 	} > "$results/compare.md"
 	cat "$results/compare.md"
 	return $rc
