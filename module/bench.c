@@ -1145,6 +1145,7 @@ static int dmactl_bench_thread_pages(struct dmactl_bench *run,
 				     gfp_t gfp)
 {
 	unsigned int k, pages = run->p.pages;
+	struct page *prev;
 	int ret;
 
 	th->pages = kvcalloc(pages, sizeof(*th->pages), GFP_KERNEL);
@@ -1164,8 +1165,8 @@ static int dmactl_bench_thread_pages(struct dmactl_bench *run,
 			th->pages[k] = th->head + k;
 	} else {
 		for (k = 0; k < pages; k++) {
-			th->pages[k] = dmactl_bench_page_apart(node, gfp,
-						k ? th->pages[k - 1] : NULL);
+			prev = k ? th->pages[k - 1] : NULL;
+			th->pages[k] = dmactl_bench_page_apart(node, gfp, prev);
 			if (!th->pages[k])
 				return -ENOMEM;
 		}

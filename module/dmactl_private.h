@@ -442,6 +442,7 @@ int dmactl_buf_checksum(struct dmactl_ucmd *ucmd);
 phys_addr_t dmactl_buf_phys(struct dmactl_buf *buf, u64 offset);
 u64 dmactl_buf_contig(struct dmactl_buf *buf, u64 offset, u64 max);
 gfp_t dmactl_reachable_gfp(struct device *dev);
+phys_addr_t dmactl_dma_to_phys(struct device *dev, dma_addr_t addr);
 void dmactl_buf_walk(struct dmactl_buf *buf, u64 offset, u64 length,
 		     void (*fn)(void *va, u64 off, size_t len, void *arg),
 		     void *arg);

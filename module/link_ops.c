@@ -171,12 +171,17 @@ bool dmactl_phys_reachable(struct device *dev, phys_addr_t phys, u64 len,
 	       phys_to_dma(dev, mem->defpool.end - 1) <= limit;
 }
 
-/*
- * Where a DMA address of a dma_map_phys() mapping leads: through the
- * IOMMU's page table on a DMA API domain (classic mode), by the bus
- * offset on dma-direct.  0 for an IOVA that maps nothing.
+/**
+ * dmactl_dma_to_phys() - where a streaming DMA address leads
+ * @dev: the device it was mapped for
+ * @addr: a DMA address of a dma_map_phys() or dma_map_sgtable() mapping
+ *
+ * Through the IOMMU's page table on a DMA API domain, by the bus offset
+ * on dma-direct.
+ *
+ * Return: the physical address, or 0 for an IOVA that maps nothing.
  */
-static phys_addr_t dmactl_dma_to_phys(struct device *dev, dma_addr_t addr)
+phys_addr_t dmactl_dma_to_phys(struct device *dev, dma_addr_t addr)
 {
 	struct iommu_domain *domain = dmactl_dma_domain(dev);
 

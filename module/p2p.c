@@ -257,6 +257,78 @@ int dmactl_p2p_probe(struct device *client, struct page *page, u32 *map,
 	return 0;
 }
 
+/* Is @sg's DMA address where page @page of the mixed table is? */
+static bool dmactl_p2p_seg_ok(struct device *client, struct scatterlist *sg,
+			      u64 off, struct page *page, bool p2p, u32 map,
+			      u64 bus_offset)
+{
+	phys_addr_t phys = page_to_phys(page);
+
+	if (sg_dma_is_bus_address(sg))
+		return p2p && map == DMACTL_P2P_MAP_BUS_ADDR && !off &&
+		       sg_dma_len(sg) == PAGE_SIZE &&
+		       sg_dma_address(sg) == phys + bus_offset;
+	return (!p2p || map == DMACTL_P2P_MAP_THRU_HOST_BRIDGE) &&
+	       dmactl_dma_to_phys(client, sg_dma_address(sg) + off) == phys;
+}
+
+/*
+ * Map a table of a RAM page, the P2P page @p2p and another RAM page for
+ * @client, and check each page against @map (struct dmactl_p2p_query's
+ * @out_mixed_wrong says what is right).  Returns 0 with *@segs and
+ * *@wrong set, or -ENOMEM.
+ */
+static int dmactl_p2p_mixed_sg(struct device *client, struct page *p2p,
+			       u32 map, u64 bus_offset, u32 *segs, u32 *wrong)
+{
+	struct scatterlist sgl[3], *sg;
+	struct sg_table sgt = { .sgl = sgl, .nents = 3, .orig_nents = 3 };
+	gfp_t gfp = GFP_KERNEL | dmactl_reachable_gfp(client);
+	struct page *pages[3] = { alloc_page(gfp), p2p, alloc_page(gfp) };
+	unsigned int i, k = 0;
+	u64 off;
+	int ret = 0;
+
+	*segs = 0;
+	*wrong = 0;
+	if (!pages[0] || !pages[2]) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	sg_init_table(sgl, 3);
+	for (i = 0; i < 3; i++)
+		sg_set_page(&sgl[i], pages[i], PAGE_SIZE, 0);
+	ret = dma_map_sgtable(client, &sgt, DMA_BIDIRECTIONAL,
+			      DMA_ATTR_SKIP_CPU_SYNC);
+	if (map == DMACTL_P2P_MAP_NOT_SUPPORTED || ret) {
+		*wrong = map == DMACTL_P2P_MAP_NOT_SUPPORTED &&
+			 ret == -EREMOTEIO ? 0 : 3;
+		if (!ret)
+			dma_unmap_sgtable(client, &sgt, DMA_BIDIRECTIONAL,
+					  DMA_ATTR_SKIP_CPU_SYNC);
+		ret = ret == -ENOMEM ? ret : 0;
+		goto out;
+	}
+	*segs = sgt.nents;
+	/* The segments cover the pages in order, however they merged. */
+	for_each_sgtable_dma_sg(&sgt, sg, i) {
+		for (off = 0; off < sg_dma_len(sg); off += PAGE_SIZE, k++)
+			if (k >= 3 || !dmactl_p2p_seg_ok(client, sg, off, pages[k],
+							 k == 1, map, bus_offset))
+				(*wrong)++;
+	}
+	if (k < 3)
+		*wrong += 3 - k;
+	dma_unmap_sgtable(client, &sgt, DMA_BIDIRECTIONAL,
+			  DMA_ATTR_SKIP_CPU_SYNC);
+out:
+	if (pages[0])
+		__free_page(pages[0]);
+	if (pages[2])
+		__free_page(pages[2]);
+	return ret;
+}
+
 /**
  * dmactl_p2p_query() - DMACTL_P2P_QUERY
  * @ucmd: the call; its struct dmactl_p2p_query is documented in the uapi
@@ -301,8 +373,15 @@ int dmactl_p2p_query(struct dmactl_ucmd *ucmd)
 	if (page) {
 		cmd->out_flags |= DMACTL_P2P_PROVIDER_HAS_MEM;
 		if (!dmactl_p2p_probe(client, virt_to_page(page), &map,
-				      &bus_offset))
+				      &bus_offset)) {
 			cmd->out_map_type = map;
+			if (dev_is_pci(client) && client->dma_mask &&
+			    !dmactl_p2p_mixed_sg(client, virt_to_page(page), map,
+						 bus_offset,
+						 &cmd->out_mixed_segments,
+						 &cmd->out_mixed_wrong))
+				cmd->out_flags |= DMACTL_P2P_MIXED_SG_CHECKED;
+		}
 		pci_free_p2pmem(pdev, page, PAGE_SIZE);
 	}
 	device_unlock(pdev_dev);

@@ -389,19 +389,35 @@ static const struct report_cell *find_cell(const struct report_set *set,
 	return NULL;
 }
 
+/* Changes below this percentage are not flagged, whatever the spread. */
+#define AB_DEFAULT_FLOOR	0.5
+
 static int ab_run(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "floor", required_argument, NULL, 'f' },
+		OPT_HELP,
+		{}
+	};
 	const struct report_cell *a, *b;
+	double change, noise, floor_pct = AB_DEFAULT_FLOOR;
 	struct report_set *sets;
-	double change, noise;
-	int i, ret, flagged = 0;
-	bool json, us;
+	int i, c, flagged = 0;
+	char *end;
+	bool us;
 
-	ret = parse_json_help(&cmd_bench_ab, argc, argv, &json);
-	if (ret >= 0)
-		return ret;
-	if (json)
-		return usage_error(&cmd_bench_ab, "the comparison is Markdown: no --json");
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		if (c == 'f') {
+			floor_pct = strtod(optarg, &end);
+			/* !(x >= 0) also refuses NaN. */
+			if (*end || end == optarg || !(floor_pct >= 0) || floor_pct > 100)
+				return usage_error(&cmd_bench_ab, "--floor is a percentage, 0..100");
+			continue;
+		}
+		c = opt_common(&cmd_bench_ab, c, NULL);
+		if (c >= 0)
+			return c;
+	}
 	if (argc - optind != 2)
 		return usage_error(&cmd_bench_ab, "expected A.json[,A.json...] B.json[,B.json...]");
 	sets = calloc(2, sizeof(*sets));
@@ -420,8 +436,10 @@ static int ab_run(int argc, char **argv)
 	}
 	us = !strncmp(sets[0].unit, "ns", 2);
 	printf("cost per I/O (map + unmap) in %s%s; A: %d run(s), B: %d run(s); "
-	       "spread: the larger of A's and B's (max - min) / mean\n\n",
-	       sets[0].unit, us ? ", shown in us" : "", sets[0].runs, sets[1].runs);
+	       "spread: the larger of A's and B's (max - min) / mean; flagged: "
+	       "a change beyond the spread and beyond %.2f %%\n\n",
+	       sets[0].unit, us ? ", shown in us" : "", sets[0].runs, sets[1].runs,
+	       floor_pct);
 	printf("| pages | mode | A | B | change %% | spread %% | |\n");
 	printf("|--:|---|--:|--:|--:|--:|---|\n");
 	for (i = 0; i < sets[0].nr_cells; i++) {
@@ -436,8 +454,12 @@ static int ab_run(int argc, char **argv)
 		print_cost(cell_io(b), us);
 		printf(" %+.2f |", change);
 		print_spread(noise);
-		/* Without a spread (one run a side) nothing can be told apart. */
-		if (noise >= 0 && (change > noise || -change > noise)) {
+		/*
+		 * Without a spread (one run a side) nothing can be told apart;
+		 * two boots estimate it poorly, hence the floor.
+		 */
+		if (noise >= 0 && (change > noise || -change > noise) &&
+		    (change > floor_pct || -change > floor_pct)) {
 			printf(" **changed** |\n");
 			flagged++;
 		} else {
@@ -457,7 +479,7 @@ const struct dmactl_cmd cmd_bench_ab = {
 "    dmactl bench ab - the cost of every mode under kernel A and kernel B\n"
 "\n"
 "SYNOPSIS\n"
-"    dmactl bench ab A.json[,A.json...] B.json[,B.json...]\n"
+"    dmactl bench ab [--floor PCT] A.json[,A.json...] B.json[,B.json...]\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads the runs of side A and of side B (results of 'dmactl bench\n"
@@ -465,9 +487,11 @@ const struct dmactl_cmd cmd_bench_ab = {
 "    kernel) and prints, per pages value and mode, the mean cost per I/O\n"
 "    (map + unmap) of A and of B, the change from A to B in percent, and\n"
 "    the larger of the two sides' own spreads (max - min) / mean: the\n"
-"    A/A figure.  A change larger than that spread is flagged\n"
-"    **changed**; with one run a side nothing is flagged.  Both sides\n"
-"    must share a unit (make bench-ab measures in guest instructions).\n"
+"    A/A figure.  A change larger than that spread and than --floor\n"
+"    percent (default 0.5: two boots a side estimate the spread poorly)\n"
+"    is flagged **changed**; with one run a side nothing is flagged.\n"
+"    Both sides must share a unit (make bench-ab measures in guest\n"
+"    instructions).\n"
 "\n"
 "EXIT STATUS\n"
 "    0 success (flagged changes included), 1 a file is not a result or\n"

@@ -234,6 +234,16 @@ static json_object *report_json(const struct p2p_report *r)
 	json_object_object_add(o, "provider_has_p2pmem",
 			       json_object_new_boolean(r->q.out_flags &
 						       DMACTL_P2P_PROVIDER_HAS_MEM));
+	if (r->q.out_flags & DMACTL_P2P_MIXED_SG_CHECKED) {
+		h = json_object_new_object();
+		json_object_object_add(h, "segments",
+				       json_object_new_int(r->q.out_mixed_segments));
+		json_object_object_add(h, "wrong",
+				       json_object_new_int(r->q.out_mixed_wrong));
+		json_object_object_add(o, "mixed_sg", h);
+	} else {
+		json_object_object_add(o, "mixed_sg", NULL);
+	}
 	for (i = 0; i < r->nhops; i++) {
 		h = json_object_new_object();
 		json_object_object_add(h, "bdf", json_object_new_string(r->hops[i].bdf));
@@ -286,6 +296,11 @@ static void report_print(const struct p2p_report *r)
 		printf(", distance %u\n", r->q.out_distance);
 	if (!(r->q.out_flags & DMACTL_P2P_PROVIDER_HAS_MEM))
 		printf("  (the provider has no free p2pmem: the map type is not known)\n");
+	else if (r->q.out_flags & DMACTL_P2P_MIXED_SG_CHECKED)
+		printf("  RAM, p2pmem, RAM in one scatterlist: %u DMA segment(s), %s\n",
+		       r->q.out_mixed_segments,
+		       r->q.out_mixed_wrong ? "WRONG: not as the verdict says" :
+		       "each page as the verdict says");
 	printf("  path:\n");
 	for (i = 0; i < r->nhops; i++) {
 		acs_text(r->hops[i].acs, acs, sizeof(acs));
@@ -326,7 +341,8 @@ static int p2p_one(int fd, const char *provider, const char *client, bool json)
 	} else {
 		report_print(&r);
 	}
-	return EXIT_OK;
+	/* The DMA layer mapped a mixed table against its own verdict. */
+	return r.q.out_mixed_wrong ? EXIT_FAIL : EXIT_OK;
 }
 
 /* Every provider (a device with p2pmem) against every other endpoint. */
@@ -335,7 +351,7 @@ static int p2p_all(int fd, bool json)
 	json_object *arr = json_object_new_array();
 	struct pci_info *devs;
 	struct p2p_report r;
-	int n, i, j, nprov = 0;
+	int n, i, j, nprov = 0, status = EXIT_OK;
 
 	n = pci_list(&devs);
 	if (n < 0) {
@@ -363,6 +379,8 @@ static int p2p_all(int fd, bool json)
 					printf(" %-14s", "?");
 				continue;
 			}
+			if (r.q.out_mixed_wrong)
+				status = EXIT_FAIL;
 			if (json) {
 				json_object_array_add(arr, report_json(&r));
 			} else {
@@ -371,9 +389,10 @@ static int p2p_all(int fd, bool json)
 				if (r.q.out_distance == DMACTL_P2P_NO_PATH)
 					snprintf(cell, sizeof(cell), "-");
 				else
-					snprintf(cell, sizeof(cell), "%s/%u",
+					snprintf(cell, sizeof(cell), "%s/%u%s",
 						 map_name(r.q.out_map_type),
-						 r.q.out_distance);
+						 r.q.out_distance,
+						 r.q.out_mixed_wrong ? "!" : "");
 				printf(" %-14s", cell);
 			}
 		}
@@ -385,10 +404,11 @@ static int p2p_all(int fd, bool json)
 	else if (!nprov)
 		printf("(no device publishes p2pmem)\n");
 	else
-		printf("cells: map type/distance in PCI hops; - no P2P path\n");
+		printf("cells: map type/distance in PCI hops; - no P2P path; ! a\n"
+		       "scatterlist of RAM and p2pmem mapped against the verdict\n");
 	json_object_put(arr);
 	free(devs);
-	return EXIT_OK;
+	return status;
 }
 
 static int p2p_run(int argc, char **argv)
@@ -433,7 +453,13 @@ const struct dmactl_cmd cmd_p2p = {
 "    allow-listed host bridge, mapped with DMA_ATTR_MMIO; not-supported)\n"
 "    and pci_p2pdma_distance().  The map type is what the DMA layer does\n"
 "    with one page of the provider's p2pmem mapped for the client, so it\n"
-"    is known only when the provider has free p2pmem.\n"
+"    is known only when the provider has free p2pmem.  With it, the\n"
+"    kernel also maps a scatterlist of a RAM page, that p2pmem page and\n"
+"    another RAM page (dma_map_sgtable's P2PDMA support, as a block\n"
+"    request may mix them) and dmactl checks each page against the\n"
+"    verdict: the P2P page alone in a segment marked as a bus address at\n"
+"    its bus address, or translated like the RAM pages through the host\n"
+"    bridge; EREMOTEIO when not supported (JSON: mixed_sg).\n"
 "\n"
 "    Then explains it: the PCI path between the two as the kernel walks\n"
 "    it, the ACS control bits of each device on it (from config space;\n"
@@ -450,8 +476,9 @@ const struct dmactl_cmd cmd_p2p = {
 "    --json    one JSON object per pair (an array with --all)\n"
 "\n"
 "EXIT STATUS\n"
-"    0 success (whatever the verdict), 1 failure, 2 usage error,\n"
-"    4 module not loaded or no such device.\n",
+"    0 success (whatever the verdict), 1 failure (also: a scatterlist of\n"
+"    RAM and p2pmem came back from dma_map_sgtable() other than the\n"
+"    verdict says), 2 usage error, 4 module not loaded or no such device.\n",
 	.run = p2p_run,
 };
 

@@ -24,7 +24,7 @@ DMACTL_ABI_SIZE(dmactl_iova_destroy, 32);
 DMACTL_ABI_SIZE(dmactl_link_info, 48);
 DMACTL_ABI_SIZE(dmactl_iova_query, 104);
 DMACTL_ABI_SIZE(dmactl_iova_verify, 88);
-DMACTL_ABI_SIZE(dmactl_p2p_query, 152);
+DMACTL_ABI_SIZE(dmactl_p2p_query, 160);
 DMACTL_ABI_SIZE(dmactl_p2pmem_publish, 40);
 DMACTL_ABI_SIZE(dmactl_copy, 88);
 DMACTL_ABI_SIZE(dmactl_bench_start, 64);

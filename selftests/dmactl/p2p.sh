@@ -68,6 +68,11 @@ for c in $A $B $EDU; do
 	want=$(expect_map "$A" "$c")
 	echo "# $A -> $c: $got (expected $want)"
 	[ "$got" = "$want" ] || ok=1
+	# A scatterlist of RAM, p2pmem and RAM: every page as the verdict.
+	mixed=$("$DMACTL" p2p --json "$A" "$c" | tr -d ' \n' |
+		sed -n 's/.*"mixed_sg":{"segments":\([0-9]*\),"wrong":\([0-9]*\)}.*/\1 \2/p')
+	echo "# $A -> $c: RAM, p2pmem, RAM: segments and wrong pages: ${mixed:-not checked}"
+	[ -n "$mixed" ] && [ "${mixed#* }" = 0 ] || ok=1
 done
 "$DMACTL" p2p "$A" "${B:-$EDU}" | sed 's/^/# /'
 result $ok "verdicts of dmactl p2p (${DMACTL_PROFILE:-unknown profile})"

@@ -842,6 +842,12 @@ enum dmactl_p2p_map {
 enum {
 	/* the provider has free p2pmem (a BAR added with pci_p2pdma_add_resource) */
 	DMACTL_P2P_PROVIDER_HAS_MEM = 1 << 0,
+	/*
+	 * a scatterlist of a RAM page, a page of that p2pmem and another RAM
+	 * page was mapped for the client (@out_mixed_segments,
+	 * @out_mixed_wrong say how it came back)
+	 */
+	DMACTL_P2P_MIXED_SG_CHECKED = 1 << 1,
 };
 
 /**
@@ -858,11 +864,24 @@ enum {
  *	switch ...), DMACTL_P2P_NO_PATH when the kernel refuses P2P
  * @out_flags: DMACTL_P2P_*
  * @__reserved: must be 0
+ * @out_mixed_segments: DMACTL_P2P_MIXED_SG_CHECKED: the DMA segments
+ *	dma_map_sgtable() made of the mixed table (0 if it refused it)
+ * @out_mixed_wrong: DMACTL_P2P_MIXED_SG_CHECKED: pages of the mixed table
+ *	that came back other than @out_map_type says (must be 0): with
+ *	DMACTL_P2P_MAP_BUS_ADDR the P2P page alone in a segment marked as a
+ *	bus address (sg_dma_is_bus_address()) at its physical address plus
+ *	the bus offset, the RAM pages unmarked; with
+ *	DMACTL_P2P_MAP_THRU_HOST_BRIDGE none marked; each unmarked page's
+ *	DMA address leading to it (through the IOMMU's page table, or the
+ *	bus offset of dma-direct); with DMACTL_P2P_MAP_NOT_SUPPORTED the
+ *	table refused with EREMOTEIO (3 if it was not)
  *
  * Needs no ATTACH.  @out_distance is pci_p2pdma_distance()'s; the map
  * type is what the DMA layer does with a page of the provider's p2pmem
  * mapped for the client (dma_map_sgtable(), then unmapped at once): the
- * switch of pci_p2pdma_state(), which modules cannot call.
+ * switch of pci_p2pdma_state(), which modules cannot call.  Then a table
+ * mixing RAM and that page -- as a block request or a memory region may
+ * mix them -- is mapped and checked against it, and unmapped.
  *
  * Errors: EOPNOTSUPP; EINVAL (a name empty or not terminated); ENODEV
  * (no such PCI provider, or no client of that name).
@@ -876,6 +895,8 @@ struct dmactl_p2p_query {
 	__u32 out_distance;
 	__u32 out_flags;
 	__u32 __reserved;
+	__u32 out_mixed_segments;
+	__u32 out_mixed_wrong;
 };
 
 #define DMACTL_P2P_QUERY	_IO(DMACTL_TYPE, DMACTL_CMD_P2P_QUERY)
