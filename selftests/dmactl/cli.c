@@ -181,6 +181,48 @@ TEST_F(cli, info_json)
 	json_object_put(o);
 }
 
+/*
+ * dmactl bench labels its unit: guest instructions under QEMU icount
+ * (--clock icount:SHIFT, or dmactl_icount=SHIFT on the kernel command
+ * line), each cost the guest ns over 2^SHIFT; ns otherwise, with where.
+ */
+TEST_F(cli, bench_labels_its_clock)
+{
+	json_object *o, *clk, *res, *r, *cost, *map;
+	double mean_ns;
+	int status;
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "bench %s --mode phys --ios 20 --clock icount:3", self->dev);
+	o = tool_json(&status, cmd);
+	ASSERT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	ASSERT_TRUE(json_object_object_get_ex(o, "clock", &clk));
+	EXPECT_STREQ("guest instructions", field(clk, "unit"));
+	EXPECT_STREQ("3", field(clk, "icount_shift"));
+	ASSERT_TRUE(json_object_object_get_ex(o, "results", &res));
+	r = json_object_array_get_idx(res, 0);
+	ASSERT_NE(NULL, r);
+	ASSERT_TRUE(json_object_object_get_ex(r, "cost", &cost));
+	ASSERT_TRUE(json_object_object_get_ex(r, "map", &map));
+	mean_ns = atof(field(map, "mean_ns"));
+	/* The mean is rounded down to a whole ns; the cost is not. */
+	EXPECT_GE(atof(field(cost, "map")), mean_ns / 8);
+	EXPECT_LT(atof(field(cost, "map")), (mean_ns + 1) / 8);
+	json_object_put(o);
+
+	snprintf(cmd, sizeof(cmd), "bench %s --mode phys --ios 20 --clock ns", self->dev);
+	o = tool_json(&status, cmd);
+	ASSERT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	ASSERT_TRUE(json_object_object_get_ex(o, "clock", &clk));
+	EXPECT_STREQ("ns", field(clk, "unit"));
+	EXPECT_EQ(NULL, field(clk, "icount_shift"));
+	/* Where it was measured (on the test bed: QEMU TCG or KVM). */
+	EXPECT_NE(NULL, field(clk, "source"));
+	json_object_put(o);
+}
+
 TEST_F(cli, map_json_passes)
 {
 	json_object *o;
