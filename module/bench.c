@@ -23,6 +23,7 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/dma-map-ops.h>
 #include <linux/iommu.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
@@ -120,6 +121,8 @@ struct dmactl_bench_range {
  * @fell_back: the I/O mapped last took the caller's fallback
  *	(dma_map_phys() of each range into @addrs) rather than an IOVA
  * @fallback_ios: I/Os that @fell_back, timed, warm-up and probe
+ * @abandoned_links: links tso made before one failed, then destroyed
+ * @abandoned_destroys: the dma_iova_destroy() calls that undid them
  * @premapped: premapped: @addrs hold live mappings
  * @state: the I/O's IOVA (iova, blk, tso, gpusvm), or the thread's
  *	(iova-reuse, -sparse)
@@ -153,6 +156,8 @@ struct dmactl_bench_thread {
 	unsigned int link_upto;
 	bool fell_back;
 	u64 fallback_ios;
+	u64 abandoned_links;
+	u64 abandoned_destroys;
 	bool premapped;
 	struct dma_iova_state state;
 	bool have_state;
@@ -546,15 +551,15 @@ static void dmactl_bench_ranges_unmap_phys(struct dmactl_bench_thread *th)
  * take them (@link_upto), and sync what was linked.  *@linked: the bytes
  * linked, to undo on failure.  Returns 0, the link's or sync's error, or
  * -EINVAL at a range the kernel would refuse: that link is not made,
- * for the kernel would WARN (rule M8).
+ * for the kernel would WARN (rule M8).  *@links: the links made.
  */
 static int dmactl_bench_ranges_link(struct dmactl_bench_thread *th,
-				    size_t *linked)
+				    size_t *linked, unsigned int *links)
 {
 	struct device *dev = dmactl_bench_dev(th);
 	const struct dmactl_bench_range *rg;
 	unsigned int r;
-	int ret;
+	int ret = 0;
 
 	*linked = 0;
 	for (r = 0; r < th->link_upto; r++) {
@@ -562,9 +567,12 @@ static int dmactl_bench_ranges_link(struct dmactl_bench_thread *th,
 		ret = dma_iova_link(dev, &th->state, rg->phys, rg->off, rg->len,
 				    th->run->dir, 0);
 		if (ret)
-			return ret;
+			break;
 		*linked += rg->len;
 	}
+	*links = r;
+	if (r < th->link_upto)
+		return ret;
 	if (th->link_upto < th->nr_rng)
 		return -EINVAL;
 	return dma_iova_sync(dev, &th->state, 0, *linked);
@@ -583,6 +591,7 @@ static int dmactl_bench_blk_map(struct dmactl_bench_thread *th)
 	struct dmactl_bench *run = th->run;
 	struct device *dev = dmactl_bench_dev(th);
 	bool tso = run->p.mode == DMACTL_BENCH_TSO;
+	unsigned int links;
 	size_t linked;
 	int ret;
 
@@ -591,10 +600,13 @@ static int dmactl_bench_blk_map(struct dmactl_bench_thread *th)
 	    !dma_iova_try_alloc(dev, &th->state, th->ranges[0].phys,
 				run->io_len))
 		return dmactl_bench_ranges_map_phys(th);
-	ret = dmactl_bench_ranges_link(th, &linked);
+	ret = dmactl_bench_ranges_link(th, &linked, &links);
 	if (!ret)
 		return 0;
 	dma_iova_destroy(dev, &th->state, linked, run->dir, 0);
+	/* Calls made on the way to the fallback, for the counts. */
+	th->abandoned_links += links;
+	th->abandoned_destroys++;
 	return tso ? dmactl_bench_ranges_map_phys(th) : ret;
 }
 
@@ -616,6 +628,7 @@ static void dmactl_bench_blk_unmap(struct dmactl_bench_thread *th)
 static int dmactl_bench_gpusvm_map(struct dmactl_bench_thread *th)
 {
 	struct device *dev = dmactl_bench_dev(th);
+	unsigned int links;
 	size_t linked;
 	int ret;
 
@@ -623,7 +636,7 @@ static int dmactl_bench_gpusvm_map(struct dmactl_bench_thread *th)
 	if (th->link_upto < th->nr_rng ||
 	    !dma_iova_try_alloc(dev, &th->state, 0, th->run->io_len))
 		return dmactl_bench_ranges_map_phys(th);
-	ret = dmactl_bench_ranges_link(th, &linked);
+	ret = dmactl_bench_ranges_link(th, &linked, &links);
 	if (ret) {
 		if (linked)
 			dma_iova_unlink(dev, &th->state, 0, linked,
@@ -988,8 +1001,8 @@ static int dmactl_bench_probe(struct dmactl_bench_thread *th)
 	if (!ret) {
 		for (k = 0; k < pages; k++) {
 			addr[k] = run->ops->dma_addr(th, k);
-			if (iommu_iova_to_phys(run->check_domain, addr[k]) !=
-			    th->page_phys[k])
+			if (!dmactl_dma_leads_to(dmactl_bench_dev(th), addr[k],
+						 th->page_phys[k]))
 				th->wrong++;
 		}
 		if (run->ops->release) {
@@ -1254,7 +1267,10 @@ static int dmactl_bench_thread_ranges(struct dmactl_bench *run,
 	 */
 	base = run->p.mode == DMACTL_BENCH_GPUSVM ? 0 : th->ranges[0].phys & gmask;
 	th->link_upto = th->nr_rng;
-	for (r = 1; r < th->nr_rng; r++) {
+	/* gpusvm's IOVA starts on the granule: so must its first folio. */
+	if (run->p.mode == DMACTL_BENCH_GPUSVM && th->ranges[0].phys & gmask)
+		th->link_upto = 0;
+	for (r = 1; r < th->link_upto; r++) {
 		if ((th->ranges[r].phys | (base + th->ranges[r].off)) & gmask) {
 			th->link_upto = r;
 			break;
@@ -1523,6 +1539,10 @@ static int dmactl_bench_setup(struct dmactl_bench *run, struct dmactl_target *t)
 	run->granule = dmactl_target_granule(t);
 	if (dmactl_bench_needs_iova(cmd->mode) && !dmactl_iova_usable(t->dev))
 		return -EOPNOTSUPP;
+	/* hmm refuses such a device too: every link would be refused. */
+	if (cmd->mode == DMACTL_BENCH_IOVA_SPARSE && DMA_ATTR_REQUIRE_COHERENT &&
+	    !dev_is_dma_coherent(t->dev))
+		return -EOPNOTSUPP;
 	ret = dmactl_bench_check_granule(run);
 	if (ret)
 		return ret;
@@ -1657,9 +1677,10 @@ static void dmactl_bench_add_thread(struct dmactl_bench *run,
 		}
 	} else {
 		res->out_map_calls += (done - fb) * run->map_calls +
-				      fb * th->nr_rng;
+				      fb * th->nr_rng + th->abandoned_links;
 		res->out_unmap_calls += (done - fb) * run->unmap_calls +
-					fb * th->nr_rng;
+					fb * th->nr_rng +
+					th->abandoned_destroys;
 		res->out_mapped_bytes += done * run->io_len;
 		res->out_unmapped_bytes += done * run->io_len;
 	}

@@ -443,6 +443,7 @@ phys_addr_t dmactl_buf_phys(struct dmactl_buf *buf, u64 offset);
 u64 dmactl_buf_contig(struct dmactl_buf *buf, u64 offset, u64 max);
 gfp_t dmactl_reachable_gfp(struct device *dev);
 phys_addr_t dmactl_dma_to_phys(struct device *dev, dma_addr_t addr);
+bool dmactl_dma_leads_to(struct device *dev, dma_addr_t addr, phys_addr_t phys);
 void dmactl_buf_walk(struct dmactl_buf *buf, u64 offset, u64 length,
 		     void (*fn)(void *va, u64 off, size_t len, void *arg),
 		     void *arg);

@@ -188,6 +188,25 @@ phys_addr_t dmactl_dma_to_phys(struct device *dev, dma_addr_t addr)
 	return domain ? iommu_iova_to_phys(domain, addr) : dma_to_phys(dev, addr);
 }
 
+/**
+ * dmactl_dma_leads_to() - does a streaming DMA address reach a page?
+ * @dev: the device it was mapped for
+ * @addr: the DMA address
+ * @phys: where the caller mapped it from
+ *
+ * It does when it leads to @phys, or to a swiotlb slot, which the DMA
+ * layer bounces @phys through (swiotlb=force, an untrusted device, a
+ * mask below the memory).
+ *
+ * Return: true if @addr reaches @phys, directly or bounced.
+ */
+bool dmactl_dma_leads_to(struct device *dev, dma_addr_t addr, phys_addr_t phys)
+{
+	phys_addr_t to = dmactl_dma_to_phys(dev, addr);
+
+	return to == phys || (to && swiotlb_find_pool(dev, to));
+}
+
 /* swiotlb cannot bounce more than dma_max_mapping_size() (256 KiB) at once. */
 static u64 dmactl_link_phys_max_run(struct device *dev)
 {

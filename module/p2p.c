@@ -268,22 +268,26 @@ static bool dmactl_p2p_seg_ok(struct device *client, struct scatterlist *sg,
 		return p2p && map == DMACTL_P2P_MAP_BUS_ADDR && !off &&
 		       sg_dma_len(sg) == PAGE_SIZE &&
 		       sg_dma_address(sg) == phys + bus_offset;
-	return (!p2p || map == DMACTL_P2P_MAP_THRU_HOST_BRIDGE) &&
-	       dmactl_dma_to_phys(client, sg_dma_address(sg) + off) == phys;
+	if (p2p)
+		return map == DMACTL_P2P_MAP_THRU_HOST_BRIDGE &&
+		       dmactl_dma_to_phys(client, sg_dma_address(sg) + off) == phys;
+	return dmactl_dma_leads_to(client, sg_dma_address(sg) + off, phys);
 }
 
 /*
  * Map a table of a RAM page, the P2P page @p2p and another RAM page for
  * @client, and check each page against @map (struct dmactl_p2p_query's
  * @out_mixed_wrong says what is right).  Returns 0 with *@segs and
- * *@wrong set, or -ENOMEM.
+ * *@wrong set; -ENOMEM; -ERANGE if the client could reach the RAM pages
+ * only through a bounce buffer it cannot address (mapping them would
+ * WARN in swiotlb).
  */
 static int dmactl_p2p_mixed_sg(struct device *client, struct page *p2p,
 			       u32 map, u64 bus_offset, u32 *segs, u32 *wrong)
 {
 	struct scatterlist sgl[3], *sg;
 	struct sg_table sgt = { .sgl = sgl, .nents = 3, .orig_nents = 3 };
-	gfp_t gfp = GFP_KERNEL | dmactl_reachable_gfp(client);
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | dmactl_reachable_gfp(client);
 	struct page *pages[3] = { alloc_page(gfp), p2p, alloc_page(gfp) };
 	unsigned int i, k = 0;
 	u64 off;
@@ -293,6 +297,11 @@ static int dmactl_p2p_mixed_sg(struct device *client, struct page *p2p,
 	*wrong = 0;
 	if (!pages[0] || !pages[2]) {
 		ret = -ENOMEM;
+		goto out;
+	}
+	if (!dmactl_phys_reachable(client, page_to_phys(pages[0]), PAGE_SIZE, 0) ||
+	    !dmactl_phys_reachable(client, page_to_phys(pages[2]), PAGE_SIZE, 0)) {
+		ret = -ERANGE;
 		goto out;
 	}
 	sg_init_table(sgl, 3);
@@ -366,6 +375,8 @@ int dmactl_p2p_query(struct dmactl_ucmd *ucmd)
 	dist = pci_p2pdma_distance(pdev, client, false);
 	cmd->out_distance = dist < 0 ? DMACTL_P2P_NO_PATH : dist;
 	cmd->out_flags = 0;
+	cmd->out_mixed_segments = 0;
+	cmd->out_mixed_wrong = 0;
 	cmd->out_map_type = dist < 0 ? DMACTL_P2P_MAP_NOT_SUPPORTED :
 				       DMACTL_P2P_MAP_UNKNOWN;
 	/* With memory to try, the DMA layer's own verdict on a page of it. */

@@ -233,8 +233,9 @@ ABI_VARIANT_V1(iova_verify, DMACTL_IOVA_VERIFY, dmactl_iova_verify,
 	       offsetof(struct dmactl_iova_verify, iova_id),
 	       offsetof(struct dmactl_iova_verify, __reserved), ABI_OBJECTS,
 	       V1_END(dmactl_iova_verify, out_first_mismatch));
-ABI_VARIANT(p2p_query, DMACTL_P2P_QUERY, dmactl_p2p_query, NO_FIELD,
-	    offsetof(struct dmactl_p2p_query, __reserved), ABI_FILE);
+ABI_VARIANT_V1(p2p_query, DMACTL_P2P_QUERY, dmactl_p2p_query, NO_FIELD,
+	       offsetof(struct dmactl_p2p_query, __reserved), ABI_FILE,
+	       V1_END(dmactl_p2p_query, __reserved));
 ABI_VARIANT(p2pmem_publish, DMACTL_P2PMEM_PUBLISH, dmactl_p2pmem_publish,
 	    NO_FIELD, offsetof(struct dmactl_p2pmem_publish, __reserved),
 	    ABI_PUBLISHER);
@@ -242,8 +243,9 @@ ABI_VARIANT(copy, DMACTL_COPY, dmactl_copy,
 	    offsetof(struct dmactl_copy, src_iova_id), NO_FIELD, ABI_ENGINE);
 ABI_VARIANT(bench_start, DMACTL_BENCH_START, dmactl_bench_start, NO_FIELD,
 	    NO_FIELD, ABI_OBJECTS);
-ABI_VARIANT(bench_result, DMACTL_BENCH_RESULT, dmactl_bench_result,
-	    offsetof(struct dmactl_bench_result, id), NO_FIELD, ABI_OBJECTS);
+ABI_VARIANT_V1(bench_result, DMACTL_BENCH_RESULT, dmactl_bench_result,
+	       offsetof(struct dmactl_bench_result, id), NO_FIELD, ABI_OBJECTS,
+	       V1_END(dmactl_bench_result, out_threads));
 ABI_VARIANT(bench_free, DMACTL_BENCH_FREE, dmactl_bench_free,
 	    offsetof(struct dmactl_bench_free, id),
 	    offsetof(struct dmactl_bench_free, __reserved), ABI_OBJECTS);
@@ -363,9 +365,10 @@ FIXTURE_TEARDOWN(abi)
 }
 
 /* Room for any argument plus a tail. */
+/* Room for the largest struct and the tails the tests append to it. */
 union abi_arg {
-	__u64 words[32];
-	__u8 bytes[256];
+	__u64 words[64];
+	__u8 bytes[512];
 };
 
 static void build(FIXTURE_DATA(abi) *self,
@@ -417,6 +420,7 @@ TEST_F(abi, nonzero_tail_is_e2big)
 {
 	union abi_arg arg;
 
+	ASSERT_GE(sizeof(arg), variant->size + 8);
 	build(self, variant, &arg);
 	set_size(&arg, variant->size + 8);
 	arg.bytes[variant->size + 3] = 1;
@@ -429,6 +433,7 @@ TEST_F(abi, zero_tail_is_accepted)
 
 	if (self->no_success)
 		SKIP(return, "%s", self->no_success);
+	ASSERT_GE(sizeof(arg), variant->size + 8);
 	build(self, variant, &arg);
 	set_size(&arg, variant->size + 8);
 	EXPECT_EQ(0, dmactl_ioc(self->fd, variant->req, &arg));

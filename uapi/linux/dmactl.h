@@ -1205,7 +1205,8 @@ enum {
  * (the mask is refused); EDQUOT (max_bench_runs_per_file,
  * max_bench_threads); EOPNOTSUPP (iova, iova-reuse or iova-sparse without
  * a DMA API domain or without the IOVA API in the kernel, or on a device
- * whose IOVA granule is not the page size); ENOMEM; EIO (memory the device
+ * whose IOVA granule is not the page size; iova-sparse on a device that is
+ * not DMA-coherent, which DMA_ATTR_REQUIRE_COHERENT refuses); ENOMEM; EIO (memory the device
  * cannot address with no bounce buffer it can reach); ENOSPC (no IOVA
  * space for a thread: iova-reuse and iova-sparse allocate theirs up front,
  * and a narrow DMA mask leaves little); EINVAL (the node's CPUs went
@@ -1302,11 +1303,13 @@ enum dmactl_bench_state {
  * @out_bytes_per_sec: @out_bytes over @out_elapsed_ns
  * @out_warmup_ios: untimed I/Os of all threads
  * @out_map_calls: once ended: mapping calls made (dma_map_phys,
- *	dma_map_sgtable, dma_iova_link; dma_iova_try_alloc is not counted)
+ *	dma_map_sgtable, dma_iova_link; dma_iova_try_alloc is not counted;
+ *	nor the syncs of premapped, whose mapping is counted once)
  *	by every I/O mapped: timed, warm-up, and on an IOMMU one probe I/O
  *	per thread after the timed ones
  * @out_unmap_calls: unmapping calls made (dma_unmap_phys,
- *	dma_unmap_sgtable, dma_iova_unlink, dma_iova_destroy), counted alike
+ *	dma_unmap_sgtable, dma_iova_unlink, dma_iova_destroy; dma_iova_free
+ *	is not counted), counted alike
  * @out_mapped_bytes: bytes mapped, counted alike
  * @out_unmapped_bytes: bytes unmapped; a thread ends only after
  *	unmapping its I/O, so once ended this equals @out_mapped_bytes
