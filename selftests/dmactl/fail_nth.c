@@ -236,17 +236,24 @@ static int make_linked(struct fnth *f, __u32 flags)
 	       _test_cmd_iova_sync(f->fd, f->iova2, 0, SZ_4K);
 }
 
-static int bench_start(struct fnth *f, __u32 ios)
+/* A run of @mode: two threads, so a failure can come after one is set up. */
+static int bench_start_mode(struct fnth *f, __u32 mode, __u32 flags,
+			    __u32 dir, __u32 pages, __u32 ios)
 {
 	struct dmactl_bench_start p = {
-		.size = sizeof(p), .mode = DMACTL_BENCH_PHYS, .threads = 1,
-		.node = DMACTL_NO_NODE, .pages = 2,
-		.dir = DMACTL_DIR_BIDIRECTIONAL, .ios = ios,
+		.size = sizeof(p), .mode = mode, .flags = flags, .threads = 2,
+		.node = DMACTL_NO_NODE, .pages = pages, .dir = dir, .ios = ios,
 	};
 	int ret = dmactl_ioc(f->fd, DMACTL_BENCH_START, &p);
 
 	f->run = p.out_id;
 	return ret;
+}
+
+static int bench_start(struct fnth *f, __u32 ios)
+{
+	return bench_start_mode(f, DMACTL_BENCH_PHYS, 0,
+				DMACTL_DIR_BIDIRECTIONAL, 2, ios);
 }
 
 /* ---- the setups: a fresh file each time, without injection ---- */
@@ -517,6 +524,27 @@ static int call_bench_start(struct fnth *f)
 	return bench_start(f, 20);
 }
 
+/* Mapped at START: a failure after must unmap what was premapped. */
+static int call_bench_start_premapped(struct fnth *f)
+{
+	return bench_start_mode(f, DMACTL_BENCH_PREMAPPED, 0,
+				DMACTL_DIR_BIDIRECTIONAL, 4, 20);
+}
+
+/* Folios of orders 0, 2, 0, 1: each freed at its own order. */
+static int call_bench_start_gpusvm(struct fnth *f)
+{
+	return bench_start_mode(f, DMACTL_BENCH_GPUSVM, 0,
+				DMACTL_DIR_BIDIRECTIONAL, 8, 20);
+}
+
+/* Links abandoned for the fallback, on every I/O. */
+static int call_bench_start_tso(struct fnth *f)
+{
+	return bench_start_mode(f, DMACTL_BENCH_TSO, DMACTL_BENCH_UNALIGNED,
+				DMACTL_DIR_TO_DEVICE, 4, 20);
+}
+
 static int call_bench_result(struct fnth *f)
 {
 	struct dmactl_bench_result r = {
@@ -646,6 +674,11 @@ FIXTURE_VARIANT_ADD(fail_nth, p2pmem_publish) {
 	  .avoid = P2PDMA_UAF_FUNC, .avoid_why = P2PDMA_UAF_WHY } };
 CASE(copy, DMACTL_COPY, setup_edu, call_copy, NULL);
 CASE(bench_start, DMACTL_BENCH_START, setup_attached, call_bench_start, NULL);
+CASE(bench_start_premapped, DMACTL_BENCH_START, setup_attached,
+     call_bench_start_premapped, NULL);
+CASE(bench_start_gpusvm, DMACTL_BENCH_START, setup_attached,
+     call_bench_start_gpusvm, NULL);
+CASE(bench_start_tso, DMACTL_BENCH_START, setup_attached, call_bench_start_tso, NULL);
 CASE(bench_result, DMACTL_BENCH_RESULT, setup_running, call_bench_result, NULL);
 CASE(bench_free, DMACTL_BENCH_FREE, setup_running, call_bench_free, NULL);
 CASE(close, 0, setup_everything, call_close, NULL);
