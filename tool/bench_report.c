@@ -209,13 +209,15 @@ static double cell_spread(const struct report_cell *c)
 	return cell_io(c) > 0 ? 100 * (hi - lo) / cell_io(c) : -1;
 }
 
-static const struct report_cell *phys_of(const struct report_set *set, int pages)
+/* The cell of @mode at @pages that some run measured, or NULL. */
+static const struct report_cell *find_cell(const struct report_set *set,
+					   int mode, int pages)
 {
 	int i;
 
 	for (i = 0; i < set->nr_cells; i++)
-		if (set->cells[i].mode == DMACTL_BENCH_PHYS &&
-		    set->cells[i].pages == pages && set->cells[i].runs)
+		if (set->cells[i].mode == mode && set->cells[i].pages == pages &&
+		    set->cells[i].runs)
 			return &set->cells[i];
 	return NULL;
 }
@@ -253,7 +255,7 @@ static void report_set(const struct report_set *set)
 		c = &set->cells[i];
 		if (!c->runs)
 			continue;
-		phys = phys_of(set, c->pages);
+		phys = find_cell(set, DMACTL_BENCH_PHYS, c->pages);
 		printf("| %d | %s%s |", c->pages, bench_mode_names[c->mode],
 		       c->fallback ? " (fallback)" : "");
 		print_cost(cell_map(c), us);
@@ -375,18 +377,6 @@ static int read_side(char *arg, struct report_set *set, const char *side)
 		if (set_add_file(set, files[i], "dmactl bench ab"))
 			return -1;
 	return n ? 0 : -1;
-}
-
-static const struct report_cell *find_cell(const struct report_set *set,
-					   int mode, int pages)
-{
-	int i;
-
-	for (i = 0; i < set->nr_cells; i++)
-		if (set->cells[i].mode == mode && set->cells[i].pages == pages &&
-		    set->cells[i].runs)
-			return &set->cells[i];
-	return NULL;
 }
 
 /* Changes below this percentage are not flagged, whatever the spread. */
