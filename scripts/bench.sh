@@ -95,6 +95,8 @@ run_sweep() {
 	local tier=$1 p=$2 name=$3 cost=$4 length=$5 pages=$6 scale=$7 rc=0
 	shift 7
 	log "$name: $tier, pages $pages, $length per run${cost:+ (cost mode)}"
+	# $cost: -c or nothing.
+	# shellcheck disable=SC2086
 	env "$@" "$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$tier" -T 3600 $cost \
 		-s "$results/stage-$tier" -o "$results/$name" -- \
 		sh /dmactl/guest/bench-sweep.sh "$length" "$pages" 1 "$scale" || rc=1
@@ -210,6 +212,7 @@ compare() {
 	"$DMACTL_TOP/scripts/kernel.sh" bench > /dev/null
 	stage bench
 	keep_stage bench
+	rm -f "$results"/compare-[0-9]*.txt
 	for r in $(seq 1 "$runs"); do
 		"$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t bench -T 3600 -c \
 			-s "$results/stage-bench" -o "$results/compare-$p.$r" -- \
@@ -315,7 +318,6 @@ ab() {
 		for r in $(seq 1 "$runs"); do
 			for s in a b; do
 				if [ $s = a ]; then
-					# shellcheck disable=SC2086
 					env "${ea[@]}" "$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$ta" -T 3600 -c \
 						-s "$results/stage-a" -o "$results/ab-$p.a.$r" -- \
 						sh /dmactl/guest/bench-sweep.sh "ios:$ios" "$pages" 1 noscale || rc=1

@@ -571,6 +571,47 @@ static int do_destroy(struct scenario *s, struct step *st)
 	return dmactl_ioctl(s->fd, DMACTL_IOVA_DESTROY, &cmd);
 }
 
+/*
+ * p2psg PROVIDER [map=bus|mmio|none]: the kernel maps a scatterlist of
+ * RAM, a page of PROVIDER's p2pmem and RAM for the attached device
+ * (P2P_QUERY); every page must come back as its verdict says, and the
+ * verdict must be map= if given.
+ */
+static int do_p2psg(struct scenario *s, struct step *st)
+{
+	static const char *const maps[] = {
+		[DMACTL_P2P_MAP_NOT_SUPPORTED] = "none",
+		[DMACTL_P2P_MAP_BUS_ADDR] = "bus",
+		[DMACTL_P2P_MAP_THRU_HOST_BRIDGE] = "mmio",
+	};
+	struct dmactl_p2p_query q = { .size = sizeof(q) };
+	const char *want = opt(st, "map"), *got;
+	int ret;
+
+	NEED(st->argc == 2, "p2psg: expected PROVIDER");
+	NEED(!want || !strcmp(want, "bus") || !strcmp(want, "mmio") ||
+	     !strcmp(want, "none"), "p2psg: map= is bus, mmio or none, not '%s'", want);
+	device_name(st->argv[1], q.provider, sizeof(q.provider));
+	snprintf(q.client, sizeof(q.client), "%s", s->devname);
+	ret = dmactl_ioctl(s->fd, DMACTL_P2P_QUERY, &q);
+	if (ret)
+		return ret;
+	got = q.out_map_type < sizeof(maps) / sizeof(maps[0]) &&
+	      maps[q.out_map_type] ? maps[q.out_map_type] : "unknown";
+	if (!s->quiet)
+		printf("%s:%d: p2psg %s -> %s: %s, %u DMA segment(s), %u page(s) wrong\n",
+		       s->file, s->lineno, q.provider, q.client, got,
+		       q.out_mixed_segments, q.out_mixed_wrong);
+	if (!(q.out_flags & DMACTL_P2P_MIXED_SG_CHECKED))
+		return step_fail(s, st, 0, "%s has no p2pmem to map", q.provider);
+	if (q.out_mixed_wrong)
+		return step_fail(s, st, 0, "%u page(s) of the scatterlist not as the verdict (%s) says",
+				 q.out_mixed_wrong, got);
+	if (want && strcmp(want, got))
+		return step_fail(s, st, 0, "the verdict is %s, not %s", got, want);
+	return 0;
+}
+
 static int do_query(struct scenario *s, struct step *st)
 {
 	struct dmactl_iova_query cmd = { .size = sizeof(cmd) };
@@ -775,6 +816,9 @@ static const struct verb verbs[] = {
 	  do_query, VERB_ATTACHED },
 	{ "copy", "copy SRC DST len=L [soff=O] [doff=O] [unsynced] [unlinked]",
 	  do_copy, VERB_ATTACHED },
+	{ "p2psg", "p2psg PROVIDER [map=bus|mmio|none]   RAM, p2pmem, RAM in one\n"
+		   "    scatterlist for the attached device, as the verdict says",
+	  do_p2psg, VERB_ATTACHED },
 	{ "shell", "shell COMMAND...       a shell command that must succeed (e.g. an unbind)",
 	  do_shell, 0 },
 	{ "expect", "expect ERRNO STEP...   the step must fail with ERRNO (e.g. EEXIST)",

@@ -87,6 +87,7 @@ alloc io 128k fallback
 SCN
 	case $3 in
 	not-supported) cat >> "$scn" <<SCN
+p2psg $1 map=none
 expect EREMOTEIO link io p len=64k dir=bidi
 expect EREMOTEIO link io u len=64k dir=bidi ioff=64k
 free io
@@ -95,6 +96,7 @@ SCN
 	*) [ "$3" = bus-address ] && q=bus || q=mmio
 	   [ "$3" = bus-address ] && v=bus || v=
 	   cat >> "$scn" <<SCN
+p2psg $1 map=$q
 link io p len=64k dir=bidi
 link io u len=64k dir=bidi ioff=64k
 sync io
