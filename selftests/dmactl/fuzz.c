@@ -1162,11 +1162,14 @@ static void *chaos(void *arg)
 			r->io[k] = 1 + below(4 * t->ops);
 		/* Now and then a benchmark run, started and freed at random. */
 		if (chance(2)) {
-			struct dmactl_bench_start p = dmactl_arg_bench_start(DMACTL_BENCH_PHYS);
+			/* Any mode (one past the last too), shape and flags. */
+			struct dmactl_bench_start p =
+				dmactl_arg_bench_start(1 + below(DMACTL_BENCH_LAST_MODE + 1));
 
 			p.threads = 1;
-			p.pages = 1;
-			p.dir = DMACTL_DIR_TO_DEVICE;
+			p.pages = 1 + below(chance(2) ? 64 : 4);
+			p.dir = 1 + below(3);
+			p.flags = below(16) | (chance(8) ? 1U << below(32) : 0);
 			p.warmup_ios = 0;
 			got = -_test_cmd_bench_start(r->fd, &p);
 			if (got && !dmactl_errno_documented(DMACTL_BENCH_START, got))
