@@ -45,6 +45,8 @@ bench 0000:00:01.0 --mode all --pages 1,4,64 --threads 2 --ios 10 --json
 bench 0000:00:01.0 --mode iova-sparse --seconds 0.5 --warmup 3
 bench scale 0000:00:01.0 1M --json
 bench report /dev/null
+bench 0000:00:01.0 --mode blk,tso,gpusvm,premapped --unaligned --clock icount:3 --ios 10 --json
+bench ab --floor 1.5 /dev/null,/dev/null /dev/null
 stats --json
 allow 0000:00:01.0 --json
 bind 0000:00:01.0
