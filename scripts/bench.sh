@@ -89,16 +89,17 @@ scale_table() {
 	done
 }
 
-# run_sweep TIER PROFILE NAME COST LENGTH PAGES SCALE [ENV...]: one boot
-# of the sweep; NAME.json (and NAME-scale.json); 1 if it failed.
+# run_sweep TIER STAGE PROFILE NAME COST LENGTH PAGES SCALE [ENV...]: one
+# boot of the sweep, with the build kept as stage-STAGE; NAME.json (and
+# PROFILE-scale.json); 1 if it failed.
 run_sweep() {
-	local tier=$1 p=$2 name=$3 cost=$4 length=$5 pages=$6 scale=$7 rc=0
-	shift 7
+	local tier=$1 st=$2 p=$3 name=$4 cost=$5 length=$6 pages=$7 scale=$8 rc=0
+	shift 8
 	log "$name: $tier, pages $pages, $length per run${cost:+ (cost mode)}"
 	# $cost: -c or nothing.
 	# shellcheck disable=SC2086
 	env "$@" "$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$tier" -T 3600 $cost \
-		-s "$results/stage-$tier" -o "$results/$name" -- \
+		-s "$results/stage-$st" -o "$results/$name" -- \
 		sh /dmactl/guest/bench-sweep.sh "$length" "$pages" 1 "$scale" || rc=1
 	[ $rc = 0 ] || log "$name: failed, see $results/$name.console.log"
 	extract "$results/$name.out.log" SWEEP > "$results/$name.json"
@@ -110,11 +111,12 @@ run_sweep() {
 	return $rc
 }
 
-# keep_stage TIER: a copy of TIER's staged build, so that two kernels of
-# one tier (own, patched) each keep theirs.
+# keep_stage TIER [NAME]: a copy of TIER's staged build as stage-NAME
+# (default TIER), so that two kernels of one tier (own, patched) each keep
+# theirs.
 keep_stage() {
-	rm -rf "$results/stage-$1"
-	cp -a "$DMACTL_OUT/build/$1/stage" "$results/stage-$1"
+	rm -rf "$results/stage-${2:-$1}"
+	cp -a "$DMACTL_OUT/build/$1/stage" "$results/stage-${2:-$1}"
 }
 
 sweep_wall() {
@@ -126,7 +128,7 @@ sweep_wall() {
 	stage "$tier"
 	keep_stage "$tier"
 	for p in $profiles; do
-		run_sweep "$tier" "$p" "$p" "" "$seconds" "$pages" scale || rc=1
+		run_sweep "$tier" "$tier" "$p" "$p" "" "$seconds" "$pages" scale || rc=1
 		[ -s "$results/$p.json" ] && files+=("$results/$p.json")
 	done
 	[ ${#files[@]} -gt 0 ] || die "no results"
@@ -183,7 +185,7 @@ sweep_cost() {
 		for r in $(seq 1 "$runs"); do
 			scale=noscale
 			[ "$r" != 1 ] || scale=scale
-			run_sweep "$tier" "$p" "$p.$r" -c "ios:$ios" "$pages" "$scale" || rc=1
+			run_sweep "$tier" "$tier" "$p" "$p.$r" -c "ios:$ios" "$pages" "$scale" || rc=1
 			[ -s "$results/$p.$r.json" ] && files+=("$results/$p.$r.json")
 		done
 		[ ${#files[@]} -gt 0 ] || { rc=1; continue; }
@@ -287,8 +289,8 @@ ab() {
 	local a=${1:?usage: bench.sh ab A B} b=${2:?usage: bench.sh ab A B}
 	local profiles=${BENCH_AB_PROFILES:-intel-strict}
 	local pages=${BENCH_PAGES:-1,16,256} md=$results/ab.md
-	local p r s rc=0 ta tb
-	local -a ea eb fa fb
+	local p r s t rc=0 ta tb
+	local -a ea eb e fa fb
 
 	side "$a" a
 	ta=$SIDE_TIER ea=("${SIDE_ENV[@]}")
@@ -297,14 +299,12 @@ ab() {
 	[ "$ta" != "$tb" ] || [ "$ta" = patched ] || [ "$ta" = own ] ||
 		die "A and B are the same kernel ($ta): for an A/A run, set BENCH_RUNS"
 	# Each side's module, built against its own kernel.
-	env "${ea[@]}" "$DMACTL_TOP/scripts/build.sh" "$ta" stage > "$results/build-a.log" 2>&1 ||
-		die "build failed: $results/build-a.log"
-	rm -rf "$results/stage-a"
-	cp -a "$DMACTL_OUT/build/$ta/stage" "$results/stage-a"
-	env "${eb[@]}" "$DMACTL_TOP/scripts/build.sh" "$tb" stage > "$results/build-b.log" 2>&1 ||
-		die "build failed: $results/build-b.log"
-	rm -rf "$results/stage-b"
-	cp -a "$DMACTL_OUT/build/$tb/stage" "$results/stage-b"
+	for s in a b; do
+		if [ $s = a ]; then t=$ta e=("${ea[@]}"); else t=$tb e=("${eb[@]}"); fi
+		env "${e[@]}" "$DMACTL_TOP/scripts/build.sh" "$t" stage > "$results/build-$s.log" 2>&1 ||
+			die "build failed: $results/build-$s.log"
+		keep_stage "$t" "$s"
+	done
 	stage distro
 	{
 		echo "A/B in cost mode (QEMU icount shift=${DMACTL_ICOUNT_SHIFT:-0}, one vCPU): guest"
@@ -317,22 +317,12 @@ ab() {
 		fa=() fb=()
 		for r in $(seq 1 "$runs"); do
 			for s in a b; do
-				if [ $s = a ]; then
-					env "${ea[@]}" "$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$ta" -T 3600 -c \
-						-s "$results/stage-a" -o "$results/ab-$p.a.$r" -- \
-						sh /dmactl/guest/bench-sweep.sh "ios:$ios" "$pages" 1 noscale || rc=1
-				else
-					env "${eb[@]}" "$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$tb" -T 3600 -c \
-						-s "$results/stage-b" -o "$results/ab-$p.b.$r" -- \
-						sh /dmactl/guest/bench-sweep.sh "ios:$ios" "$pages" 1 noscale || rc=1
-				fi
-				extract "$results/ab-$p.$s.$r.out.log" SWEEP > "$results/ab-$p.$s.$r.json"
-				if [ -s "$results/ab-$p.$s.$r.json" ]; then
-					if [ $s = a ]; then fa+=("$results/ab-$p.a.$r.json")
-					else fb+=("$results/ab-$p.b.$r.json"); fi
-				else
-					rc=1
-				fi
+				if [ $s = a ]; then t=$ta e=("${ea[@]}"); else t=$tb e=("${eb[@]}"); fi
+				run_sweep "$t" "$s" "$p" "ab-$p.$s.$r" -c "ios:$ios" "$pages" noscale \
+					"${e[@]}" || rc=1
+				[ -s "$results/ab-$p.$s.$r.json" ] || { rc=1; continue; }
+				if [ $s = a ]; then fa+=("$results/ab-$p.a.$r.json")
+				else fb+=("$results/ab-$p.b.$r.json"); fi
 			done
 		done
 		[ ${#fa[@]} -gt 0 ] && [ ${#fb[@]} -gt 0 ] || { rc=1; continue; }

@@ -18,20 +18,14 @@
 #include <string.h>
 
 #include "bench.h"
+#include "sysfs.h"
 
-/* Does file @path hold @needle (in its first 4 KiB)? */
+/* Does the file at @path (sysfs-relative unless absolute) hold @needle? */
 static bool file_has(const char *path, const char *needle)
 {
 	char buf[4096];
-	size_t n;
-	FILE *f = fopen(path, "r");
 
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, needle);
+	return !sysfs_read(path, buf, sizeof(buf)) && strstr(buf, needle);
 }
 
 /* True if the CPU says it runs under a hypervisor (x86 cpuinfo flag). */
@@ -52,22 +46,18 @@ bool under_hypervisor(void)
 /* dmactl_icount=N on the kernel command line: N, or -1. */
 static int cmdline_icount_shift(void)
 {
+	static const char word[] = "dmactl_icount=";
 	char buf[4096], *p, *end;
-	size_t n;
 	long v;
-	FILE *f = fopen("/proc/cmdline", "r");
 
-	if (!f)
+	if (sysfs_read("/proc/cmdline", buf, sizeof(buf)))
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (p = strstr(buf, "dmactl_icount="); p; p = strstr(p + 1, "dmactl_icount=")) {
+	for (p = strstr(buf, word); p; p = strstr(p + 1, word)) {
 		if (p != buf && p[-1] != ' ')
 			continue;
-		v = strtol(p + strlen("dmactl_icount="), &end, 10);
-		if (end != p + strlen("dmactl_icount=") && v >= 0 &&
-		    v <= BENCH_MAX_ICOUNT_SHIFT && (*end == ' ' || *end == '\n' || !*end))
+		v = strtol(p + strlen(word), &end, 10);
+		if (end != p + strlen(word) && v >= 0 &&
+		    v <= BENCH_MAX_ICOUNT_SHIFT && (*end == ' ' || !*end))
 			return v;
 	}
 	return -1;
@@ -87,8 +77,8 @@ static void clock_ns(struct bench_clock *c)
 	c->shift = 0;
 	c->unit = "ns";
 	/* QEMU's DMI vendor; KVM guests have kvm-clock, TCG guests do not. */
-	if (file_has("/sys/class/dmi/id/sys_vendor", "QEMU"))
-		c->source = file_has("/sys/devices/system/clocksource/clocksource0/available_clocksource",
+	if (file_has("class/dmi/id/sys_vendor", "QEMU"))
+		c->source = file_has("devices/system/clocksource/clocksource0/available_clocksource",
 				     "kvm-clock") ? "QEMU KVM" : "QEMU TCG";
 	else
 		c->source = under_hypervisor() ? "virtual machine" : "hardware";

@@ -222,6 +222,12 @@ static const struct report_cell *find_cell(const struct report_set *set,
 	return NULL;
 }
 
+/* Costs in ns (wall clock) are shown in us; instructions as they are. */
+static bool unit_is_ns(const struct report_set *set)
+{
+	return !strncmp(set->unit, "ns", 2);
+}
+
 /* A cost, with decimals only where the unit is coarse (us). */
 static void print_cost(double v, bool us)
 {
@@ -242,7 +248,7 @@ static void print_spread(double spread)
 /* One machine's table: a row per pages value and mode. */
 static void report_set(const struct report_set *set)
 {
-	bool us = !strncmp(set->unit, "ns", 2);
+	bool us = unit_is_ns(set);
 	const struct report_cell *c, *phys;
 	int i;
 
@@ -424,7 +430,7 @@ static int ab_run(int argc, char **argv)
 		free(sets);
 		return EXIT_FAIL;
 	}
-	us = !strncmp(sets[0].unit, "ns", 2);
+	us = unit_is_ns(&sets[0]);
 	printf("cost per I/O (map + unmap) in %s%s; A: %d run(s), B: %d run(s); "
 	       "spread: the larger of A's and B's (max - min) / mean; flagged: "
 	       "a change beyond the spread and beyond %.2f %%\n\n",
@@ -438,7 +444,9 @@ static int ab_run(int argc, char **argv)
 		if (!a->runs || !b || cell_io(a) <= 0)
 			continue;
 		change = 100 * (cell_io(b) - cell_io(a)) / cell_io(a);
-		noise = cell_spread(a) > cell_spread(b) ? cell_spread(a) : cell_spread(b);
+		noise = cell_spread(a);
+		if (cell_spread(b) > noise)
+			noise = cell_spread(b);
 		printf("| %d | %s |", a->pages, bench_mode_names[a->mode]);
 		print_cost(cell_io(a), us);
 		print_cost(cell_io(b), us);

@@ -252,8 +252,12 @@ static void print_row(const struct bench_clock *clk,
 		      const struct dmactl_bench_start *st,
 		      const struct dmactl_bench_result *r, double phys_ns)
 {
-	const char *f = clk->icount ? "%9.0f" : "%9.2f";
+	const uint64_t cols[] = {
+		r->out_map.mean_ns, r->out_map.p50_ns, r->out_map.p99_ns,
+		r->out_unmap.mean_ns, r->out_unmap.p50_ns, r->out_unmap.p99_ns,
+	};
 	char ratio[16] = "-";
+	size_t i;
 
 	if (r->out_state != DMACTL_BENCH_DONE) {
 		printf("%-12s %5u failed: %s\n", bench_mode_names[st->mode], st->pages,
@@ -262,19 +266,12 @@ static void print_row(const struct bench_clock *clk,
 	}
 	if (phys_ns > 0)
 		snprintf(ratio, sizeof(ratio), "%.2fx", io_mean_ns(r) / phys_ns);
-	printf("%-12s %5u %10" PRIu64 " %10.1f ", bench_mode_names[st->mode],
+	printf("%-12s %5u %10" PRIu64 " %10.1f", bench_mode_names[st->mode],
 	       st->pages, (uint64_t)r->out_ios_per_sec, r->out_bytes_per_sec / 1e6);
-	printf(f, shown(clk, r->out_map.mean_ns));
-	putchar(' ');
-	printf(f, shown(clk, r->out_map.p50_ns));
-	putchar(' ');
-	printf(f, shown(clk, r->out_map.p99_ns));
-	printf("  ");
-	printf(f, shown(clk, r->out_unmap.mean_ns));
-	putchar(' ');
-	printf(f, shown(clk, r->out_unmap.p50_ns));
-	putchar(' ');
-	printf(f, shown(clk, r->out_unmap.p99_ns));
+	/* unmap-mean's column is one wider, as its title is. */
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		printf(i == 3 ? "  %9.*f" : " %9.*f", clk->icount ? 0 : 2,
+		       shown(clk, cols[i]));
 	printf(" %8s %6u\n", ratio, r->out_bookkeeping_bytes);
 }
 

@@ -349,6 +349,9 @@ TEST_F(cli, malformed_command_lines_exit_as_documented)
 		{ "bench ab", 2 },
 		{ "bench ab /dev/null", 2 },
 		{ "bench ab /dev/null /dev/null", 1 },
+		{ "bench ab --floor nan a b", 2 },
+		{ "bench ab --floor -1 a b", 2 },
+		{ "bench ab --floor 101 a b", 2 },
 		{ "expendable", 2 },
 		{ "expendable a b", 2 },
 	};

@@ -1126,9 +1126,10 @@ enum {
 	 * phys maps with one call and iova and iova-reuse with one link
 	 * (iova-sparse still links each page alone, and sg keeps one entry
 	 * per page); without it, each page is its own allocation and its
-	 * own range, never the page right after the one before it (so the
-	 * IOMMU never merges two of sg's entries: a merge's saving would
-	 * vary with the page allocator's state).
+	 * own range, not the page right after the one before it while four
+	 * more tries find another (so the IOMMU does not merge sg's
+	 * entries: a merge's saving would vary with the page allocator's
+	 * state).
 	 */
 	DMACTL_BENCH_CONTIG = 1 << 0,
 	/*
