@@ -55,7 +55,7 @@ results=$DMACTL_OUT/check
 rm -rf "$results"
 mkdir -p "$results"
 summary=$results/summary.txt
-rows=()
+rows=() why=()
 total_pass=0 total_fail=0 total_skip=0 failed_runs=0
 
 # Count the test cases of a KTAP log: the harness's own results, one level
@@ -68,6 +68,24 @@ count() {
 	skip) grep -cE '^# ok [0-9]+ .*# SKIP' "$log" || true ;;
 	fail) grep -cE '^# not ok [0-9]+ ' "$log" || true ;;
 	esac
+}
+
+# why_failed PROFILE TIER LOG: a failed run's reason, for the summary (a
+# CI log may keep only its tail): a guest's verdict and the first failed
+# test cases, or a host test's last lines.
+why_failed() {
+	local prefix=${3%.out.log}
+	if [ -f "$prefix.verdict" ]; then
+		echo "  $1 $2: $(cat "$prefix.verdict")"
+		if grep -qE '^#? ?not ok [0-9]+ ' "$3" 2>/dev/null; then
+			grep -E '^#? ?not ok [0-9]+ ' "$3" | head -n 5
+		else
+			tail -n 8 "$prefix.console.log" 2>/dev/null
+		fi | sed 's/^/    /'
+	else
+		echo "  $1 $2:"
+		tail -n 5 "$3" 2>/dev/null | sed 's/^/    /'
+	fi
 }
 
 add_row() {
@@ -302,6 +320,7 @@ for f in "$results"/rows/*; do
 	total_fail=$((total_fail + fail))
 	total_skip=$((total_skip + skip))
 	add_row "$p" "$tier" "$result" "$pass" "$fail" "$skip" "$secs" "$log_path"
+	[ "$result" != FAIL ] || why+=("$(why_failed "$p" "$tier" "$log_path")")
 done
 
 {
@@ -311,5 +330,6 @@ done
 	echo
 	echo "make check took $(( $(date +%s) - start ))s; consoles beside each log (.console.log)"
 	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+	[ ${#why[@]} = 0 ] || printf '%s\n' "" "Why each failed run failed:" "${why[@]}"
 } | tee "$summary"
 [ "$failed_runs" = 0 ]
