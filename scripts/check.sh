@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: checkpatch and kernel-doc, the uapi layout test, the VM
 # runner's self-tests, then dmactl's kselftests in every machine profile on
-# the distro kernel and, on the debug kernel, all of them in one profile
+# the distro kernel and, on the debug kernel, most of them in one profile
 # and a slice in three more; a summary table profile x tier with the path
 # of each KTAP log.
 #
@@ -17,8 +17,9 @@
 #   DEBUG_PROFILES="..."  the debug tier's own set, when PROFILES is unset;
 #                         "all" for every profile, every selftest
 #                         (make check-full)
-#   DEBUG_FULL="..."      of those, the ones that run every selftest; the
-#                         others run DEBUG_SLICE="test ..." only
+#   DEBUG_WIDE="..."      of those, the ones that run every selftest but
+#                         DEBUG_SKIP="test ..."; the others run
+#                         DEBUG_SLICE="test ..." only
 #   DMACTL_SKIP_RUNNER_TESTS=1   leave out the runner's self-tests
 #   DMACTL_JOBS=N         jobs at a time (default: the CPUs)
 #   DMACTL_DEBUG_JOBS=N   of those, debug-tier guests (default: the CPUs)
@@ -37,19 +38,24 @@ fi
 # classic mode (no IOVA API); make check-lts runs every profile.
 lts_profiles=${LTS_PROFILES:-intel-strict direct}
 [ "$lts_profiles" != all ] || lts_profiles=$all_profiles
-# The debug tier (KASAN, lockdep, kmemleak, fault injection) takes eight
-# minutes a profile under TCG, and two guests at a time gain little
-# (each has two vCPUs).  make check runs every selftest there on
-# p2p-hostbridge (Intel VT-d, P2P through the IOMMU), and on three more,
-# a different IOMMU driver or none each -- AMD-Vi, virtio-iommu, every
-# mapping bounced -- the selftests whose kernel paths depend on it
-# (DEBUG_SLICE); make check-full runs every selftest on all eight.
+# The debug tier (KASAN, lockdep, kmemleak, fault injection) runs the
+# selftests several times slower under TCG, so make check gives it a
+# bounded part: on p2p-hostbridge (Intel VT-d, P2P through the IOMMU) every
+# selftest but those whose kernel paths the others already take there --
+# the uapi's argument checks (abi), the command line (cli), the block
+# layer's stress (fio_stress.sh, expendable.sh) -- which run in every
+# profile on the distro tier; on three more, a different IOMMU driver or
+# none each -- AMD-Vi, virtio-iommu, every mapping bounced -- the
+# selftests whose kernel paths depend on it (DEBUG_SLICE).  make
+# check-full runs every selftest on all eight.
 debug_profiles=${DEBUG_PROFILES:-p2p-hostbridge amd virtio swiotlb}
-debug_full=${DEBUG_FULL:-p2p-hostbridge}
+debug_wide=${DEBUG_WIDE:-p2p-hostbridge}
+debug_skip=${DEBUG_SKIP-abi cli fio_stress.sh expendable.sh}
 debug_slice=${DEBUG_SLICE:-lifecycle concurrency revoke copy kernel_bugs fail_nth fuzz}
 if [ "$debug_profiles" = all ]; then
 	debug_profiles=$all_profiles
-	debug_full=$all_profiles
+	debug_wide=$all_profiles
+	debug_skip=
 fi
 results=$DMACTL_OUT/check
 rm -rf "$results"
@@ -134,11 +140,16 @@ vm_test() {
 	# The debug tier's and a kernel built here (own: debug flavour)
 	# run with KASAN and lockdep.
 	[ "$tier" = debug ] || [ "$tier" = own ] && limit=1500
-	if [ "$tier" = debug ] && [ -z "${PROFILES:-}" ] &&
-	   [[ " $debug_full " != *" $p "* ]]; then
-		for t in $debug_slice; do
-			args="$args -t dmactl:$t"
-		done
+	if [ "$tier" = debug ] && [ -z "${PROFILES:-}" ]; then
+		if [[ " $debug_wide " == *" $p "* ]]; then
+			for t in $debug_skip; do
+				args="$args -S dmactl:$t"
+			done
+		else
+			for t in $debug_slice; do
+				args="$args -t dmactl:$t"
+			done
+		fi
 	fi
 	mkdir -p "$results/$tier"
 	log "$p on $tier"
@@ -212,16 +223,16 @@ debug_state=none
 case " $tiers " in
 *" debug "*)
 	debug_state=kernel
-	# Whole profiles before slices.
-	full=() slices=()
+	# Wide runs before slices.
+	wide=() slices=()
 	for p in ${PROFILES:-$debug_profiles}; do
-		if [ -z "${PROFILES:-}" ] && [[ " $debug_full " != *" $p "* ]]; then
+		if [ -z "${PROFILES:-}" ] && [[ " $debug_wide " != *" $p "* ]]; then
 			slices+=("2-$p:vm_test 2-$p debug $p")
 		else
-			full+=("2-$p:vm_test 2-$p debug $p")
+			wide+=("2-$p:vm_test 2-$p debug $p")
 		fi
 	done
-	queue_debug=("${full[@]}" "${slices[@]}")
+	queue_debug=("${wide[@]}" "${slices[@]}")
 	[ "${DMACTL_SKIP_RUNNER_TESTS:-0}" = 1 ] ||
 		queue_debug+=("005:host_test 005 runner-selftest-debug $DMACTL_TOP/scripts/tests/runner-selftest.sh debug")
 	;;
