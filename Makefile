@@ -10,7 +10,7 @@
 #   make check           runner self-tests, then the selftests in every
 #                        profile on the distro tier; on Debian's 6.12 LTS
 #                        (lts, classic mode) in intel-strict and direct; on
-#                        the debug tier all of them in p2p-hostbridge and a
+#                        the debug tier most of them in p2p-hostbridge and a
 #                        slice in amd, virtio and swiotlb; a summary table
 #                        (PROFILES="a b" and TIERS="distro lts debug"
 #                        select)
@@ -153,7 +153,7 @@ endif
 module:
 ifneq ($(KBUILD_HAS_MO),y)
 	mkdir -p $(BUILD)/module
-	ln -sfn $(CURDIR)/uapi $(CURDIR)/netlink $(BUILD)/
+	ln -sfn $(CURDIR)/uapi $(CURDIR)/netlink $(CURDIR)/VERSION $(BUILD)/
 	ln -sf $(addprefix $(CURDIR)/module/,Kbuild $(notdir \
 		$(wildcard module/*.c module/*.h))) $(BUILD)/module/
 endif
@@ -174,12 +174,25 @@ endif
 # The kernel source the selftests come from (its scripts, tools/dma).
 KSRC ?= $(KSFT_DIR)/../../..
 
+# The selftests installed the way the kernel's kselftest install lays them
+# out, with the kernel's own runner: $(call install-ksft,DIR).
+define install-ksft
+	mkdir -p $(1)/kselftest
+	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
+		OUTPUT=$(BUILD)/selftests INSTALL_PATH=$(1)/dmactl install
+	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
+		OUTPUT=$(BUILD)/selftests COLLECTION=dmactl emit_tests \
+		> $(1)/kselftest-list.txt
+	cp $(KSFT_DIR)/run_kselftest.sh $(1)/
+	cp $(KSFT_DIR)/kselftest/runner.sh $(KSFT_DIR)/kselftest/ktap_helpers.sh \
+		$(1)/kselftest/
+endef
+
 # What a guest (or a real machine's test run) needs, in one directory:
-# dmactl.ko, bin/dmactl, and the selftests installed the way the kernel's
-# kselftest install lays them out, with the kernel's own runner.
+# dmactl.ko, bin/dmactl, and the selftests under ksft/.
 stage: all
 	rm -rf $(STAGE)
-	mkdir -p $(STAGE)/bin $(STAGE)/ksft/kselftest
+	mkdir -p $(STAGE)/bin
 	cp $(BUILD)/module/dmactl.ko $(STAGE)/
 	cp $(BUILD)/tool/dmactl $(STAGE)/bin/
 	if [ -d $(KSRC)/tools/dma ]; then \
@@ -187,14 +200,7 @@ stage: all
 		$(MAKE) -s -C $(KSRC)/tools/dma OUTPUT=$(BUILD)/dma/ && \
 		cp $(BUILD)/dma/dma_map_benchmark $(STAGE)/bin/; \
 	fi
-	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
-		OUTPUT=$(BUILD)/selftests INSTALL_PATH=$(STAGE)/ksft/dmactl install
-	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
-		OUTPUT=$(BUILD)/selftests COLLECTION=dmactl emit_tests \
-		> $(STAGE)/ksft/kselftest-list.txt
-	cp $(KSFT_DIR)/run_kselftest.sh $(STAGE)/ksft/
-	cp $(KSFT_DIR)/kselftest/runner.sh $(KSFT_DIR)/kselftest/ktap_helpers.sh \
-		$(STAGE)/ksft/kselftest/
+	$(call install-ksft,$(STAGE)/ksft)
 
 # The kernel's style checker and kernel-doc over every kernel-side file.
 CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl \
@@ -207,9 +213,31 @@ checkpatch:
 	$(KERNEL_DOC) -none -Wall -Werror $(wildcard module/*.c module/*.h) \
 		uapi/linux/dmactl.h uapi/linux/dmactl_netlink.h
 
-install: module tool
-	$(MAKE) -C $(KDIR) $(KBUILD_MODULE) modules_install
-	install -D -m 755 $(BUILD)/tool/dmactl $(DESTDIR)/usr/local/sbin/dmactl
+# make install [DESTDIR=...] [PREFIX=/usr/local]: the module under
+# $(DESTDIR)/lib/modules/KERNELRELEASE/updates, the tool in PREFIX/sbin and,
+# with KSFT_DIR, the kselftest collection in PREFIX/lib/dmactl/kselftest.
+# Kbuild's own depmod needs the kernel's System.map, which header packages
+# do not ship: depmod runs here, on the installed tree, unless DESTDIR
+# stages a package (its installer runs depmod).  Kbuild would sign with
+# the kernel's own key, which only its builder has; for Secure Boot give
+# SIGN_KEY=key.pem SIGN_CERT=cert.der (e.g. DKMS's MOK, enrolled with
+# mokutil): the module is installed uncompressed and signed with them.
+PREFIX ?= /usr/local
+KERNELRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+MODULE_DEST = $(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates
+install: all
+	$(MAKE) -C $(KDIR) $(KBUILD_MODULE) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= \
+		$(if $(SIGN_KEY),CONFIG_MODULE_COMPRESS_ALL=) modules_install
+ifneq ($(SIGN_KEY),)
+	$(KDIR)/scripts/sign-file sha256 $(SIGN_KEY) $(SIGN_CERT) $(MODULE_DEST)/dmactl.ko
+endif
+	[ -n "$(DESTDIR)" ] || depmod -a $(KERNELRELEASE)
+	install -D -m 755 $(BUILD)/tool/dmactl $(DESTDIR)$(PREFIX)/sbin/dmactl
+ifneq ($(KSFT_DIR),)
+	rm -rf $(DESTDIR)$(PREFIX)/lib/dmactl/kselftest
+	$(call install-ksft,$(DESTDIR)$(PREFIX)/lib/dmactl/kselftest)
+endif
 
 clean:
 	rm -rf $(BUILD)

@@ -283,4 +283,5 @@ module_exit(dmactl_exit);
 
 MODULE_DESCRIPTION("Test harness for the DMA-mapping layer");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(DMACTL_VERSION);
 MODULE_INFO(test, "Y");

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dmactl: drive and inspect the Linux DMA-mapping layer. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <assert.h>
 
@@ -13,7 +15,9 @@
 #include <linux/dmactl.h>
 
 #include "commands.h"
+#include "device.h"
 #include "dmactl_nl.h"
+#include "sysfs.h"
 #include "util.h"
 
 /* The tool was built against the ABI the module checks itself against. */
@@ -152,11 +156,60 @@ int usage_error(const struct dmactl_cmd *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/*
+ * dmactl --version [--json]: the tool's version and the ABI it was built
+ * for, and the loaded module's: its MODULE_VERSION (sysfs) and the ABI it
+ * answers DMACTL_GET_VERSION with.  A module that is not loaded is no
+ * error: the tool's own version is still the answer.
+ */
+static int version(int argc, char **argv)
+{
+	struct dmactl_get_version gv = { .size = sizeof(gv) };
+	bool json = argc == 3 && !strcmp(argv[2], "--json");
+	char mod[64] = "";
+	json_object *o, *m;
+	int fd, abi = -1;
+
+	if (argc > 2 && !json) {
+		fprintf(stderr, "usage: dmactl --version [--json]\n");
+		return EXIT_USAGE;
+	}
+	if (sysfs_read("module/dmactl/version", mod, sizeof(mod)))
+		mod[0] = '\0';
+	fd = open(DMACTL_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		if (!dmactl_ioctl(fd, DMACTL_GET_VERSION, &gv))
+			abi = gv.out_abi_version;
+		close(fd);
+	}
+	if (!json) {
+		printf("dmactl %s (ABI %d)\n", DMACTL_VERSION, DMACTL_ABI_VERSION);
+		if (mod[0] || abi >= 0)
+			printf("dmactl.ko %s (ABI %d)\n", mod[0] ? mod : "unknown", abi);
+		else
+			printf("dmactl.ko not loaded\n");
+		return EXIT_OK;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "version", json_object_new_string(DMACTL_VERSION));
+	json_object_object_add(o, "abi", json_object_new_int(DMACTL_ABI_VERSION));
+	m = NULL;
+	if (mod[0] || abi >= 0) {
+		m = json_object_new_object();
+		json_object_object_add(m, "version", mod[0] ? json_object_new_string(mod) : NULL);
+		json_object_object_add(m, "abi", abi >= 0 ? json_object_new_int(abi) : NULL);
+	}
+	json_object_object_add(o, "module", m);
+	json_print(o, JSON_C_TO_STRING_PRETTY);
+	return EXIT_OK;
+}
+
 static void usage(FILE *out)
 {
 	size_t i;
 
-	fputs("usage: dmactl COMMAND [OPTIONS]\n\ncommands:\n", out);
+	fputs("usage: dmactl COMMAND [OPTIONS]\n"
+	      "       dmactl --version [--json]\n\ncommands:\n", out);
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "    %-10s %s\n", commands[i]->name,
 			commands[i]->summary);
@@ -177,6 +230,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return version(argc, argv);
 	for (i = 0; i < NR_COMMANDS; i++)
 		if (!strcmp(argv[1], commands[i]->name))
 			return commands[i]->run(argc - 1, argv + 1);

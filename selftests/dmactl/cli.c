@@ -165,6 +165,51 @@ TEST_F(cli, stats_and_monitor)
 	EXPECT_EQ(2, tool(NULL, "monitor extra"));
 }
 
+/*
+ * dmactl --version: the tool's version and ABI, and the loaded module's --
+ * its MODULE_VERSION as sysfs shows it and the ABI GET_VERSION answers;
+ * built from one VERSION file, the two agree.
+ */
+TEST_F(cli, version_names_tool_and_module)
+{
+	char line[128], modver[64] = "", *out;
+	json_object *o, *m, *v;
+	int status;
+	FILE *f;
+
+	f = fopen("/sys/module/dmactl/version", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(modver, sizeof(modver), f));
+	fclose(f);
+	modver[strcspn(modver, "\n")] = '\0';
+	ASSERT_NE(0, strlen(modver));
+
+	ASSERT_EQ(0, tool(&out, "--version"));
+	ASSERT_NE(NULL, out);
+	snprintf(line, sizeof(line), "dmactl %s (ABI %d)\n", modver, DMACTL_ABI_VERSION);
+	EXPECT_EQ(0, strncmp(out, line, strlen(line))) {
+		TH_LOG("expected \"%s\" first, got \"%s\"", line, out);
+	}
+	snprintf(line, sizeof(line), "dmactl.ko %s (ABI %d)\n", modver, DMACTL_ABI_VERSION);
+	EXPECT_NE(NULL, strstr(out, line)) {
+		TH_LOG("no \"%s\" in \"%s\"", line, out);
+	}
+	free(out);
+
+	o = tool_json(&status, "--version");
+	ASSERT_EQ(0, status);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ(modver, field(o, "version"));
+	ASSERT_TRUE(json_object_object_get_ex(o, "module", &m));
+	ASSERT_NE(NULL, m);
+	EXPECT_STREQ(modver, field(m, "version"));
+	ASSERT_TRUE(json_object_object_get_ex(m, "abi", &v));
+	EXPECT_EQ(DMACTL_ABI_VERSION, json_object_get_int(v));
+	json_object_put(o);
+
+	EXPECT_EQ(2, tool(NULL, "--version --bogus"));
+}
+
 TEST_F(cli, info_json)
 {
 	json_object *o;
