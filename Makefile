@@ -127,6 +127,49 @@ coverage: buildroot
 	bench bench-compare bench-ab \
 	fuzz fail-nth fuzz-tool attack coverage
 
+# The selftests installed the way the kernel's kselftest install lays them
+# out, with the kernel's own runner: $(call install-ksft,DIR).
+define install-ksft
+	mkdir -p $(1)/kselftest
+	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
+		OUTPUT=$(BUILD)/selftests INSTALL_PATH=$(1)/dmactl install
+	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
+		OUTPUT=$(BUILD)/selftests COLLECTION=dmactl emit_tests \
+		> $(1)/kselftest-list.txt
+	cp $(KSFT_DIR)/run_kselftest.sh $(1)/
+	install -m 755 $(KSFT_DIR)/kselftest/runner.sh $(1)/kselftest/
+	install -m 644 $(KSFT_DIR)/kselftest/ktap_helpers.sh $(1)/kselftest/
+endef
+
+# make install-user [DESTDIR=...] [PREFIX=/usr/local]: what runs in user
+# space, built in BUILD: the tool in PREFIX/sbin and, with KSFT_DIR, the
+# kselftest collection in PREFIX/lib/dmactl/kselftest (with the kernel's
+# runner).  Debian's dmactl package is this.
+PREFIX ?= /usr/local
+install-user:
+	install -D -m 755 $(BUILD)/tool/dmactl $(DESTDIR)$(PREFIX)/sbin/dmactl
+ifneq ($(KSFT_DIR),)
+	rm -rf $(DESTDIR)$(PREFIX)/lib/dmactl/kselftest
+	$(call install-ksft,$(DESTDIR)$(PREFIX)/lib/dmactl/kselftest)
+endif
+
+# make dkms-source [DESTDIR=...]: the module's source as DKMS takes it,
+# /usr/src/dmactl-VERSION with dkms.conf (then: dkms install dmactl/VERSION).
+# Debian's dmactl-dkms package is this.
+DMACTL_VERSION := $(shell cat $(CURDIR)/VERSION)
+DKMS_SRC = $(DESTDIR)/usr/src/dmactl-$(DMACTL_VERSION)
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/module $(DKMS_SRC)/uapi/linux $(DKMS_SRC)/netlink
+	install -m 644 module/Kbuild module/*.c module/*.h $(DKMS_SRC)/module/
+	install -m 644 uapi/*.h $(DKMS_SRC)/uapi/
+	install -m 644 uapi/linux/*.h $(DKMS_SRC)/uapi/linux/
+	install -m 644 netlink/*.h $(DKMS_SRC)/netlink/
+	install -m 644 VERSION $(DKMS_SRC)/
+	sed 's/#MODULE_VERSION#/$(DMACTL_VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
+
+.PHONY: install-user dkms-source
+
 ifeq ($(KDIR),)
 # No kernel named: build inside the build root for $(TIER).
 all module tool selftests stage checkpatch: buildroot
@@ -174,20 +217,6 @@ endif
 # The kernel source the selftests come from (its scripts, tools/dma).
 KSRC ?= $(KSFT_DIR)/../../..
 
-# The selftests installed the way the kernel's kselftest install lays them
-# out, with the kernel's own runner: $(call install-ksft,DIR).
-define install-ksft
-	mkdir -p $(1)/kselftest
-	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
-		OUTPUT=$(BUILD)/selftests INSTALL_PATH=$(1)/dmactl install
-	$(MAKE) -s -C selftests/dmactl KSFT_DIR=$(KSFT_DIR) \
-		OUTPUT=$(BUILD)/selftests COLLECTION=dmactl emit_tests \
-		> $(1)/kselftest-list.txt
-	cp $(KSFT_DIR)/run_kselftest.sh $(1)/
-	cp $(KSFT_DIR)/kselftest/runner.sh $(KSFT_DIR)/kselftest/ktap_helpers.sh \
-		$(1)/kselftest/
-endef
-
 # What a guest (or a real machine's test run) needs, in one directory:
 # dmactl.ko, bin/dmactl, and the selftests under ksft/.
 stage: all
@@ -222,7 +251,6 @@ checkpatch:
 # the kernel's own key, which only its builder has; for Secure Boot give
 # SIGN_KEY=key.pem SIGN_CERT=cert.der (e.g. DKMS's MOK, enrolled with
 # mokutil): the module is installed uncompressed and signed with them.
-PREFIX ?= /usr/local
 KERNELRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 MODULE_DEST = $(DESTDIR)/lib/modules/$(KERNELRELEASE)/updates
 install: all
@@ -233,11 +261,7 @@ ifneq ($(SIGN_KEY),)
 	$(KDIR)/scripts/sign-file sha256 $(SIGN_KEY) $(SIGN_CERT) $(MODULE_DEST)/dmactl.ko
 endif
 	[ -n "$(DESTDIR)" ] || depmod -a $(KERNELRELEASE)
-	install -D -m 755 $(BUILD)/tool/dmactl $(DESTDIR)$(PREFIX)/sbin/dmactl
-ifneq ($(KSFT_DIR),)
-	rm -rf $(DESTDIR)$(PREFIX)/lib/dmactl/kselftest
-	$(call install-ksft,$(DESTDIR)$(PREFIX)/lib/dmactl/kselftest)
-endif
+	$(MAKE) install-user
 
 clean:
 	rm -rf $(BUILD)

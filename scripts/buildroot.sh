@@ -3,8 +3,9 @@
 # Create or refresh the Debian trixie build root that holds everything the
 # test bed runs: gcc-14 (the compiler Debian's kernels are built with), the
 # trixie-backports kernel with its headers and source, trixie's 6.12 LTS
-# kernel with its headers, QEMU 11, fio,
-# busybox and the libraries the tool links against.
+# kernel with its headers, QEMU 11, fio, busybox, the libraries the tool
+# links against, and Debian's packaging tools (dkms, debhelper, lintian)
+# that scripts/tests/packaging.sh proves the packages with.
 #
 # Idempotent: when the root exists and holds every package of the list
 # below, it only prints the recorded versions.  DMACTL_REFRESH=1 forces an
@@ -18,7 +19,7 @@ set -euo pipefail
 PKGS_MAIN="gcc-14 make libc6-dev pkg-config kmod busybox-static fio cpio
 xz-utils perl rsync coreutils bc bison flex libelf-dev libssl-dev libnl-genl-3-dev
 libjson-c-dev ca-certificates python3-yaml python3-jsonschema libblkid-dev
-clang libclang-rt-dev gcovr patch"
+clang libclang-rt-dev gcovr patch dkms dh-dkms debhelper lintian build-essential"
 # Installed from trixie-backports: the kernel users run, and QEMU >= 11
 # (the amd profile needs amd-iommu's dma-remap property).
 PKGS_BPO="linux-image-amd64 linux-headers-amd64 qemu-system-x86"
