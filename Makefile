@@ -123,7 +123,7 @@ attack: fuzz fail-nth fuzz-tool
 coverage: buildroot
 	scripts/coverage.sh
 
-.PHONY: buildroot debug-kernel bench-kernel demo check check-full check-lts mutants build-matrix check-runner \
+.PHONY: man buildroot debug-kernel bench-kernel demo check check-full check-lts mutants build-matrix check-runner \
 	bench bench-compare bench-ab \
 	fuzz fail-nth fuzz-tool attack coverage
 
@@ -142,12 +142,17 @@ define install-ksft
 endef
 
 # make install-user [DESTDIR=...] [PREFIX=/usr/local]: what runs in user
-# space, built in BUILD: the tool in PREFIX/sbin and, with KSFT_DIR, the
-# kselftest collection in PREFIX/lib/dmactl/kselftest (with the kernel's
-# runner).  Debian's dmactl package is this.
+# space, built in BUILD: the tool in PREFIX/sbin, its manual pages and
+# bash completion and, with KSFT_DIR, the kselftest collection in
+# PREFIX/lib/dmactl/kselftest (with the kernel's runner).  Debian's dmactl
+# package is this.
 PREFIX ?= /usr/local
 install-user:
 	install -D -m 755 $(BUILD)/tool/dmactl $(DESTDIR)$(PREFIX)/sbin/dmactl
+	install -D -m 644 doc/dmactl.8 $(DESTDIR)$(PREFIX)/share/man/man8/dmactl.8
+	install -D -m 644 doc/dmactl-scenario.5 $(DESTDIR)$(PREFIX)/share/man/man5/dmactl-scenario.5
+	install -D -m 644 completion/dmactl \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dmactl
 ifneq ($(KSFT_DIR),)
 	rm -rf $(DESTDIR)$(PREFIX)/lib/dmactl/kselftest
 	$(call install-ksft,$(DESTDIR)$(PREFIX)/lib/dmactl/kselftest)
@@ -172,8 +177,16 @@ dkms-source:
 
 ifeq ($(KDIR),)
 # No kernel named: build inside the build root for $(TIER).
+BUILD_ROOT_OUT := $(or $(DMACTL_OUT),$(CURDIR)/out)
 all module tool selftests stage checkpatch: buildroot
 	scripts/build.sh $(TIER) $@
+
+# doc/: the manual pages as 'dmactl help --man' makes them from the tool's
+# help texts (scripts/tests/docs.sh fails when they are stale).
+man: buildroot
+	scripts/build.sh $(TIER) tool
+	scripts/in-root.sh $(BUILD_ROOT_OUT)/build/$(TIER)/tool/dmactl help --man 8 > doc/dmactl.8
+	scripts/in-root.sh $(BUILD_ROOT_OUT)/build/$(TIER)/tool/dmactl help --man 5 > doc/dmactl-scenario.5
 
 clean:
 	rm -rf out

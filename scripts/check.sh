@@ -212,6 +212,7 @@ esac
 host_test 000 checkpatch checkpatch
 host_test 001 uapi-layout "$DMACTL_TOP/scripts/tests/uapi-layout.sh"
 host_test 002 netlink-spec "$DMACTL_TOP/scripts/netlink-gen.sh" --check
+host_test 008 docs "$DMACTL_TOP/scripts/tests/docs.sh"
 
 # The queues, longest job first in each: a long job started last would
 # leave a core idle at the end.  The debug tier's jobs are the longest

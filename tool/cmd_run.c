@@ -98,24 +98,10 @@ static const char run_help_head[] =
 "DESCRIPTION\n"
 "    Executes FILE one line at a time in one process, so named objects\n"
 "    live across lines, and stops at the first failing line, which it\n"
-"    names with its number.  '#' starts a comment; $NAME is replaced by\n"
-"    the environment variable.  Positional words come first, then\n"
-"    key=value options.  Sizes take k, M and G suffixes.\n"
+"    names with its number.  The language, dmactl-scenario(5):\n"
 "\n";
 
 static const char run_help_tail[] =
-"\n"
-"    Every step but attach, shell, expect and echo needs a device attached\n"
-"    first.  each=E splits a link or unlink into consecutive pieces of E\n"
-"    bytes (one link per page with each=4k); attrs are skip_cpu_sync and\n"
-"    weak_ordering.  verify fails on any page that translates wrongly;\n"
-"    with 'unmapped' also on any page still mapped; with 'bus' unless\n"
-"    the pages are reached by PCI bus address alone.  p2p buffers come\n"
-"    from PROVIDER's p2pmem pool, user-p2p ones from this process's\n"
-"    mapping of its p2pmem/allocate file; 'reachable' takes pages the\n"
-"    device's DMA mask reaches.  copy has the attached device's DMA\n"
-"    engine copy between two IOVA objects and fails on any byte that\n"
-"    differs or any guard byte touched.\n"
 "\n"
 "OPTIONS\n"
 "    --json    print one JSON object with the result instead\n"
@@ -124,12 +110,16 @@ static const char run_help_tail[] =
 "    0 every step passed, 1 a step failed, 2 a line does not parse,\n"
 "    4 the module or the device is missing.\n";
 
-/* The help: its grammar comes from the scenario engine's verb table. */
-static void run_help(void)
+/* The help: the language's rules and grammar come from the scenario engine. */
+static void run_help(FILE *out)
 {
-	fputs(run_help_head, stdout);
-	scenario_help(stdout);
-	fputs(run_help_tail, stdout);
+	fputs(run_help_head, out);
+	fputs(scenario_help_rules, out);
+	fputs("\n", out);
+	scenario_help(out);
+	fputs("\n", out);
+	fputs(scenario_help_notes, out);
+	fputs(run_help_tail, out);
 }
 
 const struct dmactl_cmd cmd_run = {

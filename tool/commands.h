@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Exit statuses; 4 is kselftest's "skip": the thing cannot run here. */
 enum {
@@ -19,15 +20,15 @@ enum {
  * @name: what the user types
  * @summary: one line for the command list
  * @help: the man-page-style text of "dmactl NAME --help"
- * @show_help: if set, prints that text instead of @help (a text built
- *	from a table when it is asked for)
+ * @show_help: if set, prints that text to its stream instead of @help
+ *	(a text built from a table when it is asked for)
  * @run: the command; argv[0] is @name; returns an exit status
  */
 struct dmactl_cmd {
 	const char *name;
 	const char *summary;
 	const char *help;
-	void (*show_help)(void);
+	void (*show_help)(FILE *out);
 	int (*run)(int argc, char **argv);
 };
 
@@ -57,6 +58,25 @@ bool opt_is_help(const char *arg);
 
 /* Print the command's --help on stdout; returns EXIT_OK. */
 int print_help(const struct dmactl_cmd *cmd);
+
+/* Write the command's --help text to @out. */
+void cmd_help(const struct dmactl_cmd *cmd, FILE *out);
+
+/*
+ * Every command and subcommand, in the order "dmactl help" lists them,
+ * NULL-terminated: the one list the command line, the manual page and the
+ * shell completion come from.
+ */
+extern const struct dmactl_cmd *const dmactl_commands[];
+extern const struct dmactl_cmd *const dmactl_subcommands[];
+
+/*
+ * dmactl help --man SECTION: write the manual page of @section (8:
+ * dmactl(8), every command's help; 5: dmactl-scenario(5), the scenario
+ * language) in roff to @out.  Returns EXIT_OK, or EXIT_USAGE for another
+ * section.
+ */
+int man_page(FILE *out, int section);
 
 /*
  * The end of every command's getopt loop: @c is --json ('j', when @json

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 #include <linux/dmactl.h>
 
+#include "bench.h"
 #include "commands.h"
 #include "device.h"
 #include "dmactl_nl.h"
@@ -25,7 +27,7 @@
 #include "../uapi/dmactl_abi_sizes.h"
 #undef DMACTL_ABI_SIZE
 
-static const struct dmactl_cmd *const commands[] = {
+const struct dmactl_cmd *const dmactl_commands[] = {
 	&cmd_list,
 	&cmd_info,
 	&cmd_bind,
@@ -40,9 +42,16 @@ static const struct dmactl_cmd *const commands[] = {
 	&cmd_stats,
 	&cmd_monitor,
 	&cmd_expendable,
+	NULL,
 };
 
-#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+/* "dmactl bench scale" and the like: run by their command, documented apart. */
+const struct dmactl_cmd *const dmactl_subcommands[] = {
+	&cmd_bench_scale,
+	&cmd_bench_report,
+	&cmd_bench_ab,
+	NULL,
+};
 
 /* Open the family, or say why not: 4 (skip) when the module is not loaded. */
 int nl_open_or_say(const char *what, struct dmactl_nl **nl)
@@ -87,12 +96,17 @@ bool opt_is_help(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
-int print_help(const struct dmactl_cmd *cmd)
+void cmd_help(const struct dmactl_cmd *cmd, FILE *out)
 {
 	if (cmd->show_help)
-		cmd->show_help();
+		cmd->show_help(out);
 	else
-		fputs(cmd->help, stdout);
+		fputs(cmd->help, out);
+}
+
+int print_help(const struct dmactl_cmd *cmd)
+{
+	cmd_help(cmd, stdout);
 	return EXIT_OK;
 }
 
@@ -209,10 +223,11 @@ static void usage(FILE *out)
 	size_t i;
 
 	fputs("usage: dmactl COMMAND [OPTIONS]\n"
-	      "       dmactl --version [--json]\n\ncommands:\n", out);
-	for (i = 0; i < NR_COMMANDS; i++)
-		fprintf(out, "    %-10s %s\n", commands[i]->name,
-			commands[i]->summary);
+	      "       dmactl --version [--json]\n"
+	      "       dmactl help [--man 8|5]\n\ncommands:\n", out);
+	for (i = 0; dmactl_commands[i]; i++)
+		fprintf(out, "    %-10s %s\n", dmactl_commands[i]->name,
+			dmactl_commands[i]->summary);
 	fputs("\n'dmactl COMMAND --help' describes one command.\n"
 	      "Exit status: 0 success, 1 failure, 2 usage error, "
 	      "4 cannot run here.\n", out);
@@ -226,15 +241,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (opt_is_help(argv[1]) || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "help") && argc == 4 && !strcmp(argv[2], "--man"))
+		return man_page(stdout, atoi(argv[3]));
+	if (opt_is_help(argv[1]) || (!strcmp(argv[1], "help") && argc == 2)) {
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "help")) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
 		return version(argc, argv);
-	for (i = 0; i < NR_COMMANDS; i++)
-		if (!strcmp(argv[1], commands[i]->name))
-			return commands[i]->run(argc - 1, argv + 1);
+	for (i = 0; dmactl_commands[i]; i++)
+		if (!strcmp(argv[1], dmactl_commands[i]->name))
+			return dmactl_commands[i]->run(argc - 1, argv + 1);
 	fprintf(stderr, "dmactl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

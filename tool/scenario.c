@@ -829,6 +829,24 @@ static const struct verb verbs[] = {
 
 #define NR_VERBS (sizeof(verbs) / sizeof(verbs[0]))
 
+const char scenario_help_rules[] =
+"    '#' starts a comment; $NAME is replaced by the environment variable.\n"
+"    Positional words come first, then key=value options.  Sizes take k,\n"
+"    M and G suffixes.\n";
+
+const char scenario_help_notes[] =
+"    Every step but attach, shell, expect and echo needs a device attached\n"
+"    first.  each=E splits a link or unlink into consecutive pieces of E\n"
+"    bytes (one link per page with each=4k); attrs are skip_cpu_sync and\n"
+"    weak_ordering.  verify fails on any page that translates wrongly;\n"
+"    with 'unmapped' also on any page still mapped; with 'bus' unless\n"
+"    the pages are reached by PCI bus address alone.  p2p buffers come\n"
+"    from PROVIDER's p2pmem pool, user-p2p ones from this process's\n"
+"    mapping of its p2pmem/allocate file; 'reachable' takes pages the\n"
+"    device's DMA mask reaches.  copy has the attached device's DMA\n"
+"    engine copy between two IOVA objects and fails on any byte that\n"
+"    differs or any guard byte touched.\n";
+
 void scenario_help(FILE *out)
 {
 	const char *line, *end;

@@ -88,7 +88,14 @@ int scenario_line(struct scenario *s, const char *line,
 		  struct scenario_result *res);
 void scenario_fini(struct scenario *s);
 
-/* The grammar, one verb after another, indented for a --help. */
+/*
+ * The language as "dmactl run --help" and dmactl-scenario(5) tell it,
+ * indented for a --help: its rules (scenario_help_rules), the grammar one
+ * verb after another from the verb table (scenario_help()), and what the
+ * steps do beyond their syntax (scenario_help_notes).
+ */
+extern const char scenario_help_rules[];
 void scenario_help(FILE *out);
+extern const char scenario_help_notes[];
 
 #endif
