@@ -178,7 +178,7 @@ dkms-source:
 ifeq ($(KDIR),)
 # No kernel named: build inside the build root for $(TIER).
 BUILD_ROOT_OUT := $(or $(DMACTL_OUT),$(CURDIR)/out)
-all module tool selftests stage checkpatch: buildroot
+all module tool selftests stage checkpatch kselftest-tar: buildroot
 	scripts/build.sh $(TIER) $@
 
 # doc/: the manual pages as 'dmactl help --man' makes them from the tool's
@@ -244,6 +244,17 @@ stage: all
 	fi
 	$(call install-ksft,$(STAGE)/ksft)
 
+# make kselftest-tar: the collection as CI labs take it (KernelCI's tuxrun,
+# LAVA): like the kernel's gen_kselftest_tar.sh, a kselftest/ directory
+# with run_kselftest.sh, kselftest-list.txt and dmactl/ -- in
+# $(BUILD)/dmactl-kselftest-VERSION.tar.gz.
+KSFT_TAR = $(BUILD)/dmactl-kselftest-$(DMACTL_VERSION).tar.gz
+kselftest-tar: selftests
+	rm -rf $(BUILD)/kselftest-tar
+	$(call install-ksft,$(BUILD)/kselftest-tar/kselftest)
+	tar -C $(BUILD)/kselftest-tar -czf $(KSFT_TAR) kselftest
+	@echo $(KSFT_TAR)
+
 # The kernel's style checker and kernel-doc over every kernel-side file.
 CHECKPATCH ?= $(firstword $(wildcard $(KDIR)/scripts/checkpatch.pl \
 	$(KSRC)/scripts/checkpatch.pl) checkpatch.pl)
@@ -279,5 +290,5 @@ endif
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all module tool selftests stage checkpatch install clean
+.PHONY: all module tool selftests stage checkpatch install kselftest-tar clean
 endif

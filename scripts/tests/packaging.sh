@@ -102,12 +102,18 @@ cp "$root/usr/sbin/dmactl" "$stage/bin/" &&
 	[ -f "$root/usr/src/dmactl-$version/dkms.conf" ] &&
 	grep -q "^PACKAGE_VERSION=\"$version\"" "$root/usr/src/dmactl-$version/dkms.conf"
 result "dmactl-dkms has the source and a dkms.conf of version $version; dmactl the tool and the collection" $?
+# As a CI lab runs a collection: a log per test, its own timeout.
 "$DMACTL_TOP/scripts/vm-run.sh" -p intel-strict -t distro -T 300 -s "$stage" \
-	-o "$work/guest" -- sh /dmactl/guest/run-tests.sh -t dmactl:devnode -t dmactl:cli \
+	-o "$work/guest" -- 'sh /dmactl/guest/run-tests.sh --per-test-log /tmp/ksft \
+	--override-timeout 120 -t dmactl:devnode -t dmactl:cli; rc=$?; \
+	for f in /tmp/ksft/*; do echo "per-test log $f"; cat "$f"; done; exit $rc' \
 	> /dev/null 2>&1
 rc=$?
-grep -E '^# (not )?ok [0-9]+ ' "$work/guest.out.log" 2>/dev/null | sed 's/^# /#   /'
-result "the installed module, tool and kselftests run in a guest: devnode and cli pass ($(cat "$work/guest.verdict" 2>/dev/null))" $rc
+grep -E '^(# )?(not )?ok [0-9]+ ' "$work/guest.out.log" 2>/dev/null | sed 's/^/#   /'
+grep -qx 'per-test log /tmp/ksft/devnode' "$work/guest.out.log" &&
+	grep -qx 'per-test log /tmp/ksft/cli' "$work/guest.out.log" &&
+	[ "$(grep -cE '^# ok [0-9]+ (global|version_abi|cli)\.' "$work/guest.out.log")" -ge 20 ] || rc=1
+result "the installed module, tool and kselftests run in a guest, as run_kselftest.sh --per-test-log --override-timeout runs them: devnode and cli pass ($(cat "$work/guest.verdict" 2>/dev/null))" $rc
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
