@@ -41,7 +41,7 @@ static void print_event(const struct dmactl_nl_event *ev, bool json)
 {
 	const char *type = dmactl_nl_event_type_name(ev->val[DMACTL_A_EVENT_TYPE]);
 	json_object *o = NULL;
-	char buf[16];
+	char buf[16], key[64];
 	int a;
 
 	if (json) {
@@ -60,7 +60,8 @@ static void print_event(const struct dmactl_nl_event *ev, bool json)
 		if (!ev->has[a] || a == DMACTL_A_EVENT_TYPE)
 			continue;
 		if (json)
-			json_object_object_add(o, attr_name(a, buf, sizeof(buf)),
+			json_object_object_add(o, json_key(attr_name(a, buf, sizeof(buf)),
+							   key, sizeof(key)),
 					       json_object_new_int64(ev->val[a]));
 		else
 			printf(" %s=%" PRId64, attr_name(a, buf, sizeof(buf)),

@@ -36,10 +36,11 @@ static int add_set(const struct dmactl_nl_stats *s, void *arg)
 static json_object *counts_json(const struct dmactl_nl_count *c, int n)
 {
 	json_object *o = json_object_new_object();
+	char key[64];
 	int i;
 
 	for (i = 0; i < n; i++)
-		json_object_object_add(o, c[i].name,
+		json_object_object_add(o, json_key(c[i].name, key, sizeof(key)),
 				       json_object_new_uint64(c[i].value));
 	return o;
 }
@@ -47,13 +48,15 @@ static json_object *counts_json(const struct dmactl_nl_count *c, int n)
 static json_object *set_json(const struct dmactl_nl_stats *s)
 {
 	json_object *o = json_object_new_object();
+	char key[64];
 	int a;
 
 	if (s->dev[0])
 		json_object_object_add(o, "dev", json_object_new_string(s->dev));
 	for (a = 1; a <= DMACTL_A_STATS_MAX; a++)
 		if (s->has[a])
-			json_object_object_add(o, dmactl_nl_stats_name(a),
+			json_object_object_add(o, json_key(dmactl_nl_stats_name(a),
+							   key, sizeof(key)),
 					       json_object_new_uint64(s->val[a]));
 	json_object_object_add(o, "ops", counts_json(s->ops, s->nr_ops));
 	json_object_object_add(o, "rejections",

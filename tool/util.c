@@ -110,6 +110,16 @@ const char *device_bus(const char *name)
 	return NULL;
 }
 
+const char *json_key(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		buf[i] = name[i] == '-' ? '_' : name[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 void json_print(json_object *o, int flags)
 {
 	puts(json_object_to_json_string_ext(o, flags));

@@ -37,6 +37,13 @@ const char *device_bus(const char *name);
 struct json_object;
 void json_print(struct json_object *o, int flags);
 
+/*
+ * A name of the netlink family ("live-links", "iova-alloc") as a JSON key
+ * ("live_links"): every key the tool prints is spelled with underscores.
+ * Returns @buf.
+ */
+const char *json_key(const char *name, char *buf, size_t len);
+
 /* Write a string to a sysfs file; returns 0 or -errno. */
 int sysfs_write(const char *path, const char *value);
 

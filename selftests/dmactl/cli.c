@@ -148,7 +148,7 @@ TEST_F(cli, stats_and_monitor)
 	ASSERT_EQ(0, status);
 	ASSERT_NE(NULL, o);
 	EXPECT_STREQ(self->dev, field(o, "dev"));
-	EXPECT_NE(NULL, field(o, "live-links"));
+	EXPECT_NE(NULL, field(o, "live_links"));
 	EXPECT_TRUE(json_object_object_get_ex(o, "ops", &ops));
 	json_object_put(o);
 	close(fd);
@@ -208,6 +208,56 @@ TEST_F(cli, version_names_tool_and_module)
 	json_object_put(o);
 
 	EXPECT_EQ(2, tool(NULL, "--version --bogus"));
+}
+
+/* The first key under @o spelled with a dash, or NULL: keys use '_'. */
+static const char *dashed_key(json_object *o)
+{
+	const char *bad;
+	size_t i;
+
+	if (json_object_is_type(o, json_type_array)) {
+		for (i = 0; i < json_object_array_length(o); i++) {
+			bad = dashed_key(json_object_array_get_idx(o, i));
+			if (bad)
+				return bad;
+		}
+		return NULL;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return NULL;
+	json_object_object_foreach(o, key, val) {
+		if (strchr(key, '-'))
+			return key;
+		bad = dashed_key(val);
+		if (bad)
+			return bad;
+	}
+	return NULL;
+}
+
+/* Every key of every command's JSON is spelled one way: with underscores. */
+TEST_F(cli, json_keys_use_underscores)
+{
+	const char *const cmds[] = { "list", "info %s", "stats %s", "stats",
+				     "--version", "map %s", "expendable %s",
+				     "bench %s --mode phys --ios 10", "p2p %s %s" };
+	char args[128];
+	json_object *o;
+	int status;
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(args, sizeof(args), cmds[i], self->dev, self->dev);
+		o = tool_json(&status, args);
+		ASSERT_NE(NULL, o) {
+			TH_LOG("dmactl %s --json printed no JSON", args);
+		}
+		EXPECT_EQ(NULL, dashed_key(o)) {
+			TH_LOG("dmactl %s --json: key \"%s\"", args, dashed_key(o));
+		}
+		json_object_put(o);
+	}
 }
 
 TEST_F(cli, info_json)
