@@ -26,10 +26,19 @@ fi
 NVME=$(nvme_devices)
 EDU=$(edu_devices | head -n 1)
 IVSHMEM=$(ivshmem_devices | head -n 1)
+# The providers: NVMe controllers whose CMB the kernel published as
+# p2pmem (every one in the emulated machines; few on real ones).
+providers=
+for d in $NVME; do
+	[ "$(cat "$SYS/$d/p2pmem/published" 2>/dev/null)" = 1 ] &&
+		providers="$providers $d"
+done
 set -- $NVME
-A=$1
+CLIENT=${1:-}
+set -- $providers
+A=${1:-}
 B=${2:-}
-if [ -z "$A" ]; then
+if [ -z "$CLIENT" ]; then
 	ktap_skip_all "no NVMe controller"
 	exit "$KSFT_SKIP"
 fi
@@ -38,12 +47,16 @@ if ! kernel_has_p2pdma; then
 	exit "$KSFT_SKIP"
 fi
 ktap_set_plan 6
+no_provider="no NVMe controller publishes p2pmem (a CMB) here"
 
 # What each profile's kernel must answer (the CPU family and topology
-# decide: family 23 is allow-listed, 6 is not; a switch gives bus addresses).
+# decide: family 23 is allow-listed, 6 is not; a switch gives bus
+# addresses); on a machine that is no profile, any verdict but a
+# device's own (by bus address) -- the pages must still be right.
 expect_map() {	# PROVIDER CLIENT
 	[ "$1" = "$2" ] && { echo bus-address; return; }
 	case "${DMACTL_PROFILE:-}:$2" in
+	:*) echo any ;;
 	p2p-hostbridge:*) echo host-bridge ;;
 	p2p-switch:"$B") echo bus-address ;;
 	*) echo not-supported ;;
@@ -61,13 +74,17 @@ result() {	# OK NAME
 }
 
 # 1. The kernel's verdicts.
+if [ -z "$A" ]; then
+	ktap_test_skip "verdicts of dmactl p2p: $no_provider"
+	ktap_test_skip "P2P buffers link as the verdict says: $no_provider"
+else
 "$DMACTL" p2p --all | sed 's/^/# /'
 ok=0
 for c in $A $B $EDU; do
 	got=$(map_of "$A" "$c")
 	want=$(expect_map "$A" "$c")
 	echo "# $A -> $c: $got (expected $want)"
-	[ "$got" = "$want" ] || ok=1
+	[ "$want" = any ] || [ "$got" = "$want" ] || ok=1
 	# A scatterlist of RAM, p2pmem and RAM: every page as the verdict.
 	mixed=$("$DMACTL" p2p --json "$A" "$c" | tr -d ' \n' |
 		sed -n 's/.*"mixed_sg":{"segments":\([0-9]*\),"wrong":\([0-9]*\)}.*/\1 \2/p')
@@ -116,10 +133,15 @@ for c in $A $B $EDU; do
 	[ "$(counter live-links)" = 0 ] || ok=1
 done
 result $ok "P2P buffers link as the verdict says (MMIO, bus address or EREMOTEIO)"
+fi
 
 # 3. A device moves data out of another device's BAR.
 prov=${B:-$A}
-if [ -n "$EDU" ] && [ "$(map_of "$prov" "$EDU")" != not-supported ]; then
+if [ -z "$prov" ]; then
+	ktap_test_skip "a DMA engine copies out of a CMB: $no_provider"
+elif [ -z "$EDU" ]; then
+	ktap_test_skip "a DMA engine copies out of $prov's CMB: no edu device here"
+elif [ "$(map_of "$prov" "$EDU")" != not-supported ]; then
 	cat > "$scn" <<SCN
 attach $EDU
 buf p p2p 16k provider=$prov
@@ -159,7 +181,11 @@ else
 fi
 
 # 5 and 6. dmactl as a provider: ivshmem's BAR2, revoked at unbind.
-if [ -n "$IVSHMEM" ] && why=$(refused "$IVSHMEM"); then
+A=$CLIENT
+if [ -z "$IVSHMEM" ]; then
+	ktap_test_skip "dmactl publishes a BAR as p2pmem: no ivshmem device here"
+	ktap_test_skip "unbinding the provider revokes its buffers: no ivshmem device here"
+elif why=$(refused "$IVSHMEM"); then
 	ktap_test_skip "binding and unbinding $IVSHMEM: $why"
 	ktap_test_skip "no published ivshmem"
 elif [ -n "$IVSHMEM" ] && "$DMACTL" bind "$IVSHMEM" >/dev/null 2>&1 &&
