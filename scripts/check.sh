@@ -264,6 +264,8 @@ fi
 queue_other+=("006:host_test 006 build-matrix $DMACTL_TOP/scripts/build-matrix.sh")
 queue_other+=("007:host_test 007 packaging $DMACTL_TOP/scripts/tests/packaging.sh")
 queue_other+=("009:host_test 009 kselftest-ci $DMACTL_TOP/scripts/tests/kselftest-ci.sh")
+[[ " $tiers " != *" distro "* ]] ||
+	queue_other+=("010:host_test 010 qualify $DMACTL_TOP/scripts/tests/qualify.sh")
 queue_other+=("004:host_test 004 fuzz-tool $DMACTL_TOP/scripts/fuzz-tool.sh ${DMACTL_FUZZ_TOOL_SECONDS:-60}")
 
 # The debug tier's kernel and build done: ready, or its row failed.

@@ -54,6 +54,7 @@ p2p --all --json
 p2pmem publish 0000:00:01.0 --bar 2 --size 2M
 expendable 0000:00:01.0 --json
 run -
+qualify --dev 0000:00:01.0 --tests devnode --duration 1 --bench-ios 5 --expect-domain DMA
 CMDS
 
 log="$dir/fuzz.log"

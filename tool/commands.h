@@ -34,7 +34,7 @@ struct dmactl_cmd {
 
 extern const struct dmactl_cmd cmd_list, cmd_info, cmd_bind, cmd_unbind,
 	cmd_allow, cmd_disallow, cmd_map, cmd_run, cmd_p2p, cmd_p2pmem,
-	cmd_bench, cmd_stats, cmd_monitor, cmd_expendable;
+	cmd_bench, cmd_stats, cmd_monitor, cmd_expendable, cmd_qualify;
 
 struct dmactl_nl;
 

@@ -42,6 +42,7 @@ const struct dmactl_cmd *const dmactl_commands[] = {
 	&cmd_stats,
 	&cmd_monitor,
 	&cmd_expendable,
+	&cmd_qualify,
 	NULL,
 };
 

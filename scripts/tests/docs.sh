@@ -117,6 +117,8 @@ expect_completion "auto ns icount" dmactl bench 0000:00:01.0 --clock ''
 expect_completion "" dmactl bench 0000:00:01.0 --pages ''
 expect_completion "0000:00:01.0 0000:00:02.0" dmactl info 0000:00:0
 expect_completion "8 5" dmactl help --man ''
+expect_completion "0000:00:01.0 0000:00:02.0" dmactl qualify --dev ''
+expect_completion "" dmactl qualify --duration ''
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

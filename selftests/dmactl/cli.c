@@ -103,7 +103,7 @@ TEST_F(cli, every_command_has_help)
 		"list", "info", "bind", "unbind", "allow", "disallow", "map", "run",
 		"p2p", "bench", "bench scale", "bench report", "bench ab", "stats",
 		"monitor",
-		"expendable",
+		"expendable", "qualify",
 	};
 	char *out;
 	size_t i;

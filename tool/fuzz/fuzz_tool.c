@@ -8,7 +8,8 @@
  * ioctls a small model answers (IDs count up, attach describes an IOMMU
  * device, benchmark runs are done at once), and one ioctl per input may
  * fail with an errno the input picks.  No command reaches the system:
- * "shell" steps (system()) do nothing, large mappings are refused, and the
+ * "shell" steps (system()) do nothing, no program is started (fork()
+ * fails: qualify's steps), large mappings are refused, and the
  * fuzzer runs in a mount namespace whose /sys and /dev are empty tmpfs
  * (scripts/fuzz-tool.sh), with $DMACTL_SYSFS a small fake tree.
  *
@@ -70,6 +71,13 @@ int __wrap_open(const char *path, int flags, ...)
 		mode = va_arg(ap, int);
 	va_end(ap);
 	return __real_open(path, flags, mode);
+}
+
+/* dmactl qualify runs programs: none here. */
+pid_t __wrap_fork(void)
+{
+	errno = EAGAIN;
+	return -1;
 }
 
 int __wrap_system(const char *cmd)

@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the guest: load dmactl.ko, run 'dmactl qualify' with the arguments
+# given on the installed collection (/dmactl/ksft), every NVMe controller
+# declared expendable (a throwaway machine), and print what the host test
+# checks: its exit status, report.json, report.md and junit.xml between
+# markers, and whether every NVMe controller's driver and the allow list
+# are as they were before.
+insmod /dmactl/dmactl.ko edu_dma_bits="${DMACTL_EDU_DMA_BITS:-28}" || exit 1
+. /dmactl/guest/pci.sh
+DMACTL_EXPENDABLE=$(echo $(nvme_devices))
+export DMACTL_EXPENDABLE
+bindings() {
+	for d in $(nvme_devices); do
+		echo "$d $(readlink /sys/bus/pci/devices/$d/driver)"
+	done
+	cat /sys/class/misc/dmactl/allowed
+}
+before=$(bindings)
+dmactl qualify --ksft /dmactl/ksft --out /tmp/qualify "$@"
+echo "QUALIFY-RC=$?"
+for f in report.json report.md junit.xml; do
+	echo "QUALIFY-BEGIN $f"
+	cat "/tmp/qualify/$f"
+	echo "QUALIFY-END $f"
+done
+[ "$(bindings)" = "$before" ] && echo "QUALIFY-BINDINGS=same" ||
+	echo "QUALIFY-BINDINGS=changed"
+rmmod dmactl
