@@ -17,7 +17,9 @@ bindings() {
 	cat /sys/class/misc/dmactl/allowed
 }
 before=$(bindings)
-dmactl qualify --ksft /dmactl/ksft --out /tmp/qualify "$@"
+# QUALIFY_INTERRUPT=S: SIGINT after S seconds, as a Ctrl-C.
+${QUALIFY_INTERRUPT:+timeout -s INT "$QUALIFY_INTERRUPT"} \
+	dmactl qualify --ksft /dmactl/ksft --out /tmp/qualify "$@"
 echo "QUALIFY-RC=$?"
 for f in report.json report.md junit.xml; do
 	echo "QUALIFY-BEGIN $f"

@@ -10,7 +10,9 @@
 #     report, report.md a row per check; every driver binding and the
 #     allow list are as before the run;
 #   - direct (no IOMMU) with --expect-domain DMA: a check a vendor would
-#     set fails, and the failure shows in all three outputs (exit 1).
+#     set fails, and the failure shows in all three outputs (exit 1);
+#   - intel-strict, SIGINT in the middle (as a Ctrl-C): exit 1, the report
+#     says so, and the devices are given back all the same.
 #
 # Output: "ok N - what" lines, "N passed, N failed".
 set -uo pipefail
@@ -42,7 +44,8 @@ qualify() {
 	shift 2
 	mkdir -p "$dir"
 	"$DMACTL_TOP/scripts/vm-run.sh" -p "$profile" -t "$tier" -T 600 -s "$stage" \
-		-o "$dir/guest" -- sh /dmactl/guest/qualify.sh "$@" > /dev/null 2>&1
+		-o "$dir/guest" -- env QUALIFY_INTERRUPT="${INTERRUPT:-}" \
+		sh /dmactl/guest/qualify.sh "$@" > /dev/null 2>&1
 	for f in report.json report.md junit.xml; do
 		sed -n "/^QUALIFY-BEGIN $f\$/,/^QUALIFY-END $f\$/p" "$dir/guest.out.log" |
 			sed '1d;$d' > "$dir/$f"
@@ -132,6 +135,19 @@ grep -q '| IOMMU domain | fail | none, expected DMA |' "$work/failing/report.md"
 	grep -q '<failure message="none, expected DMA"/>' "$work/failing/junit.xml" || why="$why missing"
 result "the failed domain check shows in report.json, report.md and junit.xml" \
 	"$([ -z "$why" ]; echo $?)"
+
+# Ctrl-C in the middle of the kselftests: the run stops, says so, and
+# still gives the devices back.
+rc=$(INTERRUPT=3 qualify interrupted intel-strict --tests lifecycle --duration 0)
+why=$(check_outputs interrupted fail 2>&1)
+grep -q '| ran to the end | fail | interrupted by signal 2 |' "$work/interrupted/report.md" ||
+	why="$why no 'ran to the end' failure"
+grep -q '"bindings_restored":true' <(tr -d ' \n' < "$work/interrupted/report.json") ||
+	why="$why bindings_restored not true"
+grep -q '^QUALIFY-BINDINGS=same$' "$work/interrupted/guest.out.log" || why="$why bindings changed"
+[ -z "$why" ] || echo "$why" | sed 's/^/# /'
+result "SIGINT during the kselftests: exit ${rc:-none}, the report says interrupted, the devices given back" \
+	"$([ "$rc" = 1 ] && [ -z "$why" ]; echo $?)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
