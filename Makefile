@@ -173,7 +173,24 @@ dkms-source:
 	install -m 644 VERSION $(DKMS_SRC)/
 	sed 's/#MODULE_VERSION#/$(DMACTL_VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
 
-.PHONY: install-user dkms-source
+# make kselftest-src [KSRC_TAR=...]: the kernel's kselftest framework --
+# lib.mk, kselftest_harness.h, run_kselftest.sh and its runner -- out of a
+# linux-source tarball (Debian's linux-source-X.Y; the newest installed by
+# default) into BUILD/ksrc, for KSFT_DIR=BUILD/ksrc/tools/testing/selftests.
+# The kselftests need nothing else of a kernel tree (lib.mk's install
+# needs rsync).
+KSRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+kselftest-src:
+	@[ -n "$(KSRC_TAR)" ] || { echo "no /usr/src/linux-source-*.tar.xz: apt install linux-source, or KSRC_TAR=" >&2; exit 2; }
+	rm -rf $(BUILD)/ksrc
+	mkdir -p $(BUILD)/ksrc
+	tar -xf $(KSRC_TAR) -C $(BUILD)/ksrc --strip-components=1 --wildcards \
+		'*/tools/testing/selftests/lib.mk' \
+		'*/tools/testing/selftests/kselftest*' \
+		'*/tools/testing/selftests/run_kselftest.sh'
+	@echo "KSFT_DIR=$(BUILD)/ksrc/tools/testing/selftests"
+
+.PHONY: install-user dkms-source kselftest-src
 
 ifeq ($(KDIR),)
 # No kernel named: build inside the build root for $(TIER).

@@ -8,6 +8,7 @@
  * dmactl p2pmem publish: make a BAR of a device bound to dmactl p2pmem.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -113,7 +114,7 @@ static int acs_ctrl(const char *bdf)
  */
 static int pci_chain(const char *bdf, char chain[][32], char *root, size_t rlen)
 {
-	char path[512], real[1024], *save = NULL, *w;
+	char path[PATH_MAX], real[PATH_MAX], *save = NULL, *w;
 	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sysfs_root(), bdf);
