@@ -8,7 +8,7 @@
 # are as they were before.
 insmod /dmactl/dmactl.ko edu_dma_bits="${DMACTL_EDU_DMA_BITS:-28}" || exit 1
 . /dmactl/guest/pci.sh
-DMACTL_EXPENDABLE=$(echo $(nvme_devices))
+DMACTL_EXPENDABLE=$(nvme_devices | tr "\n" " ")
 export DMACTL_EXPENDABLE
 bindings() {
 	for d in $(nvme_devices); do

@@ -40,7 +40,7 @@ result() {
 
 # qualify NAME PROFILE ARGS...: run it, split what it printed into NAME/.
 qualify() {
-	local name=$1 profile=$2 dir=$work/$1 f
+	local profile=$2 dir=$work/$1 f
 	shift 2
 	mkdir -p "$dir"
 	"$DMACTL_TOP/scripts/vm-run.sh" -p "$profile" -t "$tier" -T 600 -s "$stage" \

@@ -752,6 +752,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 1500)
 	bool reached;
 	int nth, ret, was = 0;
 	struct fnth f;
+	size_t used;
 
 	if (!self->injectable)
 		SKIP(return, "no fault injection here (CONFIG_FAULT_INJECTION, debugfs)");
@@ -827,9 +828,9 @@ TEST_F_TIMEOUT(fail_nth, sweep, 1500)
 			}
 			if (-ret < 64 && !(seen_bits & (1UL << -ret))) {
 				seen_bits |= 1UL << -ret;
-				snprintf(line, sizeof(line), "%s%s", seen[0] ? " " : "",
-					 strerrorname_np(-ret));
-				strncat(seen, line, sizeof(seen) - strlen(seen) - 1);
+				used = strlen(seen);
+				snprintf(seen + used, sizeof(seen) - used, "%s%s",
+					 used ? " " : "", strerrorname_np(-ret));
 			}
 		}
 		EXPECT_EQ(0, dmactl_leaks(dmactl_test_dev(), what, sizeof(what))) {
