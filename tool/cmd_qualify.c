@@ -130,31 +130,49 @@ static json_object *add_check(json_object *arr, const char *name,
 }
 
 /*
- * Run @argv with @env added to the environment in @cwd (or here), its
- * stdout and stderr into @log (appended) and, if @out, into a malloc'ed
- * string.  Returns its exit status, 128 + signal if killed, -errno.
+ * Run @argv with @env added to the environment in @cwd (or here): its
+ * stdout into @log (appended) and, if @out, into a malloc'ed string; its
+ * stderr into @log only.  It runs in a process group of its own, so a
+ * signal that stops the run reaches it from here, once.  Returns its exit
+ * status, 128 + signal if killed, -errno.
  */
 static int run_cmd(char *const argv[], char *const env[], const char *cwd,
 		   const char *log, char **out)
 {
 	size_t len = 0, cap = 0;
-	int pipefd[2], status, logfd;
-	char buf[4096];
+	int pipefd[2], status, logfd, nullfd;
+	bool forwarded = false;
+	char buf[4096], *grown;
 	ssize_t n;
 	pid_t pid;
 
+	if (out)
+		*out = NULL;
 	if (pipe(pipefd))
 		return -errno;
+	logfd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
 	pid = fork();
 	if (pid < 0) {
 		status = -errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
+		if (logfd >= 0)
+			close(logfd);
 		return status;
 	}
 	if (!pid) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		/* Its own group, off the terminal: nothing of it reads a tty. */
+		setpgid(0, 0);
+		nullfd = open("/dev/null", O_RDONLY);
+		if (nullfd >= 0)
+			dup2(nullfd, 0);
 		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
+		dup2(logfd >= 0 ? logfd : pipefd[1], 2);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		for (; env && *env; env++)
@@ -165,10 +183,14 @@ static int run_cmd(char *const argv[], char *const env[], const char *cwd,
 		_exit(127);
 	}
 	close(pipefd[1]);
-	logfd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
-	if (out)
-		*out = NULL;
-	while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
+	for (;;) {
+		if (interrupted && !forwarded) {
+			kill(-pid, interrupted);
+			forwarded = true;
+		}
+		n = read(pipefd[0], buf, sizeof(buf));
+		if (!n)
+			break;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -179,11 +201,14 @@ static int run_cmd(char *const argv[], char *const env[], const char *cwd,
 			close(logfd);
 			logfd = -1;
 		}
-		if (out) {
-			if (len + n + 1 > cap) {
+		if (out && len + n + 1 > cap) {
+			grown = realloc(*out, (len + n + 1) * 2);
+			if (grown) {
+				*out = grown;
 				cap = (len + n + 1) * 2;
-				*out = realloc(*out, cap);
 			}
+		}
+		if (out && len + n + 1 <= cap) {
 			memcpy(*out + len, buf, n);
 			len += n;
 			(*out)[len] = '\0';
@@ -192,9 +217,14 @@ static int run_cmd(char *const argv[], char *const env[], const char *cwd,
 	close(pipefd[0]);
 	if (logfd >= 0)
 		close(logfd);
-	while (waitpid(pid, &status, 0) < 0)
+	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -errno;
+		if (interrupted && !forwarded) {
+			kill(-pid, interrupted);
+			forwarded = true;
+		}
+	}
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -336,8 +366,16 @@ static int pick_devices(struct qualify *q, char **named, int nnamed)
 	struct pci_info *all;
 	int n, i;
 
-	for (i = 0; i < nnamed && q->ndevs < MAX_DEVS; i++)
-		device_name(named[i], q->devs[q->ndevs++].bdf, sizeof(q->devs[0].bdf));
+	for (i = 0; i < nnamed && q->ndevs < MAX_DEVS; i++) {
+		char bdf[sizeof(q->devs[0].bdf)];
+		int j;
+
+		device_name(named[i], bdf, sizeof(bdf));
+		for (j = 0; j < q->ndevs && strcmp(q->devs[j].bdf, bdf); j++)
+			;
+		if (j == q->ndevs)	/* named twice: once */
+			memcpy(q->devs[q->ndevs++].bdf, bdf, sizeof(bdf));
+	}
 	if (nnamed)
 		return 0;
 	n = pci_list(&all);
@@ -362,7 +400,8 @@ static int take_devices(struct qualify *q, struct dmactl_nl *nl)
 		struct qdev *qd = &q->devs[i];
 
 		if (pci_read(qd->bdf, &info)) {
-			fprintf(stderr, "dmactl qualify: %s: no such PCI device\n", qd->bdf);
+			add_check(q->prereq, "devices under test", "fail", 0,
+				  "%s: no such PCI device", qd->bdf);
 			return EXIT_UNSUPPORTED;
 		}
 		snprintf(qd->driver, sizeof(qd->driver), "%s", info.driver);
@@ -392,7 +431,7 @@ static bool restore_devices(struct qualify *q, struct dmactl_nl *nl)
 {
 	struct dmactl_nl_dev d;
 	struct pci_info info;
-	char path[256];
+	char path[512];
 	bool ok = true;
 	int i;
 
@@ -403,13 +442,17 @@ static bool restore_devices(struct qualify *q, struct dmactl_nl *nl)
 			continue;
 		if (!pci_read(qd->bdf, &info) && strcmp(info.driver, qd->driver)) {
 			if (info.driver[0]) {
-				snprintf(path, sizeof(path), "bus/pci/drivers/%s/unbind",
-					 info.driver);
+				snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/unbind",
+					 sysfs_root(), info.driver);
 				sysfs_write(path, qd->bdf);
 			}
+			/* A driver_override left behind would refuse the bind. */
+			snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override",
+				 sysfs_root(), qd->bdf);
+			sysfs_write(path, "\n");
 			if (qd->driver[0]) {
-				snprintf(path, sizeof(path), "bus/pci/drivers/%s/bind",
-					 qd->driver);
+				snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/bind",
+					 sysfs_root(), qd->driver);
 				sysfs_write(path, qd->bdf);
 			}
 		}
@@ -444,6 +487,17 @@ static void check_device(struct qualify *q, struct qdev *qd)
 	}
 	close(fd);
 	json_object_object_add(qd->json, "info", attach_json(qd->bdf, &a));
+	/* What the kernel offers, once: the first device attached tells. */
+	if (qd == &q->devs[0]) {
+		add_check(q->prereq, "kernel has the two-step IOVA API",
+			  a.out_flags & DMACTL_ATTACH_OUT_IOVA_API ? "pass" : "skip", 0,
+			  a.out_flags & DMACTL_ATTACH_OUT_IOVA_API ? "dma_iova_try_alloc and the rest" :
+			  "classic mode only: the kernel predates dma_iova_try_alloc (6.16)");
+		add_check(q->prereq, "kernel has P2PDMA",
+			  a.out_flags & DMACTL_ATTACH_OUT_P2PDMA ? "pass" : "skip", 0,
+			  a.out_flags & DMACTL_ATTACH_OUT_P2PDMA ? "CONFIG_PCI_P2PDMA" :
+			  "no CONFIG_PCI_P2PDMA: P2P checks skip");
+	}
 	domain = domain_name(a.out_domain);
 	if (q->expect_domain && strcmp(domain, q->expect_domain))
 		add_check(qd->checks, "IOMMU domain", "fail", 0, "%s, expected %s",
@@ -637,6 +691,19 @@ static void junit_suite(FILE *f, const char *name, json_object *arr)
 	fputs("  </testsuite>\n", f);
 }
 
+/* A table cell: '|' escaped, a line break a space. */
+static void md_cell(FILE *f, const char *s)
+{
+	fputs("| ", f);
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else
+			fputc(*s == '\n' ? ' ' : *s, f);
+	}
+	fputs(" ", f);
+}
+
 static void md_checks(FILE *f, json_object *arr)
 {
 	size_t i;
@@ -645,8 +712,10 @@ static void md_checks(FILE *f, json_object *arr)
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		json_object *c = json_object_array_get_idx(arr, i);
 
-		fprintf(f, "| %s | %s | %s |\n", field_of(c, "name"),
-			field_of(c, "result"), field_of(c, "reason"));
+		md_cell(f, field_of(c, "name"));
+		md_cell(f, field_of(c, "result"));
+		md_cell(f, field_of(c, "reason"));
+		fputs("|\n", f);
 	}
 	fputs("\n", f);
 }
@@ -693,14 +762,16 @@ static FILE *out_file(struct qualify *q, const char *name)
 	return f;
 }
 
-/* report.json, report.md and junit.xml, all from the report. */
-static void write_reports(struct qualify *q)
+/* report.json, report.md and junit.xml, all from the report: all written? */
+static bool write_reports(struct qualify *q)
 {
 	json_object *machine, *tool;
+	bool ok = true;
 	FILE *f;
 	int i;
 
 	f = out_file(q, "report.json");
+	ok &= !!f;
 	if (f) {
 		fputs(json_object_to_json_string_ext(q->report, JSON_C_TO_STRING_PRETTY), f);
 		fputs("\n", f);
@@ -709,6 +780,7 @@ static void write_reports(struct qualify *q)
 	json_object_object_get_ex(q->report, "machine", &machine);
 	json_object_object_get_ex(q->report, "dmactl", &tool);
 	f = out_file(q, "report.md");
+	ok &= !!f;
 	if (f) {
 		fprintf(f, "# dmactl qualification: %s\n\n", field_of(q->report, "result"));
 		fprintf(f, "- machine: %s, kernel %s (%s)\n", field_of(machine, "hostname"),
@@ -738,6 +810,7 @@ static void write_reports(struct qualify *q)
 		fclose(f);
 	}
 	f = out_file(q, "junit.xml");
+	ok &= !!f;
 	if (f) {
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"dmactl qualify\">\n", f);
 		junit_suite(f, "prerequisites", q->prereq);
@@ -746,8 +819,9 @@ static void write_reports(struct qualify *q)
 				junit_suite(f, q->devs[i].bdf, q->devs[i].checks);
 		junit_suite(f, "p2p", q->p2p);
 		fputs("</testsuites>\n", f);
-		fclose(f);
+		ok &= !fclose(f);
 	}
+	return ok;
 }
 
 static void iso_now(char *buf, size_t len)
@@ -772,14 +846,15 @@ static int qualify_run(int argc, char **argv)
 	};
 	struct qualify q = { .out = "dmactl-qualify", .duration = 10, .bench_ios = 1000 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	char *named[MAX_DEVS], when[32];
+	char *named[MAX_DEVS], when[32], path[4200];
 	int nnamed = 0, c, i, status, counts[3] = { 0 };
 	struct dmactl_nl *nl = NULL;
 	json_object *machine, *tool, *devs;
 	struct utsname u;
 	char *end;
+	long num;
 
-	q.ksft = access(DEFAULT_KSFT "/run_kselftest.sh", R_OK) ? NULL : DEFAULT_KSFT;
+	q.ksft = DEFAULT_KSFT;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -799,11 +874,12 @@ static int qualify_run(int argc, char **argv)
 			break;
 		case 'D':
 		case 'b':
-			i = strtol(optarg, &end, 10);
-			if (*end || i < 0 || i > 1000000)
+			errno = 0;
+			num = strtol(optarg, &end, 10);
+			if (end == optarg || *end || errno || num < 0 || num > 1000000)
 				return usage_error(&cmd_qualify, "--%s takes 0..1000000",
 						   c == 'D' ? "duration" : "bench-ios");
-			*(c == 'D' ? &q.duration : &q.bench_ios) = i;
+			*(c == 'D' ? &q.duration : &q.bench_ios) = (int)num;
 			break;
 		case 'e':
 			q.expect_domain = optarg;
@@ -818,10 +894,14 @@ static int qualify_run(int argc, char **argv)
 		return usage_error(&cmd_qualify, "devices go with --dev");
 	if (mkdir(q.out, 0755) && errno != EEXIST) {
 		fprintf(stderr, "dmactl qualify: %s: %s\n", q.out, strerror(errno));
-		return EXIT_FAIL;
+		return EXIT_UNSUPPORTED;
 	}
+	/* Every way a run is stopped still gives the devices back. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	clock_gettime(CLOCK_MONOTONIC, &q.t0);
 
 	q.report = json_object_new_object();
@@ -846,13 +926,15 @@ static int qualify_run(int argc, char **argv)
 
 	/* What the machine must have; without the module nothing can run. */
 	status = check_module(&q);
-	if (!q.ksft)
+	snprintf(path, sizeof(path), "%s/run_kselftest.sh", q.ksft);
+	if (access(path, R_OK)) {
 		add_check(q.prereq, "kselftest collection installed", "fail", 0,
-			  "no %s/run_kselftest.sh: give --ksft DIR", DEFAULT_KSFT);
-	else
+			  "no %s: give --ksft DIR", path);
+		q.ksft = NULL;
+	} else {
 		add_check(q.prereq, "kselftest collection installed", "pass", 0, "%s", q.ksft);
-	if (q.ksft)
 		check_config(&q);
+	}
 	if (!status && (dmactl_nl_open(&nl) || pick_devices(&q, named, nnamed) ||
 			!q.ndevs)) {
 		add_check(q.prereq, "devices under test", "fail", 0,
@@ -866,7 +948,7 @@ static int qualify_run(int argc, char **argv)
 			json_object_array_add(devs, json_object_get(q.devs[i].json));
 
 	if (!status) {
-		q.nsteps = q.ndevs * (q.bench_ios ? 3 : 2) + 1;
+		q.nsteps = q.ndevs * (1 + !!q.ksft + !!q.bench_ios) + 1;
 		for (i = 0; i < q.ndevs && !interrupted; i++) {
 			struct qdev *qd = &q.devs[i];
 
@@ -909,10 +991,13 @@ static int qualify_run(int argc, char **argv)
 	json_object_object_add(q.report, "finished", json_object_new_string(when));
 	json_object_object_add(q.report, "seconds",
 			       json_object_new_int((int)since(&q.t0)));
-	write_reports(&q);
+	if (!write_reports(&q) && !status)
+		status = EXIT_FAIL;
 	fprintf(stderr, "qualify: %s: %d passed, %d failed, %d skipped; %s/report.md\n",
 		field_of(q.report, "result"), counts[0], counts[1], counts[2], q.out);
 	json_object_put(q.report);
+	for (i = 0; i < q.ndevs; i++)
+		json_object_put(q.devs[i].json);
 	if (status)
 		return status;
 	return counts[1] ? EXIT_FAIL : EXIT_OK;

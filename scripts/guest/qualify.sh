@@ -17,7 +17,8 @@ bindings() {
 	cat /sys/class/misc/dmactl/allowed
 }
 before=$(bindings)
-# QUALIFY_INTERRUPT=S: SIGINT after S seconds, as a Ctrl-C.
+# QUALIFY_INTERRUPT=S: SIGINT after S seconds, as a Ctrl-C (busybox's timeout:
+# its exit status is the command's).
 ${QUALIFY_INTERRUPT:+timeout -s INT "$QUALIFY_INTERRUPT"} \
 	dmactl qualify --ksft /dmactl/ksft --out /tmp/qualify "$@"
 echo "QUALIFY-RC=$?"
