@@ -17,11 +17,25 @@ bindings() {
 	cat /sys/class/misc/dmactl/allowed
 }
 before=$(bindings)
+# QUALIFY_TAMPER=S: after S seconds, move the first NVMe controller from
+# its driver to dmactl (driver_override) behind qualify's back: qualify
+# must give it back to nvme all the same.
+if [ -n "${QUALIFY_TAMPER:-}" ]; then
+	(
+		sleep "$QUALIFY_TAMPER"
+		d=$(nvme_devices | head -n 1)
+		echo "$d" > /sys/bus/pci/drivers/nvme/unbind
+		echo dmactl > "/sys/bus/pci/devices/$d/driver_override"
+		echo "$d" > /sys/bus/pci/drivers/dmactl/bind
+		echo "QUALIFY-TAMPERED=$(basename "$(readlink "/sys/bus/pci/devices/$d/driver")")"
+	) &
+fi
 # QUALIFY_INTERRUPT=S: SIGINT after S seconds, as a Ctrl-C (busybox's timeout:
 # its exit status is the command's).
 ${QUALIFY_INTERRUPT:+timeout -s INT "$QUALIFY_INTERRUPT"} \
 	dmactl qualify --ksft /dmactl/ksft --out /tmp/qualify "$@"
 echo "QUALIFY-RC=$?"
+wait
 for f in report.json report.md junit.xml; do
 	echo "QUALIFY-BEGIN $f"
 	cat "/tmp/qualify/$f"

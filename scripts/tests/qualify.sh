@@ -12,7 +12,9 @@
 #   - direct (no IOMMU) with --expect-domain DMA: a check a vendor would
 #     set fails, and the failure shows in all three outputs (exit 1);
 #   - intel-strict, SIGINT in the middle (as a Ctrl-C): exit 1, the report
-#     says so, and the devices are given back all the same.
+#     says so, and the devices are given back all the same; and a device
+#     moved from nvme to dmactl behind qualify's back is bound to nvme
+#     again at the end.
 #
 # Output: "ok N - what" lines, "N passed, N failed".
 set -uo pipefail
@@ -44,7 +46,7 @@ qualify() {
 	shift 2
 	mkdir -p "$dir"
 	"$DMACTL_TOP/scripts/vm-run.sh" -p "$profile" -t "$tier" -T 600 -s "$stage" \
-		-o "$dir/guest" -- env QUALIFY_INTERRUPT="${INTERRUPT:-}" \
+		-o "$dir/guest" -- env QUALIFY_INTERRUPT="${INTERRUPT:-}" QUALIFY_TAMPER="${TAMPER:-}" \
 		sh /dmactl/guest/qualify.sh "$@" > /dev/null 2>&1
 	for f in report.json report.md junit.xml; do
 		sed -n "/^QUALIFY-BEGIN $f\$/,/^QUALIFY-END $f\$/p" "$dir/guest.out.log" |
@@ -148,6 +150,18 @@ grep -q '^QUALIFY-BINDINGS=same$' "$work/interrupted/guest.out.log" || why="$why
 [ -z "$why" ] || echo "$why" | sed 's/^/# /'
 result "SIGINT during the kselftests: exit ${rc:-none}, the report says interrupted, the devices given back" \
 	"$([ "$rc" = 1 ] && [ -z "$why" ]; echo $?)"
+
+# The device moved to dmactl (driver_override) behind qualify's back while
+# its kselftests run: qualify binds it to its driver again.
+rc=$(TAMPER=2 qualify tampered intel-strict --tests lifecycle --duration 0 --bench-ios 0)
+why=
+grep -q '^QUALIFY-TAMPERED=dmactl$' "$work/tampered/guest.out.log" || why="not moved to dmactl"
+grep -q '^QUALIFY-BINDINGS=same$' "$work/tampered/guest.out.log" || why="$why bindings changed"
+grep -q '| given back as it was | pass | driver nvme' "$work/tampered/report.md" ||
+	why="$why no 'given back' pass"
+[ -z "$why" ] || echo "# $why"
+result "a device moved to dmactl during the run is bound to nvme again (exit ${rc:-none})" \
+	"$([ -z "$why" ]; echo $?)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
