@@ -141,3 +141,28 @@ user_tier() {
 		"$DMACTL_TOP/scripts/kernel.sh" tree "$DMACTL_KERNEL" >&2 || return 1
 	echo own
 }
+
+# The KTAP lines of a host test (scripts/tests/): result WHAT STATUS
+# [LOG] prints "ok N - WHAT" for status 0, else "not ok N - WHAT" and the
+# tail of LOG as comments; skipped WHAT REASON prints an "ok N ... # SKIP";
+# results_end prints "N passed, N failed" and fails if any did.
+test_n=0 test_passed=0 test_failed=0
+result() {
+	test_n=$((test_n + 1))
+	if [ "$2" = 0 ]; then
+		echo "ok $test_n - $1"
+		test_passed=$((test_passed + 1))
+	else
+		echo "not ok $test_n - $1"
+		[ -z "${3:-}" ] || tail -n 20 "$3" | sed 's/^/# /'
+		test_failed=$((test_failed + 1))
+	fi
+}
+skipped() {
+	test_n=$((test_n + 1))
+	echo "ok $test_n - $1 # SKIP $2"
+}
+results_end() {
+	echo "$test_passed passed, $test_failed failed"
+	[ "$test_failed" = 0 ]
+}

@@ -18,20 +18,9 @@ set -uo pipefail
 in_root || exec "$DMACTL_TOP/scripts/in-root.sh" "$0" "$@"
 
 work=$DMACTL_OUT/docs
-passed=0 failed=0 n=0
 rm -rf "$work"
 mkdir -p "$work"
 
-result() {
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		echo "ok $n - $1"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $1"
-		failed=$((failed + 1))
-	fi
-}
 
 make -s -C "$DMACTL_TOP/tool" OUTPUT="$work/tool" CC=gcc-14 WERROR=-Werror \
 	> "$work/build.log" 2>&1
@@ -120,5 +109,4 @@ expect_completion "8 5" dmactl help --man ''
 expect_completion "0000:00:01.0 0000:00:02.0" dmactl qualify --dev ''
 expect_completion "" dmactl qualify --duration ''
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+results_end

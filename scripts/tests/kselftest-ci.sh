@@ -20,20 +20,9 @@ in_root || exec "$DMACTL_TOP/scripts/in-root.sh" "$0" "$@"
 
 work=$DMACTL_OUT/kselftest-ci
 fragment=$DMACTL_TOP/selftests/dmactl/config
-passed=0 failed=0 n=0
 rm -rf "$work"
 mkdir -p "$work"
 
-result() {
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		echo "ok $n - $1"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $1"
-		failed=$((failed + 1))
-	fi
-}
 
 # fragment_holds CONFIG: the options of the fragment CONFIG lacks.
 fragment_holds() {
@@ -51,8 +40,7 @@ fragment_holds() {
 for tier in distro debug; do
 	tier_kernel "$tier"
 	if [ ! -f "$TIER_CONFIG" ]; then
-		n=$((n + 1))
-		echo "ok $n - the config fragment holds on the $tier kernel # SKIP not built here yet"
+		skipped "the config fragment holds on the $tier kernel" "not built here yet"
 		continue
 	fi
 	lacks=$(fragment_holds "$TIER_CONFIG")
@@ -82,5 +70,4 @@ result "kselftest-list.txt names $(echo $programs | wc -w) programs, each there 
 grep -qE '^timeout=[0-9]+$' "$k/dmactl/settings" 2>/dev/null
 result "dmactl/settings gives the runner a timeout ($(cat "$k/dmactl/settings" 2>/dev/null))" $?
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+results_end

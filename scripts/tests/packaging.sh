@@ -21,22 +21,9 @@ in_root || exec "$DMACTL_TOP/scripts/in-root.sh" "$0" "$@"
 
 work=$DMACTL_OUT/packaging
 version=$(cat "$DMACTL_TOP/VERSION")
-passed=0 failed=0 n=0
 rm -rf "$work"
 mkdir -p "$work"
 
-# result WHAT OK LOG: one KTAP line; the log's tail on failure.
-result() {
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		echo "ok $n - $1"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $1"
-		[ -z "${3:-}" ] || tail -n 20 "$3" | sed 's/^/# /'
-		failed=$((failed + 1))
-	fi
-}
 
 # The DKMS source, as 'make dkms-source' installs it.
 make -s -C "$DMACTL_TOP" dkms-source DESTDIR="$work/src" > "$work/dkms-source.log" 2>&1
@@ -115,5 +102,4 @@ grep -qx 'per-test log /tmp/ksft/devnode' "$work/guest.out.log" &&
 	[ "$(grep -cE '^# ok [0-9]+ (global|version_abi|cli)\.' "$work/guest.out.log")" -ge 20 ] || rc=1
 result "the installed module, tool and kselftests run in a guest, as run_kselftest.sh --per-test-log --override-timeout runs them: devnode and cli pass ($(cat "$work/guest.verdict" 2>/dev/null))" $rc
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+results_end

@@ -25,20 +25,9 @@ in_root || exec "$DMACTL_TOP/scripts/in-root.sh" "$0" "$@"
 work=$DMACTL_OUT/qualify
 stage=$DMACTL_OUT/build/${1:-distro}/stage
 tier=${1:-distro}
-passed=0 failed=0 n=0
 rm -rf "$work"
 mkdir -p "$work"
 
-result() {
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		echo "ok $n - $1"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $1"
-		failed=$((failed + 1))
-	fi
-}
 
 # qualify NAME PROFILE ARGS...: run it, split what it printed into NAME/.
 qualify() {
@@ -163,5 +152,4 @@ grep -q '| given back as it was | pass | driver nvme' "$work/tampered/report.md"
 result "a device moved to dmactl during the run is bound to nvme again (exit ${rc:-none})" \
 	"$([ -z "$why" ]; echo $?)"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+results_end
