@@ -3,11 +3,14 @@
 # Build the guest's initramfs in two parts, joined by the runner (the kernel
 # unpacks concatenated cpio archives one after the other):
 #
-#   base    OUT KVER [MODULE...]   busybox, fio, coreutils' timeout, their
+#   base    OUT TARGET [MODULE...] busybox, fio, coreutils' timeout, their
 #                                  libraries, and the named kernel modules of
-#                                  KVER (decompressed, with a load order);
-#                                  slow to make, cached by the caller
-#   payload OUT ENV CMD [STAGE]    /init and the guest scripts, the
+#                                  the target's kernel (build.sh's TARGET:
+#                                  a tier, or TIER-FLAVOUR for another
+#                                  architecture), decompressed, with a load
+#                                  order; slow to make, cached by the caller
+#   payload OUT ENV CMD TARGET [STAGE]
+#                                  /init and the guest scripts, the
 #                                  profile's environment, the command to
 #                                  run, and the staged dmactl artifacts
 #                                  under /dmactl with the libraries their
@@ -19,14 +22,36 @@ set -euo pipefail
 
 in_root || exec "$(dirname "$0")/in-root.sh" "$0" "$@"
 
+FOREIGN_TRIPLET=
+
 # Copy into tree $1 every library the ELF files $2... load.
 copy_libs() {
 	local tree=$1 f lib
 	shift
 	for f in "$@"; do
+		if [ -n "$FOREIGN_TRIPLET" ]; then
+			copy_foreign_libs "$tree" "$f"
+			continue
+		fi
 		for lib in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+'); do
 			[ -e "$tree$lib" ] || cp -L --parents "$lib" "$tree"
 		done
+	done
+}
+
+# The same for a program of another architecture, which ldd cannot run:
+# its interpreter and, recursively, its NEEDED libraries, from the build
+# root's multiarch directory of that architecture (the :arm64 packages
+# buildroot.sh installs), where the guest's loader looks for them too.
+copy_foreign_libs() {
+	local tree=$1 f=$2 dir=/usr/lib/$FOREIGN_TRIPLET interp lib
+	interp=$(readelf -l "$f" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
+	[ -z "$interp" ] || [ -e "$tree$interp" ] || cp -L --parents "$interp" "$tree"
+	for lib in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		[ ! -e "$tree$dir/$lib" ] || continue
+		[ -e "$dir/$lib" ] || die "$f needs $lib, which is not in $dir"
+		cp -L --parents "$dir/$lib" "$tree"
+		copy_foreign_libs "$tree" "$dir/$lib"
 	done
 }
 
@@ -45,16 +70,32 @@ mkcpio() {
 }
 
 base() {
-	local out=$1 kv=$2 tree m path name
+	local out=$1 target=$2 kv tree m path name sysroot
+	tier_kernel "$target"
+	kv=$TIER_KVER
 	shift 2
 	tree=$(mktemp -d)
 	mkdir -p "$tree"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib/modules,usr/bin}
 	mknod -m 600 "$tree/dev/console" c 5 1
-	cp /bin/busybox "$tree/bin/busybox"
-	copy_with_libs "$tree" /usr/bin/fio /usr/bin/timeout
+	if [ "$TIER_ARCH" = x86_64 ]; then
+		cp /bin/busybox "$tree/bin/busybox"
+		copy_with_libs "$tree" /usr/bin/fio /usr/bin/timeout
+	else
+		# Another architecture's programs: Debian's packages unpacked
+		# by buildroot.sh (busybox-static, coreutils).  No fio: Debian's
+		# links Ceph, GlusterFS, NFS, NBD, RDMA and PMDK libraries (49
+		# packages that cannot sit beside the build root's own), and
+		# the mirror has no sources to build a small one; the fio
+		# tests skip there.
+		foreign_flavour "${target#*-}"
+		sysroot=$DMACTL_OPT/foreign/$FOREIGN_ARCH/root
+		cp "$sysroot/usr/bin/busybox" "$tree/bin/busybox"
+		cp "$sysroot/usr/bin/timeout" "$tree/usr/bin/timeout"
+		copy_libs "$tree" "$sysroot/usr/bin/timeout"
+	fi
 	: > "$tree/etc/modules.load"
 	for m in "$@"; do
-		modprobe -S "$kv" --show-depends "$m" | while read -r what path _; do
+		modprobe -d "$TIER_MODROOT" -S "$kv" --show-depends "$m" | while read -r what path _; do
 			[ "$what" = insmod ] || continue
 			name=$(basename "$path")
 			name=${name%.xz}
@@ -74,7 +115,9 @@ base() {
 }
 
 payload() {
-	local out=$1 env=$2 cmd=$3 stage=${4:-} tree f elves=()
+	local out=$1 env=$2 cmd=$3 target=$4 stage=${5:-} tree f elves=()
+	tier_kernel "$target"
+	[ "$TIER_ARCH" = x86_64 ] || foreign_flavour "${target#*-}"
 	tree=$(mktemp -d)
 	mkdir -p "$tree/etc/dmactl" "$tree/dmactl/guest"
 	install -m 755 "$DMACTL_TOP/scripts/guest/init" "$tree/init"
@@ -95,5 +138,5 @@ payload() {
 case "${1:-}" in
 base) shift; base "$@" ;;
 payload) shift; payload "$@" ;;
-*) die "usage: initramfs.sh base OUT KVER [MODULE...] | payload OUT ENV CMD [STAGE]" ;;
+*) die "usage: initramfs.sh base OUT TARGET [MODULE...] | payload OUT ENV CMD TARGET [STAGE]" ;;
 esac

@@ -31,7 +31,7 @@
 # the time limit passes, or the console shows a kernel report: WARNING:,
 # BUG:, KASAN:, UBSAN:, a kmemleak suspected leak, lockdep's possible
 # circular or recursive locking, an oops or panic, or an IOMMU fault
-# (DMAR, AMD-Vi, virtio-iommu).  An IOMMU fault that a test declares in
+# (DMAR, AMD-Vi, virtio-iommu, Arm SMMUv3).  An IOMMU fault that a test declares in
 # advance, by writing DMACTL-EXPECT-FAULT-BEGIN and DMACTL-EXPECT-FAULT-END
 # to /dev/kmsg around it, is allowed and counted.
 #
@@ -70,10 +70,13 @@ prefix=${prefix:-$DMACTL_OUT/vm/$profile-$tier}
 mkdir -p "$(dirname "$prefix")"
 
 DESC= MACHINE= CPU= IOMMU= CMDLINE= TOPOLOGY= NVME_COUNT= EXPECT_DOMAIN=
+KERNEL_FLAVOUR= ACPI_TABLES= EXPECT_IOMMU= EXPECT_UNTRUSTED= PAGE_SIZE= MEMORY=2G
 . "$pfile"
 
-# The kernel and the base initramfs of the tier.
-tier_kernel "$tier"
+# The kernel and the base initramfs of the tier (of the profile's
+# architecture: its KERNEL_FLAVOUR).
+target=$(profile_target "$pfile" "$tier")
+tier_kernel "$target"
 kernel=$TIER_IMAGE kver=$TIER_KVER modules=$TIER_MODULES tier_cmdline=$TIER_CMDLINE
 # And what the staged module needs of a modular kernel's (6.12's crc32c
 # is libcrc32c's).
@@ -87,7 +90,7 @@ base=$DMACTL_OPT/initramfs/$tier-$kver-$key.cpio
 if [ ! -f "$base" ]; then
 	log "building the base initramfs for $tier $kver"
 	mkdir -p "$(dirname "$base")"
-	"$DMACTL_TOP/scripts/initramfs.sh" base "$base" "$kver" $modules
+	"$DMACTL_TOP/scripts/initramfs.sh" base "$base" "$target" $modules
 fi
 
 work=$(mktemp -d "/tmp/vm-run.XXXXXX")
@@ -101,29 +104,59 @@ export DMACTL_NVME_COUNT='$NVME_COUNT'
 export DMACTL_TOPOLOGY='$TOPOLOGY'
 export DMACTL_CMDLINE_CHECK='$CMDLINE'
 export DMACTL_EDU_DMA_BITS='${EDU_DMA_BITS:-28}'
+export DMACTL_ARCH='$TIER_ARCH'
+export DMACTL_EXPECT_IOMMU='$EXPECT_IOMMU'
+export DMACTL_EXPECT_UNTRUSTED='$EXPECT_UNTRUSTED'
+export DMACTL_PAGE_SIZE='${PAGE_SIZE:-4096}'
 export DMACTL_KERNEL_P2PDMA='$(grep -q '^CONFIG_PCI_P2PDMA=y' "$TIER_CONFIG" && echo y || echo n)'
 ENV
 printf '%s\n' "$*" > "$work/cmd"
 "$DMACTL_TOP/scripts/initramfs.sh" payload "$work/payload.cpio" \
-	"$work/profile.env" "$work/cmd" $stage
-cat "$base" "$work/payload.cpio" > "$work/initrd"
+	"$work/profile.env" "$work/cmd" "$target" $stage
+# ACPI tables the profile adds (configs/acpi/NAME.asl, compiled here), in
+# an archive of their own at the head of the initramfs, where the kernel
+# looks for kernel/firmware/acpi/ before it unpacks anything
+# (CONFIG_ACPI_TABLE_UPGRADE).
+: > "$work/acpi.cpio"
+if [ -n "$ACPI_TABLES" ]; then
+	mkdir -p "$work/acpi/kernel/firmware/acpi"
+	for t in $ACPI_TABLES; do
+		iasl -we -p "$work/acpi/kernel/firmware/acpi/$t" \
+			"$DMACTL_TOP/configs/acpi/$t.asl" > "$work/iasl.log" 2>&1 ||
+			{ cat "$work/iasl.log" >&2; die "iasl failed on configs/acpi/$t.asl"; }
+	done
+	(cd "$work/acpi" && find kernel | LC_ALL=C sort | cpio -o -H newc --quiet) > "$work/acpi.cpio"
+fi
+cat "$work/acpi.cpio" "$base" "$work/payload.cpio" > "$work/initrd"
 
 # Devices every profile has: NVMe with a 16 MiB CMB (published as p2pmem by
 # the nvme driver), the edu DMA engine, ivshmem-plain with a 16 MiB BAR2.
-devs=()
-[ "$TOPOLOGY" = switch ] && devs+=(
+# TOPOLOGY: root (on the root bus), switch (the NVMe controllers below a
+# PCIe switch), rootports (each NVMe controller and the edu below a root
+# port of its own, at slot 0x11 on: the ports the untrusted profile's
+# SSDT names, \_SB.PCI0.S88 and on).
+devs=() edu_bus=
+case "$TOPOLOGY" in
+switch) devs+=(
 	-device pcie-root-port,id=rp1,chassis=1,slot=1
 	-device x3130-upstream,id=up1,bus=rp1
 	-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=1
-	-device xio3130-downstream,id=dn2,bus=up1,chassis=3,slot=2)
+	-device xio3130-downstream,id=dn2,bus=up1,chassis=3,slot=2) ;;
+rootports)
+	for i in $(seq 1 $((NVME_COUNT + 1))); do
+		devs+=(-device "pcie-root-port,id=rp$i,chassis=$i,slot=$i,addr=$(printf %#x $((0x10 + i)))")
+	done
+	edu_bus=",bus=rp$((NVME_COUNT + 1))" ;;
+esac
 for i in $(seq 1 "$NVME_COUNT"); do
 	truncate -s 256M "$work/nvme$i.img"
 	bus=
 	[ "$TOPOLOGY" = switch ] && bus=",bus=dn$i"
+	[ "$TOPOLOGY" = rootports ] && bus=",bus=rp$i"
 	devs+=(-drive "file=$work/nvme$i.img,if=none,id=nvm$i,format=raw"
 	       -device "nvme,serial=dmactl$i,drive=nvm$i,cmb_size_mb=16$bus")
 done
-devs+=(-device "edu,dma_mask=$(printf '%#x' $(( (1 << ${EDU_DMA_BITS:-28}) - 1 )))"
+devs+=(-device "edu,dma_mask=$(printf '%#x' $(( (1 << ${EDU_DMA_BITS:-28}) - 1 )))$edu_bus"
        -object memory-backend-ram,id=ivshm,size=16M
        -device ivshmem-plain,memdev=ivshm)
 
@@ -147,18 +180,44 @@ console=$prefix.console.log
 out=$prefix.out.log
 verdict=$prefix.verdict
 rm -f "$console" "$out" "$verdict"
-# no_timer_check: under TCG on a busy host the kernel's early check that
-# the IO-APIC delivers timer interrupts can time out and panic ("IO-APIC +
-# timer doesn't work!"), as seen here; KVM guests skip it for the same reason.
+# The machine's own parts: the QEMU binary, how the guest reports its exit
+# status, and the serial ports' names in the guest (the command's output
+# goes to the second).
+case "$TIER_ARCH" in
+x86_64)
+	# no_timer_check: under TCG on a busy host the kernel's early check
+	# that the IO-APIC delivers timer interrupts can time out and panic
+	# ("IO-APIC + timer doesn't work!"), as seen here; KVM guests skip it
+	# for the same reason.
+	qemu_bin=qemu-system-x86_64
+	exit_dev=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	console_tty=ttyS0 arch_cmdline=no_timer_check
+	;;
+arm64)
+	# QEMU's virt board: PL011 UARTs (a second non-secure one when two
+	# -serial are given), PSCI for the power-off that carries the exit
+	# status on the console (no isa-debug-exit there).  pauth-impdef:
+	# TCG's architected pointer-authentication cipher (QARMA) costs more
+	# than the rest of the CPU; the implementation-defined one is cheap,
+	# and nothing here tests pointer authentication.
+	qemu_bin=qemu-system-aarch64
+	exit_dev=()
+	# No KVM for another architecture's guest.
+	accel=tcg cpu=$CPU
+	cpu=$cpu,pauth-impdef=on
+	console_tty=ttyAMA0 arch_cmdline=
+	;;
+*) die "no machine for architecture $TIER_ARCH" ;;
+esac
 # shellcheck disable=SC2086
-qemu=(qemu-system-x86_64 -M "$MACHINE" -accel "$accel" -cpu "$cpu" -smp "$smp" -m 2G
+qemu=("$qemu_bin" -M "$MACHINE" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$MEMORY"
       "${icount[@]}"
       -nodefaults -display none -no-reboot
       $IOMMU "${devs[@]}"
-      -device isa-debug-exit,iobase=0xf4,iosize=0x04
+      "${exit_dev[@]}"
       -serial stdio -serial "file:$out"
       -kernel "$kernel" -initrd "$work/initrd"
-      -append "console=ttyS0 printk.time=1 panic=-1 panic_on_warn=1 oops=panic no_timer_check $tier_cmdline $CMDLINE $cost_cmdline")
+      -append "console=$console_tty printk.time=1 panic=-1 panic_on_warn=1 oops=panic $arch_cmdline $tier_cmdline $CMDLINE $cost_cmdline")
 
 start=$(date +%s.%N)
 set +e

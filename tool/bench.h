@@ -19,7 +19,7 @@ extern const char *const bench_mode_names[BENCH_NR_MODES + 1];
 int bench_mode_from_name(const char *name);
 
 /*
- * "dmactl bench scale DEV SIZE" (bench_scale.c: one IOVA filled with 4 KiB
+ * "dmactl bench scale DEV SIZE" (bench_scale.c: one IOVA filled with page-sized
  * links, the cost per link and the shadow state), "dmactl bench report
  * FILE..." (bench_report.c: saved --json results as a Markdown table per
  * machine) and "dmactl bench ab A B" (bench_report.c: two kernels' runs

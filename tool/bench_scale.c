@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmactl bench scale: fill one IOVA with 4 KiB links, one ioctl each, and
+ * dmactl bench scale: fill one IOVA with page-sized links, one ioctl each, and
  * watch the cost per link and the module's shadow state grow.
  *
  * The links come from one 4 MiB kernel buffer, linked over and over at
@@ -25,7 +25,6 @@
 #include "commands.h"
 #include "util.h"
 
-#define SCALE_PAGE	4096ULL
 #define SCALE_BUF	(4ULL << 20)
 #define SCALE_MARKS	4
 
@@ -37,7 +36,7 @@ static const uint64_t marks[SCALE_MARKS] = { 1, 64, 1024, 262144 };
  * @fd: /dev/dmactl, attached to @dev
  * @dev: the device
  * @size: the IOVA's size, bytes
- * @n: links, one per 4 KiB
+ * @n: links, one per page
  * @buf_id: the 4 MiB kernel buffer linked over and over
  * @iova_id: the IOVA object
  * @nmarks: the @marks that @n reaches
@@ -126,11 +125,11 @@ static int scale_alloc(struct scale *sc)
 	return EXIT_OK;
 }
 
-/* Link every 4 KiB, timing each; returns 0 or -1 after saying why. */
+/* Link every page, timing each; returns 0 or -1 after saying why. */
 static int scale_link(struct scale *sc)
 {
 	struct dmactl_iova_link ln = {
-		.size = sizeof(ln), .length = SCALE_PAGE, .iova_id = sc->iova_id,
+		.size = sizeof(ln), .length = page_size(), .iova_id = sc->iova_id,
 		.buf_id = sc->buf_id, .dir = DMACTL_DIR_BIDIRECTIONAL,
 	};
 	uint64_t i, t0, t, sum = 0, window = 0;
@@ -140,8 +139,8 @@ static int scale_link(struct scale *sc)
 	sc->maple0 = slab_objects("maple_node", &sc->maple_size);
 	sc->link_ns = now_ns();
 	for (i = 0; i < sc->n; i++) {
-		ln.iova_offset = i * SCALE_PAGE;
-		ln.buf_offset = (i * SCALE_PAGE) % SCALE_BUF;
+		ln.iova_offset = i * page_size();
+		ln.buf_offset = (i * page_size()) % SCALE_BUF;
 		t0 = now_ns();
 		ret = dmactl_ioctl(sc->fd, DMACTL_IOVA_LINK, &ln);
 		t = now_ns() - t0;
@@ -264,8 +263,8 @@ static void scale_print(const struct scale *sc)
 {
 	unsigned int i;
 
-	printf("%s: %" PRIu64 " links of 4 KiB into one IOVA of %" PRIu64
-	       " bytes: %" PRIu64 " link records\n", sc->dev, sc->n, sc->size,
+	printf("%s: %" PRIu64 " links of %" PRIu64 " bytes into one IOVA of %" PRIu64
+	       " bytes: %" PRIu64 " link records\n", sc->dev, sc->n, page_size(), sc->size,
 	       (uint64_t)sc->qu.out_nr_records);
 	for (i = 0; i < sc->nmarks; i++)
 		printf("  time per link up to link %-7" PRIu64 " %8.2f us\n",
@@ -282,14 +281,14 @@ static void scale_print(const struct scale *sc)
 }
 
 /*
- * Fill one IOVA of @size bytes with 4 KiB links through @fd (attached to
+ * Fill one IOVA of @size bytes with page-sized links through @fd (attached to
  * @dev), verify, destroy; print the cost per link and the shadow state.
  * Returns an exit status.
  */
 static int bench_scale(int fd, const char *dev, uint64_t size, bool json)
 {
 	struct scale sc = { .fd = fd, .dev = dev, .size = size,
-			    .n = size / SCALE_PAGE };
+			    .n = size / page_size() };
 	struct dmactl_buf_free bf = { .size = sizeof(bf) };
 	int status;
 
@@ -320,8 +319,8 @@ static int scale_run(int argc, char **argv)
 		return status;
 	if (optind != argc - 2)
 		return usage_error(&cmd_bench_scale, "expected DEV SIZE");
-	if (parse_size(argv[optind + 1], &size) || !size || size % SCALE_PAGE)
-		return usage_error(&cmd_bench_scale, "SIZE is a size in 4 KiB pages, not '%s'",
+	if (parse_size(argv[optind + 1], &size) || !size || size % page_size())
+		return usage_error(&cmd_bench_scale, "SIZE is a whole number of %" PRIu64 "-byte pages, not '%s'", page_size(),
 				   argv[optind + 1]);
 	device_name(argv[optind], dev, sizeof(dev));
 	status = dmactl_open_attach("bench scale", dev, NULL, &fd);
@@ -337,14 +336,14 @@ const struct dmactl_cmd cmd_bench_scale = {
 	.summary = "fill one IOVA link by link: cost per link, shadow state",
 	.help =
 "NAME\n"
-"    dmactl bench scale - fill one IOVA with 4 KiB links, one by one\n"
+"    dmactl bench scale - fill one IOVA with page-sized links, one by one\n"
 "\n"
 "SYNOPSIS\n"
 "    dmactl bench scale DEV SIZE [--json]\n"
 "\n"
 "DESCRIPTION\n"
-"    Links SIZE bytes (a multiple of 4 KiB; k, M, G suffixes) of 4 KiB\n"
-"    pages into one IOVA on DEV, one ioctl per link, verifies every\n"
+"    Links SIZE bytes (a multiple of the page size; k, M, G suffixes) of\n"
+"    pages, a page per link, into one IOVA on DEV, one ioctl per link, verifies every\n"
 "    translation, destroys it, and reports the time per link as the IOVA\n"
 "    fills (after 1, 64, 1024 and 262144 links) and the module's shadow\n"
 "    state per GiB of IOVA.  The pages come from one 4 MiB buffer linked\n"

@@ -6,7 +6,7 @@
  * The timing happens in the module's threads (DMACTL_BENCH_START); this
  * file sweeps modes and pages per I/O, shows progress, and prints a
  * table or JSON.  "dmactl bench scale DEV SIZE" (bench_scale.c) is the
- * other half: one IOVA filled with 4 KiB links from userspace, to see how
+ * other half: one IOVA filled with page-sized links from userspace, to see how
  * the cost per link and the module's shadow state grow; "dmactl bench
  * report" (bench_report.c) tabulates saved results.
  */
@@ -690,7 +690,7 @@ const struct dmactl_cmd cmd_bench = {
 "    Defaults: all modes, --pages 1, 1 thread, 1 second, --warmup 100,\n"
 "    bidi.  Ctrl-C stops the current run and prints what it measured.\n"
 "\n"
-"    'dmactl bench scale' fills one IOVA with SIZE bytes of 4 KiB links,\n"
+"    'dmactl bench scale' fills one IOVA with SIZE bytes of page-sized links,\n"
 "    one ioctl each, and reports the time per link as it fills and the\n"
 "    module's shadow state; 'dmactl bench report' prints saved --json\n"
 "    results as a Markdown table per machine, with the spread of several\n"

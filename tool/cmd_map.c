@@ -90,17 +90,17 @@ static int map_parse(int argc, char **argv, struct map_opts *o)
 	if (ret)
 		return ret;
 	/* A link is at most the whole buffer: no page count can wrap. */
-	if (o->per_link > (o->size + 4095) / 4096)
+	if (o->per_link > (o->size + page_size() - 1) / page_size())
 		return usage_error(&cmd_map, "--pages-per-link %" PRIu64
 				   " is more than the %" PRIu64 " pages of --size",
-				   o->per_link, (o->size + 4095) / 4096);
+				   o->per_link, (o->size + page_size() - 1) / page_size());
 	return -1;
 }
 
 /* The lifecycle as scenario lines, which a failure is named by. */
 static int map_script(const struct map_opts *o, char lines[][MAP_LINE])
 {
-	uint64_t each = o->per_link * 4096;
+	uint64_t each = o->per_link * page_size();
 	int n = 0;
 
 	snprintf(lines[n++], MAP_LINE, "attach %s", o->dev);
@@ -152,7 +152,7 @@ static void map_exec(char lines[][MAP_LINE], int n, struct map_outcome *out)
 static void map_json(const struct map_opts *o, const struct map_outcome *m)
 {
 	json_object *j = json_object_new_object();
-	uint64_t each = o->per_link * 4096;
+	uint64_t each = o->per_link * page_size();
 
 	/* A step failed before alloc: no path, no address to speak of. */
 	json_object_object_add(j, "device", json_object_new_string(o->dev));

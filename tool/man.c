@@ -162,14 +162,14 @@ static void man_scenario(FILE *out)
 	fputs(".SH EXAMPLE\n", out);
 	roff_block(out,
 		   "attach $DMACTL_SELFTESTS_DEV\n"
-		   "buf b kernel 64k\n"
-		   "alloc io 64k fallback\n"
-		   "link io b len=16k dir=to\n"
-		   "expect EEXIST link io b ioff=8k len=4k dir=to\n"
+		   "buf b kernel 16p\n"
+		   "alloc io 16p fallback\n"
+		   "link io b len=4p dir=to\n"
+		   "expect EEXIST link io b ioff=2p len=1p dir=to\n"
 		   "expect EBUSY free io\n"
 		   "sync io\n"
 		   "verify io\n"
-		   "unlink io len=16k dir=to\n"
+		   "unlink io len=4p dir=to\n"
 		   "verify io unmapped\n"
 		   "free io\n");
 	fputs(".SH SEE ALSO\n.BR dmactl (8)\n", out);

@@ -5,7 +5,9 @@
  * One step per line, executed in one process so named objects live across
  * lines.  Words are split on blanks; "$NAME" is replaced by the
  * environment variable; "#" starts a comment.  Positional words come
- * first, then key=value options.  Sizes take k, M and G suffixes.
+ * first, then key=value options.  Sizes take k, M and G suffixes, and p
+ * for pages of the kernel's page size, so that one scenario runs on 4,
+ * 16 and 64 KiB-page kernels alike.
  *
  * The grammar is the verbs[] table at the end of this file: each verb's
  * name, its syntax as "dmactl run --help" prints it (scenario_help()),
@@ -145,6 +147,32 @@ static struct scenario_obj *find(struct scenario *s, const char *name, int kind)
 	return NULL;
 }
 
+/*
+ * A size: bytes, with a k, M or G suffix (parse_size()), or a number of
+ * pages of the kernel's page size with a p suffix: "2p" is 8 KiB with
+ * 4 KiB pages, 32 KiB with 16 KiB ones.  The count before the p is a
+ * plain number ("1kp" is refused).  0, or -1 if @v does not parse.
+ */
+static int scenario_size(const char *v, uint64_t *out)
+{
+	uint64_t page = page_size();
+	size_t len = strlen(v);
+	char count[32];
+	uint64_t n;
+
+	if (!len || v[len - 1] != 'p')
+		return parse_size(v, out);
+	if (len < 2 || len > sizeof(count) ||
+	    !isxdigit((unsigned char)v[len - 2]))
+		return -1;
+	memcpy(count, v, len - 1);
+	count[len - 1] = '\0';
+	if (parse_size(count, &n) || n > UINT64_MAX / page)
+		return -1;
+	*out = n * (uint64_t)page;
+	return 0;
+}
+
 /* A size option (or its default); *bad is set if it does not parse. */
 static uint64_t size_opt(struct step *st, const char *key, uint64_t dflt,
 			 bool *bad)
@@ -154,7 +182,7 @@ static uint64_t size_opt(struct step *st, const char *key, uint64_t dflt,
 
 	if (!v)
 		return dflt;
-	if (parse_size(v, &n)) {
+	if (scenario_size(v, &n)) {
 		*bad = true;
 		return 0;
 	}
@@ -272,7 +300,8 @@ static int do_buf(struct scenario *s, struct step *st)
 	NEED(st->argc == 4, "buf: expected NAME kernel|user|p2p|user-p2p SIZE");
 	NEED(name_free(s, st->argv[1]), "buf: too many objects, or a name taken or too long: %s",
 	     st->argv[1]);
-	NEED(!parse_size(st->argv[3], &len), "buf: bad size '%s'", st->argv[3]);
+	NEED(!scenario_size(st->argv[3], &len), "buf: bad size '%s'",
+	     st->argv[3]);
 	cmd.length = len;
 	cmd.order = size_opt(st, "order", 0, &bad);
 	if (opt(st, "node"))
@@ -395,7 +424,8 @@ static int do_alloc(struct scenario *s, struct step *st)
 	NEED(st->argc == 3, "alloc: expected NAME SIZE");
 	NEED(name_free(s, st->argv[1]), "alloc: too many objects, or a name taken or too long: %s",
 	     st->argv[1]);
-	NEED(!parse_size(st->argv[2], &len), "alloc: bad size '%s'", st->argv[2]);
+	NEED(!scenario_size(st->argv[2], &len), "alloc: bad size '%s'",
+	     st->argv[2]);
 	cmd.length = len;
 	cmd.first_offset = size_opt(st, "first", 0, &bad);
 	NEED(!bad, "alloc: bad option");
@@ -832,12 +862,14 @@ static const struct verb verbs[] = {
 const char scenario_help_rules[] =
 "    '#' starts a comment; $NAME is replaced by the environment variable.\n"
 "    Positional words come first, then key=value options.  Sizes take k,\n"
-"    M and G suffixes.\n";
+"    M and G suffixes, and p for pages of the kernel's page size: 2p is\n"
+"    8k with 4 KiB pages, 32k with 16 KiB pages, 128k with 64 KiB pages,\n"
+"    so that one scenario runs on every page size.\n";
 
 const char scenario_help_notes[] =
 "    Every step but attach, shell, expect and echo needs a device attached\n"
 "    first.  each=E splits a link or unlink into consecutive pieces of E\n"
-"    bytes (one link per page with each=4k); attrs are skip_cpu_sync and\n"
+"    bytes (one link per page with each=1p); attrs are skip_cpu_sync and\n"
 "    weak_ordering.  verify fails on any page that translates wrongly;\n"
 "    with 'unmapped' also on any page still mapped; with 'bus' unless\n"
 "    the pages are reached by PCI bus address alone.  p2p buffers come\n"

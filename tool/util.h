@@ -14,6 +14,8 @@
  * suffix.
  */
 int parse_size(const char *s, uint64_t *out);
+/* The kernel's page size, bytes: the unit the module pins and links in. */
+uint64_t page_size(void);
 
 /* "EEXIST" for EEXIST; the number as text if it has no name. */
 const char *errno_name(int err);

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot self-check: the guest must be the machine its profile promises, so a
 # profile whose IOMMU silently did not come up fails instead of passing.
-# Reads DMACTL_EXPECT_DOMAIN, DMACTL_NVME_COUNT, DMACTL_TOPOLOGY and
-# DMACTL_CMDLINE_CHECK and DMACTL_KERNEL_P2PDMA from the environment
-# (profile.env).
+# Reads DMACTL_EXPECT_DOMAIN, DMACTL_EXPECT_IOMMU, DMACTL_EXPECT_UNTRUSTED,
+# DMACTL_PAGE_SIZE, DMACTL_NVME_COUNT, DMACTL_TOPOLOGY, DMACTL_CMDLINE_CHECK
+# and DMACTL_KERNEL_P2PDMA from the environment (profile.env).
 
 . /dmactl/guest/pci.sh
 
@@ -33,6 +33,24 @@ has_namespace() {
 	[ -e "$1" ]
 }
 
+# The kernel's page size: the shell's own mappings say it.
+page_kb=
+while read -r key v _; do
+	[ "$key" = KernelPageSize: ] && page_kb=$v && break
+done < /proc/self/smaps
+check "page size $((page_kb * 1024)) bytes, profile has $DMACTL_PAGE_SIZE" \
+	"$([ "$((page_kb * 1024))" = "$DMACTL_PAGE_SIZE" ] && echo 1)"
+
+# untrusted DEV_DIR: the device is below an external-facing port.  The
+# kernel marks such a device untrusted and removable from the same
+# property (set_pcie_untrusted(), pci_set_removable()); sysfs shows only
+# the second.  The module's attach reply reports the first (abi's
+# untrusted_device_is_reported).
+untrusted() {
+	val "$1/removable"
+	[ "$val" = removable ]
+}
+
 nvmes=$(nvme_devices)
 # shellcheck disable=SC2086 # one word per device
 set -- $nvmes
@@ -55,6 +73,17 @@ for bdf in $nvmes; do
 	[ -e "$d/iommu_group" ] && val "$d/iommu_group/type" && dom=$val
 	ok=; [ "$dom" = "$DMACTL_EXPECT_DOMAIN" ] && ok=1
 	check "$bdf IOMMU domain $dom, profile expects $DMACTL_EXPECT_DOMAIN" "$ok"
+	if [ -n "$DMACTL_EXPECT_IOMMU" ]; then
+		iommu=$(readlink "$d/iommu" 2>/dev/null)
+		iommu=${iommu##*/}
+		ok=; case "$iommu" in *"$DMACTL_EXPECT_IOMMU"*) ok=1 ;; esac
+		check "$bdf translated by ${iommu:-no IOMMU}, profile expects $DMACTL_EXPECT_IOMMU" "$ok"
+	fi
+	is=no want=no
+	untrusted "$d" && is=yes
+	[ -z "$DMACTL_EXPECT_UNTRUSTED" ] || want=yes
+	check "$bdf untrusted: $is, profile expects $want" \
+		"$([ "$is" = "$want" ] && echo 1)"
 	if [ "$DMACTL_KERNEL_P2PDMA" = y ]; then
 		val "$d/p2pmem/published"; published=$val
 		val "$d/p2pmem/size"
@@ -78,6 +107,10 @@ done
 edu=$(edu_devices)
 ivshmem=$(ivshmem_devices)
 check "edu DMA engine present: $edu" "$([ -n "$edu" ] && echo 1)"
+if [ -n "$DMACTL_EXPECT_UNTRUSTED" ] && [ -n "$edu" ]; then
+	check "edu $edu untrusted (below an external-facing port)" \
+		"$(untrusted "/sys/bus/pci/devices/$edu" && echo 1)"
+fi
 check "ivshmem-plain present: $ivshmem" "$([ -n "$ivshmem" ] && echo 1)"
 
 for word in $DMACTL_CMDLINE_CHECK; do

@@ -26,7 +26,7 @@ FIXTURE(abi) {
 	__u32 buf;
 	__u32 iova;
 	__u32 bench;
-	__u32 src, dst;		/* ABI_ENGINE: linked, synced, 4 KiB each */
+	__u32 src, dst;		/* ABI_ENGINE: linked, synced, a page each */
 	__u64 next_offset;	/* where the next valid link goes */
 	unsigned long taint;
 	char bound[32];		/* the device the setup bound to dmactl */
@@ -62,25 +62,27 @@ static void build_attach(FIXTURE_DATA(abi) *self, void *arg)
 static void build_buf_alloc(FIXTURE_DATA(abi) *self, void *arg)
 {
 	ARG(dmactl_buf_alloc, arg) =
-		dmactl_arg_buf_alloc(DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, 0);
+		dmactl_arg_buf_alloc(DMACTL_BUF_KERNEL, 0, PAGE_SZ, NULL, 0);
 }
 
 static void build_buf_free(FIXTURE_DATA(abi) *self, void *arg)
 {
 	__u32 id = 0;
 
-	_test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &id);
+	_test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, PAGE_SZ, NULL, &id);
 	ARG(dmactl_buf_free, arg) = dmactl_arg_buf_free(id);
 }
 
 static void build_buf_fill(FIXTURE_DATA(abi) *self, void *arg)
 {
-	ARG(dmactl_buf_fill, arg) = dmactl_arg_buf_fill(self->buf, 0, SZ_4K, 1);
+	ARG(dmactl_buf_fill, arg) =
+		dmactl_arg_buf_fill(self->buf, 0, PAGE_SZ, 1);
 }
 
 static void build_buf_checksum(FIXTURE_DATA(abi) *self, void *arg)
 {
-	ARG(dmactl_buf_checksum, arg) = dmactl_arg_buf_checksum(self->buf, 0, SZ_4K);
+	ARG(dmactl_buf_checksum, arg) =
+		dmactl_arg_buf_checksum(self->buf, 0, PAGE_SZ);
 }
 
 static void build_iova_alloc(FIXTURE_DATA(abi) *self, void *arg)
@@ -93,23 +95,24 @@ static void build_iova_link(FIXTURE_DATA(abi) *self, void *arg)
 {
 	ARG(dmactl_iova_link, arg) =
 		dmactl_arg_iova_link(self->iova, self->buf, 0, self->next_offset,
-				     SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	self->next_offset += SZ_4K;
+				     PAGE_SZ, DMACTL_DIR_TO_DEVICE, 0);
+	self->next_offset += PAGE_SZ;
 }
 
 static void build_iova_sync(FIXTURE_DATA(abi) *self, void *arg)
 {
-	ARG(dmactl_iova_sync, arg) = dmactl_arg_iova_sync(self->iova, 0, SZ_4K);
+	ARG(dmactl_iova_sync, arg) =
+		dmactl_arg_iova_sync(self->iova, 0, PAGE_SZ);
 }
 
 static void build_iova_unlink(FIXTURE_DATA(abi) *self, void *arg)
 {
 	_test_cmd_iova_link(self->fd, self->iova, self->buf, 0, self->next_offset,
-			    SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+			    PAGE_SZ, DMACTL_DIR_TO_DEVICE, 0);
 	ARG(dmactl_iova_unlink, arg) =
-		dmactl_arg_iova_unlink(self->iova, self->next_offset, SZ_4K,
+		dmactl_arg_iova_unlink(self->iova, self->next_offset, PAGE_SZ,
 				       DMACTL_DIR_TO_DEVICE, 0);
-	self->next_offset += SZ_4K;
+	self->next_offset += PAGE_SZ;
 }
 
 static __u32 fresh_iova(FIXTURE_DATA(abi) *self)
@@ -138,7 +141,8 @@ static void build_iova_query(FIXTURE_DATA(abi) *self, void *arg)
 
 static void build_iova_verify(FIXTURE_DATA(abi) *self, void *arg)
 {
-	ARG(dmactl_iova_verify, arg) = dmactl_arg_iova_verify(self->iova, 0, SZ_4K);
+	ARG(dmactl_iova_verify, arg) =
+		dmactl_arg_iova_verify(self->iova, 0, PAGE_SZ);
 }
 
 /* The test device with itself: the same function, a distance of 0. */
@@ -156,7 +160,8 @@ static void build_p2pmem_publish(FIXTURE_DATA(abi) *self, void *arg)
 
 static void build_copy(FIXTURE_DATA(abi) *self, void *arg)
 {
-	ARG(dmactl_copy, arg) = dmactl_arg_copy(self->src, 0, self->dst, 0, SZ_4K, 0);
+	ARG(dmactl_copy, arg) =
+		dmactl_arg_copy(self->src, 0, self->dst, 0, PAGE_SZ, 0);
 }
 
 /* A one-I/O phys run: it ends at once. */
@@ -265,30 +270,34 @@ static int abi_bind_and_attach(FIXTURE_DATA(abi) *self)
 	return ret ?: _test_cmd_attach(self->fd, self->bound, NULL);
 }
 
-/* Two 4 KiB objects over memory the edu reaches (28 bits), linked and synced. */
+/*
+ * Two objects of a page each over memory the edu reaches (28 bits), linked
+ * and synced.
+ */
 static int abi_engine_objects(FIXTURE_DATA(abi) *self)
 {
+	const __u64 pg = PAGE_SZ;
 	struct dmactl_iova_alloc ia = {};
 	__u32 a = 0, b = 0;
 	int ret;
 
-	ret = _test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K,
+	ret = _test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0, pg,
 					NULL, DMACTL_BUF_ALLOC_REACHABLE, &a);
 	ret = ret ?: _test_cmd_buf_alloc_flags(self->fd, DMACTL_BUF_KERNEL, 0,
-					       SZ_4K, NULL,
+					       pg, NULL,
 					       DMACTL_BUF_ALLOC_REACHABLE, &b);
-	ret = ret ?: _test_cmd_iova_alloc(self->fd, SZ_4K, 0,
+	ret = ret ?: _test_cmd_iova_alloc(self->fd, pg, 0,
 					  DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	self->src = ia.out_id;
-	ret = ret ?: _test_cmd_iova_alloc(self->fd, SZ_4K, 0,
+	ret = ret ?: _test_cmd_iova_alloc(self->fd, pg, 0,
 					  DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	self->dst = ia.out_id;
-	ret = ret ?: _test_cmd_iova_link(self->fd, self->src, a, 0, 0, SZ_4K,
+	ret = ret ?: _test_cmd_iova_link(self->fd, self->src, a, 0, 0, pg,
 					 DMACTL_DIR_TO_DEVICE, 0);
-	ret = ret ?: _test_cmd_iova_link(self->fd, self->dst, b, 0, 0, SZ_4K,
+	ret = ret ?: _test_cmd_iova_link(self->fd, self->dst, b, 0, 0, pg,
 					 DMACTL_DIR_FROM_DEVICE, 0);
-	ret = ret ?: _test_cmd_iova_sync(self->fd, self->src, 0, SZ_4K);
-	return ret ?: _test_cmd_iova_sync(self->fd, self->dst, 0, SZ_4K);
+	ret = ret ?: _test_cmd_iova_sync(self->fd, self->src, 0, pg);
+	return ret ?: _test_cmd_iova_sync(self->fd, self->dst, 0, pg);
 }
 
 /*
@@ -513,8 +522,8 @@ TEST_F(attach, objects_need_attach)
 	struct dmactl_iova_alloc ia;
 
 	test_err_buf_alloc(EBUSY, self->fd, DMACTL_BUF_KERNEL, 0,
-			   SZ_4K, NULL, NULL);
-	test_err_iova_alloc(EBUSY, self->fd, SZ_4K, 0, 0, &ia);
+			   PAGE_SZ, NULL, NULL);
+	test_err_iova_alloc(EBUSY, self->fd, PAGE_SZ, 0, 0, &ia);
 	test_err_iova_free(ENOENT, self->fd, 1);
 }
 
@@ -526,7 +535,7 @@ TEST_F(attach, reply_describes_the_device)
 	EXPECT_LE(DMACTL_DOMAIN_NONE, a.out_domain);
 	EXPECT_GE(DMACTL_DOMAIN_OTHER, a.out_domain);
 	/* A power of two, at least a page. */
-	EXPECT_LE(4096, a.out_granule);
+	EXPECT_LE(PAGE_SZ, a.out_granule);
 	EXPECT_EQ(0, a.out_granule & (a.out_granule - 1));
 	EXPECT_LE(32, a.out_dma_mask_bits);
 	EXPECT_TRUE(a.out_flags & (DMACTL_ATTACH_OUT_EXCLUSIVE |

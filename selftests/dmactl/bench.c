@@ -199,7 +199,7 @@ TEST_F_TIMEOUT(bench, stalled_start_reply_hides_the_run, 60)
 	__u32 id;
 	int uffd;
 
-	uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_WP, &mem);
+	uffd = dmactl_uffd_region(PAGE_SZ, UFFDIO_REGISTER_MODE_WP, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd write-protection here (%d)", uffd);
 	p.ios = 0;
@@ -220,7 +220,7 @@ TEST_F_TIMEOUT(bench, stalled_start_reply_hides_the_run, 60)
 	pthread_join(st.thread, NULL);
 	ASSERT_EQ(0, st.ret);
 	EXPECT_EQ(0, _test_cmd_bench_free(self->fd, ((struct dmactl_bench_start *)mem)->out_id));
-	munmap(mem, SZ_4K);
+	munmap(mem, PAGE_SZ);
 	EXPECT_EQ(0, dmactl_counter("live-benches"));
 	EXPECT_EQ(0, dmactl_counter("bench-threads"));
 }
@@ -278,7 +278,10 @@ FIXTURE_VARIANT(modes) {
 	/* mapping calls and unmapping calls per I/O of 4 pages */
 	unsigned int map_calls;
 	unsigned int unmap_calls;
-	/* bytes per I/O less 4 pages' (a caller's header or offsets) */
+	/*
+	 * bytes per I/O less 4 pages' (a caller's header or offsets: bytes
+	 * below any page size, the same on every one)
+	 */
 	unsigned int trimmed;
 	/*
 	 * The callers' modes: ranges per I/O, each mapped and unmapped
@@ -368,7 +371,7 @@ TEST_F(modes, counted_run_unmaps_everything)
 	EXPECT_EQ(1000, r.out_progress);
 	EXPECT_EQ(2, r.out_threads);
 	ios = (__u64)p.threads * p.ios;
-	io_bytes = p.pages * SZ_4K - variant->trimmed;
+	io_bytes = p.pages * PAGE_SZ - variant->trimmed;
 	EXPECT_EQ(ios, r.out_ios);
 	EXPECT_EQ((__u64)p.threads * p.warmup_ios, r.out_warmup_ios);
 	EXPECT_EQ(ios * io_bytes, r.out_bytes);
@@ -497,13 +500,13 @@ TEST(mask_held_only_without_objects_and_restored)
 	test_cmd_attach(fd2, dev, NULL);
 
 	p.dma_bits = before == 32 ? 40 : 32;
-	test_cmd_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
+	test_cmd_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, PAGE_SZ, NULL, &buf);
 	EXPECT_EQ(-EBUSY, _test_cmd_bench_start(fd, &p));
 	test_cmd_buf_free(fd2, buf);
 
 	test_cmd_bench_start(fd, &p);
 	EXPECT_EQ((int)p.dma_bits, pci_dma_mask_bits(dev));
-	EXPECT_EQ(-EBUSY, _test_cmd_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K,
+	EXPECT_EQ(-EBUSY, _test_cmd_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, PAGE_SZ,
 					      NULL, &buf));
 	EXPECT_EQ(-EBUSY, _test_cmd_bench_start(fd2, &p));
 	test_cmd_bench_result(fd, p.out_id,
@@ -514,7 +517,7 @@ TEST(mask_held_only_without_objects_and_restored)
 	EXPECT_EQ((int)p.dma_bits, pci_dma_mask_bits(dev));
 	test_cmd_bench_free(fd, p.out_id);
 	EXPECT_EQ(before, pci_dma_mask_bits(dev));
-	test_cmd_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
+	test_cmd_buf_alloc(fd2, DMACTL_BUF_KERNEL, 0, PAGE_SZ, NULL, &buf);
 
 	/* Closing the file restores it as well. */
 	test_cmd_buf_free(fd2, buf);

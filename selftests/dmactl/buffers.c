@@ -7,7 +7,7 @@
  */
 #include "dmactl_test.h"
 
-#define LEN (16 * SZ_4K)
+#define LEN (16 * PAGE_SZ)
 
 FIXTURE(buffers) {
 	int fd;
@@ -34,14 +34,15 @@ FIXTURE_TEARDOWN(buffers)
 TEST_F(buffers, fill_writes_the_pinned_pages)
 {
 	const __u64 *word = self->mem;
+	const __u64 pg = PAGE_SZ;
 	__u32 id;
 	size_t i;
 
 	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, self->mem, &id);
 	/* A sub-range: bytes outside it keep the caller's 0xa5. */
-	test_cmd_buf_fill(self->fd, id, SZ_4K, LEN - 2 * SZ_4K, 0x1234);
+	test_cmd_buf_fill(self->fd, id, pg, LEN - 2 * pg, 0x1234);
 	for (i = 0; i < LEN / 8; i++) {
-		__u64 want = (i < SZ_4K / 8 || i >= (LEN - SZ_4K) / 8) ?
+		__u64 want = (i < pg / 8 || i >= (LEN - pg) / 8) ?
 			     0xa5a5a5a5a5a5a5a5ULL : dmactl_pattern(0x1234, i);
 
 		if (word[i] != want) {
@@ -62,21 +63,24 @@ TEST_F(buffers, checksum_matches_userspace_crc32c)
 	test_cmd_buf_checksum(self->fd, id, 0, LEN, &crc);
 	EXPECT_EQ(crc32c(self->mem, LEN), crc);
 	/* An odd range, crossing a page boundary. */
-	test_cmd_buf_checksum(self->fd, id, SZ_4K - 3, 11, &crc);
-	EXPECT_EQ(crc32c((char *)self->mem + SZ_4K - 3, 11), crc);
+	test_cmd_buf_checksum(self->fd, id, PAGE_SZ - 3, 11, &crc);
+	EXPECT_EQ(crc32c((char *)self->mem + PAGE_SZ - 3, 11), crc);
 	/* The standard check value of crc32c("123456789"). */
 	EXPECT_EQ(0xe3069283U, crc32c("123456789", 9));
 }
 
 TEST_F(buffers, kernel_buffers_are_zeroed)
 {
-	static const char zeros[SZ_4K];
+	const __u64 pg = PAGE_SZ;
+	char *zeros = calloc(1, pg);
 	__u32 id, crc;
 
+	ASSERT_NE(NULL, zeros);
 	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 2, LEN, NULL, &id);
-	test_cmd_buf_checksum(self->fd, id, 0, SZ_4K, &crc);
-	EXPECT_EQ(crc32c(zeros, SZ_4K), crc);
-	EXPECT_EQ(LEN / SZ_4K, dmactl_counter("kernel-pages"));
+	test_cmd_buf_checksum(self->fd, id, 0, pg, &crc);
+	EXPECT_EQ(crc32c(zeros, pg), crc);
+	EXPECT_EQ(LEN / pg, dmactl_counter("kernel-pages"));
+	free(zeros);
 }
 
 TEST_F(buffers, fill_and_checksum_ranges)
@@ -96,41 +100,42 @@ TEST_F(buffers, fill_and_checksum_ranges)
 TEST_F(buffers, alloc_argument_checks)
 {
 	struct dmactl_buf_alloc cmd = {
-		.size = sizeof(cmd), .kind = DMACTL_BUF_KERNEL, .length = SZ_4K,
-		.node = 999,
+		.size = sizeof(cmd), .kind = DMACTL_BUF_KERNEL,
+		.length = PAGE_SZ, .node = 999,
 	};
 
 	EXPECT_EQ(-EINVAL, dmactl_ioc(self->fd, DMACTL_BUF_ALLOC, &cmd));
 	cmd.node = 0;
 	EXPECT_EQ(0, dmactl_ioc(self->fd, DMACTL_BUF_ALLOC, &cmd));
-	test_err_buf_alloc(EINVAL, self->fd, 0, 0, SZ_4K, NULL, NULL);
-	test_err_buf_alloc(EINVAL, self->fd, 3, 0, SZ_4K, NULL, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, 0, 0, PAGE_SZ, NULL, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, 3, 0, PAGE_SZ, NULL, NULL);
+	/* One whole chunk of order 11: only the order is wrong. */
 	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_KERNEL, 11,
-			   SZ_2M * 4, NULL, NULL);
+			   PAGE_SZ << 11, NULL, NULL);
 	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_KERNEL, 1,
-			   SZ_4K, NULL, NULL);
+			   PAGE_SZ, NULL, NULL);
 	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_KERNEL, 0,
-			   (1ULL << 30) + SZ_4K, NULL, NULL);
+			   (1ULL << 30) + PAGE_SZ, NULL, NULL);
 	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_KERNEL, 0,
-			   SZ_4K, self->mem, NULL);
-	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_USER, 0, SZ_4K,
+			   PAGE_SZ, self->mem, NULL);
+	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_USER, 0, PAGE_SZ,
 			   (char *)self->mem + 8, NULL);
 	test_err_buf_alloc(EINVAL, self->fd, DMACTL_BUF_USER, 0, 100,
 			   self->mem, NULL);
 	test_err_buf_alloc(EOVERFLOW, self->fd, DMACTL_BUF_USER, 0,
-			   SZ_2M, (void *)(~0UL & ~4095UL),
+			   SZ_2M, (void *)(uintptr_t)~(PAGE_SZ - 1),
 			   NULL);
 }
 
 TEST_F(buffers, user_memory_must_be_mapped)
 {
-	void *hole = mmap(NULL, 4 * SZ_4K, PROT_NONE,
+	void *hole = mmap(NULL, 4 * PAGE_SZ, PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, hole);
-	ASSERT_EQ(0, munmap(hole, 4 * SZ_4K));
+	ASSERT_EQ(0, munmap(hole, 4 * PAGE_SZ));
 	test_err_buf_alloc(EFAULT, self->fd, DMACTL_BUF_USER, 0,
-			   4 * SZ_4K, hole, NULL);
+			   4 * PAGE_SZ, hole, NULL);
 	EXPECT_EQ(0, dmactl_counter("pinned-pages"));
 }
 

@@ -12,7 +12,7 @@
 #include "dmactl_test.h"
 
 #define THREADS 4
-#define PAGES_PER_THREAD 64
+#define PAGES_PER_THREAD 64	/* 256 KiB to 4 MiB a thread, by page size */
 #define ROUNDS 200
 #define RACES 50
 
@@ -27,7 +27,8 @@ FIXTURE_SETUP(concurrency)
 {
 	dmactl_fixture_open_attached(self, &self->dev);
 	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0,
-			   THREADS * PAGES_PER_THREAD * SZ_4K, NULL, &self->buf);
+			   THREADS * PAGES_PER_THREAD * PAGE_SZ, NULL,
+			   &self->buf);
 }
 
 FIXTURE_TEARDOWN(concurrency)
@@ -49,18 +50,19 @@ struct worker {
 static void *disjoint_worker(void *arg)
 {
 	struct worker *w = arg;
-	__u64 base = (__u64)w->index * PAGES_PER_THREAD * SZ_4K, off;
+	const __u64 pg = PAGE_SZ;
+	__u64 base = (__u64)w->index * PAGES_PER_THREAD * pg, off;
 	struct dmactl_iova_verify v;
 	int r;
 
 	for (r = 0; r < ROUNDS; r++) {
-		off = base + (r % PAGES_PER_THREAD) * SZ_4K;
-		if (_test_cmd_iova_link(w->fd, w->iova, w->buf, off, off, SZ_4K,
+		off = base + (r % PAGES_PER_THREAD) * pg;
+		if (_test_cmd_iova_link(w->fd, w->iova, w->buf, off, off, pg,
 					DMACTL_DIR_BIDIRECTIONAL, 0) ||
-		    _test_cmd_iova_sync(w->fd, w->iova, off, SZ_4K) ||
-		    _test_cmd_iova_verify(w->fd, w->iova, off, SZ_4K, &v) ||
+		    _test_cmd_iova_sync(w->fd, w->iova, off, pg) ||
+		    _test_cmd_iova_verify(w->fd, w->iova, off, pg, &v) ||
 		    v.out_mismatches ||
-		    _test_cmd_iova_unlink(w->fd, w->iova, off, SZ_4K,
+		    _test_cmd_iova_unlink(w->fd, w->iova, off, pg,
 					  DMACTL_DIR_BIDIRECTIONAL, 0))
 			w->failures++;
 		else
@@ -77,7 +79,7 @@ TEST_F(concurrency, disjoint_ranges_of_one_iova)
 	struct dmactl_iova_query q;
 	int i;
 
-	test_cmd_iova_alloc(self->fd, THREADS * PAGES_PER_THREAD * SZ_4K, 0,
+	test_cmd_iova_alloc(self->fd, THREADS * PAGES_PER_THREAD * PAGE_SZ, 0,
 			    DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	for (i = 0; i < THREADS; i++) {
 		w[i] = (struct worker){ .fd = self->fd, .iova = ia.out_id,
@@ -92,7 +94,8 @@ TEST_F(concurrency, disjoint_ranges_of_one_iova)
 	}
 	test_cmd_iova_query(self->fd, ia.out_id, &q, NULL, 0);
 	EXPECT_EQ(0, q.out_nr_links);
-	test_cmd_iova_verify(self->fd, ia.out_id, 0, THREADS * PAGES_PER_THREAD * SZ_4K, &v);
+	test_cmd_iova_verify(self->fd, ia.out_id, 0,
+			     THREADS * PAGES_PER_THREAD * PAGE_SZ, &v);
 	EXPECT_EQ(0, v.out_mismatches);
 	EXPECT_EQ(0, v.out_mapped_ok);
 	test_cmd_iova_free(self->fd, ia.out_id);
@@ -108,7 +111,7 @@ static void link_until_gone(struct worker *w, bool iova_goes)
 	int ret;
 
 	for (;;) {
-		ret = _test_cmd_iova_link(w->fd, w->iova, w->buf, 0, 0, SZ_4K,
+		ret = _test_cmd_iova_link(w->fd, w->iova, w->buf, 0, 0, PAGE_SZ,
 					  DMACTL_DIR_TO_DEVICE, 0);
 		if (ret == -ENOENT)
 			break;
@@ -117,7 +120,7 @@ static void link_until_gone(struct worker *w, bool iova_goes)
 			break;
 		}
 		w->ok++;
-		ret = _test_cmd_iova_unlink(w->fd, w->iova, 0, SZ_4K,
+		ret = _test_cmd_iova_unlink(w->fd, w->iova, 0, PAGE_SZ,
 					    DMACTL_DIR_TO_DEVICE, 0);
 		if (ret == -ENOENT && iova_goes)
 			break;
@@ -141,7 +144,7 @@ TEST_F(concurrency, free_races_link)
 	int race, ret, freed;
 
 	for (race = 0; race < RACES; race++) {
-		test_cmd_iova_alloc(self->fd, 16 * SZ_4K, 0,
+		test_cmd_iova_alloc(self->fd, 16 * PAGE_SZ, 0,
 				    DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 		w = (struct worker){ .fd = self->fd, .iova = ia.out_id,
 				     .buf = self->buf };
@@ -176,9 +179,9 @@ TEST_F(concurrency, buffer_free_races_link)
 	__u32 buf;
 	int race, ret;
 
-	test_cmd_iova_alloc(self->fd, 16 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_iova_alloc(self->fd, 16 * PAGE_SZ, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	for (race = 0; race < RACES; race++) {
-		test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf);
+		test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, PAGE_SZ, NULL, &buf);
 		w = (struct worker){ .fd = self->fd, .iova = ia.out_id, .buf = buf };
 		ASSERT_EQ(0, pthread_create(&w.thread, NULL, buf_link_loop, &w));
 		/* A buffer under a link is never freed: EBUSY until unlinked. */
@@ -221,27 +224,33 @@ static void *free_every_id(void *arg)
 	return NULL;
 }
 
-/* The two ALLOCs whose replies the tests below make fault or stall. */
-static const struct dmactl_buf_alloc buf_alloc_req = {
-	.size = sizeof(buf_alloc_req), .kind = DMACTL_BUF_KERNEL,
-	.length = SZ_4K, .node = DMACTL_NO_NODE,
-};
-static const struct dmactl_iova_alloc iova_alloc_req = {
-	.size = sizeof(iova_alloc_req), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
-	.length = 16 * SZ_4K,
-};
+/*
+ * The two ALLOCs whose replies the tests below make fault or stall: a
+ * page of buffer, 16 pages of IOVA (made at run time: the page size is
+ * not a constant).
+ */
+static struct dmactl_buf_alloc buf_alloc_req(void)
+{
+	return dmactl_arg_buf_alloc(DMACTL_BUF_KERNEL, 0, PAGE_SZ, NULL, 0);
+}
+
+static struct dmactl_iova_alloc iova_alloc_req(void)
+{
+	return dmactl_arg_iova_alloc(16 * PAGE_SZ, 0,
+				     DMACTL_IOVA_ALLOW_FALLBACK);
+}
 
 /* A copy of @cmd the kernel can read but not write: the reply faults. */
 static void *readonly_arg(const void *cmd, size_t len)
 {
-	void *p = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
 	memcpy(p, cmd, len);
-	if (mprotect(p, SZ_4K, PROT_READ)) {
-		munmap(p, SZ_4K);
+	if (mprotect(p, PAGE_SZ, PROT_READ)) {
+		munmap(p, PAGE_SZ);
 		return NULL;
 	}
 	return p;
@@ -257,8 +266,10 @@ TEST_F(concurrency, reply_fault_races_free)
 {
 	struct freer f = { .fd = self->fd, .first = 1,
 			   .last = self->buf + 2 * RACES + 8, .keep = self->buf };
-	void *rba = readonly_arg(&buf_alloc_req, sizeof(buf_alloc_req));
-	void *ria = readonly_arg(&iova_alloc_req, sizeof(iova_alloc_req));
+	struct dmactl_buf_alloc ba = buf_alloc_req();
+	struct dmactl_iova_alloc ia = iova_alloc_req();
+	void *rba = readonly_arg(&ba, sizeof(ba));
+	void *ria = readonly_arg(&ia, sizeof(ia));
 	int race;
 
 	ASSERT_NE(NULL, rba);
@@ -273,8 +284,8 @@ TEST_F(concurrency, reply_fault_races_free)
 	EXPECT_EQ(0, f.freed);
 	EXPECT_EQ(1, dmactl_counter("live-bufs"));	/* the fixture's own */
 	EXPECT_EQ(0, dmactl_counter("live-iovas"));
-	munmap(rba, SZ_4K);
-	munmap(ria, SZ_4K);
+	munmap(rba, PAGE_SZ);
+	munmap(ria, PAGE_SZ);
 }
 
 /*
@@ -288,9 +299,11 @@ TEST_F(concurrency, reply_fault_races_free)
  */
 TEST_F_TIMEOUT(concurrency, stalled_alloc_reply_hides_the_object, 60)
 {
+	const struct dmactl_buf_alloc ba = buf_alloc_req();
+	const struct dmactl_iova_alloc ia = iova_alloc_req();
 	const struct { unsigned long req; const void *cmd; size_t len; } calls[] = {
-		{ DMACTL_BUF_ALLOC, &buf_alloc_req, sizeof(buf_alloc_req) },
-		{ DMACTL_IOVA_ALLOC, &iova_alloc_req, sizeof(iova_alloc_req) },
+		{ DMACTL_BUF_ALLOC, &ba, sizeof(ba) },
+		{ DMACTL_IOVA_ALLOC, &ia, sizeof(ia) },
 	};
 	struct dmactl_stalled st;
 	unsigned int i;
@@ -299,7 +312,7 @@ TEST_F_TIMEOUT(concurrency, stalled_alloc_reply_hides_the_object, 60)
 	int uffd;
 
 	for (i = 0; i < ARRAY_SIZE(calls); i++) {
-		uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_WP, &mem);
+		uffd = dmactl_uffd_region(PAGE_SZ, UFFDIO_REGISTER_MODE_WP, &mem);
 		if (uffd < 0)
 			SKIP(return, "no userfaultfd write-protection here (%d)", uffd);
 		ASSERT_EQ(0, dmactl_uffd_wp_write(uffd, mem, calls[i].cmd, calls[i].len));
@@ -328,7 +341,7 @@ TEST_F_TIMEOUT(concurrency, stalled_alloc_reply_hides_the_object, 60)
 			id = ((struct dmactl_buf_alloc *)mem)->out_id;
 			EXPECT_EQ(0, _test_cmd_buf_free(self->fd, id));
 		}
-		munmap(mem, SZ_4K);
+		munmap(mem, PAGE_SZ);
 	}
 	EXPECT_EQ(1, dmactl_counter("live-bufs"));	/* the fixture's own */
 	EXPECT_EQ(0, dmactl_counter("live-iovas"));
@@ -339,12 +352,12 @@ TEST_F(concurrency, ids_are_not_reused_at_once)
 {
 	__u32 a, b, c;
 
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &a);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, PAGE_SZ, NULL, &a);
 	test_cmd_buf_free(self->fd, a);
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &b);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, PAGE_SZ, NULL, &b);
 	EXPECT_NE(a, b);
 	test_cmd_buf_free(self->fd, b);
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &c);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, PAGE_SZ, NULL, &c);
 	EXPECT_NE(a, c);
 	EXPECT_NE(b, c);
 	test_err_buf_free(ENOENT, self->fd, a);

@@ -197,6 +197,7 @@ static bool viommu(void)
  * @run: a benchmark run
  * @excl: the exclusive device of the case, or ""
  * @links: room for QUERY's link list
+ * @mem: user memory for a buffer, USER_MEM_PAGES pages
  */
 struct fnth {
 	int fd;
@@ -204,6 +205,7 @@ struct fnth {
 	__u32 buf, buf2, iova, iova2, run;
 	char excl[32];
 	struct dmactl_link_info links[8];
+	void *mem;
 };
 
 static int open_attached(struct fnth *f, const char *dev)
@@ -218,22 +220,23 @@ static int open_attached(struct fnth *f, const char *dev)
 /* Two 4-page buffers, two IOVA objects with a linked, synced page each. */
 static int make_linked(struct fnth *f, __u32 flags)
 {
+	const __u64 pg = PAGE_SZ;
 	struct dmactl_iova_alloc ia;
 
-	return _test_cmd_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+	return _test_cmd_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * pg,
 					 NULL, flags, &f->buf) ?:
-	       _test_cmd_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * SZ_4K,
+	       _test_cmd_buf_alloc_flags(f->fd, DMACTL_BUF_KERNEL, 0, 4 * pg,
 					 NULL, flags, &f->buf2) ?:
-	       _test_cmd_iova_alloc(f->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
+	       _test_cmd_iova_alloc(f->fd, 4 * pg, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
 	       (f->iova = ia.out_id, 0) ?:
-	       _test_cmd_iova_alloc(f->fd, 4 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
+	       _test_cmd_iova_alloc(f->fd, 4 * pg, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia) ?:
 	       (f->iova2 = ia.out_id, 0) ?:
-	       _test_cmd_iova_link(f->fd, f->iova, f->buf, 0, 0, SZ_4K,
+	       _test_cmd_iova_link(f->fd, f->iova, f->buf, 0, 0, pg,
 				   DMACTL_DIR_TO_DEVICE, 0) ?:
-	       _test_cmd_iova_link(f->fd, f->iova2, f->buf2, 0, 0, SZ_4K,
+	       _test_cmd_iova_link(f->fd, f->iova2, f->buf2, 0, 0, pg,
 				   DMACTL_DIR_FROM_DEVICE, 0) ?:
-	       _test_cmd_iova_sync(f->fd, f->iova, 0, SZ_4K) ?:
-	       _test_cmd_iova_sync(f->fd, f->iova2, 0, SZ_4K);
+	       _test_cmd_iova_sync(f->fd, f->iova, 0, pg) ?:
+	       _test_cmd_iova_sync(f->fd, f->iova2, 0, pg);
 }
 
 /* A run of @mode: two threads, so a failure can come after one is set up. */
@@ -270,6 +273,30 @@ static int setup_attached(struct fnth *f)
 	return open_attached(f, dmactl_test_dev());
 }
 
+#define USER_MEM_PAGES 8
+
+/*
+ * Attached, with USER_MEM_PAGES pages of memory to pin: mapped once (a
+ * static array cannot be sized in pages of the running kernel) and kept
+ * for every try, as such an array would be; mapped here, because an
+ * mmap() under injection would fail before the call is reached.
+ */
+static int setup_user_mem(struct fnth *f)
+{
+	static void *mem;
+
+	if (!mem) {
+		mem = mmap(NULL, USER_MEM_PAGES * PAGE_SZ, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem == MAP_FAILED) {
+			mem = NULL;
+			return -errno;
+		}
+	}
+	f->mem = mem;
+	return setup_attached(f);
+}
+
 static int setup_linked(struct fnth *f)
 {
 	return open_attached(f, dmactl_test_dev()) ?: make_linked(f, 0);
@@ -281,8 +308,9 @@ static int setup_record(struct fnth *f)
 	int ret = setup_linked(f), k;
 
 	for (k = 1; !ret && k < 4; k++)
-		ret = _test_cmd_iova_link(f->fd, f->iova, f->buf, k * SZ_4K, k * SZ_4K,
-					  SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+		ret = _test_cmd_iova_link(f->fd, f->iova, f->buf, k * PAGE_SZ,
+					  k * PAGE_SZ, PAGE_SZ,
+					  DMACTL_DIR_TO_DEVICE, 0);
 	return ret;
 }
 
@@ -329,7 +357,7 @@ static int setup_provider(struct fnth *f)
 {
 	struct dmactl_p2pmem_publish pub = { .size = sizeof(pub), .bar = 2 };
 	struct dmactl_buf_alloc ba = {
-		.size = sizeof(ba), .kind = DMACTL_BUF_P2P, .length = SZ_4K,
+		.size = sizeof(ba), .kind = DMACTL_BUF_P2P, .length = PAGE_SZ,
 		.node = DMACTL_NO_NODE,
 	};
 	struct dmactl_iova_alloc ia;
@@ -349,11 +377,11 @@ static int setup_provider(struct fnth *f)
 		return ret;
 	snprintf(ba.provider, sizeof(ba.provider), "%s", f->excl);
 	ret = dmactl_ioc(f->fd, DMACTL_BUF_ALLOC, &ba) ?:
-	      _test_cmd_iova_alloc(f->fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	      _test_cmd_iova_alloc(f->fd, PAGE_SZ, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	if (ret)
 		return ret;
 	/* The link may be refused (no path to it here): the buffer stays. */
-	_test_cmd_iova_link(f->fd, ia.out_id, ba.out_id, 0, 0, SZ_4K,
+	_test_cmd_iova_link(f->fd, ia.out_id, ba.out_id, 0, 0, PAGE_SZ,
 			    DMACTL_DIR_BIDIRECTIONAL, 0);
 	return 0;
 }
@@ -374,42 +402,43 @@ static int call_attach(struct fnth *f)
 
 static int call_buf_kernel(struct fnth *f)
 {
-	return _test_cmd_buf_alloc(f->fd, DMACTL_BUF_KERNEL, 1, 8 * SZ_4K, NULL, NULL);
+	return _test_cmd_buf_alloc(f->fd, DMACTL_BUF_KERNEL, 1, 8 * PAGE_SZ, NULL, NULL);
 }
 
 static int call_buf_user(struct fnth *f)
 {
-	static char mem[8 * SZ_4K] __attribute__((aligned(4096)));
-
-	return _test_cmd_buf_alloc(f->fd, DMACTL_BUF_USER, 0, sizeof(mem), mem, NULL);
+	return _test_cmd_buf_alloc(f->fd, DMACTL_BUF_USER, 0,
+				   USER_MEM_PAGES * PAGE_SZ, f->mem, NULL);
 }
 
 static int call_buf_free(struct fnth *f)
 {
-	_test_cmd_iova_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	_test_cmd_iova_unlink(f->fd, f->iova, 0, PAGE_SZ, DMACTL_DIR_TO_DEVICE, 0);
 	return _test_cmd_buf_free(f->fd, f->buf);
 }
 
 static int call_fill(struct fnth *f)
 {
-	return _test_cmd_buf_fill(f->fd, f->buf, 0, 4 * SZ_4K, 7);
+	return _test_cmd_buf_fill(f->fd, f->buf, 0, 4 * PAGE_SZ, 7);
 }
 
 static int call_checksum(struct fnth *f)
 {
-	return _test_cmd_buf_checksum(f->fd, f->buf, 0, 4 * SZ_4K, NULL);
+	return _test_cmd_buf_checksum(f->fd, f->buf, 0, 4 * PAGE_SZ, NULL);
 }
 
 static int call_iova_alloc(struct fnth *f)
 {
-	return _test_cmd_iova_alloc(f->fd, 64 * SZ_4K, 0,
+	return _test_cmd_iova_alloc(f->fd, 64 * PAGE_SZ, 0,
 				    DMACTL_IOVA_ALLOW_FALLBACK, NULL);
 }
 
 static int call_link(struct fnth *f)
 {
-	return _test_cmd_iova_link(f->fd, f->iova, f->buf, 2 * SZ_4K, 2 * SZ_4K,
-				   2 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	const __u64 pg = PAGE_SZ;
+
+	return _test_cmd_iova_link(f->fd, f->iova, f->buf, 2 * pg, 2 * pg,
+				   2 * pg, DMACTL_DIR_TO_DEVICE, 0);
 }
 
 /*
@@ -436,14 +465,15 @@ static int setup_fresh_space(struct fnth *f)
 static int call_link_fresh(struct fnth *f)
 {
 	return _test_cmd_iova_link(f->fd, f->iova2, f->buf, 0, 32ULL << 20,
-				   2 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+				   2 * PAGE_SZ, DMACTL_DIR_TO_DEVICE, 0);
 }
 
 /* What the link says it mapped translates: no mismatch, nothing missing. */
 static int check_link_fresh(struct fnth *f)
 {
 	struct dmactl_iova_verify v;
-	int ret = _test_cmd_iova_verify(f->fd, f->iova2, 32ULL << 20, 2 * SZ_4K, &v);
+	int ret = _test_cmd_iova_verify(f->fd, f->iova2, 32ULL << 20,
+					2 * PAGE_SZ, &v);
 
 	return ret ?: v.out_mismatches || v.out_mapped_ok != 2 ? -EIO : 0;
 }
@@ -451,36 +481,38 @@ static int check_link_fresh(struct fnth *f)
 /* A link continuing the record before it (the extend path). */
 static int call_link_extend(struct fnth *f)
 {
-	return _test_cmd_iova_link(f->fd, f->iova, f->buf, SZ_4K, SZ_4K, SZ_4K,
+	const __u64 pg = PAGE_SZ;
+
+	return _test_cmd_iova_link(f->fd, f->iova, f->buf, pg, pg, pg,
 				   DMACTL_DIR_TO_DEVICE, 0);
 }
 
 static int call_sync(struct fnth *f)
 {
-	return _test_cmd_iova_sync(f->fd, f->iova, 0, 4 * SZ_4K);
+	return _test_cmd_iova_sync(f->fd, f->iova, 0, 4 * PAGE_SZ);
 }
 
 static int call_unlink(struct fnth *f)
 {
-	return _test_cmd_iova_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return _test_cmd_iova_unlink(f->fd, f->iova, 0, PAGE_SZ, DMACTL_DIR_TO_DEVICE, 0);
 }
 
 /* Two links out of the middle of a shared record: it splits. */
 static int call_unlink_split(struct fnth *f)
 {
-	return _test_cmd_iova_unlink(f->fd, f->iova, SZ_4K, 2 * SZ_4K,
+	return _test_cmd_iova_unlink(f->fd, f->iova, PAGE_SZ, 2 * PAGE_SZ,
 				     DMACTL_DIR_TO_DEVICE, 0);
 }
 
 static int call_iova_free(struct fnth *f)
 {
-	_test_cmd_iova_unlink(f->fd, f->iova, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	_test_cmd_iova_unlink(f->fd, f->iova, 0, PAGE_SZ, DMACTL_DIR_TO_DEVICE, 0);
 	return _test_cmd_iova_free(f->fd, f->iova);
 }
 
 static int call_destroy(struct fnth *f)
 {
-	return _test_cmd_iova_destroy(f->fd, f->iova, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
+	return _test_cmd_iova_destroy(f->fd, f->iova, PAGE_SZ, DMACTL_DIR_TO_DEVICE, 0);
 }
 
 static int call_query(struct fnth *f)
@@ -490,7 +522,7 @@ static int call_query(struct fnth *f)
 
 static int call_verify(struct fnth *f)
 {
-	return _test_cmd_iova_verify(f->fd, f->iova, 0, 4 * SZ_4K, NULL);
+	return _test_cmd_iova_verify(f->fd, f->iova, 0, 4 * PAGE_SZ, NULL);
 }
 
 static int call_p2p_query(struct fnth *f)
@@ -513,7 +545,7 @@ static int call_copy(struct fnth *f)
 {
 	struct dmactl_copy c = {
 		.size = sizeof(c), .src_iova_id = f->iova,
-		.dst_iova_id = f->iova2, .length = SZ_4K,
+		.dst_iova_id = f->iova2, .length = PAGE_SZ,
 	};
 
 	return dmactl_ioc(f->fd, DMACTL_COPY, &c);
@@ -646,7 +678,7 @@ FIXTURE_VARIANT(fail_nth) {
 CASE(get_version, DMACTL_GET_VERSION, setup_open, call_version, NULL);
 CASE(attach, DMACTL_ATTACH, setup_open, call_attach, NULL);
 CASE(buf_alloc_kernel, DMACTL_BUF_ALLOC, setup_attached, call_buf_kernel, NULL);
-CASE(buf_alloc_user, DMACTL_BUF_ALLOC, setup_attached, call_buf_user, NULL);
+CASE(buf_alloc_user, DMACTL_BUF_ALLOC, setup_user_mem, call_buf_user, NULL);
 CASE(buf_free, DMACTL_BUF_FREE, setup_linked, call_buf_free, NULL);
 CASE(buf_fill, DMACTL_BUF_FILL, setup_linked, call_fill, NULL);
 CASE(buf_checksum, DMACTL_BUF_CHECKSUM, setup_linked, call_checksum, NULL);

@@ -19,7 +19,7 @@
 
 #include "dmactl_test.h"
 
-#define LEN (16 * SZ_4K)
+#define LEN (16 * PAGE_SZ)
 #define TO DMACTL_DIR_BIDIRECTIONAL
 
 static void *map_anon(size_t len, int prot)
@@ -51,7 +51,7 @@ static void expect_mapped(struct __test_metadata *_metadata, int fd, __u32 buf)
 	test_cmd_iova_link(fd, ia.out_id, buf, 0, 0, LEN, TO, 0);
 	test_cmd_iova_sync(fd, ia.out_id, 0, LEN);
 	test_cmd_iova_verify(fd, ia.out_id, 0, LEN, &v);
-	EXPECT_EQ(LEN / SZ_4K, v.out_mapped_ok + v.out_bounced);
+	EXPECT_EQ(LEN / PAGE_SZ, v.out_mapped_ok + v.out_bounced);
 	EXPECT_EQ(0, v.out_mismatches);
 	test_cmd_iova_destroy(fd, ia.out_id, LEN, TO, 0);
 }
@@ -79,11 +79,12 @@ TEST_F(hostile, unpinnable_memory_is_refused)
 TEST_F(hostile, file_and_memfd_pages_are_the_pinned_ones)
 {
 	char path[] = "/tmp/dmactl-hostile-XXXXXX";
+	char *want = malloc(LEN);	/* 16 pages: not for the stack */
 	__u32 buf, crc, got;
-	char want[LEN];
 	int fds[2], i;
 	void *mem;
 
+	ASSERT_NE(NULL, want);
 	fds[0] = mkstemp(path);
 	ASSERT_LE(0, fds[0]);
 	unlink(path);
@@ -109,15 +110,18 @@ TEST_F(hostile, file_and_memfd_pages_are_the_pinned_ones)
 		munmap(mem, LEN);
 		close(fds[i]);
 	}
+	free(want);
 }
 
 /* Unmapped, discarded or moved after the pin: the buffer keeps its pages. */
 TEST_F(hostile, mapping_changes_after_the_pin)
 {
-	char before[LEN], want[LEN];
+	char *before = malloc(LEN), *want = malloc(LEN);
 	__u32 buf, got;
 	void *mem, *moved;
 
+	ASSERT_NE(NULL, before);
+	ASSERT_NE(NULL, want);
 	/* Unmapped: the pinned pages live on with what they held. */
 	mem = map_anon(LEN, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, mem);
@@ -164,11 +168,14 @@ TEST_F(hostile, mapping_changes_after_the_pin)
 	expect_mapped(_metadata, self->fd, buf);
 	test_cmd_buf_free(self->fd, buf);
 	munmap(moved, LEN);
+	free(before);
+	free(want);
 }
 
 struct server {
 	pthread_t thread;
 	int uffd;
+	char *page;	/* UFFDIO_COPY's source: a whole page, aligned */
 	volatile bool stop;
 	int served;
 };
@@ -178,8 +185,8 @@ static void *serve_faults(void *arg)
 {
 	struct server *s = arg;
 	struct pollfd p = { .fd = s->uffd, .events = POLLIN };
-	static char page[SZ_4K] __attribute__((aligned(SZ_4K)));
-	struct uffdio_copy c = { .len = SZ_4K };
+	const __u64 pg = PAGE_SZ;
+	struct uffdio_copy c = { .len = pg };
 	struct uffd_msg msg;
 
 	while (!s->stop) {
@@ -187,9 +194,9 @@ static void *serve_faults(void *arg)
 		    read(s->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
 		    msg.event != UFFD_EVENT_PAGEFAULT)
 			continue;
-		c.dst = msg.arg.pagefault.address & ~(SZ_4K - 1);
-		memset(page, (int)(c.dst / SZ_4K) & 0xff, sizeof(page));
-		c.src = (unsigned long)page;
+		c.dst = msg.arg.pagefault.address & ~(pg - 1);
+		memset(s->page, (int)(c.dst / pg) & 0xff, pg);
+		c.src = (unsigned long)s->page;
 		if (!ioctl(s->uffd, UFFDIO_COPY, &c))
 			s->served++;
 	}
@@ -199,20 +206,24 @@ static void *serve_faults(void *arg)
 /* Memory served page by page by userfaultfd: pinned as it is served. */
 TEST_F(hostile, userfaultfd_served_memory)
 {
+	const __u64 pg = PAGE_SZ;
 	struct server s = {};
-	char want[LEN];
+	char *want = malloc(LEN);
 	__u32 buf, got;
 	void *mem;
 	int i;
 
+	ASSERT_NE(NULL, want);
 	s.uffd = dmactl_uffd_region(LEN, UFFDIO_REGISTER_MODE_MISSING, &mem);
 	if (s.uffd < 0)
 		SKIP(return, "no userfaultfd here (%d)", s.uffd);
+	s.page = map_anon(pg, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, s.page);
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, serve_faults, &s));
 	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, LEN, mem, &buf);
-	for (i = 0; i < LEN / SZ_4K; i++)
-		memset(want + i * SZ_4K,
-		       (int)(((uintptr_t)mem / SZ_4K + i) & 0xff), SZ_4K);
+	for (i = 0; i < LEN / pg; i++)
+		memset(want + i * pg, (int)(((uintptr_t)mem / pg + i) & 0xff),
+		       pg);
 	test_cmd_buf_checksum(self->fd, buf, 0, LEN, &got);
 	EXPECT_EQ(crc32c(want, LEN), got);
 	expect_mapped(_metadata, self->fd, buf);
@@ -220,8 +231,10 @@ TEST_F(hostile, userfaultfd_served_memory)
 	s.stop = true;
 	pthread_join(s.thread, NULL);
 	close(s.uffd);
-	EXPECT_EQ(LEN / SZ_4K, s.served);
+	EXPECT_EQ(LEN / pg, s.served);
 	munmap(mem, LEN);
+	munmap(s.page, pg);
+	free(want);
 }
 
 /*
@@ -231,11 +244,11 @@ TEST_F(hostile, userfaultfd_served_memory)
 TEST_F(hostile, device_copies_pinned_pages_of_a_gone_mapping)
 {
 	const char *edu = dmactl_test_excl_dev();
-	struct dmactl_copy c = { .size = sizeof(c), .length = SZ_4K };
+	const __u64 pg = PAGE_SZ;
+	struct dmactl_copy c = { .size = sizeof(c), .length = pg };
 	struct dmactl_iova_alloc ia;
 	struct dmactl_attach a;
-	char before[SZ_4K];
-	__u32 src, dst, si, di, got;
+	__u32 src, dst, si, di, got, before;
 	void *smem, *dmem;
 	int fd;
 
@@ -248,36 +261,36 @@ TEST_F(hostile, device_copies_pinned_pages_of_a_gone_mapping)
 		close(fd);
 		SKIP(return, "user pages may lie past the edu's 28 bits without an IOMMU");
 	}
-	smem = map_anon(SZ_4K, PROT_READ | PROT_WRITE);
-	dmem = map_anon(SZ_4K, PROT_READ | PROT_WRITE);
+	smem = map_anon(pg, PROT_READ | PROT_WRITE);
+	dmem = map_anon(pg, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, smem);
 	ASSERT_NE(NULL, dmem);
-	memset(smem, 0x3c, SZ_4K);
-	memset(dmem, 0, SZ_4K);
-	memcpy(before, smem, SZ_4K);
-	test_cmd_buf_alloc(fd, DMACTL_BUF_USER, 0, SZ_4K, smem, &src);
-	test_cmd_buf_alloc(fd, DMACTL_BUF_USER, 0, SZ_4K, dmem, &dst);
-	ASSERT_EQ(0, munmap(smem, SZ_4K));
-	ASSERT_EQ(0, madvise(dmem, SZ_4K, MADV_DONTNEED));
-	test_cmd_iova_alloc(fd, SZ_4K, 0, 0, &ia);
+	memset(smem, 0x3c, pg);
+	memset(dmem, 0, pg);
+	before = crc32c(smem, pg);
+	test_cmd_buf_alloc(fd, DMACTL_BUF_USER, 0, pg, smem, &src);
+	test_cmd_buf_alloc(fd, DMACTL_BUF_USER, 0, pg, dmem, &dst);
+	ASSERT_EQ(0, munmap(smem, pg));
+	ASSERT_EQ(0, madvise(dmem, pg, MADV_DONTNEED));
+	test_cmd_iova_alloc(fd, pg, 0, 0, &ia);
 	si = ia.out_id;
-	test_cmd_iova_alloc(fd, SZ_4K, 0, 0, &ia);
+	test_cmd_iova_alloc(fd, pg, 0, 0, &ia);
 	di = ia.out_id;
-	test_cmd_iova_link(fd, si, src, 0, 0, SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	test_cmd_iova_link(fd, di, dst, 0, 0, SZ_4K, DMACTL_DIR_FROM_DEVICE, 0);
-	test_cmd_iova_sync(fd, si, 0, SZ_4K);
-	test_cmd_iova_sync(fd, di, 0, SZ_4K);
+	test_cmd_iova_link(fd, si, src, 0, 0, pg, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_link(fd, di, dst, 0, 0, pg, DMACTL_DIR_FROM_DEVICE, 0);
+	test_cmd_iova_sync(fd, si, 0, pg);
+	test_cmd_iova_sync(fd, di, 0, pg);
 	c.src_iova_id = si;
 	c.dst_iova_id = di;
 	ASSERT_EQ(0, dmactl_ioc(fd, DMACTL_COPY, &c));
 	EXPECT_EQ(0, c.out_mismatches);
 	EXPECT_EQ(0, c.out_guard_damage);
-	test_cmd_buf_checksum(fd, dst, 0, SZ_4K, &got);
-	EXPECT_EQ(crc32c(before, SZ_4K), got);
+	test_cmd_buf_checksum(fd, dst, 0, pg, &got);
+	EXPECT_EQ(before, got);
 	/* userspace's page at dmem is a fresh one: the copy never went there */
 	EXPECT_EQ(0, ((unsigned char *)dmem)[0]);
 	close(fd);
-	munmap(dmem, SZ_4K);
+	munmap(dmem, pg);
 }
 
 DMACTL_TEST_MAIN

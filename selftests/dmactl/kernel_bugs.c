@@ -50,15 +50,15 @@ static void *kept_page(void)
 
 	if (fd < 0)
 		return NULL;
-	if (ftruncate(fd, SZ_4K)) {
+	if (ftruncate(fd, PAGE_SZ)) {
 		close(fd);
 		return NULL;
 	}
-	p = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED)
 		return NULL;
-	memset(p, 0x5a, SZ_4K);
+	memset(p, 0x5a, PAGE_SZ);
 	return p;
 }
 
@@ -73,6 +73,7 @@ static void *kept_page(void)
 TEST_F_TIMEOUT(kernel_bugs, unmap_ending_at_2_64, 120)
 {
 	const char *dev = dmactl_test_dev();
+	const __u64 pg = PAGE_SZ;
 	struct dmactl_iova_alloc ia;
 	bool warned = false;
 	char why[256];
@@ -93,8 +94,8 @@ TEST_F_TIMEOUT(kernel_bugs, unmap_ending_at_2_64, 120)
 		SKIP(return, "no 4 GiB of IOVA for this device (%s)", strerrorname_np(-ret));
 	page = kept_page();
 	ASSERT_NE(NULL, page);
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, SZ_4K, page, &buf);
-	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, (4ULL << 30) - SZ_4K, SZ_4K,
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, pg, page, &buf);
+	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, (4ULL << 30) - pg, pg,
 			   DMACTL_DIR_TO_DEVICE, 0);
 	end = ia.out_dma_addr + (4ULL << 30);	/* 0 at the end of 64 bits */
 	TH_LOG("4 GiB of IOVA at %#llx", (unsigned long long)ia.out_dma_addr);
@@ -102,7 +103,7 @@ TEST_F_TIMEOUT(kernel_bugs, unmap_ending_at_2_64, 120)
 		was = dmactl_expect_warn_begin(TOP_UNMAP_WARN_FUNCS, TOP_UNMAP_WARN_WHY);
 		ASSERT_LE(0, was);
 	}
-	ret = _test_cmd_iova_unlink(self->fd, ia.out_id, (4ULL << 30) - SZ_4K, SZ_4K,
+	ret = _test_cmd_iova_unlink(self->fd, ia.out_id, (4ULL << 30) - pg, pg,
 				    DMACTL_DIR_TO_DEVICE, 0);
 	if (!end && dmactl_expect_warn_end(self->taint, was)) {
 		warned = true;
@@ -111,7 +112,7 @@ TEST_F_TIMEOUT(kernel_bugs, unmap_ending_at_2_64, 120)
 	EXPECT_EQ(0, ret);
 	test_cmd_iova_free(self->fd, ia.out_id);
 	test_cmd_buf_free(self->fd, buf);
-	munmap(page, SZ_4K);
+	munmap(page, pg);
 	if (end)	/* no unmap at 2^64: its count is right */
 		unlink(KEPT_PAGE_FILE);
 	close(self->fd);
@@ -163,6 +164,7 @@ static int nvme_namespace_dev(const char *bdf, char *path, size_t len)
  */
 TEST_F_TIMEOUT(kernel_bugs, block_requests_off_the_iova_path, 120)
 {
+	const size_t pg = PAGE_SZ;
 	struct iovec whole[2], pieces[2];
 	char ns[128];
 	__u8 *mem;
@@ -174,20 +176,25 @@ TEST_F_TIMEOUT(kernel_bugs, block_requests_off_the_iova_path, 120)
 		SKIP(return, "the device under test has no NVMe namespace");
 	fd = open(ns, O_RDONLY | O_DIRECT);
 	ASSERT_LE(0, fd) TH_LOG("%s: %s", ns, strerror(errno));
-	/* Four pages, used two apart: no request merges them into one. */
-	mem = aligned_alloc(SZ_4K, 4 * SZ_4K);
+	/*
+	 * Four pages, used two apart: no request merges them into one.  A
+	 * whole page is a whole IOVA granule (on a 16 KiB-page kernel, 4 KiB
+	 * would end inside one and never take the IOVA path).  The reads
+	 * cover the namespace's first 512 pages: 32 MiB at 64 KiB pages.
+	 */
+	mem = aligned_alloc(pg, 4 * pg);
 	ASSERT_NE(NULL, mem);
-	whole[0] = (struct iovec){ mem, SZ_4K };
-	whole[1] = (struct iovec){ mem + 2 * SZ_4K, SZ_4K };
-	pieces[0] = (struct iovec){ mem + SZ_4K, 512 };
-	pieces[1] = (struct iovec){ mem + 3 * SZ_4K, 512 };
+	whole[0] = (struct iovec){ mem, pg };
+	whole[1] = (struct iovec){ mem + 2 * pg, pg };
+	pieces[0] = (struct iovec){ mem + pg, 512 };
+	pieces[1] = (struct iovec){ mem + 3 * pg, 512 };
 	for (i = 0; i < 256; i++) {
-		off_t at = (off_t)(i % 512) * 2 * SZ_4K;
+		off_t at = (off_t)(i % 512) * 2 * pg;
 
-		ASSERT_EQ(2 * SZ_4K, preadv(fd, whole, 2, at));
+		ASSERT_EQ((ssize_t)(2 * pg), preadv(fd, whole, 2, at));
 		ASSERT_EQ(1024, preadv(fd, pieces, 2, at));
-		ASSERT_EQ(0, memcmp(mem + SZ_4K, mem, 512));
-		ASSERT_EQ(0, memcmp(mem + 3 * SZ_4K, mem + 512, 512));
+		ASSERT_EQ(0, memcmp(mem + pg, mem, 512));
+		ASSERT_EQ(0, memcmp(mem + 3 * pg, mem + 512, 512));
 	}
 	free(mem);
 	close(fd);

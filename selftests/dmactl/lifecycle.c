@@ -10,9 +10,10 @@
  */
 #include "dmactl_test.h"
 
+/* 512 pages of 4 KiB, 128 of 16 KiB, 32 of 64 KiB. */
 #define BUF_LEN SZ_2M
-#define NR_PAGES (BUF_LEN / SZ_4K)
-/* First-granule offset of the "first_offset" pattern. */
+#define NR_PAGES (BUF_LEN / PAGE_SZ)
+/* First-granule offset of the "first_offset" pattern: below any granule. */
 #define OFF0 256
 
 enum pattern { PAT_ONE, PAT_PER_PAGE, PAT_FIRST_OFFSET, PAT_SPARSE };
@@ -73,14 +74,16 @@ FIXTURE_TEARDOWN(lifecycle)
 }
 
 /*
- * Link the buffer in the variant's pattern.  Returns the number of links
- * and sets *linked_pages and *mapped_len (the end of the last link).
+ * Link the buffer in the variant's pattern, on a device whose IOVA
+ * granule is @g.  Returns the number of links and sets *linked_pages and
+ * *mapped_len (the end of the last link).
  */
 static int link_pattern(struct __test_metadata *_metadata, int fd,
-			const FIXTURE_VARIANT(lifecycle) *variant,
+			const FIXTURE_VARIANT(lifecycle) *variant, __u64 g,
 			__u32 iova, __u32 buf, unsigned long *linked_pages,
 			__u64 *mapped_len)
 {
+	const __u64 pg = PAGE_SZ;
 	int i, n = 0;
 
 	switch (variant->pattern) {
@@ -93,19 +96,22 @@ static int link_pattern(struct __test_metadata *_metadata, int fd,
 		break;
 	case PAT_PER_PAGE:
 		for (i = 0; i < NR_PAGES; i++, n++)
-			if (_test_cmd_iova_link(fd, iova, buf, i * SZ_4K, i * SZ_4K,
-						SZ_4K, variant->dir, 0))
+			if (_test_cmd_iova_link(fd, iova, buf, i * pg, i * pg,
+						pg, variant->dir, 0))
 				break;
 		EXPECT_EQ(NR_PAGES, n);
 		*linked_pages = NR_PAGES;
 		*mapped_len = BUF_LEN;
 		break;
 	case PAT_FIRST_OFFSET:
-		/* IOVA byte 0 sits at OFF0 in its granule, as the buffer's. */
-		EXPECT_EQ(0, _test_cmd_iova_link(fd, iova, buf, OFF0, 0, SZ_4K - OFF0,
+		/*
+		 * IOVA byte 0 sits at OFF0 in its granule, as the buffer's;
+		 * the second link starts on the next granule.
+		 */
+		EXPECT_EQ(0, _test_cmd_iova_link(fd, iova, buf, OFF0, 0, g - OFF0,
 						 variant->dir, 0));
-		EXPECT_EQ(0, _test_cmd_iova_link(fd, iova, buf, SZ_4K, SZ_4K - OFF0,
-						 BUF_LEN - SZ_4K, variant->dir, 0));
+		EXPECT_EQ(0, _test_cmd_iova_link(fd, iova, buf, g, g - OFF0,
+						 BUF_LEN - g, variant->dir, 0));
 		n = 2;
 		*linked_pages = NR_PAGES;
 		*mapped_len = BUF_LEN - OFF0;
@@ -113,12 +119,12 @@ static int link_pattern(struct __test_metadata *_metadata, int fd,
 	case PAT_SPARSE:
 		/* Every other page, each at its own offset: holes between. */
 		for (i = 0; i < NR_PAGES; i += 2, n++)
-			if (_test_cmd_iova_link(fd, iova, buf, i * SZ_4K, i * SZ_4K,
-						SZ_4K, variant->dir, 0))
+			if (_test_cmd_iova_link(fd, iova, buf, i * pg, i * pg,
+						pg, variant->dir, 0))
 				break;
 		EXPECT_EQ(NR_PAGES / 2, n);
 		*linked_pages = NR_PAGES / 2;
-		*mapped_len = (NR_PAGES - 1) * SZ_4K;
+		*mapped_len = (NR_PAGES - 1) * pg;
 		break;
 	}
 	return n;
@@ -147,7 +153,8 @@ static void map_and_verify(struct __test_metadata *_metadata,
 			    DMACTL_IOVA_ALLOW_FALLBACK, ia);
 	ASSERT_EQ(iommu ? DMACTL_PATH_IOVA : DMACTL_PATH_FALLBACK, ia->out_path);
 
-	*nr_links = link_pattern(_metadata, self->fd, variant, ia->out_id,
+	*nr_links = link_pattern(_metadata, self->fd, variant,
+				 self->dev.out_granule, ia->out_id,
 				 self->buf, &linked_pages, mapped_len);
 	test_cmd_iova_sync(self->fd, ia->out_id, 0, len);
 
@@ -233,7 +240,7 @@ TEST_F(lifecycle, link_sync_verify_destroy)
 		return;	/* release() cleans up; teardown checks it did */
 	}
 	test_cmd_iova_destroy(self->fd, ia.out_id, mapped_len, variant->dir, 0);
-	test_err_iova_verify(ENOENT, self->fd, ia.out_id, 0, 4096, NULL);
+	test_err_iova_verify(ENOENT, self->fd, ia.out_id, 0, PAGE_SZ, NULL);
 	test_cmd_buf_free(self->fd, self->buf);
 }
 
@@ -265,6 +272,8 @@ TEST_F(granules, unlink_unmaps_every_granule_a_link_touched)
 	__u64 g = self->dev.out_granule, len_iova = 4 * g;
 	__u64 offs[] = { 256, g / 2, g - 64 };
 	__u64 lens[] = { g, g + 512, 3 * g - 8 };
+	/* One chunk of 2 MiB: order 9 of 4 KiB pages, 7 of 16 KiB, 5 of 64. */
+	__u32 order = dmactl_page_order(SZ_2M);
 	struct dmactl_iova_verify v;
 	struct dmactl_iova_alloc ia;
 	unsigned int i, j;
@@ -273,12 +282,12 @@ TEST_F(granules, unlink_unmaps_every_granule_a_link_touched)
 	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE))
 		SKIP(return, "the IOVA API is not usable here");
 	/*
-	 * Physically contiguous (order 9), so that each link is one call of
+	 * Physically contiguous (one chunk), so that each link is one call of
 	 * dma_iova_link(): dmactl maps page-sized runs of scattered memory
 	 * one by one, and a run that ends on a page boundary hides a length
 	 * rounded without the offset.
 	 */
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 9, SZ_2M, NULL, &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, order, SZ_2M, NULL, &buf);
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		for (j = 0; j < ARRAY_SIZE(lens); j++) {
 			test_cmd_iova_alloc(self->fd, len_iova, offs[i], 0, &ia);

@@ -30,8 +30,8 @@ else
 	ktap_test_fail "/dev/dmactl opens before lockdown"
 fi
 # A file open before the lockdown is of no use after it.
-if [ -n "$DEV" ] && printf '%s\n' "attach $DEV" "buf a kernel 4k" \
-	"shell echo integrity > $LOCKDOWN" "expect EPERM buf b kernel 4k" |
+if [ -n "$DEV" ] && printf '%s\n' "attach $DEV" "buf a kernel 1p" \
+	"shell echo integrity > $LOCKDOWN" "expect EPERM buf b kernel 1p" |
 	"${DMACTL:-dmactl}" run - | sed 's/^/# /'; then
 	ktap_test_pass "a file opened before lockdown=integrity: its calls give EPERM after"
 elif [ -z "$DEV" ]; then

@@ -6,9 +6,14 @@
  * the rule's rejection counter went up by exactly one, that the links
  * already in place still translate correctly, and (in teardown) that the
  * kernel gained no WARN or DIE taint and nothing leaked.
+ *
+ * Sizes are in pages (pg) where a test counts pages -- the oracle's, the
+ * pinned ones -- and in the object's IOVA granule (g) where a rule is
+ * about where links start and end; the two are one size on the test bed.
  */
 #include "dmactl_test.h"
 
+/* Both hold 16 pages, the most a test links, at any page size to 64 KiB. */
 #define BUF_LEN SZ_2M
 #define IOVA_LEN (1ULL << 20)
 #define TO DMACTL_DIR_TO_DEVICE
@@ -63,7 +68,7 @@ TEST_F(misuse, M1_declined_alloc_gives_no_object)
 	/* Without the fallback there is no object to misuse at all. */
 	test_err_iova_alloc(EOPNOTSUPP, self->fd, IOVA_LEN, 0, 0, &ia);
 	test_err_iova_link(ENOENT, self->fd, self->iova + 1, self->buf, 0,
-			   0, SZ_4K, TO, 0);
+			   0, PAGE_SZ, TO, 0);
 }
 
 /*
@@ -74,6 +79,7 @@ TEST_F(misuse, M1_declined_alloc_gives_no_object)
  */
 TEST_F(misuse, classic_mode_falls_back_and_still_translates)
 {
+	const __u64 pg = PAGE_SZ;
 	struct dmactl_iova_verify v;
 	struct dmactl_iova_alloc ia;
 
@@ -85,8 +91,8 @@ TEST_F(misuse, classic_mode_falls_back_and_still_translates)
 	if (self->dev.out_domain != DMACTL_DOMAIN_DMA &&
 	    self->dev.out_domain != DMACTL_DOMAIN_DMA_FQ)
 		SKIP(return, "no DMA domain: the fallback is dma-direct, as with the API");
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, (16 * SZ_4K), TO, 0);
-	test_cmd_iova_verify(self->fd, self->iova, 0, (16 * SZ_4K), &v);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, 16 * pg, TO, 0);
+	test_cmd_iova_verify(self->fd, self->iova, 0, 16 * pg, &v);
 	EXPECT_EQ(16, v.out_checked);
 	EXPECT_EQ(0, v.out_mismatches);
 	/* Through the page table; an IOMMU bounces only untrusted devices. */
@@ -95,8 +101,8 @@ TEST_F(misuse, classic_mode_falls_back_and_still_translates)
 	 * The fallback's addresses are the kernel's to reuse once unmapped:
 	 * the oracle looks at none of them after the unlink.
 	 */
-	test_cmd_iova_unlink(self->fd, self->iova, 0, (16 * SZ_4K), TO, 0);
-	test_cmd_iova_verify(self->fd, self->iova, 0, (16 * SZ_4K), &v);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, 16 * pg, TO, 0);
+	test_cmd_iova_verify(self->fd, self->iova, 0, 16 * pg, &v);
 	EXPECT_EQ(16, v.out_checked);
 	EXPECT_EQ(0, v.out_mapped_ok + v.out_unmapped_ok + v.out_mismatches);
 }
@@ -105,7 +111,7 @@ TEST_F(misuse, M2_every_alloc_is_a_new_state)
 {
 	struct dmactl_iova_alloc second;
 
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, PAGE_SZ, TO, 0);
 	test_cmd_iova_alloc(self->fd, IOVA_LEN, 0, DMACTL_IOVA_ALLOW_FALLBACK,
 			    &second);
 	EXPECT_NE(self->iova, second.out_id);
@@ -116,21 +122,25 @@ TEST_F(misuse, M2_every_alloc_is_a_new_state)
 
 TEST_F(misuse, M3_use_after_free)
 {
+	const __u64 pg = PAGE_SZ;
+
 	test_cmd_iova_free(self->fd, self->iova);
 	test_err_iova_free(ENOENT, self->fd, self->iova);
 	test_err_iova_destroy(ENOENT, self->fd, self->iova, 0, TO, 0);
 	test_err_iova_link(ENOENT, self->fd, self->iova, self->buf, 0, 0,
-			   SZ_4K, TO, 0);
-	test_err_iova_sync(ENOENT, self->fd, self->iova, 0, SZ_4K);
-	test_err_iova_verify(ENOENT, self->fd, self->iova, 0, SZ_4K, NULL);
+			   pg, TO, 0);
+	test_err_iova_sync(ENOENT, self->fd, self->iova, 0, pg);
+	test_err_iova_verify(ENOENT, self->fd, self->iova, 0, pg, NULL);
 }
 
 TEST_F(misuse, M3_use_after_destroy)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	test_cmd_iova_destroy(self->fd, self->iova, SZ_4K, TO, 0);
-	test_err_iova_destroy(ENOENT, self->fd, self->iova, SZ_4K, TO, 0);
-	test_err_iova_unlink(ENOENT, self->fd, self->iova, 0, SZ_4K, TO, 0);
+	const __u64 pg = PAGE_SZ;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, pg, TO, 0);
+	test_cmd_iova_destroy(self->fd, self->iova, pg, TO, 0);
+	test_err_iova_destroy(ENOENT, self->fd, self->iova, pg, TO, 0);
+	test_err_iova_unlink(ENOENT, self->fd, self->iova, 0, pg, TO, 0);
 }
 
 TEST_F(misuse, M3_ids_are_per_kind)
@@ -155,18 +165,22 @@ TEST_F(misuse, M7_oversized_alloc)
 					     DMACTL_IOVA_ALLOW_FALLBACK, NULL));
 }
 
+/* 0x100: off the granule, whatever its size. */
 TEST_F(misuse, M8_unaligned_phys_past_offset_zero)
 {
+	const __u64 g = self->ia.out_granule;
+
 	expect_rejected("M8", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
-							  self->buf, 0x100, SZ_4K,
-							  SZ_4K, TO, 0));
+							  self->buf, 0x100, g,
+							  g, TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M9_misaligned_iova_offset)
 {
 	expect_rejected("M9", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
-							  self->buf, 0, 0x100, SZ_4K,
+							  self->buf, 0, 0x100,
+							  self->ia.out_granule,
 							  TO, 0));
 	expect_intact(self);
 }
@@ -175,7 +189,8 @@ TEST_F(misuse, M9_phys_offset_not_first_offset)
 {
 	/* IOVA byte 0 is granule-aligned; the buffer byte is not. */
 	expect_rejected("M9", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
-							  self->buf, 0x100, 0, SZ_4K,
+							  self->buf, 0x100, 0,
+							  self->ia.out_granule,
 							  TO, 0));
 	expect_intact(self);
 }
@@ -190,47 +205,57 @@ TEST_F(misuse, M9_first_offset_beyond_granule)
 
 TEST_F(misuse, M10_link_past_the_end)
 {
+	const __u64 g = self->ia.out_granule;
+
 	expect_rejected("M10", ERANGE, _test_cmd_iova_link(self->fd, self->iova,
 							   self->buf, 0,
-							   IOVA_LEN - SZ_4K,
-							   2 * SZ_4K, TO, 0));
+							   IOVA_LEN - g,
+							   2 * g, TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M10_link_offset_wraps)
 {
+	const __u64 g = self->ia.out_granule;
+
 	expect_rejected("M10", EOVERFLOW, _test_cmd_iova_link(self->fd, self->iova,
 							      self->buf, 0,
-							      ~0ULL - SZ_4K + 1,
-							      2 * SZ_4K, TO, 0));
+							      ~0ULL - g + 1,
+							      2 * g, TO, 0));
 }
 
 TEST_F(misuse, M11_double_link)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	const __u64 g = self->ia.out_granule;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, g, TO, 0);
 	expect_rejected("M11", EEXIST, _test_cmd_iova_link(self->fd, self->iova,
-							   self->buf, SZ_4K, 0, SZ_4K,
+							   self->buf, g, 0, g,
 							   TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M11_overlapping_link)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, SZ_4K, 4 * SZ_4K, TO, 0);
+	const __u64 g = self->ia.out_granule;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, g, 4 * g, TO, 0);
 	expect_rejected("M11", EEXIST, _test_cmd_iova_link(self->fd, self->iova,
-							   self->buf, 0, 0, 2 * SZ_4K,
+							   self->buf, 0, 0, 2 * g,
 							   TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M11_link_into_a_tail_granule)
 {
+	const __u64 g = self->ia.out_granule;
+
 	/* 100 bytes at 0 map all of granule 0: nothing else may go there. */
 	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, 100, TO, 0);
 	expect_rejected("M9", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
 							  self->buf, 0, 100, 100,
 							  TO, 0));
-	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, g, g, g, TO, 0);
 	expect_intact(self);
 }
 
@@ -242,25 +267,28 @@ TEST_F(misuse, M12_zero_size_link)
 
 TEST_F(misuse, M13_M29_bad_direction)
 {
+	const __u64 pg = PAGE_SZ;
+
 	/* dma_map_phys() BUGs on DMA_NONE: the fallback path is M29. */
 	expect_rejected("M13", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
-							   self->buf, 0, 0, SZ_4K, 0,
+							   self->buf, 0, 0, pg, 0,
 							   0));
 	expect_rejected("M13", EINVAL, _test_cmd_iova_link(self->fd, self->iova,
-							   self->buf, 0, 0, SZ_4K, 4,
+							   self->buf, 0, 0, pg, 4,
 							   0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M14_require_coherent_is_the_objects)
 {
+	const __u64 pg = PAGE_SZ;
 	struct dmactl_iova_alloc ia;
 	int ret;
 
 	/* Not a link attribute the caller sets... */
 	expect_rejected("M18", EOPNOTSUPP,
 			_test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0,
-					    SZ_4K, TO, 1 << 2));
+					    pg, TO, 1 << 2));
 	/* ...but a property of the object, applied to every link. */
 	if (!(self->dev.out_flags & DMACTL_ATTACH_OUT_REQUIRE_COHERENT)) {
 		/* A kernel without the attribute: the object cannot be had. */
@@ -273,7 +301,7 @@ TEST_F(misuse, M14_require_coherent_is_the_objects)
 	test_cmd_iova_alloc(self->fd, IOVA_LEN, 0,
 			    DMACTL_IOVA_ALLOW_FALLBACK | DMACTL_IOVA_REQUIRE_COHERENT,
 			    &ia);
-	ret = _test_cmd_iova_link(self->fd, ia.out_id, self->buf, 0, 0, SZ_4K, TO, 0);
+	ret = _test_cmd_iova_link(self->fd, ia.out_id, self->buf, 0, 0, pg, TO, 0);
 	if (self->dev.out_flags & DMACTL_ATTACH_OUT_SWIOTLB) {
 		EXPECT_NE(0, ret);	/* the kernel refuses to bounce it */
 	} else {
@@ -288,42 +316,47 @@ TEST_F(misuse, M16_M18_attributes_outside_the_allowlist)
 	for (bit = 2; bit < 32; bit++)
 		expect_rejected("M18", EOPNOTSUPP,
 				_test_cmd_iova_link(self->fd, self->iova, self->buf, 0,
-						    0, SZ_4K, TO, 1U << bit));
+						    0, PAGE_SZ, TO, 1U << bit));
 }
 
 TEST_F(misuse, M19_range_outside_the_buffer)
 {
+	const __u64 pg = PAGE_SZ;
+
 	expect_rejected("M19", ERANGE, _test_cmd_iova_link(self->fd, self->iova,
-							   self->buf, BUF_LEN - SZ_4K,
-							   0, 2 * SZ_4K, TO, 0));
+							   self->buf, BUF_LEN - pg,
+							   0, 2 * pg, TO, 0));
 }
 
 TEST_F(misuse, M19_buffer_freed_under_a_link)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	const __u64 pg = PAGE_SZ;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, pg, TO, 0);
 	expect_rejected("buf_busy", EBUSY, _test_cmd_buf_free(self->fd, self->buf));
 	expect_intact(self);
-	test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, pg, TO, 0);
 	test_cmd_buf_free(self->fd, self->buf);
 }
 
 TEST_F(misuse, M19_user_memory_unmapped_under_a_link)
 {
 	long pinned = dmactl_counter("pinned-pages");
+	const __u64 pg = PAGE_SZ;
 	struct dmactl_iova_verify v;
 	__u32 ubuf;
 	void *mem;
 
-	mem = mmap(NULL, 4 * SZ_4K, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
-	memset(mem, 1, 4 * SZ_4K);
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, 4 * SZ_4K, mem, &ubuf);
-	test_cmd_iova_link(self->fd, self->iova, ubuf, 0, 0, 4 * SZ_4K, FROM, 0);
+	memset(mem, 1, 4 * pg);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_USER, 0, 4 * pg, mem, &ubuf);
+	test_cmd_iova_link(self->fd, self->iova, ubuf, 0, 0, 4 * pg, FROM, 0);
 	/* The pages stay pinned and mapped: the device cannot hit reused memory. */
-	ASSERT_EQ(0, munmap(mem, 4 * SZ_4K));
+	ASSERT_EQ(0, munmap(mem, 4 * pg));
 	EXPECT_EQ(pinned + 4, dmactl_counter("pinned-pages"));
-	test_cmd_iova_verify(self->fd, self->iova, 0, 4 * SZ_4K, &v);
+	test_cmd_iova_verify(self->fd, self->iova, 0, 4 * pg, &v);
 	EXPECT_EQ(0, v.out_mismatches);
 	EXPECT_EQ(4, v.out_mapped_ok + v.out_bounced);
 }
@@ -331,7 +364,7 @@ TEST_F(misuse, M19_user_memory_unmapped_under_a_link)
 TEST_F(misuse, M21_sync_outside_or_empty)
 {
 	expect_rejected("M21", ERANGE, _test_cmd_iova_sync(self->fd, self->iova, 0,
-							   IOVA_LEN + SZ_4K));
+							   IOVA_LEN + PAGE_SZ));
 	expect_rejected("M21", EINVAL, _test_cmd_iova_sync(self->fd, self->iova, 0, 0));
 	expect_rejected("M21", EOVERFLOW, _test_cmd_iova_sync(self->fd, self->iova,
 							      ~0ULL, 2));
@@ -340,23 +373,27 @@ TEST_F(misuse, M21_sync_outside_or_empty)
 TEST_F(misuse, M22_unlink_never_linked)
 {
 	expect_rejected("M22", ENOENT, _test_cmd_iova_unlink(self->fd, self->iova, 0,
-							     SZ_4K, TO, 0));
+							     PAGE_SZ, TO, 0));
 }
 
 TEST_F(misuse, M22_unlink_twice)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0);
+	const __u64 pg = PAGE_SZ;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, pg, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, pg, TO, 0);
 	expect_rejected("M22", ENOENT, _test_cmd_iova_unlink(self->fd, self->iova, 0,
-							     SZ_4K, TO, 0));
+							     pg, TO, 0));
 }
 
 TEST_F(misuse, M22_unlink_across_a_hole)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
+	const __u64 g = self->ia.out_granule;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, g, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 2 * g, g, TO, 0);
 	expect_rejected("M22", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova, 0,
-							     3 * SZ_4K, TO, 0));
+							     3 * g, TO, 0));
 	expect_intact(self);
 }
 
@@ -366,13 +403,14 @@ TEST_F(misuse, M22_unlink_across_a_hole)
  */
 TEST_F(misuse, M22_unlink_from_a_links_unlinked_tail)
 {
+	const __u64 g = self->ia.out_granule;
 	struct dmactl_iova_query q;
 
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
-	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, g / 2, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, g, g, g, TO, 0);
 	expect_rejected("M22", ENOENT, _test_cmd_iova_unlink(self->fd, self->iova,
-							     SZ_4K / 2,
-							     SZ_4K + SZ_4K / 2, TO, 0));
+							     g / 2,
+							     g + g / 2, TO, 0));
 	test_cmd_iova_query(self->fd, self->iova, &q, NULL, 0);
 	EXPECT_EQ(2, q.out_nr_links);
 	expect_intact(self);
@@ -385,50 +423,55 @@ TEST_F(misuse, M22_unlink_from_a_links_unlinked_tail)
  */
 TEST_F(misuse, M22_unlink_across_a_sub_granule_hole)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
-	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	const __u64 g = self->ia.out_granule;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, g / 2, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, g, g, g, TO, 0);
 	expect_rejected("M22", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova, 0,
-							     2 * SZ_4K, TO, 0));
+							     2 * g, TO, 0));
 	expect_intact(self);
 	/* One at a time, each link goes. */
-	test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K / 2, TO, 0);
-	test_cmd_iova_unlink(self->fd, self->iova, SZ_4K, SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, g / 2, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, g, g, TO, 0);
 }
 
 TEST_F(misuse, M23_unlink_splitting_a_link)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, 4 * SZ_4K, TO, 0);
+	const __u64 g = self->ia.out_granule;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, 4 * g, TO, 0);
 	/* The first half, the second half: either would split the link. */
 	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova, 0,
-							     2 * SZ_4K, TO, 0));
+							     2 * g, TO, 0));
 	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova,
-							     2 * SZ_4K, 2 * SZ_4K,
+							     2 * g, 2 * g,
 							     TO, 0));
 	expect_intact(self);
-	test_cmd_iova_unlink(self->fd, self->iova, 0, 4 * SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, 4 * g, TO, 0);
 }
 
 /* Links that continue each other share a record; a link is still a link. */
 TEST_F(misuse, M23_unlink_splitting_a_link_of_a_shared_record)
 {
+	const __u64 g = self->ia.out_granule;
 	struct dmactl_iova_query q;
 	int k;
 
 	for (k = 0; k < 4; k++)
-		test_cmd_iova_link(self->fd, self->iova, self->buf, k * 2 * SZ_4K,
-				   k * 2 * SZ_4K, 2 * SZ_4K, TO, 0);
+		test_cmd_iova_link(self->fd, self->iova, self->buf, k * 2 * g,
+				   k * 2 * g, 2 * g, TO, 0);
 	test_cmd_iova_query(self->fd, self->iova, &q, NULL, 0);
 	EXPECT_EQ(4, q.out_nr_links);
 	EXPECT_EQ(q.out_path == DMACTL_PATH_IOVA ? 1 : 4, q.out_nr_records);
 	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova,
-							     2 * SZ_4K, SZ_4K, TO, 0));
+							     2 * g, g, TO, 0));
 	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova,
-							     SZ_4K, 2 * SZ_4K, TO, 0));
+							     g, 2 * g, TO, 0));
 	expect_rejected("M23", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova,
-							     2 * SZ_4K, 5 * SZ_4K,
+							     2 * g, 5 * g,
 							     TO, 0));
 	expect_intact(self);
-	test_cmd_iova_destroy(self->fd, self->iova, 8 * SZ_4K, TO, 0);
+	test_cmd_iova_destroy(self->fd, self->iova, 8 * g, TO, 0);
 }
 
 /*
@@ -437,6 +480,7 @@ TEST_F(misuse, M23_unlink_splitting_a_link_of_a_shared_record)
  */
 TEST_F(misuse, shared_records_split_on_unlink)
 {
+	const __u64 pg = PAGE_SZ;
 	struct dmactl_link_info info[16];
 	struct dmactl_iova_verify v;
 	struct dmactl_iova_query q;
@@ -444,80 +488,88 @@ TEST_F(misuse, shared_records_split_on_unlink)
 	int k;
 
 	for (k = 0; k < 16; k++)
-		test_cmd_iova_link(self->fd, self->iova, self->buf, k * SZ_4K,
-				   k * SZ_4K, SZ_4K, TO, 0);
+		test_cmd_iova_link(self->fd, self->iova, self->buf, k * pg,
+				   k * pg, pg, TO, 0);
 	test_cmd_iova_query(self->fd, self->iova, &q, info, 16);
 	iova_path = q.out_path == DMACTL_PATH_IOVA;
 	EXPECT_EQ(16, q.out_nr_links);
 	EXPECT_EQ(iova_path ? 1 : 16, q.out_nr_records);
 	for (k = 0; k < 16; k++) {
-		EXPECT_EQ(k * SZ_4K, info[k].iova_offset);
-		EXPECT_EQ(k * SZ_4K, info[k].buf_offset);
-		EXPECT_EQ(SZ_4K, info[k].length);
+		EXPECT_EQ(k * pg, info[k].iova_offset);
+		EXPECT_EQ(k * pg, info[k].buf_offset);
+		EXPECT_EQ(pg, info[k].length);
 	}
 
-	test_cmd_iova_unlink(self->fd, self->iova, 4 * SZ_4K, 4 * SZ_4K, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 4 * pg, 4 * pg, TO, 0);
 	test_cmd_iova_query(self->fd, self->iova, &q, NULL, 0);
 	EXPECT_EQ(12, q.out_nr_links);
 	EXPECT_EQ(iova_path ? 2 : 12, q.out_nr_records);
-	test_cmd_iova_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
+	test_cmd_iova_verify(self->fd, self->iova, 0, 16 * pg, &v);
 	EXPECT_EQ(12, v.out_mapped_ok + v.out_bounced);
 	/* Only an IOMMU can say that an unlinked page translates to nothing. */
 	EXPECT_EQ(iova_path ? 4 : 0, v.out_unmapped_ok);
 	EXPECT_EQ(0, v.out_mismatches);
 
 	/* One link back in the hole; then every piece unlinked on its own. */
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 5 * SZ_4K, 5 * SZ_4K,
-			   SZ_4K, TO, 0);
-	test_cmd_iova_unlink(self->fd, self->iova, 0, 4 * SZ_4K, TO, 0);
-	test_cmd_iova_unlink(self->fd, self->iova, 5 * SZ_4K, SZ_4K, TO, 0);
-	test_cmd_iova_unlink(self->fd, self->iova, 12 * SZ_4K, 4 * SZ_4K, TO, 0);
-	test_cmd_iova_unlink(self->fd, self->iova, 8 * SZ_4K, 4 * SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 5 * pg, 5 * pg,
+			   pg, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, 4 * pg, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 5 * pg, pg, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 12 * pg, 4 * pg, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 8 * pg, 4 * pg, TO, 0);
 	test_cmd_iova_query(self->fd, self->iova, &q, NULL, 0);
 	EXPECT_EQ(0, q.out_nr_links);
 	EXPECT_EQ(0, q.out_nr_records);
 	EXPECT_EQ(0, q.out_linked_bytes);
-	test_cmd_iova_verify(self->fd, self->iova, 0, 16 * SZ_4K, &v);
+	test_cmd_iova_verify(self->fd, self->iova, 0, 16 * pg, &v);
 	EXPECT_EQ(iova_path ? 16 : 0, v.out_unmapped_ok);
 	EXPECT_EQ(0, v.out_mapped_ok);
 }
 
 TEST_F(misuse, M24_unlink_with_other_dir_or_attrs)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	const __u64 pg = PAGE_SZ;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, pg, TO, 0);
 	expect_rejected("M24", EINVAL, _test_cmd_iova_unlink(self->fd, self->iova, 0,
-							     SZ_4K, FROM, 0));
+							     pg, FROM, 0));
 	expect_rejected("M24", EINVAL,
-			_test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K, TO,
+			_test_cmd_iova_unlink(self->fd, self->iova, 0, pg, TO,
 					      DMACTL_ATTR_SKIP_CPU_SYNC));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M26_destroy_over_holes)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
+	const __u64 g = self->ia.out_granule;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, g, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 2 * g, g, TO, 0);
 	expect_rejected("M26", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
-							      3 * SZ_4K, TO, 0));
+							      3 * g, TO, 0));
 	expect_intact(self);
 }
 
 /* dma_iova_destroy() unlinks [0, len) in one call: as M22 above. */
 TEST_F(misuse, M26_destroy_over_a_sub_granule_hole)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K / 2, TO, 0);
-	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, TO, 0);
+	const __u64 g = self->ia.out_granule;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, g / 2, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, g, g, g, TO, 0);
 	expect_rejected("M26", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
-							      2 * SZ_4K, TO, 0));
+							      2 * g, TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M26_destroy_with_links_beyond)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 2 * SZ_4K, SZ_4K, TO, 0);
+	const __u64 g = self->ia.out_granule;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, g, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 2 * g, g, TO, 0);
 	expect_rejected("M26", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
-							      SZ_4K, TO, 0));
+							      g, TO, 0));
 	expect_rejected("M26", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
 							      0, TO, 0));
 	expect_intact(self);
@@ -525,14 +577,16 @@ TEST_F(misuse, M26_destroy_with_links_beyond)
 
 TEST_F(misuse, M27_destroy_over_mixed_directions)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
-	test_cmd_iova_link(self->fd, self->iova, self->buf, SZ_4K, SZ_4K, SZ_4K, FROM, 0);
+	const __u64 g = self->ia.out_granule;
+
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, g, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, g, g, g, FROM, 0);
 	expect_rejected("M27", EINVAL, _test_cmd_iova_destroy(self->fd, self->iova,
-							      2 * SZ_4K, TO, 0));
+							      2 * g, TO, 0));
 	expect_intact(self);
 	/* Unlinking link by link, each with its own direction, works. */
-	test_cmd_iova_unlink(self->fd, self->iova, 0, SZ_4K, TO, 0);
-	test_cmd_iova_unlink(self->fd, self->iova, SZ_4K, SZ_4K, FROM, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, 0, g, TO, 0);
+	test_cmd_iova_unlink(self->fd, self->iova, g, g, FROM, 0);
 	test_cmd_iova_free(self->fd, self->iova);
 }
 
@@ -540,29 +594,31 @@ TEST_F(misuse, M27_destroy_over_mixed_directions)
  * LINK's errors come in the order its kernel-doc gives, when a request is
  * wrong in two ways: the IOVA offset's alignment before the buffer range,
  * the buffer range before the physical alignment it decides, that before
- * the IOVA range.
+ * the IOVA range.  512 bytes is off the granule at every size.
  */
 TEST_F(misuse, link_errors_in_the_documented_order)
 {
+	const __u64 g = self->ia.out_granule;
+
 	/* Misaligned IOVA offset and past the buffer: EINVAL (M9) first. */
 	expect_rejected("M9", EINVAL, _test_cmd_iova_link(self->fd, self->iova, self->buf,
-							  BUF_LEN, 512, SZ_4K, TO, 0));
+							  BUF_LEN, 512, g, TO, 0));
 	/* Past the buffer and a misaligned buffer address: ERANGE (M19). */
 	expect_rejected("M19", ERANGE, _test_cmd_iova_link(self->fd, self->iova, self->buf,
-							   BUF_LEN - 512, SZ_4K, SZ_4K, TO, 0));
+							   BUF_LEN - 512, g, g, TO, 0));
 	/* A misaligned buffer address and past the IOVA space: EINVAL (M8). */
 	expect_rejected("M8", EINVAL, _test_cmd_iova_link(self->fd, self->iova, self->buf,
-							  512, IOVA_LEN, SZ_4K, TO, 0));
+							  512, IOVA_LEN, g, TO, 0));
 	/* Past the IOVA space and over a link: ERANGE (M10). */
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, g, TO, 0);
 	expect_rejected("M10", ERANGE, _test_cmd_iova_link(self->fd, self->iova, self->buf,
-							   0, 0, IOVA_LEN + SZ_4K, TO, 0));
+							   0, 0, IOVA_LEN + g, TO, 0));
 	expect_intact(self);
 }
 
 TEST_F(misuse, M28_free_with_live_links)
 {
-	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, SZ_4K, TO, 0);
+	test_cmd_iova_link(self->fd, self->iova, self->buf, 0, 0, PAGE_SZ, TO, 0);
 	expect_rejected("M28", EBUSY, _test_cmd_iova_free(self->fd, self->iova));
 	expect_intact(self);
 }

@@ -167,6 +167,7 @@ TEST_F(nl, device_counters_follow_objects)
 	struct dmactl_iova_alloc ia;
 	uint64_t links = DEV_OP("iova-link"), all_links = TOTAL_OP("iova-link");
 	uint64_t m12 = DEV_REJECTED("M12");
+	const __u64 pg = PAGE_SZ;
 	__u32 buf;
 
 	EXPECT_EQ(0, DEV_STAT(DMACTL_A_STATS_LIVE_BUFS));
@@ -177,14 +178,15 @@ TEST_F(nl, device_counters_follow_objects)
 	EXPECT_LE(1, TOTAL_STAT(DMACTL_A_STATS_LIVE_TARGETS));
 	EXPECT_STREQ("", self->s->dev);
 
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, BUF_PAGES * SZ_4K, 0,
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, BUF_PAGES * pg, 0,
 			   &buf);
 	EXPECT_EQ(1, DEV_STAT(DMACTL_A_STATS_LIVE_BUFS));
+	/* Counted in the kernel's pages, whatever their size. */
 	EXPECT_EQ(BUF_PAGES, DEV_STAT(DMACTL_A_STATS_KERNEL_PAGES));
-	test_cmd_iova_alloc(self->fd, BUF_PAGES * SZ_4K, 0,
+	test_cmd_iova_alloc(self->fd, BUF_PAGES * pg, 0,
 			    DMACTL_IOVA_ALLOW_FALLBACK, &ia);
-	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, 0, SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
-	test_cmd_iova_link(self->fd, ia.out_id, buf, SZ_4K, SZ_4K, SZ_4K,
+	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, 0, pg, DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_iova_link(self->fd, ia.out_id, buf, pg, pg, pg,
 			   DMACTL_DIR_BIDIRECTIONAL, 0);
 	EXPECT_EQ(1, DEV_STAT(DMACTL_A_STATS_LIVE_IOVAS));
 	EXPECT_LE(1, DEV_STAT(DMACTL_A_STATS_LIVE_LINKS));
@@ -192,11 +194,11 @@ TEST_F(nl, device_counters_follow_objects)
 	EXPECT_LE(all_links + 2, TOTAL_OP("iova-link"));
 	/* A zero-size link is refused under M12, and counted on the device. */
 	test_err_iova_link(EINVAL, self->fd, ia.out_id, buf, 0,
-			   2 * SZ_4K, 0, DMACTL_DIR_BIDIRECTIONAL, 0);
+			   2 * pg, 0, DMACTL_DIR_BIDIRECTIONAL, 0);
 	EXPECT_EQ(m12 + 1, DEV_REJECTED("M12"));
 	EXPECT_EQ(links + 2, DEV_OP("iova-link"));
 
-	test_cmd_iova_destroy(self->fd, ia.out_id, 2 * SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_iova_destroy(self->fd, ia.out_id, 2 * pg, DMACTL_DIR_BIDIRECTIONAL, 0);
 	EXPECT_EQ(0, DEV_STAT(DMACTL_A_STATS_LIVE_IOVAS));
 	EXPECT_EQ(0, DEV_STAT(DMACTL_A_STATS_LIVE_LINKS));
 	test_cmd_buf_free(self->fd, buf);
@@ -377,8 +379,8 @@ TEST_F(nl, release_with_objects_is_an_event)
 	close(fd2);
 	EXPECT_EQ(-ETIMEDOUT, dmactl_nl_event_wait(mon, 200, &ev));
 
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, 0, &buf);
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, SZ_4K, 0, &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, PAGE_SZ, 0, &buf);
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, PAGE_SZ, 0, &buf);
 	close(self->fd);
 	self->fd = -1;
 	ASSERT_EQ(0, next_event(mon, &ev));
@@ -403,10 +405,11 @@ TEST_F(nl, shared_device_revoked_is_an_event)
 		SKIP(return, "the device is bound to dmactl, not shared");
 	ASSERT_EQ(0, dmactl_nl_open(&mon));
 	ASSERT_EQ(0, dmactl_nl_subscribe(mon));
-	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 2 * SZ_4K, 0, &buf);
-	test_cmd_iova_alloc(self->fd, 2 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK,
+	test_cmd_buf_alloc(self->fd, DMACTL_BUF_KERNEL, 0, 2 * PAGE_SZ, 0, &buf);
+	test_cmd_iova_alloc(self->fd, 2 * PAGE_SZ, 0, DMACTL_IOVA_ALLOW_FALLBACK,
 			    &ia);
-	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, 0, SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_iova_link(self->fd, ia.out_id, buf, 0, 0, PAGE_SZ,
+			   DMACTL_DIR_BIDIRECTIONAL, 0);
 	/* Off the allow list: everything on it goes, and the monitor hears. */
 	ASSERT_EQ(0, dmactl_nl_allow(self->nl, dmactl_test_dev(), false));
 	ASSERT_EQ(0, dmactl_nl_allow(self->nl, dmactl_test_dev(), true));

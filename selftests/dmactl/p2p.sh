@@ -142,21 +142,22 @@ if [ -z "$prov" ]; then
 elif [ -z "$EDU" ]; then
 	ktap_test_skip "a DMA engine copies out of $prov's CMB: no edu device here"
 elif [ "$(map_of "$prov" "$EDU")" != not-supported ]; then
+	# Four pages (16 KiB of 4 KiB pages): buffers are whole pages.
 	cat > "$scn" <<SCN
 attach $EDU
-buf p p2p 16k provider=$prov
-buf k kernel 16k
+buf p p2p 4p provider=$prov
+buf k kernel 4p
 fill p seed=5
 fill k seed=6
-alloc s 16k
-alloc d 16k
-link s p len=16k dir=to
-link d k len=16k dir=from
+alloc s 4p
+alloc d 4p
+link s p len=4p dir=to
+link d k len=4p dir=from
 sync s
 sync d
-copy s d len=16k
-destroy s len=16k dir=to
-destroy d len=16k dir=from
+copy s d len=4p
+destroy s len=4p dir=to
+destroy d len=4p dir=from
 SCN
 	run_scn
 	result $? "edu copies out of $prov's CMB ($(map_of "$prov" "$EDU"))"

@@ -34,19 +34,20 @@
 static void make_objects(struct __test_metadata *_metadata, int fd,
 			 __u32 *iova, __u32 *buf)
 {
+	const __u64 pg = PAGE_SZ;
 	struct dmactl_iova_alloc ia;
 
 	/*
 	 * Memory the device reaches without bouncing: the edu's mask is 28
 	 * bits, and without an IOMMU pages above it are refused with EIO.
 	 */
-	test_cmd_buf_alloc_flags(fd, DMACTL_BUF_KERNEL, 0, 64 * SZ_4K,
+	test_cmd_buf_alloc_flags(fd, DMACTL_BUF_KERNEL, 0, 64 * pg,
 				 NULL, DMACTL_BUF_ALLOC_REACHABLE, buf);
-	test_cmd_iova_alloc(fd, 64 * SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
+	test_cmd_iova_alloc(fd, 64 * pg, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia);
 	*iova = ia.out_id;
-	test_cmd_iova_link(fd, *iova, *buf, 0, 0, 32 * SZ_4K, DMACTL_DIR_BIDIRECTIONAL, 0);
-	test_cmd_iova_link(fd, *iova, *buf, 0, 32 * SZ_4K, 32 * SZ_4K, DMACTL_DIR_TO_DEVICE, 0);
-	test_cmd_iova_sync(fd, *iova, 0, 64 * SZ_4K);
+	test_cmd_iova_link(fd, *iova, *buf, 0, 0, 32 * pg, DMACTL_DIR_BIDIRECTIONAL, 0);
+	test_cmd_iova_link(fd, *iova, *buf, 0, 32 * pg, 32 * pg, DMACTL_DIR_TO_DEVICE, 0);
+	test_cmd_iova_sync(fd, *iova, 0, 64 * pg);
 	EXPECT_EQ(2, dmactl_counter("live-links"));
 }
 
@@ -54,16 +55,18 @@ static void make_objects(struct __test_metadata *_metadata, int fd,
 static void expect_revoked(struct __test_metadata *_metadata, int fd,
 			   __u32 iova, __u32 buf)
 {
-	test_err_iova_verify(ENODEV, fd, iova, 0, SZ_4K, NULL);
-	test_err_iova_link(ENODEV, fd, iova, buf, 0, 0, SZ_4K,
+	const __u64 pg = PAGE_SZ;
+
+	test_err_iova_verify(ENODEV, fd, iova, 0, pg, NULL);
+	test_err_iova_link(ENODEV, fd, iova, buf, 0, 0, pg,
 			   DMACTL_DIR_TO_DEVICE, 0);
-	test_err_iova_unlink(ENODEV, fd, iova, 0, 32 * SZ_4K,
+	test_err_iova_unlink(ENODEV, fd, iova, 0, 32 * pg,
 			     DMACTL_DIR_BIDIRECTIONAL, 0);
 	test_err_iova_free(ENODEV, fd, iova);
 	test_err_buf_free(ENODEV, fd, buf);
-	test_err_buf_alloc(ENODEV, fd, DMACTL_BUF_KERNEL, 0, SZ_4K,
+	test_err_buf_alloc(ENODEV, fd, DMACTL_BUF_KERNEL, 0, pg,
 			   NULL, NULL);
-	test_err_iova_alloc(ENODEV, fd, SZ_4K, 0,
+	test_err_iova_alloc(ENODEV, fd, pg, 0,
 			    DMACTL_IOVA_ALLOW_FALLBACK, NULL);
 	/* Torn down before the ioctl returned ENODEV, not at close. */
 	dmactl_expect_no_leaks();
@@ -300,12 +303,12 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_pin_stalls, 60)
 {
 	struct dmactl_buf_alloc cmd = {
 		.size = sizeof(cmd), .kind = DMACTL_BUF_USER,
-		.length = 16 * SZ_4K, .node = DMACTL_NO_NODE,
+		.length = 16 * PAGE_SZ, .node = DMACTL_NO_NODE,
 	};
 	void *mem;
 	int uffd;
 
-	uffd = dmactl_uffd_region(16 * SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
+	uffd = dmactl_uffd_region(16 * PAGE_SZ, UFFDIO_REGISTER_MODE_MISSING, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd here (%d)", uffd);
 	test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
@@ -322,7 +325,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_query_reply_stalls, 60)
 	void *mem;
 	int uffd;
 
-	uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
+	uffd = dmactl_uffd_region(PAGE_SZ, UFFDIO_REGISTER_MODE_MISSING, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd here (%d)", uffd);
 	test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
@@ -338,13 +341,13 @@ TEST_F_TIMEOUT(revoke, disallow_while_an_alloc_reply_stalls, 60)
 {
 	struct dmactl_iova_alloc req = {
 		.size = sizeof(req), .flags = DMACTL_IOVA_ALLOW_FALLBACK,
-		.length = 16 * SZ_4K,
+		.length = 16 * PAGE_SZ,
 	};
 	struct dmactl_iova_alloc *ia;
 	void *mem;
 	int uffd;
 
-	uffd = dmactl_uffd_region(SZ_4K, UFFDIO_REGISTER_MODE_WP, &mem);
+	uffd = dmactl_uffd_region(PAGE_SZ, UFFDIO_REGISTER_MODE_WP, &mem);
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd write-protection here (%d)", uffd);
 	test_cmd_attach(self->fd, dmactl_test_dev(), NULL);
@@ -364,7 +367,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_stopped_process_stalls, 60)
 	const char *dev = dmactl_test_dev();
 	struct dmactl_buf_alloc cmd = {
 		.size = sizeof(cmd), .kind = DMACTL_BUF_USER,
-		.length = 16 * SZ_4K, .node = DMACTL_NO_NODE,
+		.length = 16 * PAGE_SZ, .node = DMACTL_NO_NODE,
 	};
 	int uffd, status, fd, ready[2];
 	struct dmactl_stalled st;
@@ -377,7 +380,7 @@ TEST_F_TIMEOUT(revoke, disallow_while_a_stopped_process_stalls, 60)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		/* A thread stalls on the child's own userfaultfd. */
-		uffd = dmactl_uffd_region(16 * SZ_4K, UFFDIO_REGISTER_MODE_MISSING, &mem);
+		uffd = dmactl_uffd_region(16 * PAGE_SZ, UFFDIO_REGISTER_MODE_MISSING, &mem);
 		fd = open(DMACTL_DEVICE, O_RDWR);
 		if (uffd < 0 || fd < 0 || _test_cmd_attach(fd, dev, NULL))
 			_exit(1);

@@ -23,11 +23,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
-#define SZ_4K 4096ULL
 #define SZ_2M (2ULL << 20)
+
+/*
+ * The kernel's page size, bytes (4 KiB on x86, 4, 16 or 64 KiB on arm64):
+ * the unit the module pins user memory in and allocates kernel buffers
+ * in, and the IOVA granule of every domain the test bed makes (an IOMMU's
+ * smallest page is the CPU's here).  A test that means the granule reads
+ * the device's own (struct dmactl_attach's out_granule); one that means a
+ * page uses PAGE_SZ.  Not a constant: a static initializer cannot use it.
+ */
+static inline unsigned long long dmactl_page_size(void)
+{
+	static unsigned long long page;
+
+	if (!page)
+		page = (unsigned long long)sysconf(_SC_PAGESIZE);
+	return page;
+}
+
+#define PAGE_SZ dmactl_page_size()
 
 /* The shared test device, or NULL. */
 static inline const char *dmactl_test_dev(void)

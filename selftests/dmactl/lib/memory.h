@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kinds of memory a buffer can be made of, in one table: kernel pages
- * of order 0 and 9, and the caller's own memory -- anonymous, THP,
- * hugetlb, memfd -- pinned by BUF_ALLOC.  dmactl_mem_make() makes 2 MiB
- * of a kind into a buffer; dmactl_mem_drop() takes it down.
+ * of order 0 and in 2 MiB chunks (order 9 at 4 KiB pages), and the
+ * caller's own memory -- anonymous, THP, hugetlb, memfd -- pinned by
+ * BUF_ALLOC.  dmactl_mem_make() makes 2 MiB of a kind into a buffer;
+ * dmactl_mem_drop() takes it down.
  */
 #ifndef DMACTL_LIB_MEMORY_H
 #define DMACTL_LIB_MEMORY_H
@@ -18,7 +19,7 @@
 
 enum dmactl_mem_kind {
 	MEM_KERNEL_0,		/* kernel pages, order 0 */
-	MEM_KERNEL_9,		/* kernel pages, order 9 */
+	MEM_KERNEL_9,		/* kernel pages, 2 MiB chunks (order 9 at 4 KiB) */
 	MEM_USER_ANON,		/* anonymous memory, 2 MiB-aligned */
 	MEM_USER_THP,		/* the same, MADV_HUGEPAGE */
 	MEM_USER_HUGETLB,	/* one 2 MiB hugetlb page */
@@ -28,12 +29,26 @@ enum dmactl_mem_kind {
 
 static const char *const dmactl_mem_names[NR_MEM_KINDS] = {
 	[MEM_KERNEL_0] = "kernel order 0",
-	[MEM_KERNEL_9] = "kernel order 9",
+	[MEM_KERNEL_9] = "kernel 2 MiB chunks",
 	[MEM_USER_ANON] = "anonymous",
 	[MEM_USER_THP] = "THP",
 	[MEM_USER_HUGETLB] = "hugetlb 2 MiB",
 	[MEM_USER_MEMFD] = "memfd",
 };
+
+/*
+ * The order of a physically contiguous chunk of @bytes (a power of two,
+ * at least a page) in the running kernel's pages: 9 for 2 MiB at 4 KiB
+ * pages, 7 at 16 KiB, 5 at 64 KiB.
+ */
+static inline __u32 dmactl_page_order(__u64 bytes)
+{
+	__u32 order = 0;
+
+	while ((PAGE_SZ << order) < bytes)
+		order++;
+	return order;
+}
 
 /* A buffer of one kind: the mapping behind it for the user kinds. */
 struct dmactl_mem {
@@ -61,7 +76,8 @@ static inline int dmactl_mem_make(int fd, enum dmactl_mem_kind kind,
 	case MEM_KERNEL_0:
 	case MEM_KERNEL_9:
 		return _test_cmd_buf_alloc_flags(fd, DMACTL_BUF_KERNEL,
-						 kind == MEM_KERNEL_9 ? 9 : 0,
+						 kind == MEM_KERNEL_9 ?
+						 dmactl_page_order(SZ_2M) : 0,
 						 DMACTL_MEM_LEN, NULL,
 						 reachable ? DMACTL_BUF_ALLOC_REACHABLE : 0,
 						 &m->id);

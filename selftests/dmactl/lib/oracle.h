@@ -120,24 +120,25 @@ static inline __u32 crc32c(const void *buf, size_t len)
 
 /*
  * Does a link of this file's device bounce through swiotlb?  ATTACH says
- * only that streaming mappings may; one fallback link says whether they
- * do (under swiotlb=force, all do).
+ * only that streaming mappings may; one fallback link (of a page) says
+ * whether they do (under swiotlb=force, all do).
  */
 static inline bool dmactl_links_bounce(int fd, const struct dmactl_attach *dev)
 {
+	const __u64 pg = PAGE_SZ;
 	struct dmactl_link_info li = {};
 	struct dmactl_iova_alloc ia;
 	__u32 buf;
 
 	if ((dev->out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE) ||
 	    !(dev->out_flags & DMACTL_ATTACH_OUT_SWIOTLB) ||
-	    _test_cmd_buf_alloc(fd, DMACTL_BUF_KERNEL, 0, SZ_4K, NULL, &buf))
+	    _test_cmd_buf_alloc(fd, DMACTL_BUF_KERNEL, 0, pg, NULL, &buf))
 		return false;
-	if (!_test_cmd_iova_alloc(fd, SZ_4K, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia)) {
-		if (!_test_cmd_iova_link(fd, ia.out_id, buf, 0, 0, SZ_4K,
+	if (!_test_cmd_iova_alloc(fd, pg, 0, DMACTL_IOVA_ALLOW_FALLBACK, &ia)) {
+		if (!_test_cmd_iova_link(fd, ia.out_id, buf, 0, 0, pg,
 					 DMACTL_DIR_TO_DEVICE, 0)) {
 			_test_cmd_iova_query(fd, ia.out_id, NULL, &li, 1);
-			_test_cmd_iova_unlink(fd, ia.out_id, 0, SZ_4K,
+			_test_cmd_iova_unlink(fd, ia.out_id, 0, pg,
 					      DMACTL_DIR_TO_DEVICE, 0);
 		}
 		_test_cmd_iova_free(fd, ia.out_id);
@@ -152,9 +153,10 @@ static inline bool dmactl_links_bounce(int fd, const struct dmactl_attach *dev)
  * (iommu_dma_alloc_iova()) until one allocation there fails -- too big,
  * or short of memory -- and from then on, until the device is probed
  * again, takes IOVA from the top of its space ("Using 64-bit DMA
- * addresses").  Asked with a MiB, more than the allocator's caches of
- * freed IOVA hold (128 KiB), which would answer from below 4 GiB.  False
- * where the IOVA API is not usable.
+ * addresses").  Asked with 256 pages (a MiB at 4 KiB), more than the
+ * allocator's caches of freed IOVA hold (32 granules, 128 KiB at 4 KiB),
+ * which would answer from below 4 GiB.  False where the IOVA API is not
+ * usable.
  */
 static inline bool dmactl_iova_above_4g(const char *dev)
 {
@@ -165,7 +167,7 @@ static inline bool dmactl_iova_above_4g(const char *dev)
 	if (fd < 0)
 		return false;
 	if (!_test_cmd_attach(fd, dev, NULL) &&
-	    !_test_cmd_iova_alloc(fd, 256 * SZ_4K, 0, 0, &ia)) {
+	    !_test_cmd_iova_alloc(fd, 256 * PAGE_SZ, 0, 0, &ia)) {
 		above = ia.out_dma_addr >= (1ULL << 32);
 		_test_cmd_iova_free(fd, ia.out_id);
 	}

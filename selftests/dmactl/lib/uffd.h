@@ -61,15 +61,16 @@ fail:
 
 /*
  * Write @len bytes of @src at @addr, in a page of a UFFDIO_REGISTER_MODE_WP
- * region, and protect it again: an ioctl argument the kernel reads whole
- * and whose reply stalls.  0 or -errno.
+ * region (all in that one page), and protect it again: an ioctl argument
+ * the kernel reads whole and whose reply stalls.  0 or -errno.
  */
 static inline int dmactl_uffd_wp_write(int uffd, void *addr, const void *src,
 				       size_t len)
 {
+	/* Write protection is per page: unprotect the whole page. */
 	struct uffdio_writeprotect wp = {
-		.range.start = (unsigned long)addr & ~(SZ_4K - 1),
-		.range.len = SZ_4K,
+		.range.start = (unsigned long)addr & ~(unsigned long)(PAGE_SZ - 1),
+		.range.len = PAGE_SZ,
 	};
 
 	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
