@@ -475,7 +475,8 @@ struct dmactl_run {
  * @dir: the kernel's direction
  * @attrs: the kernel's DMA_ATTR_* passed to link and unlink
  * @ops: how the link maps its memory, chosen when it was made
- * @swiotlb: a fallback run bounced through swiotlb
+ * @swiotlb: a fallback run bounced through swiotlb, or (IOVA path) the
+ *	partial first or last granule of an untrusted device's link
  * @nr_runs: backends not @ops->in_iova: entries in @runs
  * @runs: each contiguous run's device address
  */

@@ -54,6 +54,22 @@ u64 dmactl_link_run(const struct dmactl_link_ops *ops, struct device *dev,
 
 /* ---- iova: dma_iova_link() into the object's IOVA space ---- */
 
+/*
+ * Does the IOVA byte at @offset of @iova translate to a swiotlb slot?  For
+ * an untrusted device dma_iova_link() bounces a link's partial first and
+ * last granule (iommu_dma_iova_link_swiotlb()): the IOMMU maps the slot,
+ * never the rest of the caller's granule.
+ */
+static bool dmactl_iova_bounced(struct dmactl_iova *iova, u64 offset)
+{
+	struct device *dev = iova->target->dev;
+	phys_addr_t to;
+
+	to = iommu_iova_to_phys(dmactl_dma_domain(dev),
+				iova->state.addr + offset);
+	return to && swiotlb_find_pool(dev, to);
+}
+
 static int dmactl_link_iova_map(struct dmactl_iova *iova,
 				struct dmactl_link *link)
 {
@@ -77,6 +93,8 @@ static int dmactl_link_iova_map(struct dmactl_iova *iova,
 			return ret;
 		}
 	}
+	link->swiotlb = dmactl_iova_bounced(iova, link->iova_offset) ||
+			dmactl_iova_bounced(iova, link->iova_offset + link->length - 1);
 	return 0;
 }
 
@@ -96,12 +114,27 @@ static dma_addr_t dmactl_link_iova_addr(struct dmactl_iova *iova,
 	return iova->state.addr + offset;
 }
 
+/*
+ * The IOVA leads to the page, or -- in a bounced first or last granule of
+ * the link (dmactl_iova_bounced()) -- to a swiotlb slot.
+ */
 static enum dmactl_verdict
 dmactl_link_iova_verify(struct dmactl_iova *iova, struct iommu_domain *domain,
 			struct dmactl_link *link, u64 offset, phys_addr_t phys)
 {
-	return iommu_iova_to_phys(domain, iova->state.addr + offset) == phys ?
-	       DMACTL_VERDICT_MAPPED : DMACTL_VERDICT_MISMATCH;
+	phys_addr_t to = iommu_iova_to_phys(domain, iova->state.addr + offset);
+	u64 g = iova->granule;
+	u64 first = ALIGN_DOWN(iova->first_offset + link->iova_offset, g);
+	u64 last = ALIGN_DOWN(iova->first_offset + link->iova_offset +
+			      link->length - 1, g);
+	u64 here = ALIGN_DOWN(iova->first_offset + offset, g);
+
+	if (to == phys)
+		return DMACTL_VERDICT_MAPPED;
+	if (link->swiotlb && (here == first || here == last) && to &&
+	    swiotlb_find_pool(iova->target->dev, to))
+		return DMACTL_VERDICT_BOUNCED;
+	return DMACTL_VERDICT_MISMATCH;
 }
 
 /* ---- records of runs: phys, phys-mmio and bus ---- */

@@ -503,6 +503,8 @@ static void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach
 		cmd->out_flags |= DMACTL_ATTACH_OUT_P2PDMA;
 	if (is_swiotlb_force_bounce(dev) || dma_addressing_limited(dev))
 		cmd->out_flags |= DMACTL_ATTACH_OUT_SWIOTLB;
+	if (dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
+		cmd->out_flags |= DMACTL_ATTACH_OUT_UNTRUSTED;
 	cmd->out_granule = dmactl_target_granule(t);
 	cmd->out_dma_mask = dma_get_mask(dev);
 	cmd->out_dma_mask_bits = fls64(cmd->out_dma_mask);

@@ -118,6 +118,8 @@ json_object *attach_json(const char *dev, const struct dmactl_attach *a)
 			       json_object_new_boolean(FLAG(a, COHERENT)));
 	json_object_object_add(o, "swiotlb",
 			       json_object_new_boolean(FLAG(a, SWIOTLB)));
+	json_object_object_add(o, "untrusted",
+			       json_object_new_boolean(FLAG(a, UNTRUSTED)));
 	json_object_object_add(o, "max_mapping_size",
 			       json_object_new_uint64(a->out_max_mapping_size));
 	json_object_object_add(o, "opt_mapping_size",
@@ -138,7 +140,8 @@ void attach_print(const char *dev, const struct dmactl_attach *a)
 	printf("IOVA granule:     %" PRIu64 " bytes\n", (uint64_t)a->out_granule);
 	printf("DMA mask:         %u bits\n", a->out_dma_mask_bits);
 	printf("coherent:         %s\n", FLAG(a, COHERENT) ? "yes" : "no");
-	printf("swiotlb bounce:   %s\n", FLAG(a, SWIOTLB) ? "yes" : "no");
+	printf("swiotlb bounce:   %s\n", FLAG(a, SWIOTLB) ? "yes" :
+	       FLAG(a, UNTRUSTED) ? "off the granule (untrusted device)" : "no");
 	if (a->out_max_mapping_size == SIZE_MAX)
 		printf("max mapping size: unlimited\n");
 	else

@@ -1,16 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-uint64_t page_size(void)
-{
-	static uint64_t page;
-
-	if (!page) {
-		long v = sysconf(_SC_PAGESIZE);
-
-		page = v > 0 ? (uint64_t)v : 4096;
-	}
-	return page;
-}
-
 /* Small helpers the commands share: sizes, errno names, device names. */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -27,6 +15,18 @@ uint64_t page_size(void)
 
 #include "sysfs.h"
 #include "util.h"
+
+uint64_t page_size(void)
+{
+	static uint64_t page;
+
+	if (!page) {
+		long v = sysconf(_SC_PAGESIZE);
+
+		page = v > 0 ? (uint64_t)v : 4096;
+	}
+	return page;
+}
 
 int parse_size(const char *s, uint64_t *out)
 {

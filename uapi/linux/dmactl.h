@@ -203,6 +203,15 @@ enum {
 	DMACTL_ATTACH_OUT_REQUIRE_COHERENT = 1 << 6,
 	/* CONFIG_PCI_P2PDMA: P2P_SETUP can publish p2pmem */
 	DMACTL_ATTACH_OUT_P2PDMA = 1 << 7,
+	/*
+	 * The kernel does not trust the device (pci_dev->untrusted: below an
+	 * external-facing port, as Thunderbolt devices are): its IOMMU
+	 * domain is strict, and every mapping that does not cover whole
+	 * IOVA granules bounces its partial granules through swiotlb, in
+	 * dma_iova_link() too, so the device never sees the rest of a
+	 * granule it was not given
+	 */
+	DMACTL_ATTACH_OUT_UNTRUSTED = 1 << 8,
 };
 
 #define DMACTL_NO_NODE	0xffffffffU
@@ -677,7 +686,11 @@ struct dmactl_iova_destroy {
 enum {
 	/* every granule of the link has been synced since it was linked */
 	DMACTL_LINK_SYNCED = 1 << 0,
-	/* DMACTL_PATH_FALLBACK: at least one run bounced through swiotlb */
+	/*
+	 * DMACTL_PATH_FALLBACK: at least one run bounced through swiotlb;
+	 * DMACTL_PATH_IOVA: an untrusted device's link whose partial first
+	 * or last granule dma_iova_link() bounced
+	 */
 	DMACTL_LINK_SWIOTLB = 1 << 1,
 	/*
 	 * P2P memory reached through the host bridge: mapped (into the IOVA
