@@ -211,6 +211,32 @@ else
 # A kernel build directory named: build against it.
 all: module tool selftests
 
+# The tool and selftests run beside the module, so they are built for the
+# kernel's architecture: with CROSS_COMPILE=, $(CROSS_COMPILE)gcc (unless
+# CC= is given too); a compiler for another architecture than KDIR's is
+# refused rather than building a tool that cannot run there.
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+export CC
+endif
+endif
+KDIR_ARCH := $(shell sed -n 's/^CONFIG_X86_64=y$$/x86_64/p; s/^CONFIG_ARM64=y$$/aarch64/p; s/^CONFIG_RISCV=y$$/riscv64/p; s/^CONFIG_PPC64=y$$/powerpc64le/p; s/^CONFIG_S390=y$$/s390x/p' $(KDIR)/.config 2>/dev/null | head -n 1)
+CC_ARCH := $(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1)
+ifneq ($(filter-out clean,$(MAKECMDGOALS)),)
+CHECK_ARCH := y
+endif
+ifeq ($(MAKECMDGOALS),)
+CHECK_ARCH := y
+endif
+ifeq ($(CHECK_ARCH),y)
+ifneq ($(KDIR_ARCH),)
+ifneq ($(KDIR_ARCH),$(CC_ARCH))
+$(error $(KDIR) is a $(KDIR_ARCH) kernel, but $(CC) builds for $(or $(CC_ARCH),an unknown architecture): give CROSS_COMPILE= (e.g. aarch64-linux-gnu-) or CC=)
+endif
+endif
+endif
+
 # Kbuild takes a separate output directory (MO=) since 6.13; an older
 # one builds in the source directory, so it gets a tree of links to the
 # sources in the build directory instead (uapi and netlink beside it, as

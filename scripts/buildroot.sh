@@ -5,7 +5,12 @@
 # trixie-backports kernel with its headers and source, trixie's 6.12 LTS
 # kernel with its headers, QEMU 11, fio, busybox, the libraries the tool
 # links against, and Debian's packaging tools (dkms, debhelper, lintian)
-# that scripts/tests/packaging.sh proves the packages with.
+# that scripts/tests/packaging.sh proves the packages with.  For the arm64
+# machines (lib.sh's FOREIGN_FLAVOURS): the cross compiler, the :arm64
+# libraries the tool and selftests link against, the kernels' headers, and
+# Debian's arm64 kernels, modules, busybox and coreutils unpacked under
+# /opt/dmactl/foreign/arm64/root (their packages cannot be installed
+# beside the build root's own).
 #
 # Idempotent: when the root exists and holds every package of the list
 # below, it only prints the recorded versions.  DMACTL_REFRESH=1 forces an
@@ -19,12 +24,16 @@ set -euo pipefail
 PKGS_MAIN="gcc-14 make libc6-dev pkg-config kmod busybox-static fio cpio
 xz-utils perl rsync coreutils bc bison flex libelf-dev libssl-dev libnl-genl-3-dev
 libjson-c-dev ca-certificates python3-yaml python3-jsonschema libblkid-dev
-clang libclang-rt-dev gcovr patch dkms dh-dkms debhelper lintian build-essential"
+clang libclang-rt-dev gcovr patch dkms dh-dkms debhelper lintian build-essential
+acpica-tools gcc-14-aarch64-linux-gnu libc6-dev:arm64 libnl-genl-3-dev:arm64
+libjson-c-dev:arm64 libblkid-dev:arm64"
 # Installed from trixie-backports: the kernel users run, and QEMU >= 11
 # (the amd profile needs amd-iommu's dma-remap property).
-PKGS_BPO="linux-image-amd64 linux-headers-amd64 qemu-system-x86"
+PKGS_BPO="linux-image-amd64 linux-headers-amd64 qemu-system-x86 qemu-system-arm"
 # And trixie's own kernel, the 6.12 LTS tier (lts_kernel below).
 PKGS_LTS="linux-image linux-headers of trixie's linux-image-amd64"
+# Of another architecture's, unpacked (foreign_kernels).
+FOREIGN_DEBS="busybox-static coreutils"
 # Headers only, for the build matrix (scripts/build-matrix.sh): the newest
 # of each of these series in trixie-backports.
 MATRIX_SERIES="7.2"
@@ -98,13 +107,53 @@ matrix_headers() {
 	done
 }
 
+# Each of lib.sh's FOREIGN_FLAVOURS: Debian's kernel of the build root's
+# kernel version, its headers installed (the cross build's KDIR), its image
+# and modules unpacked with FOREIGN_DEBS under
+# $DMACTL_OPT/foreign/ARCH/root, where lib.sh's tier_kernel finds them.
+foreign_kernels() {
+	local kv ver flavour root debs arch pkgs= p
+	kv=$(root_kver)
+	ver=$("$DMACTL_TOP/scripts/in-root.sh" dpkg-query -W -f '${Version}' "linux-image-$kv")
+	for flavour in $FOREIGN_FLAVOURS; do
+		foreign_flavour "$flavour"
+		arch=$FOREIGN_ARCH
+		pkgs="$pkgs linux-headers-${kv%-amd64}-$flavour:$arch=$ver"
+	done
+	chroot_apt -y -qq --no-install-recommends -t trixie-backports install $pkgs
+	root=$DMACTL_OPT/foreign/$arch/root debs=$DMACTL_OPT/foreign/$arch/debs
+	pkgs=
+	for flavour in $FOREIGN_FLAVOURS; do
+		pkgs="$pkgs linux-binary-${kv%-amd64}-$flavour:$arch=$ver"
+		pkgs="$pkgs linux-modules-${kv%-amd64}-$flavour:$arch=$ver"
+	done
+	for p in $FOREIGN_DEBS; do
+		pkgs="$pkgs $p:$arch"
+	done
+	rm -rf "$DMACTL_ROOT$root" "$DMACTL_ROOT$debs"
+	mkdir -p "$DMACTL_ROOT$debs"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	"$DMACTL_TOP/scripts/in-root.sh" sh -c 'cd "$1" && shift && apt-get -qq download "$@"' \
+		sh "$debs" $pkgs >> "$DMACTL_CACHE/apt.log" 2>&1 ||
+		die "could not download $pkgs, see $DMACTL_CACHE/apt.log"
+	# shellcheck disable=SC2016
+	"$DMACTL_TOP/scripts/in-root.sh" sh -c 'for d in "$1"/*.deb; do dpkg-deb -x "$d" "$2"; done' \
+		sh "$debs" "$root" || die "could not unpack $debs"
+	for flavour in $FOREIGN_FLAVOURS; do
+		"$DMACTL_TOP/scripts/in-root.sh" depmod -b "$root/usr" "${kv%-amd64}-$flavour" 2>/dev/null ||
+			die "depmod failed on the $flavour modules"
+	done
+	rm -rf "$DMACTL_ROOT$debs"
+}
+
 record_versions() {
 	local kv series
 	kv=$(root_kver)
 	series=$(kver_series "$kv")
 	"$DMACTL_TOP/scripts/in-root.sh" dpkg-query -W -f '${Package} ${Version}\n' \
 		gcc-14 "linux-image-$kv" "linux-headers-$kv" "linux-source-$series" \
-		qemu-system-x86 fio busybox-static libnl-genl-3-dev libjson-c-dev \
+		qemu-system-x86 qemu-system-arm gcc-14-aarch64-linux-gnu \
+		fio busybox-static libnl-genl-3-dev libjson-c-dev \
 		"linux-image-$(root_lts_kver)" \
 		> "$DMACTL_ROOT$DMACTL_OPT/versions"
 	echo "kernel $kv" >> "$DMACTL_ROOT$DMACTL_OPT/versions"
@@ -116,7 +165,7 @@ record_versions() {
 root_complete() {
 	local kv
 	[ -f "$DMACTL_ROOT$DMACTL_OPT/versions" ] || return 1
-	[ "$(cat "$DMACTL_ROOT$DMACTL_OPT/packages" 2>/dev/null)" = "$(echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS / $MATRIX_SERIES)" ] ||
+	[ "$(cat "$DMACTL_ROOT$DMACTL_OPT/packages" 2>/dev/null)" = "$(echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS / $MATRIX_SERIES / $FOREIGN_FLAVOURS $FOREIGN_DEBS)" ] ||
 		return 1
 	kv=$(root_kver)
 	[ -n "$kv" ] || return 1
@@ -165,6 +214,8 @@ main() {
 	mkdir -p "$DMACTL_ROOT/etc/kernel/postinst.d"
 
 	log "installing packages into the build root"
+	# The arm64 machines' libraries and kernels (foreign_kernels).
+	"$DMACTL_TOP/scripts/in-root.sh" dpkg --add-architecture arm64
 	chroot_apt -qq update
 	chroot_apt -y -qq --no-install-recommends install $PKGS_MAIN
 	chroot_apt -y -qq --no-install-recommends -t trixie-backports \
@@ -191,9 +242,10 @@ main() {
 	fi
 	lts_kernel
 	matrix_headers
+	foreign_kernels
 	chroot_apt -qq clean
 	record_versions
-	echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS / $MATRIX_SERIES > "$DMACTL_ROOT$DMACTL_OPT/packages"
+	echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS / $MATRIX_SERIES / $FOREIGN_FLAVOURS $FOREIGN_DEBS > "$DMACTL_ROOT$DMACTL_OPT/packages"
 	cat "$DMACTL_ROOT$DMACTL_OPT/versions"
 }
 

@@ -5,7 +5,8 @@
 # undeclared IOMMU fault, a profile whose promise does not hold, and a
 # timeout; a declared IOMMU fault and a "WARNING:" printed by a program
 # (not the kernel) must not fail it; cost mode (-c) must boot one vCPU
-# under icount and tell the guest.  On the debug tier (its kernel has
+# under icount and tell the guest; an arm64 guest's status, SMMUv3 faults
+# and panics must be seen as an x86 one's.  On the debug tier (its kernel has
 # kmemleak): a leak made by the command fails the run.  Output: "ok N -
 # what" lines and a closing "N passed, N failed" line.  Exit 0 only if
 # every case holds.
@@ -100,6 +101,18 @@ vmopts=-c
 expect "cost mode (-c): one vCPU, dmactl_icount=0 on the command line" 0 '^RC=0' direct 120 \
 	"grep -q ' dmactl_icount=0' /proc/cmdline && [ \$($ncpu) = 1 ]"
 vmopts=
+# arm64 (QEMU virt): the status comes through the console and a PSCI
+# power-off; a real SMMUv3 fault (the driverless edu made to read unmapped
+# IOVA, scripts/guest/edu-stray-dma.sh) fails the run unless declared;
+# a panic gives no status.
+stray='sh /dmactl/guest/edu-stray-dma.sh'
+expect "arm64: a failing command's status comes through" 3 '^RC=3' smmuv3 120 'exit 3'
+expect "arm64: an undeclared SMMUv3 fault fails the run" 125 'unexpected IOMMU fault' \
+	smmuv3 120 "$stray"
+expect "arm64: a declared SMMUv3 fault does not" 0 'declared IOMMU fault' smmuv3 120 \
+	"$(kmsg DMACTL-EXPECT-FAULT-BEGIN); $stray; $(kmsg DMACTL-EXPECT-FAULT-END)"
+expect "arm64: a kernel panic fails the run" 125 'no exit status' smmuv3 120 \
+	'echo c > /proc/sysrq-trigger'
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
