@@ -340,6 +340,7 @@ TEST_F_TIMEOUT(untrusted, edu_moves_data_through_a_bounced_tail, 120)
 
 	need_edu(self);
 	ret = edu_copy(_metadata, self, 0, 2 * self->g + 300);
+	dmactl_unbind_exclusive(dmactl_test_excl_dev(), false);
 	if (ret == -ENODEV)
 		SKIP(return, "the edu is trusted here");
 	EXPECT_EQ(0, ret);
@@ -362,6 +363,7 @@ TEST_F_TIMEOUT(untrusted, edu_moves_data_through_bounced_head_and_tail, 120)
 
 	need_edu(self);
 	ret = edu_copy(_metadata, self, OFF0, 2 * self->g + 2 * (self->g - OFF0));
+	dmactl_unbind_exclusive(dmactl_test_excl_dev(), false);
 	if (ret == -ENODEV)
 		SKIP(return, "the edu is trusted here");
 	if (ret == -ENXIO) {
