@@ -157,10 +157,6 @@ vm_test() {
 			done
 		fi
 	fi
-	# A profile's own exclusions (CHECK_SKIP=, with its reasons there).
-	for t in $(sed -n 's/^CHECK_SKIP=//p' "$DMACTL_TOP/configs/profiles/$p.conf" | tr -d '"'); do
-		args="$args -S dmactl:$t"
-	done
 	mkdir -p "$results/$tier"
 	log "$p on $tier"
 	set +e

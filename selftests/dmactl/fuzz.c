@@ -8,7 +8,10 @@
  * bad directions and attributes, short and long argument sizes -- and a
  * userspace model of the module's shadow state predicts each result: the
  * errno (in the order each ioctl's kernel-doc gives) or success, and what
- * QUERY, VERIFY and CHECKSUM then report.  Any difference is a failure,
+ * QUERY, VERIFY and CHECKSUM then report -- also where the DMA layer
+ * bounces through swiotlb: every mapping under swiotlb=force, or an
+ * untrusted device's partial first and last granules of each IOVA link.
+ * Any difference is a failure,
  * printed with the seed and a minimised sequence that replays it
  * (DMACTL_FUZZ_SEED, DMACTL_FUZZ_REPLAY).
  *
@@ -129,6 +132,23 @@ struct mrec {
 	unsigned char *snap;
 };
 
+/**
+ * struct mbounce - a granule of an untrusted device's IOVA that
+ *	dma_iova_link() bounced through swiotlb: a link's partial first or
+ *	last granule, whose IOVA translates to a bounce slot
+ * @on: the granule is bounced
+ * @boff: the buffer bytes the slot holds: from @boff ...
+ * @len: ... @len of them
+ * @snap: their bytes at link time -- what the slot holds -- if unlinking
+ *	copies the slot back over the buffer (FROM_DEVICE or BIDIRECTIONAL,
+ *	without SKIP_CPU_SYNC); else NULL
+ */
+struct mbounce {
+	bool on;
+	__u64 boff, len;
+	unsigned char *snap;
+};
+
 /* @data: MAXBUF bytes, allocated the first time the slot is; kept */
 struct mbuf {
 	bool live;
@@ -145,11 +165,17 @@ struct miova {
 	int nrec;
 	struct mrec rec[MAXREC];	/* sorted by ioff */
 	bool synced[MAXIOVA_G + 2];
+	struct mbounce bnc[MAXIOVA_G + 2];	/* by granule */
 };
 
 struct model {
 	bool iova_path;
 	bool bounce;		/* every mapping bounces (swiotlb=force) */
+	/*
+	 * An untrusted device on the IOVA path: each link's partial first
+	 * and last granules bounce (link_bounces())
+	 */
+	bool untrusted;
 	__u64 max_map;		/* fallback: a run's cap */
 	struct mbuf buf[NBUF];
 	struct miova io[NIOVA];
@@ -227,8 +253,49 @@ static unsigned char *snapshot(const unsigned char *data, __u64 len)
 }
 
 /*
+ * Does unmapping a bounced mapping copy its slot back over the buffer?
+ * For a direction the device may write, unless the CPU sync is skipped
+ * (swiotlb_tbl_unmap_single()).
+ */
+static bool copied_back(__u32 dir, __u32 attrs)
+{
+	return dir != DMACTL_DIR_TO_DEVICE && !(attrs & DMACTL_ATTR_SKIP_CPU_SYNC);
+}
+
+/*
+ * An untrusted device's link [@off, @off + @len) on the IOVA path:
+ * dma_iova_link() (once per physically contiguous run, each later run
+ * starting on a granule, each but the last ending on one) maps whole
+ * granules of the caller's memory directly and bounces a partial first
+ * and a partial last granule through swiotlb -- once when they are the
+ * same granule (iommu_dma_iova_link_swiotlb()).  *@head and *@tail are
+ * the bytes bounced at the link's start and at its end, 0 for none;
+ * together at most @len.  True if anything bounced: the module's
+ * DMACTL_LINK_SWIOTLB.
+ */
+static bool link_bounces(struct miova *m, __u64 off, __u64 len, __u64 *head,
+			 __u64 *tail)
+{
+	__u64 in = (m->off0 + off) % G, out = (m->off0 + off + len) % G;
+
+	*head = in ? (len < G - in ? len : G - in) : 0;
+	*tail = out && *head < len ? out : 0;
+	return *head || *tail;
+}
+
+/* Granule @g of @m bounced @len bytes of buffer @b from @boff. */
+static void bounce_granule(struct miova *m, __u64 g, struct mbuf *b,
+			   __u64 boff, __u64 len, bool back)
+{
+	m->bnc[g] = (struct mbounce){ .on = true, .boff = boff, .len = len,
+				      .snap = back ? snapshot(b->data + boff, len) : NULL };
+}
+
+/*
  * Unmapping a bounced link the device may write copies its bounce slots
- * back over the buffer: the CPU's writes since the link are lost.
+ * back over the buffer: the CPU's writes since the link are lost.  (An
+ * untrusted device's too, granule by granule:
+ * iommu_dma_iova_unlink_range_slow().)
  */
 static void rec_remove(struct model *md, struct miova *m, int i)
 {
@@ -239,8 +306,16 @@ static void rec_remove(struct model *md, struct miova *m, int i)
 		memcpy(md->buf[r->buf].data + r->boff, r->snap, r->len);
 		free(r->snap);
 	}
-	for (g = gidx(m, r->ioff); g < gend(m, r->ioff + r->len); g++)
+	for (g = gidx(m, r->ioff); g < gend(m, r->ioff + r->len); g++) {
+		struct mbounce *bn = &m->bnc[g];
+
+		if (bn->snap) {
+			memcpy(md->buf[r->buf].data + bn->boff, bn->snap, bn->len);
+			free(bn->snap);
+		}
+		memset(bn, 0, sizeof(*bn));
 		m->synced[g] = false;
+	}
 	md->buf[r->buf].links -= r->len / r->unit;
 	memmove(&m->rec[i], &m->rec[i + 1], (m->nrec - i - 1) * sizeof(*r));
 	m->nrec--;
@@ -269,9 +344,12 @@ static void model_reset(struct model *md)
 {
 	int i, j;
 
-	for (i = 0; i < NIOVA; i++)
+	for (i = 0; i < NIOVA; i++) {
 		for (j = 0; j < md->io[i].nrec; j++)
 			free(md->io[i].rec[j].snap);
+		for (j = 0; j < MAXIOVA_G + 2; j++)
+			free(md->io[i].bnc[j].snap);
+	}
 	for (i = 0; i < NBUF; i++)
 		free(md->buf[i].data);
 	memset(md, 0, sizeof(*md));
@@ -463,15 +541,35 @@ static int predict(struct model *md, const struct op *op)
 					     .unit = op->len, .buf = op->b,
 					     .boff = op->boff, .dir = op->dir,
 					     .attrs = op->attrs,
-					     .snap = md->bounce && op->dir != DMACTL_DIR_TO_DEVICE &&
-						     !(op->attrs & DMACTL_ATTR_SKIP_CPU_SYNC) ?
+					     .snap = md->bounce && copied_back(op->dir, op->attrs) ?
 						     snapshot(b->data + op->boff, op->len) : NULL });
 linked:
 		{
-			__u64 g;
+			__u64 g, head, tail;
 
 			for (g = gidx(m, op->off); g < gend(m, end); g++)
 				m->synced[g] = false;
+			/*
+			 * Each link bounces by itself, also one that continues
+			 * a record.  (The module's record keeps its first
+			 * link's DMACTL_LINK_SWIOTLB for all of them, also
+			 * when split; it is never wrong: a record can be
+			 * continued by a link with a partial granule only if
+			 * it starts at IOVA offset 0 off the granule, and then
+			 * its first link bounced, as does every later one.)
+			 */
+			if (md->untrusted &&
+			    link_bounces(m, op->off, op->len, &head, &tail)) {
+				bool back = copied_back(op->dir, op->attrs);
+
+				if (head)
+					bounce_granule(m, gidx(m, op->off), b,
+						       op->boff, head, back);
+				if (tail)
+					bounce_granule(m, gend(m, end) - 1, b,
+						       op->boff + op->len - tail,
+						       tail, back);
+			}
 		}
 		b->links++;
 		return 0;
@@ -719,8 +817,9 @@ static bool outputs_agree(struct model *md, struct run *r, const struct op *op,
 {
 	struct miova *m = &md->io[op->a];
 	__u64 synced = 0, linked = 0, off, end, in, pages = 0, mapped = 0;
-	__u64 unmapped = 0;
+	__u64 unmapped = 0, bounced = 0, head, tail;
 	unsigned long n = 0;
+	bool sw, any = false;
 	int i;
 
 	switch (op->kind) {
@@ -768,7 +867,25 @@ static bool outputs_agree(struct model *md, struct run *r, const struct op *op,
 						 (unsigned long long)m->rec[i].unit);
 					return false;
 				}
+				/* An untrusted device's: did it bounce? */
+				if (!md->untrusted)
+					continue;
+				sw = link_bounces(m, m->rec[i].ioff + off,
+						  m->rec[i].unit, &head, &tail);
+				any |= sw;
+				if (!(l->flags & DMACTL_LINK_SWIOTLB) != !sw) {
+					snprintf(why, len, "query: link %lu (%llu+%llu) flags %#x, the model says %s bounced",
+						 n, (unsigned long long)l->iova_offset,
+						 (unsigned long long)l->length, l->flags,
+						 sw ? "it" : "nothing");
+					return false;
+				}
 			}
+		}
+		if (md->untrusted && !(r->q.out_flags & DMACTL_LINK_SWIOTLB) != !any) {
+			snprintf(why, len, "query: flags %#x, the model says %s bounced",
+				 r->q.out_flags, any ? "a link" : "nothing");
+			return false;
 		}
 		return true;
 	case OP_VERIFY:
@@ -780,21 +897,35 @@ static bool outputs_agree(struct model *md, struct run *r, const struct op *op,
 			in = (m->off0 + off) & (PAGE_SZ - 1);
 			pages++;
 			if (k >= 0 && off >= m->rec[k].ioff &&
-			    off < m->rec[k].ioff + m->rec[k].len)
+			    off < m->rec[k].ioff + m->rec[k].len) {
 				mapped++;
-			else if (k < 0)
+				/* A page is a granule: all of it or none bounced. */
+				bounced += m->bnc[gidx(m, off)].on;
+			} else if (k < 0) {
 				unmapped++;
+			}
 		}
+		/*
+		 * Which linked pages bounced: an untrusted device's partial
+		 * first and last granules of each link, exactly; elsewhere
+		 * any of them (swiotlb=force: all; a mask below the memory:
+		 * some).
+		 */
 		if (r->v.out_checked != pages || r->v.out_mismatches ||
 		    r->v.out_mapped_ok + r->v.out_bounced != mapped ||
+		    (md->untrusted && r->v.out_bounced != bounced) ||
 		    r->v.out_unmapped_ok != (md->iova_path ? unmapped : 0)) {
-			snprintf(why, len, "verify: %llu pages, %llu ok + %llu bounced, %llu unmapped, %llu wrong; the model: %llu, %llu, %llu",
+			char nb[24];
+
+			snprintf(nb, sizeof(nb), "%llu", (unsigned long long)bounced);
+			snprintf(why, len, "verify: %llu pages, %llu ok + %llu bounced, %llu unmapped, %llu wrong; the model: %llu, %llu linked (%s of them bounced), %llu",
 				 (unsigned long long)r->v.out_checked,
 				 (unsigned long long)r->v.out_mapped_ok,
 				 (unsigned long long)r->v.out_bounced,
 				 (unsigned long long)r->v.out_unmapped_ok,
 				 (unsigned long long)r->v.out_mismatches,
 				 (unsigned long long)pages, (unsigned long long)mapped,
+				 md->untrusted ? nb : "any",
 				 (unsigned long long)unmapped);
 			return false;
 		}
@@ -871,6 +1002,11 @@ static struct op gen(struct model *md)
 			op.len = gen_size(MAXIOVA);
 			break;
 		}
+		/*
+		 * Never DMACTL_IOVA_REQUIRE_COHERENT: an untrusted device's
+		 * dma_iova_link() refuses a link off the granule with it
+		 * (EPERM), which the model does not know.
+		 */
 		op.flags = chance(90) ? DMACTL_IOVA_ALLOW_FALLBACK : below(2);
 		op.off = chance(70) ? 0 : chance(80) ? below(G / 512) * 512 : gen_size(G * 2);
 		op.len = chance(90) ? 1 + below(MAXIOVA - G) : gen_size(MAXIOVA);
@@ -941,6 +1077,7 @@ struct fuzzer {
 	struct dmactl_attach dev;
 	bool iova_path;
 	bool bounce;
+	bool untrusted;		/* struct model's */
 	__u64 seed;
 };
 
@@ -958,6 +1095,7 @@ static long run_ops(struct fuzzer *fz, const struct op *ops, long n,
 
 	md->iova_path = fz->iova_path;
 	md->bounce = fz->bounce;
+	md->untrusted = fz->untrusted;
 	md->max_map = fz->dev.out_max_mapping_size;
 	r->fd = open(DMACTL_DEVICE, O_RDWR);
 	if (r->fd < 0 || _test_cmd_attach(r->fd, dmactl_test_dev(), NULL)) {
@@ -1057,6 +1195,8 @@ FIXTURE_SETUP(fuzz)
 	self->fz.bounce = dmactl_links_bounce(fd, &self->fz.dev);
 	close(fd);
 	self->fz.iova_path = self->fz.dev.out_flags & DMACTL_ATTACH_OUT_IOVA_USABLE;
+	self->fz.untrusted = self->fz.iova_path &&
+			     (self->fz.dev.out_flags & DMACTL_ATTACH_OUT_UNTRUSTED);
 	if (self->fz.dev.out_granule != G)
 		SKIP(return, "the model knows a granule of one page (%llu bytes) only, not %llu",
 		     (unsigned long long)G,
@@ -1082,6 +1222,14 @@ TEST_F_TIMEOUT(fuzz, single_thread_matches_the_model, 1500)
 	__u64 seed;
 
 	ASSERT_NE(NULL, ops);
+	/*
+	 * Without the IOVA path an untrusted device's dma_map_phys() bounces
+	 * whole runs off the granule; the test bed never has one (an
+	 * untrusted device is in a DMA domain), and the model knows only
+	 * the IOVA path's bounces.
+	 */
+	if ((self->fz.dev.out_flags & DMACTL_ATTACH_OUT_UNTRUSTED) && !self->fz.iova_path)
+		SKIP(goto out, "the model knows an untrusted device's bounces on the IOVA path only");
 	while (done < self->ops) {
 		seed = self->fz.seed + seqs;
 		rnd_state = seed;
@@ -1089,6 +1237,7 @@ TEST_F_TIMEOUT(fuzz, single_thread_matches_the_model, 1500)
 		model_reset(gm);
 		gm->iova_path = self->fz.iova_path;
 		gm->bounce = self->fz.bounce;
+		gm->untrusted = self->fz.untrusted;
 		gm->max_map = self->fz.dev.out_max_mapping_size;
 		/* The generator follows its own copy of the model. */
 		for (i = 0; i < n; i++) {
@@ -1131,7 +1280,8 @@ TEST_F_TIMEOUT(fuzz, single_thread_matches_the_model, 1500)
 	       done + (bad >= 0 ? bad + 1 : 0), seqs + (bad >= 0),
 	       (unsigned long long)self->fz.seed,
 	       self->fz.iova_path ? "iova" : "fallback",
-	       self->fz.bounce ? ", every link bounced through swiotlb" : "",
+	       self->fz.bounce ? ", every link bounced through swiotlb" :
+	       self->fz.untrusted ? ", untrusted: partial granules bounced through swiotlb" : "",
 	       bad >= 0 ? "diverged from the model" : "no divergence from the model");
 	printf("#   succeeded/refused:");
 	for (i = 0; i < NR_OPS; i++)
@@ -1141,6 +1291,7 @@ TEST_F_TIMEOUT(fuzz, single_thread_matches_the_model, 1500)
 		if (stat_errno[i])
 			printf(" %s %ld", strerrorname_np(i), stat_errno[i]);
 	printf("\n");
+out:
 	model_reset(gm);
 	free(gm);
 	free(keep);

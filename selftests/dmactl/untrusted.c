@@ -172,6 +172,28 @@ TEST_F(untrusted, head_and_tail_bounce_middle_is_direct)
 	test_cmd_iova_free(self->fd, iova);
 }
 
+/*
+ * Off the granule at both ends with nothing whole between: a head of
+ * g - 256 bytes and a tail of 256 in the next granule.  The aligned middle
+ * is 0 bytes long, which the kernel must not map (a map of 0 bytes fails
+ * on VT-d's and AMD-Vi's page tables: the fix "iommu/dma: Do not try to
+ * iommu_map a 0 length region in swiotlb", mutant 01).
+ */
+TEST_F(untrusted, head_and_tail_with_nothing_between)
+{
+	struct dmactl_iova_verify v;
+	long long before;
+	__u32 iova;
+
+	need_untrusted(self);
+	before = sysfs_read_ll(SWIOTLB_USED);
+	iova = link_one(_metadata, self, OFF0, OFF0, self->g, TO, &v);
+	EXPECT_EQ(2, v.out_bounced);
+	EXPECT_EQ(0, v.out_mapped_ok);
+	test_cmd_iova_destroy(self->fd, iova, self->g, TO, 0);
+	EXPECT_EQ(before, sysfs_read_ll(SWIOTLB_USED));
+}
+
 /* Only a tail off the granule: the head is the caller's own page. */
 TEST_F(untrusted, only_the_tail_bounces)
 {
