@@ -8,8 +8,9 @@
 #   make TIER=debug      the same against the debug kernel
 #   make demo            boot intel-strict, load the module, list devices
 #   make check           runner self-tests, then the selftests in every
-#                        profile on the distro tier; on Debian's 6.12 LTS
-#                        (lts, classic mode) in intel-strict and direct; on
+#                        profile (x86 and arm64) on the distro tier; on
+#                        Debian's 6.12 LTS (lts, classic mode) in
+#                        intel-strict; on
 #                        the debug tier most of them in p2p-hostbridge and a
 #                        slice in amd, virtio and swiotlb; a summary table
 #                        (PROFILES="a b" and TIERS="distro lts debug"
@@ -47,6 +48,7 @@
 #
 # On a real machine, against the running kernel and the host compiler:
 #   make KDIR=/lib/modules/$(uname -r)/build [KSFT_DIR=<linux>/tools/testing/selftests]
+#   make KDIR=<arm64 headers> CROSS_COMPILE=aarch64-linux-gnu- ...  (README)
 #   make KDIR=... install
 
 TIER ?= distro
@@ -221,12 +223,10 @@ CC := $(CROSS_COMPILE)gcc
 export CC
 endif
 endif
-KDIR_ARCH := $(shell sed -n 's/^CONFIG_X86_64=y$$/x86_64/p; s/^CONFIG_ARM64=y$$/aarch64/p; s/^CONFIG_RISCV=y$$/riscv64/p; s/^CONFIG_PPC64=y$$/powerpc64le/p; s/^CONFIG_S390=y$$/s390x/p' $(KDIR)/.config 2>/dev/null | head -n 1)
+# (Only x86_64 and arm64 are told apart; the goals that compile.)
+KDIR_ARCH := $(shell sed -n 's/^CONFIG_X86_64=y$$/x86_64/p; s/^CONFIG_ARM64=y$$/aarch64/p' $(KDIR)/.config 2>/dev/null | head -n 1)
 CC_ARCH := $(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1)
-ifneq ($(filter-out clean,$(MAKECMDGOALS)),)
-CHECK_ARCH := y
-endif
-ifeq ($(MAKECMDGOALS),)
+ifneq ($(filter all module tool selftests stage install kselftest-tar,$(or $(MAKECMDGOALS),all)),)
 CHECK_ARCH := y
 endif
 ifeq ($(CHECK_ARCH),y)

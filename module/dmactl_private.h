@@ -671,7 +671,8 @@ int dmactl_p2pmem_publish(struct dmactl_ucmd *ucmd);
 void dmactl_p2p_revoke_provider(struct pci_dev *pdev);
 bool dmactl_p2p_provider_dying(struct pci_dev *pdev);
 int dmactl_p2p_bar(struct pci_dev *pdev, phys_addr_t phys);
-int dmactl_p2p_probe(struct device *client, struct page *page, u32 *map,
+int dmactl_p2p_probe(struct pci_dev *provider, struct device *client,
+		     struct page *page, u32 *map,
 		     u64 *bus_offset);
 void dmactl_p2p_provider_gone(struct pci_dev *pdev);
 

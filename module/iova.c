@@ -432,6 +432,8 @@ static int dmactl_link_extend(struct dmactl_iova *iova,
 	ret = dmactl_link_grow(iova, prev, cmd->length);
 	if (ret)
 		piece.ops->unmap(iova, &piece);
+	else
+		prev->swiotlb |= piece.swiotlb;
 	return ret;
 }
 

@@ -54,19 +54,31 @@ u64 dmactl_link_run(const struct dmactl_link_ops *ops, struct device *dev,
 
 /* ---- iova: dma_iova_link() into the object's IOVA space ---- */
 
+/* Does the kernel distrust @dev (pci_dev->untrusted)? */
+static bool dmactl_dev_untrusted(struct device *dev)
+{
+	return dev_is_pci(dev) && to_pci_dev(dev)->untrusted;
+}
+
 /*
  * Does the IOVA byte at @offset of @iova translate to a swiotlb slot?  For
  * an untrusted device dma_iova_link() bounces a link's partial first and
  * last granule (iommu_dma_iova_link_swiotlb()): the IOMMU maps the slot,
- * never the rest of the caller's granule.
+ * never the rest of the caller's granule.  No other device bounces on the
+ * IOVA path, so for those a slot is a wrong translation, never a bounce.
+ * Which slot is not checked (swiotlb keeps the original address to
+ * itself): that the device reaches the caller's bytes through it, the
+ * untrusted selftest shows by moving data with the edu.
  */
-static bool dmactl_iova_bounced(struct dmactl_iova *iova, u64 offset)
+static bool dmactl_iova_bounced(struct dmactl_iova *iova,
+				struct iommu_domain *domain, u64 offset)
 {
 	struct device *dev = iova->target->dev;
 	phys_addr_t to;
 
-	to = iommu_iova_to_phys(dmactl_dma_domain(dev),
-				iova->state.addr + offset);
+	if (!domain || !dmactl_dev_untrusted(dev))
+		return false;
+	to = iommu_iova_to_phys(domain, iova->state.addr + offset);
 	return to && swiotlb_find_pool(dev, to);
 }
 
@@ -75,6 +87,7 @@ static int dmactl_link_iova_map(struct dmactl_iova *iova,
 {
 	struct device *dev = iova->target->dev;
 	struct dmactl_buf *buf = link->buf;
+	struct iommu_domain *domain;
 	u64 pos, run;
 	int ret;
 
@@ -93,8 +106,10 @@ static int dmactl_link_iova_map(struct dmactl_iova *iova,
 			return ret;
 		}
 	}
-	link->swiotlb = dmactl_iova_bounced(iova, link->iova_offset) ||
-			dmactl_iova_bounced(iova, link->iova_offset + link->length - 1);
+	domain = dmactl_dma_domain(dev);
+	link->swiotlb = dmactl_iova_bounced(iova, domain, link->iova_offset) ||
+			dmactl_iova_bounced(iova, domain,
+					    link->iova_offset + link->length - 1);
 	return 0;
 }
 
@@ -131,8 +146,8 @@ dmactl_link_iova_verify(struct dmactl_iova *iova, struct iommu_domain *domain,
 
 	if (to == phys)
 		return DMACTL_VERDICT_MAPPED;
-	if (link->swiotlb && (here == first || here == last) && to &&
-	    swiotlb_find_pool(iova->target->dev, to))
+	if (link->swiotlb && (here == first || here == last) &&
+	    dmactl_iova_bounced(iova, domain, offset))
 		return DMACTL_VERDICT_BOUNCED;
 	return DMACTL_VERDICT_MISMATCH;
 }

@@ -279,7 +279,7 @@ static int dmactl_buf_check_p2p(struct dmactl_buf *buf)
 		return 0;
 	if (dmactl_p2p_provider_dying(buf->provider))
 		return -ENODEV;
-	return dmactl_p2p_probe(buf->target->dev, buf->pages[0],
+	return dmactl_p2p_probe(buf->provider, buf->target->dev, buf->pages[0],
 				&buf->p2p_map, &buf->p2p_bus_offset);
 }
 

@@ -217,17 +217,24 @@ int dmactl_p2p_bar(struct pci_dev *pdev, phys_addr_t phys)
 
 /**
  * dmactl_p2p_probe() - how a device reaches a P2P page, per the DMA layer
+ * @provider: the PCI device whose memory @page is
  * @client: the device that would do the DMA
  * @page: a page of P2P memory
  * @map: the uapi's enum dmactl_p2p_map: NOT_SUPPORTED, BUS_ADDR or
  *	THRU_HOST_BRIDGE (the kernel's enum moved between headers)
  * @bus_offset: DMACTL_P2P_MAP_BUS_ADDR: bus address minus physical address
  *
+ * P2PDMA's own answer comes first: where it finds no path
+ * (pci_p2pdma_distance() < 0) the answer is not supported, whatever
+ * dma_map_sgtable() does -- for an untrusted client it takes the swiotlb
+ * path (iommu_dma_map_sg_swiotlb()), which never asks P2PDMA and maps P2P
+ * memory through the IOMMU like RAM (a kernel bug, 7.3).
+ *
  * Return: 0, or the error dma_map_sgtable() gave other than EREMOTEIO
  * (which means not supported).
  */
-int dmactl_p2p_probe(struct device *client, struct page *page, u32 *map,
-		     u64 *bus_offset)
+int dmactl_p2p_probe(struct pci_dev *provider, struct device *client,
+		     struct page *page, u32 *map, u64 *bus_offset)
 {
 	struct scatterlist sg;
 	struct sg_table sgt = { .sgl = &sg, .nents = 1, .orig_nents = 1 };
@@ -236,7 +243,8 @@ int dmactl_p2p_probe(struct device *client, struct page *page, u32 *map,
 	*map = DMACTL_P2P_MAP_NOT_SUPPORTED;
 	*bus_offset = 0;
 	/* dma_map_sg() WARNs on a device without a mask; P2P needs PCI. */
-	if (!dev_is_pci(client) || !client->dma_mask)
+	if (!dev_is_pci(client) || !client->dma_mask ||
+	    pci_p2pdma_distance(provider, client, false) < 0)
 		return 0;
 	sg_init_table(&sg, 1);
 	sg_set_page(&sg, page, PAGE_SIZE, 0);
@@ -383,7 +391,7 @@ int dmactl_p2p_query(struct dmactl_ucmd *ucmd)
 	page = pci_alloc_p2pmem(pdev, PAGE_SIZE);
 	if (page) {
 		cmd->out_flags |= DMACTL_P2P_PROVIDER_HAS_MEM;
-		if (!dmactl_p2p_probe(client, virt_to_page(page), &map,
+		if (!dmactl_p2p_probe(pdev, client, virt_to_page(page), &map,
 				      &bus_offset)) {
 			cmd->out_map_type = map;
 			if (dev_is_pci(client) && client->dma_mask &&

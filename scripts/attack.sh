@@ -26,12 +26,14 @@ failed=0
 
 # run TIER PROFILE ENV TEST: the selftest TEST alone, with ENV in the guest.
 run() {
-	local tier=$1 p=$2 env=$3 test=$4 prefix=$out/$1-$2
+	local tier=$1 p=$2 env=$3 test=$4 prefix=$out/$1-$2 target
 	log "$test on $p, $tier tier ($env)"
-	"$DMACTL_TOP/scripts/build.sh" "$tier" stage > "$out/build-$tier.log" 2>&1 ||
-		{ tail -n 20 "$out/build-$tier.log"; die "build failed"; }
+	# dmactl built for the profile's architecture (lib.sh's profile_target).
+	target=$(profile_target "$DMACTL_TOP/configs/profiles/$p.conf" "$tier")
+	"$DMACTL_TOP/scripts/build.sh" "$target" stage > "$out/build-$target.log" 2>&1 ||
+		{ tail -n 20 "$out/build-$target.log"; die "build failed"; }
 	if "$DMACTL_TOP/scripts/vm-run.sh" -p "$p" -t "$tier" -T 7200 \
-		-s "$DMACTL_OUT/build/$tier/stage" -o "$prefix" -- \
+		-s "$DMACTL_OUT/build/$target/stage" -o "$prefix" -- \
 		"$env sh /dmactl/guest/run-tests.sh -o 6000 -t dmactl:$test" > /dev/null 2>&1; then
 		echo "ok - $test on $p ($tier): $(cat "$prefix.verdict")"
 	else

@@ -130,7 +130,8 @@ foreign_kernels() {
 	for p in $FOREIGN_DEBS; do
 		pkgs="$pkgs $p:$arch"
 	done
-	rm -rf "$DMACTL_ROOT$root" "$DMACTL_ROOT$debs"
+	# Into a new tree, which replaces the old one only when complete.
+	rm -rf "$DMACTL_ROOT$root.new" "$DMACTL_ROOT$debs"
 	mkdir -p "$DMACTL_ROOT$debs"
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	"$DMACTL_TOP/scripts/in-root.sh" sh -c 'cd "$1" && shift && apt-get -qq download "$@"' \
@@ -138,12 +139,13 @@ foreign_kernels() {
 		die "could not download $pkgs, see $DMACTL_CACHE/apt.log"
 	# shellcheck disable=SC2016
 	"$DMACTL_TOP/scripts/in-root.sh" sh -c 'for d in "$1"/*.deb; do dpkg-deb -x "$d" "$2"; done' \
-		sh "$debs" "$root" || die "could not unpack $debs"
+		sh "$debs" "$root.new" || die "could not unpack $debs"
 	for flavour in $FOREIGN_FLAVOURS; do
-		"$DMACTL_TOP/scripts/in-root.sh" depmod -b "$root/usr" "${kv%-amd64}-$flavour" 2>/dev/null ||
+		"$DMACTL_TOP/scripts/in-root.sh" depmod -b "$root.new/usr" "${kv%-amd64}-$flavour" 2>/dev/null ||
 			die "depmod failed on the $flavour modules"
 	done
-	rm -rf "$DMACTL_ROOT$debs"
+	rm -rf "$DMACTL_ROOT$debs" "$DMACTL_ROOT$root"
+	mv "$DMACTL_ROOT$root.new" "$DMACTL_ROOT$root"
 }
 
 record_versions() {
@@ -163,13 +165,19 @@ record_versions() {
 # True when the root holds every package of the lists above (as they were
 # when it was last completed) and the kernel source.
 root_complete() {
-	local kv
+	local kv flavour
 	[ -f "$DMACTL_ROOT$DMACTL_OPT/versions" ] || return 1
 	[ "$(cat "$DMACTL_ROOT$DMACTL_OPT/packages" 2>/dev/null)" = "$(echo $PKGS_MAIN / $PKGS_BPO / $PKGS_LTS / $MATRIX_SERIES / $FOREIGN_FLAVOURS $FOREIGN_DEBS)" ] ||
 		return 1
 	kv=$(root_kver)
 	[ -n "$kv" ] || return 1
-	[ -d "$DMACTL_ROOT$(root_ksrc)/tools" ]
+	[ -d "$DMACTL_ROOT$(root_ksrc)/tools" ] || return 1
+	# Each other architecture's kernel of the same version.
+	for flavour in $FOREIGN_FLAVOURS; do
+		foreign_flavour "$flavour"
+		[ -f "$DMACTL_ROOT$DMACTL_OPT/foreign/$FOREIGN_ARCH/root/usr/lib/modules/${kv%-amd64}-$flavour/vmlinuz" ] ||
+			return 1
+	done
 }
 
 main() {

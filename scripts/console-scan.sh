@@ -45,7 +45,7 @@ function report(what) {
 	report("kernel report")
 	next
 }
-/DMAR: \[DMA|DMAR:.*[Ff]ault|AMD-Vi: Event logged|IO_PAGE_FAULT|viommu.*fault|fault from EP|arm-smmu-v3 [^ ]+: event 0x[0-9a-f]+ received:|arm-smmu-v3.*EVTQ overflow/ {
+/DMAR: \[DMA|DMAR:.*[Ff]ault|AMD-Vi: Event logged|IO_PAGE_FAULT|viommu.*fault|fault from EP|arm-smmu-v3 [^ ]+: event 0x[0-9a-f]+ received:|arm-smmu-v3.*(EVTQ overflow|CMDQ error|unexpected global error|CMD_SYNC timeout)/ {
 	if (allow)
 		allowed++
 	else

@@ -161,6 +161,8 @@ devs+=(-device "edu,dma_mask=$(printf '%#x' $(( (1 << ${EDU_DMA_BITS:-28}) - 1 )
        -device ivshmem-plain,memdev=ivshm)
 
 accel=$("$DMACTL_TOP/scripts/accel.sh")
+# No KVM for another architecture's guest.
+[ "$TIER_ARCH" = x86_64 ] || accel=tcg
 cpu=$CPU
 [ "$accel" = kvm ] && cpu=host${CPU#max}
 
@@ -202,8 +204,6 @@ arm64)
 	# and nothing here tests pointer authentication.
 	qemu_bin=qemu-system-aarch64
 	exit_dev=()
-	# No KVM for another architecture's guest.
-	accel=tcg cpu=$CPU
 	cpu=$cpu,pauth-impdef=on
 	console_tty=ttyAMA0 arch_cmdline=
 	;;

@@ -108,13 +108,26 @@ for c in $A $B $EDU; do
 	mixed=$("$DMACTL" p2p --json "$A" "$c" | tr -d ' \n' |
 		sed -n 's/.*"mixed_sg":{"segments":\([0-9]*\),"wrong":\([0-9]*\)}.*/\1 \2/p')
 	echo "# $A -> $c: RAM, p2pmem, RAM: segments and wrong pages: ${mixed:-not checked}"
-	[ -n "$mixed" ] && [ "${mixed#* }" = 0 ] || ok=1
+	if [ -z "$mixed" ] || [ "${mixed#* }" != 0 ]; then
+		if [ -n "$mixed" ] && untrusted "$c"; then
+			echo "# XFAIL $A -> $c: the scatterlist was mapped past P2PDMA, a known kernel bug (see untrusted() above)"
+		else
+			ok=1
+		fi
+	fi
 done
 "$DMACTL" p2p "$A" "${B:-$EDU}" | sed 's/^/# /'
 result $ok "verdicts of dmactl p2p (${DMACTL_PROFILE:-unknown profile})"
 
 # 2. P2P buffers linked for each client as the verdict says.
 link_scn() {	# PROVIDER CLIENT MAP
+	# An untrusted client's scatterlists are mapped past P2PDMA (the
+	# known kernel bug above): no p2psg step for it.
+	sg=p2psg
+	if untrusted "$2"; then
+		sg="# p2psg"
+		echo "# XFAIL $1 -> $2: no scatterlist check, a known kernel bug maps P2P memory for an untrusted client past P2PDMA"
+	fi
 	cat > "$scn" <<SCN
 attach $2
 buf p p2p 64k provider=$1
@@ -123,7 +136,7 @@ alloc io 128k fallback
 SCN
 	case $3 in
 	not-supported) cat >> "$scn" <<SCN
-p2psg $1 map=none
+$sg $1 map=none
 expect EREMOTEIO link io p len=64k dir=bidi
 expect EREMOTEIO link io u len=64k dir=bidi ioff=64k
 free io
@@ -132,7 +145,7 @@ SCN
 	*) [ "$3" = bus-address ] && q=bus || q=mmio
 	   [ "$3" = bus-address ] && v=bus || v=
 	   cat >> "$scn" <<SCN
-p2psg $1 map=$q
+$sg $1 map=$q
 link io p len=64k dir=bidi
 link io u len=64k dir=bidi ioff=64k
 sync io

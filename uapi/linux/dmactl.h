@@ -206,10 +206,11 @@ enum {
 	/*
 	 * The kernel does not trust the device (pci_dev->untrusted: below an
 	 * external-facing port, as Thunderbolt devices are): its IOMMU
-	 * domain is strict, and every mapping that does not cover whole
-	 * IOVA granules bounces its partial granules through swiotlb, in
-	 * dma_iova_link() too, so the device never sees the rest of a
-	 * granule it was not given
+	 * domain is strict, and it never sees the rest of a granule it was
+	 * not given: dma_iova_link() bounces a link's partial first and last
+	 * granule through swiotlb (DMACTL_LINK_SWIOTLB, counted by VERIFY as
+	 * bounced), dma_map_phys() and dma_map_sg() a whole mapping that is
+	 * off the granule
 	 */
 	DMACTL_ATTACH_OUT_UNTRUSTED = 1 << 8,
 };
