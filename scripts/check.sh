@@ -178,9 +178,11 @@ vm_test() {
 	   # A run that died counts as a failure even with no test
 	   # reported as failed.
 	   [ "$fail" -gt 0 ] || fail=1
-	   log "FAIL: $(cat "$prefix.verdict")" ;;
+	   log "FAIL: $(cat "$prefix.verdict" 2>/dev/null || echo "the runner left no verdict (exit $rc)")" ;;
 	esac
-	secs=$(grep -oE '[0-9.]+s' "$prefix.verdict" | head -n 1)
+	# (A runner that died leaves no verdict: its row still says FAIL.)
+	secs=$(grep -soE '[0-9.]+s' "$prefix.verdict" | head -n 1 || :)
+	secs=${secs:-?s}
 	printf '%s %s %s %s %s %s %s %s\n' "$p" "$tier" "$result" "$pass" \
 		"$fail" "$skip" "${secs%.*}s" "$prefix.out.log" > "$results/rows/$key"
 }

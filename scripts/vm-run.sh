@@ -239,11 +239,13 @@ if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 elif grep -q '^DMACTL-SELFCHECK=FAIL' "$console"; then
 	reason="profile self-check failed: $(grep '^# selfcheck: FAIL' "$console" | head -n 1)"
 elif [ "$qrc" = 0 ] && ! grep -q 'Kernel panic' "$console" &&
-	grep -q '^DMACTL-RC-BY-CONSOLE=[0-9]*$' "$console"; then
+	grep -qE '^DMACTL-RC-BY-CONSOLE=[0-9]+' "$console"; then
 	# A locked-down guest cannot reach isa-debug-exit: its init said it.
-	qrc=$(( $(sed -n 's/^DMACTL-RC-BY-CONSOLE=//p' "$console" | tail -n 1) * 2 + 1 ))
+	# (Only its digits: a kernel message printed late can follow them
+	# on the same line, as seen once.)
+	qrc=$(( $(sed -nE 's/^DMACTL-RC-BY-CONSOLE=([0-9]+).*/\1/p' "$console" | tail -n 1) * 2 + 1 ))
 elif [ $((qrc & 1)) = 0 ]; then
-	reason="guest gave no exit status (QEMU exit $qrc: panic, reboot or QEMU error): $(grep -E 'Kernel panic|qemu-system' "$console" | head -n 1)"
+	reason="guest gave no exit status (QEMU exit $qrc: panic, reboot or QEMU error): $(grep -E 'Kernel panic|qemu-system' "$console" | head -n 1 || :)"
 fi
 report=$("$DMACTL_TOP/scripts/console-scan.sh" "$console") ||
 	reason=${reason:-$report}
