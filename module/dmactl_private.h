@@ -210,6 +210,7 @@ void dmactl_target_put(struct dmactl_target *t);
 int dmactl_target_read_lock(struct dmactl_target *t);
 void dmactl_target_read_unlock(struct dmactl_target *t);
 u64 dmactl_target_granule(struct dmactl_target *t);
+bool dmactl_dev_untrusted(struct device *dev);
 struct iommu_domain *dmactl_dma_domain(struct device *dev);
 bool dmactl_iova_usable(struct device *dev);
 void dmactl_targets_for_each(void (*fn)(struct dmactl_target *t, void *arg),

@@ -54,12 +54,6 @@ u64 dmactl_link_run(const struct dmactl_link_ops *ops, struct device *dev,
 
 /* ---- iova: dma_iova_link() into the object's IOVA space ---- */
 
-/* Does the kernel distrust @dev (pci_dev->untrusted)? */
-static bool dmactl_dev_untrusted(struct device *dev)
-{
-	return dev_is_pci(dev) && to_pci_dev(dev)->untrusted;
-}
-
 /*
  * Does the IOVA byte at @offset of @iova translate to a swiotlb slot?  For
  * an untrusted device dma_iova_link() bounces a link's partial first and

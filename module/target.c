@@ -482,6 +482,22 @@ static u32 dmactl_domain_type(struct iommu_domain *domain)
 	}
 }
 
+/**
+ * dmactl_dev_untrusted() - does the kernel distrust a device?
+ * @dev: the device
+ *
+ * A PCI device below an external-facing port (pci_dev->untrusted): the
+ * DMA layer bounces what it maps off the IOVA granule, dma_iova_link()
+ * included.  The kernel's own test is private to dma-iommu.c.
+ *
+ * Context: any.
+ * Return: true if @dev is an untrusted PCI device.
+ */
+bool dmactl_dev_untrusted(struct device *dev)
+{
+	return dev_is_pci(dev) && to_pci_dev(dev)->untrusted;
+}
+
 /* Fill ATTACH's reply: the device as the DMA layer sees it. */
 static void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach *cmd)
 {
@@ -503,7 +519,7 @@ static void dmactl_target_describe(struct dmactl_target *t, struct dmactl_attach
 		cmd->out_flags |= DMACTL_ATTACH_OUT_P2PDMA;
 	if (is_swiotlb_force_bounce(dev) || dma_addressing_limited(dev))
 		cmd->out_flags |= DMACTL_ATTACH_OUT_SWIOTLB;
-	if (dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
+	if (dmactl_dev_untrusted(dev))
 		cmd->out_flags |= DMACTL_ATTACH_OUT_UNTRUSTED;
 	cmd->out_granule = dmactl_target_granule(t);
 	cmd->out_dma_mask = dma_get_mask(dev);

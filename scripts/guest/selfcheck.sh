@@ -41,16 +41,8 @@ done < /proc/self/smaps
 check "page size $((page_kb * 1024)) bytes, profile has $DMACTL_PAGE_SIZE" \
 	"$([ "$((page_kb * 1024))" = "$DMACTL_PAGE_SIZE" ] && echo 1)"
 
-# untrusted DEV_DIR: the device is below an external-facing port.  The
-# kernel marks such a device untrusted and removable from the same
-# property (set_pcie_untrusted(), pci_set_removable()); sysfs shows only
-# the second.  The module's attach reply reports the first (abi's
-# untrusted_device_is_reported).
-untrusted() {
-	val "$1/removable"
-	[ "$val" = removable ]
-}
-
+# (pci.sh's pci_untrusted; the module's attach reply reports the kernel's
+# mark itself: untrusted.untrusted_device_is_reported.)
 nvmes=$(nvme_devices)
 # shellcheck disable=SC2086 # one word per device
 set -- $nvmes
@@ -80,7 +72,7 @@ for bdf in $nvmes; do
 		check "$bdf translated by ${iommu:-no IOMMU}, profile expects $DMACTL_EXPECT_IOMMU" "$ok"
 	fi
 	is=no want=no
-	untrusted "$d" && is=yes
+	pci_untrusted "$bdf" && is=yes
 	[ -z "$DMACTL_EXPECT_UNTRUSTED" ] || want=yes
 	check "$bdf untrusted: $is, profile expects $want" \
 		"$([ "$is" = "$want" ] && echo 1)"
@@ -109,7 +101,7 @@ ivshmem=$(ivshmem_devices)
 check "edu DMA engine present: $edu" "$([ -n "$edu" ] && echo 1)"
 if [ -n "$DMACTL_EXPECT_UNTRUSTED" ] && [ -n "$edu" ]; then
 	check "edu $edu untrusted (below an external-facing port)" \
-		"$(untrusted "/sys/bus/pci/devices/$edu" && echo 1)"
+		"$(pci_untrusted "$edu" && echo 1)"
 fi
 check "ivshmem-plain present: $ivshmem" "$([ -n "$ivshmem" ] && echo 1)"
 

@@ -80,14 +80,6 @@ static __u64 edu_pieces(__u64 off, __u64 len)
 	return pieces;
 }
 
-/* crc32c of a buffer range, as BUF_CHECKSUM gives it; 0 on failure. */
-static __u32 crc(int fd, __u32 id, __u64 off, __u64 len)
-{
-	__u32 sum = 0;
-
-	return _test_cmd_buf_checksum(fd, id, off, len, &sum) ? 0 : sum;
-}
-
 FIXTURE(copy) {
 	int fd;
 	struct dmactl_attach dev;
@@ -217,8 +209,8 @@ TEST_F_TIMEOUT(copy, moves_data, 120)
 		goto out;
 	test_cmd_iova_sync(self->fd, self->siova, 0, LINK_LEN);
 	test_cmd_iova_sync(self->fd, self->diova, 0, LINK_LEN);
-	before_lo = crc(self->fd, self->dst.id, 0, lo_len);
-	before_hi = crc(self->fd, self->dst.id, hi_off, BUF_LEN - hi_off);
+	before_lo = dmactl_buf_crc(self->fd, self->dst.id, 0, lo_len);
+	before_hi = dmactl_buf_crc(self->fd, self->dst.id, hi_off, BUF_LEN - hi_off);
 
 	test_cmd_copy(self->fd, self->siova, COPY_OFF, self->diova, COPY_OFF,
 		      COPY_LEN, 0, &out);
@@ -228,12 +220,12 @@ TEST_F_TIMEOUT(copy, moves_data, 120)
 	EXPECT_EQ(0, out.out_mismatches);
 	EXPECT_EQ(0, out.out_guard_damage);
 	/* Our own check: the range equals the source, the rest is as it was. */
-	EXPECT_EQ(crc(self->fd, self->src.id, LINK_BOFF + COPY_OFF, COPY_LEN),
-		  crc(self->fd, self->dst.id, LINK_BOFF + COPY_OFF, COPY_LEN));
-	EXPECT_EQ(before_lo, crc(self->fd, self->dst.id, 0, lo_len));
-	EXPECT_EQ(before_hi, crc(self->fd, self->dst.id, hi_off, BUF_LEN - hi_off));
-	EXPECT_NE(crc(self->fd, self->src.id, 0, BUF_LEN),
-		  crc(self->fd, self->dst.id, 0, BUF_LEN));
+	EXPECT_EQ(dmactl_buf_crc(self->fd, self->src.id, LINK_BOFF + COPY_OFF, COPY_LEN),
+		  dmactl_buf_crc(self->fd, self->dst.id, LINK_BOFF + COPY_OFF, COPY_LEN));
+	EXPECT_EQ(before_lo, dmactl_buf_crc(self->fd, self->dst.id, 0, lo_len));
+	EXPECT_EQ(before_hi, dmactl_buf_crc(self->fd, self->dst.id, hi_off, BUF_LEN - hi_off));
+	EXPECT_NE(dmactl_buf_crc(self->fd, self->src.id, 0, BUF_LEN),
+		  dmactl_buf_crc(self->fd, self->dst.id, 0, BUF_LEN));
 out:
 	;	/* closing the file in the teardown takes the rest down */
 }
@@ -314,7 +306,7 @@ TEST_F(copy_rules, unsynced_is_refused)
 	EXPECT_EQ(before + 1, dmactl_rejections("M20"));
 	test_cmd_iova_sync(self->fd, self->sb, 0, pg);
 	test_cmd_copy(self->fd, self->sa, 0, self->sb, 0, pg, 0, NULL);
-	EXPECT_EQ(crc(self->fd, self->a, 0, pg), crc(self->fd, self->b, 0, pg));
+	EXPECT_EQ(dmactl_buf_crc(self->fd, self->a, 0, pg), dmactl_buf_crc(self->fd, self->b, 0, pg));
 }
 
 TEST_F(copy_rules, direction_unlinked_overlap)
@@ -382,7 +374,7 @@ TEST_F_TIMEOUT(copy_rules, busy_while_copying, 60)
 	EXPECT_EQ(-EBUSY, _test_cmd_iova_free(self->fd, self->sa));
 	pthread_join(th, NULL);
 	ASSERT_EQ(0, c.ret);
-	EXPECT_EQ(crc(self->fd, self->a, 0, 4 * pg), crc(self->fd, self->b, 0, 4 * pg));
+	EXPECT_EQ(dmactl_buf_crc(self->fd, self->a, 0, 4 * pg), dmactl_buf_crc(self->fd, self->b, 0, 4 * pg));
 	test_cmd_iova_unlink(self->fd, self->sb, 0, 4 * pg, DMACTL_DIR_FROM_DEVICE, 0);
 }
 
@@ -464,8 +456,8 @@ TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
 	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, 4 * pg, DMACTL_DIR_FROM_DEVICE, 0);
 	test_cmd_iova_sync(self->fd, self->sb, 0, 4 * pg);
 	test_cmd_iova_unlink(self->fd, self->sb, 0, 4 * pg, DMACTL_DIR_FROM_DEVICE, 0);
-	before_b = crc(self->fd, self->b, 0, pg);
-	before_tail = crc(self->fd, self->b, pg, 3 * pg);
+	before_b = dmactl_buf_crc(self->fd, self->b, 0, pg);
+	before_tail = dmactl_buf_crc(self->fd, self->b, pg, 3 * pg);
 
 	/* Not linked: refused, unless the flag says the caller means it. */
 	test_err_copy(ENOENT, self->fd, self->sa, 0, self->sb, 0, pg, 0, NULL);
@@ -487,15 +479,15 @@ TEST_F_TIMEOUT(copy_rules, write_to_unlinked_iova_is_blocked, 60)
 		usleep(100000);
 	dmactl_kmsg("DMACTL-EXPECT-FAULT-END\n");
 	EXPECT_TRUE(fault_logged());
-	EXPECT_EQ(before_b, crc(self->fd, self->b, 0, pg));
-	EXPECT_EQ(before_tail, crc(self->fd, self->b, pg, 3 * pg));
-	EXPECT_NE(crc(self->fd, self->a, 0, pg), crc(self->fd, self->b, 0, pg));
+	EXPECT_EQ(before_b, dmactl_buf_crc(self->fd, self->b, 0, pg));
+	EXPECT_EQ(before_tail, dmactl_buf_crc(self->fd, self->b, pg, 3 * pg));
+	EXPECT_NE(dmactl_buf_crc(self->fd, self->a, 0, pg), dmactl_buf_crc(self->fd, self->b, 0, pg));
 	EXPECT_EQ(writes + 1, dmactl_counter("unlinked-writes"));
 	/* Linked again, the same copy goes through. */
 	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, pg, DMACTL_DIR_FROM_DEVICE, 0);
 	test_cmd_iova_sync(self->fd, self->sb, 0, pg);
 	test_cmd_copy(self->fd, self->sa, 0, self->sb, 0, pg, 0, NULL);
-	EXPECT_EQ(crc(self->fd, self->a, 0, pg), crc(self->fd, self->b, 0, pg));
+	EXPECT_EQ(dmactl_buf_crc(self->fd, self->a, 0, pg), dmactl_buf_crc(self->fd, self->b, 0, pg));
 }
 
 /*
@@ -541,7 +533,7 @@ TEST_F_TIMEOUT(copy_rules, timed_out_copy_keeps_its_memory, 60)
 		usleep(100000);
 	}
 	ASSERT_EQ(0, ret);
-	EXPECT_EQ(crc(self->fd, self->a, 0, pg), crc(self->fd, self->b, 0, pg));
+	EXPECT_EQ(dmactl_buf_crc(self->fd, self->a, 0, pg), dmactl_buf_crc(self->fd, self->b, 0, pg));
 }
 
 struct unlinked_copy {
@@ -575,7 +567,7 @@ TEST_F_TIMEOUT(copy_rules, link_waits_for_a_copy_into_unlinked_iova, 60)
 		SKIP(return, "no IOMMU translates for the edu here");
 	test_cmd_iova_link(self->fd, self->sa, self->a, 0, 0, 4 * pg, DMACTL_DIR_TO_DEVICE, 0);
 	test_cmd_iova_sync(self->fd, self->sa, 0, 4 * pg);
-	before = crc(self->fd, self->b, 0, 4 * pg);
+	before = dmactl_buf_crc(self->fd, self->b, 0, 4 * pg);
 	dmactl_kmsg("DMACTL-EXPECT-FAULT-BEGIN copy to unlinked IOVA while linking\n");
 	ASSERT_EQ(0, pthread_create(&c.thread, NULL, run_unlinked_copy, &c));
 	for (i = 0; i < 500 && !dmactl_counter("inflight"); i++)
@@ -588,7 +580,7 @@ TEST_F_TIMEOUT(copy_rules, link_waits_for_a_copy_into_unlinked_iova, 60)
 	dmactl_kmsg("DMACTL-EXPECT-FAULT-END\n");
 	EXPECT_EQ(0, c.ret);
 	EXPECT_EQ(-EBUSY, ret);
-	EXPECT_EQ(before, crc(self->fd, self->b, 0, 4 * pg));
+	EXPECT_EQ(before, dmactl_buf_crc(self->fd, self->b, 0, 4 * pg));
 	/* The copy over, the link is made. */
 	test_cmd_iova_link(self->fd, self->sb, self->b, 0, 0, 4 * pg, DMACTL_DIR_FROM_DEVICE, 0);
 }

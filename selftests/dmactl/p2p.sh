@@ -62,19 +62,14 @@ expect_map() {	# PROVIDER CLIENT
 	*) echo not-supported ;;
 	esac
 }
-# Is the client untrusted (below an external-facing port: sysfs marks it
-# removable)?  A known kernel bug (7.3): for such a client
+# An untrusted client (pci.sh's pci_untrusted): a known kernel bug (7.3):
+# for such a client
 # iommu_dma_map_sg() takes the swiotlb path (iommu_dma_map_sg_swiotlb()),
 # which never asks P2PDMA how the client reaches a page: P2P memory is
 # mapped through the IOMMU like RAM, without DMA_ATTR_MMIO, whatever the
 # verdict should be -- through a host bridge P2PDMA refuses, or instead of
 # by bus address -- and a segment off the granule would be bounced by a
 # memcpy from MMIO.
-untrusted() {	# BDF
-	_v=
-	read -r _v < "/sys/bus/pci/devices/$1/removable" 2>/dev/null
-	[ "$_v" = removable ]
-}
 scn=$(mktemp)
 run_scn() {	# run $scn, its output as KTAP comments; its status
 	"$DMACTL" run "$scn" > "$scn.out" 2>&1
@@ -98,8 +93,8 @@ for c in $A $B $EDU; do
 	want=$(expect_map "$A" "$c")
 	echo "# $A -> $c: $got (expected $want)"
 	if [ "$want" != any ] && [ "$got" != "$want" ]; then
-		if [ "$got" = host-bridge ] && untrusted "$c"; then
-			echo "# XFAIL $A -> $c: a known kernel bug maps P2P memory for an untrusted client through the IOMMU like RAM (see untrusted() above)"
+		if [ "$got" = host-bridge ] && pci_untrusted "$c"; then
+			echo "# XFAIL $A -> $c: a known kernel bug maps P2P memory for an untrusted client through the IOMMU like RAM (see the note before run_scn)"
 		else
 			ok=1
 		fi
@@ -109,8 +104,8 @@ for c in $A $B $EDU; do
 		sed -n 's/.*"mixed_sg":{"segments":\([0-9]*\),"wrong":\([0-9]*\)}.*/\1 \2/p')
 	echo "# $A -> $c: RAM, p2pmem, RAM: segments and wrong pages: ${mixed:-not checked}"
 	if [ -z "$mixed" ] || [ "${mixed#* }" != 0 ]; then
-		if [ -n "$mixed" ] && untrusted "$c"; then
-			echo "# XFAIL $A -> $c: the scatterlist was mapped past P2PDMA, a known kernel bug (see untrusted() above)"
+		if [ -n "$mixed" ] && pci_untrusted "$c"; then
+			echo "# XFAIL $A -> $c: the scatterlist was mapped past P2PDMA, a known kernel bug (see the note before run_scn)"
 		else
 			ok=1
 		fi
@@ -124,7 +119,7 @@ link_scn() {	# PROVIDER CLIENT MAP
 	# An untrusted client's scatterlists are mapped past P2PDMA (the
 	# known kernel bug above): no p2psg step for it.
 	sg=p2psg
-	if untrusted "$2"; then
+	if pci_untrusted "$2"; then
 		sg="# p2psg"
 		echo "# XFAIL $1 -> $2: no scatterlist check, a known kernel bug maps P2P memory for an untrusted client past P2PDMA"
 	fi

@@ -28,5 +28,15 @@ nvme_devices() { pci_devices class=$NVME_CLASS; }
 edu_devices() { pci_devices vendor=0x1234 device=0x11e8; }
 ivshmem_devices() { pci_devices vendor=0x1af4 device=0x1110; }
 
+# pci_untrusted BDF: the kernel distrusts the device (below an
+# external-facing port).  It marks such a device untrusted and removable
+# from the same property (set_pcie_untrusted(), pci_set_removable());
+# sysfs shows only the second.
+pci_untrusted() {
+	_pci_val=
+	read -r _pci_val < "$SYS/$1/removable" 2>/dev/null || :
+	[ "$_pci_val" = removable ]
+}
+
 # The first namespace of an NVMe controller (its sysfs path), or nothing.
 nvme_namespace() { ls -d $SYS/"$1"/nvme/nvme*/nvme*n1 2>/dev/null | head -n 1; }

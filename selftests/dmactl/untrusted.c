@@ -26,14 +26,6 @@
 #define FROM DMACTL_DIR_FROM_DEVICE
 #define SWIOTLB_USED "/sys/kernel/debug/swiotlb/io_tlb_used"
 
-/* The CRC32C of a buffer's bytes [@off, @off + @len), 0 on failure. */
-static __u32 crc(int fd, __u32 id, __u64 off, __u64 len)
-{
-	__u32 sum = 0;
-
-	return _test_cmd_buf_checksum(fd, id, off, len, &sum) ? 0 : sum;
-}
-
 /* Is @bdf below an external-facing port, as sysfs says? */
 static bool pci_removable(const char *bdf)
 {
@@ -313,8 +305,8 @@ static int edu_copy(struct __test_metadata *_metadata,
 	test_cmd_buf_alloc(fd, DMACTL_BUF_KERNEL, 0, BUF_LEN, NULL, &dbuf);
 	test_cmd_buf_fill(fd, sbuf, 0, BUF_LEN, 11);
 	test_cmd_buf_fill(fd, dbuf, 0, BUF_LEN, 12);
-	around_lo = crc(fd, dbuf, 0, off0);
-	around_hi = crc(fd, dbuf, off0 + len, self->g);
+	around_lo = dmactl_buf_crc(fd, dbuf, 0, off0);
+	around_hi = dmactl_buf_crc(fd, dbuf, off0 + len, self->g);
 	test_cmd_iova_alloc(fd, IOVA_LEN, off0, 0, &src);
 	test_cmd_iova_alloc(fd, IOVA_LEN, off0, 0, &dst);
 	ret = _test_cmd_iova_link(fd, src.out_id, sbuf, off0, 0, len, TO, 0);
@@ -335,11 +327,11 @@ static int edu_copy(struct __test_metadata *_metadata,
 	/* The data is in the buffer once the unlink bounced it back. */
 	test_cmd_iova_unlink(fd, dst.out_id, 0, len, FROM, 0);
 	test_cmd_iova_unlink(fd, src.out_id, 0, len, TO, 0);
-	EXPECT_EQ(crc(fd, sbuf, off0, len), crc(fd, dbuf, off0, len));
-	EXPECT_NE(crc(fd, sbuf, 0, BUF_LEN), crc(fd, dbuf, 0, BUF_LEN));
+	EXPECT_EQ(dmactl_buf_crc(fd, sbuf, off0, len), dmactl_buf_crc(fd, dbuf, off0, len));
+	EXPECT_NE(dmactl_buf_crc(fd, sbuf, 0, BUF_LEN), dmactl_buf_crc(fd, dbuf, 0, BUF_LEN));
 	/* And nothing around it changed. */
-	EXPECT_EQ(around_lo, crc(fd, dbuf, 0, off0));
-	EXPECT_EQ(around_hi, crc(fd, dbuf, off0 + len, self->g));
+	EXPECT_EQ(around_lo, dmactl_buf_crc(fd, dbuf, 0, off0));
+	EXPECT_EQ(around_hi, dmactl_buf_crc(fd, dbuf, off0 + len, self->g));
 	EXPECT_EQ(before, sysfs_read_ll(SWIOTLB_USED));
 	close(fd);
 	return 0;

@@ -181,6 +181,14 @@ static inline int _test_cmd_buf_checksum(int fd, __u32 id, __u64 offset,
 #define test_err_buf_checksum(_errno, ...) \
 	test_err(_errno, _test_cmd_buf_checksum(__VA_ARGS__))
 
+/* crc32c of a buffer range, as BUF_CHECKSUM gives it; 0 on failure. */
+static inline __u32 dmactl_buf_crc(int fd, __u32 id, __u64 off, __u64 len)
+{
+	__u32 sum = 0;
+
+	return _test_cmd_buf_checksum(fd, id, off, len, &sum) ? 0 : sum;
+}
+
 /* ---- IOVA_ALLOC ---- */
 
 static inline struct dmactl_iova_alloc
